@@ -1,0 +1,48 @@
+/**
+ * Side effects on the outside world (Slack, PagerDuty) are stored in the same transaction as the
+ * change that caused them, then delivered by the dispatcher, in order per incident and target,
+ * with retries. A crash or an outage loses nothing.
+ */
+export type EffectTarget = 'chat' | 'pager';
+
+export type EffectPayload =
+  /** Post the card (if not posted yet) or update it in place from the current stored state. */
+  | { type: 'card' }
+  /** A line in the incident's thread. */
+  | { type: 'thread'; text: string }
+  /** Pager calls: the pager adapter reads the incident itself. */
+  | { type: 'pager.trigger' }
+  | { type: 'pager.acknowledge'; actor: string }
+  | { type: 'pager.resolve'; actor: string; summary: string | null }
+  | { type: 'pager.note'; actor: string; text: string }
+  | { type: 'pager.severity'; severity: string }
+  | { type: 'pager.escalate'; actor: string; level?: number; policyId?: string };
+
+export interface NewEffect {
+  target: EffectTarget;
+  payload: EffectPayload;
+}
+
+export type EffectState = 'pending' | 'done' | 'failed';
+
+export interface Effect extends NewEffect {
+  id: number;
+  incidentId: number;
+  state: EffectState;
+  attempts: number;
+  nextAttemptAt: Date;
+  lastError: string | null;
+  createdAt: Date;
+}
+
+/** Thrown by adapters when a delivery fails; tells the dispatcher whether and when to retry. */
+export class DeliveryError extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'DeliveryError';
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * The StepRunner port: what an executor (Docker, SSH, HTTP) is handed once a runbook step has been
+ * validated and its parameters rendered. Nothing here is a template any more: every value is final.
+ */
+export interface DockerTarget {
+  /** A container name or ID, or compose project/service labels. */
+  container?: string;
+  composeProject?: string;
+  composeService?: string;
+}
+
+export type DockerAction =
+  | { action: 'exec'; argv: string[]; user?: string; workdir?: string; env?: Record<string, string> }
+  | { action: 'restart' | 'stop' | 'start'; timeoutSeconds?: number }
+  | { action: 'logs'; tail?: number; sinceSeconds?: number; grep?: string; ignoreCase?: boolean }
+  | { action: 'stats' }
+  | { action: 'ps' };
+
+export type ResolvedCommand =
+  | ({ kind: 'docker'; target: DockerTarget } & DockerAction)
+  /** `command` is final shell text: every parameter in it was shell-quoted when rendered. */
+  | { kind: 'ssh'; host: string; command: string }
+  | {
+      kind: 'http';
+      method: string;
+      url: string;
+      headers?: Record<string, string>;
+      body?: string;
+      /** Skip TLS verification (self-signed health endpoints). */
+      insecure?: boolean;
+    }
+  | { kind: 'manual'; instruction: string }
+  | { kind: 'wait'; seconds: number }
+  | { kind: 'escalate'; to: string; reason: string };
+
+export type StepKind = ResolvedCommand['kind'];
+
+export interface RunOptions {
+  timeoutMs: number;
+  /** Aborting must stop the remote process, not only stop waiting. */
+  signal: AbortSignal;
+  /** Output as it arrives (already redacted by the engine's wrapper before it leaves). */
+  onOutput: (chunk: string) => void;
+}
+
+export interface StepOutcome {
+  /** Process exit code; for HTTP the status code; null when there is none (killed, manual). */
+  exitCode: number | null;
+  /** Everything the step printed, uncapped; the engine caps and redacts it. */
+  output: string;
+  timedOut: boolean;
+  /** Set when the step could not run at all (unreachable host, unknown container, bad host key). */
+  error?: string;
+  /** For HTTP steps: the response status. */
+  httpStatus?: number;
+}
+
+export interface StepRunner {
+  readonly kinds: readonly StepKind[];
+  run(command: ResolvedCommand, options: RunOptions): Promise<StepOutcome>;
+  /** Release pooled connections. */
+  close?(): Promise<void>;
+}
+
+/** A one-line human description of a resolved command: what the confirmation dialog shows. */
+export function describeCommand(c: ResolvedCommand): string {
+  switch (c.kind) {
+    case 'docker': {
+      const t = c.target.container ?? `${c.target.composeProject ?? '*'}/${c.target.composeService ?? '*'}`;
+      if (c.action === 'exec') return `docker exec ${t} ${c.argv.join(' ')}`;
+      if (c.action === 'logs') return `docker logs ${t}${c.tail ? ` --tail ${c.tail}` : ''}${c.grep ? ` | grep ${c.ignoreCase ? '-i ' : ''}${c.grep}` : ''}`;
+      return `docker ${c.action} ${t}`;
+    }
+    case 'ssh': return `ssh ${c.host} ${c.command}`;
+    case 'http': return `${c.method} ${c.url}`;
+    case 'manual': return c.instruction;
+    case 'wait': return `wait ${c.seconds}s`;
+    case 'escalate': return `escalate to ${c.to}: ${c.reason}`;
+  }
+}

@@ -78,3 +78,29 @@ export function describeCommand(c: ResolvedCommand): string {
     case 'escalate': return `escalate to ${c.to}: ${c.reason}`;
   }
 }
+
+/** What decides success, checked by the engine against the outcome. */
+export interface Expectation {
+  exitCode?: number;
+  outputContains?: string;
+  outputNotContains?: string;
+  /** A regular expression source, matched against the output. */
+  outputMatches?: string;
+  httpStatus?: number[];
+  bodyContains?: string;
+}
+
+export type OnFailure = { action: 'stop' } | { action: 'continue' } | { action: 'goto'; step: string };
+
+/** A runbook step ready to run: validated, parameters rendered, target resolved. */
+export interface ResolvedStep {
+  id: string;
+  title: string;
+  command: ResolvedCommand;
+  danger: boolean;
+  timeoutMs: number;
+  expect: Expectation;
+  onFailure: OnFailure;
+  /** Redact this step's output before it leaves the executor (seeds that print secrets). */
+  redact: boolean;
+}

@@ -47,7 +47,8 @@ export interface Outbox {
 
 /** Delivers chat effects (cards, thread lines). Implemented by the Slack adapter. */
 export interface ChatNotifier {
-  deliver(effect: Effect, incident: Incident): Promise<void>;
+  /** Returns the card's ts when it posted the card for the first time. */
+  deliver(effect: Effect, incident: Incident): Promise<{ cardTs?: string } | void>;
 }
 
 export interface PagerRef {

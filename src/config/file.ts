@@ -1,0 +1,58 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { LineCounter, parseDocument } from 'yaml';
+import { z } from 'zod';
+import { DEFAULT_SEVERITIES, SeveritySchema } from '../core/incidents/severity.js';
+import { ConfigError } from './env.js';
+
+const UserId = z.string().regex(/^[UW][A-Z0-9]+$/, { error: 'expected a Slack user ID like U0123ABCD' });
+const GroupId = z.string().regex(/^S[A-Z0-9]+$/, { error: 'expected a Slack user group ID like S0123ABCD' });
+
+export const FileConfigSchema = z.strictObject({
+  channels: z.strictObject({
+    incidents: z.string().optional(),
+    handoff: z.string().optional(),
+  }).default({}),
+  severities: z.array(SeveritySchema).min(1).optional(),
+  /** Per-system severity names mapped onto opsroom's levels, e.g. { ai-multimodel: { P0: P1 } }. */
+  severityAliases: z.record(z.string(), z.record(z.string(), z.string())).default({}),
+  permissions: z.strictObject({
+    /** Who may run non-dangerous steps; empty = anyone in the incident channel. */
+    runners: z.array(z.union([UserId, GroupId])).default([]),
+    /** Who may run dangerous steps. */
+    responders: z.array(z.union([UserId, GroupId])).default([]),
+    approvalMinutes: z.number().positive().default(10),
+  }).default({ runners: [], responders: [], approvalMinutes: 10 }),
+  pagerduty: z.strictObject({
+    services: z.record(z.string(), z.string()).default({}),
+    escalationPolicies: z.record(z.string(), z.string()).default({}),
+    severityMap: z.record(z.string(), z.strictObject({
+      urgency: z.enum(['high', 'low']),
+      priority: z.string().optional(),
+    })).default({}),
+    scheduleId: z.string().optional(),
+  }).optional(),
+  handoff: z.unknown().optional(),
+});
+export type FileConfig = z.infer<typeof FileConfigSchema>;
+
+/** Reads opsroom.yml if present. Errors name the file, line and setting. */
+export function loadFileConfig(path: string): FileConfig {
+  if (!existsSync(path)) return FileConfigSchema.parse({});
+  const text = readFileSync(path, 'utf8');
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter });
+  if (doc.errors.length) {
+    const e = doc.errors[0];
+    const at = e.linePos?.[0];
+    throw new ConfigError(`${path}:${at?.line ?? 1}:${at?.col ?? 1} ${e.message.split('\n')[0]}`);
+  }
+  const r = FileConfigSchema.safeParse(doc.toJS() ?? {});
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  const node = doc.getIn(issue.path as (string | number)[], true) as { range?: [number, number] } | undefined;
+  const pos = node?.range ? lineCounter.linePos(node.range[0]) : { line: 1, col: 1 };
+  throw new ConfigError(`${path}:${pos.line}:${pos.col} ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+}
+
+export const severitiesOf = (c: FileConfig) => c.severities ?? DEFAULT_SEVERITIES;
+export { UserId };

@@ -1,0 +1,273 @@
+import { CodedError, ErrorCode, isCoded } from '../errors.js';
+import type { NewEffect } from '../effects.js';
+import type { Clock, IncidentStore } from '../ports.js';
+import { formatDuration } from './format.js';
+import { incidentKey, type Incident, type IncidentPatch } from './incident.js';
+import { resolutionText } from './summary.js';
+import { parseSeverity, type Severity } from './severity.js';
+import { assertTransition, isOpen, type Status } from './status.js';
+import type { NewEvent } from './timeline.js';
+
+export const TITLE_MAX = 120;
+export const DUPLICATE_WINDOW_MS = 60_000;
+
+export interface OpenInput {
+  severity: string;
+  title: string;
+  summary?: string | null;
+  service?: string | null;
+  commander?: string | null;
+  openedBy: string;
+  sourceChannel: string;
+}
+
+export interface IncidentServiceDeps {
+  store: IncidentStore;
+  clock: Clock;
+  severities: readonly Severity[];
+  incidentChannel: string;
+  pagerEnabled: boolean;
+  /** Called after every stored change, so effects are delivered without waiting for a poll. */
+  onEffects?: () => void;
+}
+
+/** A change computed from the current incident; may throw a CodedError to refuse it. */
+type Decide = (i: Incident) => { patch: IncidentPatch; events: NewEvent[]; effects: NewEffect[] };
+
+/** The incident use-cases. Every change is one stored transaction: patch, timeline events, effects. */
+export class IncidentService {
+  constructor(private readonly deps: IncidentServiceDeps) {}
+
+  get severities() {
+    return this.deps.severities;
+  }
+
+  severity(input: string): Severity {
+    const s = parseSeverity(input, this.deps.severities);
+    if (!s) {
+      const known = this.deps.severities.map((x) => x.id).join(', ');
+      throw new CodedError(ErrorCode.BadInput, `Unknown severity "${input}". Use one of: ${known}.`);
+    }
+    return s;
+  }
+
+  async open(input: OpenInput): Promise<{ incident: Incident; duplicate: boolean }> {
+    const title = input.title.trim().replace(/\s+/g, ' ');
+    if (!title) throw new CodedError(ErrorCode.BadInput, 'The title is empty.');
+    if (title.length > TITLE_MAX) {
+      throw new CodedError(ErrorCode.BadInput, `The title is ${title.length} characters; the limit is ${TITLE_MAX}.`);
+    }
+    const severity = this.severity(input.severity).id;
+    const now = this.deps.clock.now();
+    const since = new Date(now.getTime() - DUPLICATE_WINDOW_MS);
+    const { store } = this.deps;
+    const existing = await store.findRecentDuplicate(input.openedBy, input.sourceChannel, title, since);
+    if (existing) return { incident: existing, duplicate: true };
+    const commander = input.commander || input.openedBy;
+    const events: NewEvent[] = [
+      { at: now, actor: input.openedBy, kind: 'opened', text: `Opened as ${severity}: ${title}`, data: { severity, title } },
+    ];
+    if (commander !== input.openedBy) {
+      events.push({ at: now, actor: input.openedBy, kind: 'commander', text: `<@${commander}> is commander`, data: { commander } });
+    }
+    const effects: NewEffect[] = [
+      { target: 'chat', payload: { type: 'card' } },
+      { target: 'chat', payload: { type: 'thread', text: `:rotating_light: <@${input.openedBy}> opened this ${severity} incident. Commander: <@${commander}>.` } },
+    ];
+    if (this.deps.pagerEnabled) effects.push({ target: 'pager', payload: { type: 'pager.trigger' } });
+    const incident = await store.create(
+      {
+        title, severity, commander, openedBy: input.openedBy,
+        summary: input.summary?.trim() || null, service: input.service?.trim() || null,
+        channel: this.deps.incidentChannel, sourceChannel: input.sourceChannel, createdAt: now,
+      },
+      events,
+      effects,
+    );
+    this.deps.onEffects?.();
+    return { incident, duplicate: false };
+  }
+
+  async get(id: number): Promise<Incident> {
+    const incident = await this.deps.store.get(id);
+    if (!incident) throw new CodedError(ErrorCode.NotFound, `There is no ${incidentKey(id)}.`);
+    return incident;
+  }
+
+  acknowledge(id: number, actor: string, opts: { fromPager?: boolean } = {}) {
+    return this.apply(id, (i) => {
+      assertOpen(i);
+      if (i.acknowledgedAt) {
+        throw new CodedError(ErrorCode.IllegalTransition, `${incidentKey(i.id)} was already acknowledged by <@${i.acknowledgedBy}>.`);
+      }
+      const now = this.now();
+      const took = formatDuration(now.getTime() - i.createdAt.getTime());
+      return {
+        patch: { acknowledgedAt: now, acknowledgedBy: actor },
+        events: [{ at: now, actor, kind: 'acknowledged', text: `Acknowledged after ${took}`, data: null }],
+        effects: [
+          card, thread(`:eyes: <@${actor}> acknowledged (${took} after opening).`),
+          ...this.pager(opts.fromPager, { type: 'pager.acknowledge', actor }),
+        ],
+      };
+    });
+  }
+
+  /** A status update: text, and optionally a new status. */
+  postUpdate(id: number, actor: string, text: string, status?: Status, opts: { fromPager?: boolean } = {}) {
+    const body = text.trim();
+    if (!body) throw new CodedError(ErrorCode.BadInput, 'The update text is empty.');
+    return this.apply(id, (i) => {
+      assertOpen(i);
+      const now = this.now();
+      const patch: IncidentPatch = { lastUpdateAt: now };
+      const events: NewEvent[] = [];
+      if (status && status !== i.status) {
+        if (status === 'resolved') throw new CodedError(ErrorCode.BadInput, 'Use resolve to resolve an incident.');
+        assertTransition(i.status, status);
+        patch.status = status;
+        events.push({ at: now, actor, kind: 'status', text: `Status ${i.status} → ${status}`, data: { from: i.status, to: status } });
+      }
+      events.push({ at: now, actor, kind: 'update', text: body, data: { status: patch.status ?? i.status } });
+      const label = patch.status ? ` — now *${patch.status}*` : '';
+      return {
+        patch, events,
+        effects: [card, thread(`:memo: Update from <@${actor}>${label}:\n${body}`), ...this.pager(opts.fromPager, { type: 'pager.note', actor, text: body })],
+      };
+    });
+  }
+
+  setStatus(id: number, actor: string, status: Status) {
+    if (status === 'resolved') throw new CodedError(ErrorCode.BadInput, 'Use resolve to resolve an incident.');
+    return this.apply(id, (i) => {
+      assertOpen(i);
+      assertTransition(i.status, status);
+      const now = this.now();
+      return {
+        patch: { status, lastUpdateAt: now },
+        events: [{ at: now, actor, kind: 'status', text: `Status ${i.status} → ${status}`, data: { from: i.status, to: status } }],
+        effects: [card, thread(`:arrows_counterclockwise: <@${actor}> moved the status to *${status}*.`)],
+      };
+    });
+  }
+
+  setSeverity(id: number, actor: string, input: string, opts: { fromPager?: boolean } = {}) {
+    const severity = this.severity(input).id;
+    return this.apply(id, (i) => {
+      assertOpen(i);
+      if (i.severity === severity) throw new CodedError(ErrorCode.IllegalTransition, `${incidentKey(i.id)} is already ${severity}.`);
+      const now = this.now();
+      return {
+        patch: { severity },
+        events: [{ at: now, actor, kind: 'severity', text: `Severity ${i.severity} → ${severity}`, data: { from: i.severity, to: severity } }],
+        effects: [card, thread(`:warning: <@${actor}> changed the severity from ${i.severity} to *${severity}*.`), ...this.pager(opts.fromPager, { type: 'pager.severity', severity })],
+      };
+    });
+  }
+
+  assign(id: number, actor: string, commander: string) {
+    return this.apply(id, (i) => {
+      assertOpen(i);
+      if (i.commander === commander) throw new CodedError(ErrorCode.IllegalTransition, `<@${commander}> is already the commander.`);
+      const now = this.now();
+      return {
+        patch: { commander },
+        events: [{ at: now, actor, kind: 'commander', text: `Commander <@${i.commander}> → <@${commander}>`, data: { from: i.commander, to: commander } }],
+        effects: [card, thread(`:bust_in_silhouette: <@${actor}> made <@${commander}> the commander.`)],
+      };
+    });
+  }
+
+  async resolve(id: number, actor: string, summary: string | null, opts: { fromPager?: boolean } = {}) {
+    const history = await this.deps.store.events(id);
+    return this.apply(id, (i) => {
+      assertTransition(i.status, 'resolved');
+      const now = this.now();
+      const resolution = summary?.trim() || null;
+      const event: NewEvent = { at: now, actor, kind: 'resolved', text: resolution ? `Resolved: ${resolution}` : 'Resolved', data: { summary: resolution } };
+      const resolved: Incident = { ...i, status: 'resolved', resolvedAt: now, resolution };
+      return {
+        patch: { status: 'resolved', resolvedAt: now, resolution, lastUpdateAt: now },
+        events: [event],
+        effects: [
+          card, thread(resolutionText(resolved, history, actor)),
+          ...this.pager(opts.fromPager, { type: 'pager.resolve', actor, summary: resolution }),
+        ],
+      };
+    });
+  }
+
+  reopen(id: number, actor: string) {
+    return this.apply(id, (i) => {
+      assertTransition(i.status, 'investigating');
+      const now = this.now();
+      return {
+        patch: { status: 'investigating', resolvedAt: null, resolution: null, lastUpdateAt: now, lastReminderAt: null },
+        events: [{ at: now, actor, kind: 'reopened', text: 'Reopened', data: null }],
+        effects: [card, thread(`:leftwards_arrow_with_hook: <@${actor}> reopened the incident.`)],
+      };
+    });
+  }
+
+  /** Records an event that changes nothing else (notes, runs, pages), with optional thread line. */
+  async record(id: number, event: NewEvent, threadText?: string) {
+    await this.deps.store.record(id, [event], threadText ? [thread(threadText), card] : []);
+    this.deps.onEffects?.();
+  }
+
+  /** Posts one reminder per update interval in each open incident that has gone quiet. */
+  async remindDue(): Promise<number[]> {
+    const now = this.now();
+    const reminded: number[] = [];
+    for (const i of await this.deps.store.listOpen()) {
+      const sev = this.deps.severities.find((s) => s.id === i.severity);
+      if (!sev) continue;
+      const intervalMs = sev.updateIntervalMinutes * 60_000;
+      const last = Math.max(i.lastUpdateAt.getTime(), i.lastReminderAt?.getTime() ?? 0);
+      if (now.getTime() - last < intervalMs) continue;
+      const quiet = formatDuration(now.getTime() - i.lastUpdateAt.getTime());
+      try {
+        await this.deps.store.change(i.id, i.version, { lastReminderAt: now }, [
+          { at: now, actor: 'opsroom', kind: 'reminder', text: `No update for ${quiet}`, data: null },
+        ], [thread(`:alarm_clock: No update for ${quiet}. <@${i.commander}>, please post one (${sev.id} expects one every ${formatDuration(intervalMs)}).`)]);
+        reminded.push(i.id);
+      } catch (e) {
+        if (!isCoded(e, ErrorCode.Conflict)) throw e; // another replica or a fresh update got there first
+      }
+    }
+    if (reminded.length) this.deps.onEffects?.();
+    return reminded;
+  }
+
+  private now() {
+    return this.deps.clock.now();
+  }
+
+  private pager(fromPager: boolean | undefined, payload: NewEffect['payload']): NewEffect[] {
+    return this.deps.pagerEnabled && !fromPager ? [{ target: 'pager', payload }] : [];
+  }
+
+  /** Load, decide, store with the version read; on a concurrent change decide again on fresh state. */
+  private async apply(id: number, decide: Decide): Promise<Incident> {
+    for (let attempt = 0; ; attempt++) {
+      const current = await this.get(id);
+      const { patch, events, effects } = decide(current);
+      try {
+        const next = await this.deps.store.change(id, current.version, patch, events, effects);
+        this.deps.onEffects?.();
+        return next;
+      } catch (e) {
+        if (!isCoded(e, ErrorCode.Conflict) || attempt >= 4) throw e;
+      }
+    }
+  }
+}
+
+const card: NewEffect = { target: 'chat', payload: { type: 'card' } };
+const thread = (text: string): NewEffect => ({ target: 'chat', payload: { type: 'thread', text } });
+
+function assertOpen(i: Incident) {
+  if (!isOpen(i.status)) {
+    throw new CodedError(ErrorCode.IllegalTransition, `${incidentKey(i.id)} is resolved. Reopen it first.`);
+  }
+}

@@ -1,0 +1,66 @@
+import { formatDuration } from '../../core/incidents/format.js';
+import { incidentKey, type Incident } from '../../core/incidents/incident.js';
+import type { Severity } from '../../core/incidents/severity.js';
+import { isOpen, STATUSES } from '../../core/incidents/status.js';
+import { Actions } from '../ids.js';
+import { actions, button, context, fields, header, option, slackDate, type Block } from './kit.js';
+
+export interface CardContext {
+  severities: readonly Severity[];
+  now: Date;
+  /** "PagerDuty: off", "PagerDuty: pending", "PagerDuty: <url|triggered>", "PagerDuty: failed: …". */
+  pagerLine?: string;
+}
+
+const STATUS_EMOJI: Record<string, string> = {
+  investigating: ':mag:', identified: ':dart:', monitoring: ':eyes:', resolved: ':white_check_mark:',
+};
+
+export function cardText(i: Incident) {
+  return `${incidentKey(i.id)} ${i.severity} ${i.status}: ${i.title}`;
+}
+
+/** The live status card: the incident at a glance and its buttons. */
+export function incidentCard(i: Incident, ctx: CardContext): Block[] {
+  const key = incidentKey(i.id);
+  const sev = ctx.severities.find((s) => s.id === i.severity);
+  const age = formatDuration((i.resolvedAt ?? ctx.now).getTime() - i.createdAt.getTime());
+  const blocks: Block[] = [
+    header(`${key} · ${i.severity} · ${i.title}`),
+    fields([
+      `*Status*\n${STATUS_EMOJI[i.status]} ${i.status}`,
+      `*Severity*\n${i.severity}${sev?.label ? ` (${sev.label})` : ''}`,
+      `*Commander*\n<@${i.commander}>`,
+      `*Opened by*\n<@${i.openedBy}>`,
+      `*Opened*\n${slackDate(i.createdAt)}`,
+      `*Age*\n${isOpen(i.status) ? age : `${age} (resolved)`}`,
+      ...(i.service ? [`*Service*\n${i.service}`] : []),
+      ...(i.acknowledgedBy ? [`*Acknowledged by*\n<@${i.acknowledgedBy}>`] : []),
+    ]),
+  ];
+  if (i.summary) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: i.summary.slice(0, 2900) } });
+  if (i.resolution) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*Resolution:* ${i.resolution.slice(0, 2800)}` } });
+  const notes = [`Last update ${slackDate(i.lastUpdateAt, '{ago}')}`];
+  if (ctx.pagerLine) notes.push(ctx.pagerLine);
+  if (sev && isOpen(i.status) && !i.acknowledgedAt) notes.push(`Respond within ${formatDuration(sev.responseMinutes * 60_000)}`);
+  blocks.push(context(notes));
+  blocks.push(actions(`card.${i.id}`, isOpen(i.status) ? openButtons(i, ctx) : [button(Actions.reopen, 'Reopen', String(i.id))]));
+  return blocks;
+}
+
+function openButtons(i: Incident, ctx: CardContext): Block[] {
+  const id = String(i.id);
+  const out: Block[] = [];
+  if (!i.acknowledgedAt) out.push(button(Actions.acknowledge, 'Acknowledge', id, 'primary'));
+  out.push(button(Actions.postUpdate, 'Post update', id));
+  out.push({
+    type: 'static_select', action_id: Actions.changeSeverity,
+    placeholder: { type: 'plain_text', text: 'Change severity' },
+    options: ctx.severities.map((s) => option(`${s.id}${s.label ? ` ${s.label}` : ''}`, `${id}:${s.id}`)),
+  });
+  out.push({ type: 'users_select', action_id: Actions.assignCommander, placeholder: { type: 'plain_text', text: 'Assign commander' } });
+  out.push(button(Actions.resolve, 'Resolve', id, 'danger'));
+  return out;
+}
+
+export const statusOptions = () => STATUSES.filter((s) => s !== 'resolved').map((s) => option(s, s));

@@ -1,0 +1,13 @@
+import type { IncidentService } from '../core/incidents/service.js';
+import type { Clock, IncidentStore } from '../core/ports.js';
+import type { SlackNotifier } from './notifier.js';
+
+/** What every listener may use. Listeners ack, parse, delegate to a use-case, render. */
+export interface SlackDeps {
+  incidents: IncidentService;
+  store: IncidentStore;
+  notifier: SlackNotifier;
+  clock: Clock;
+  incidentChannel: string;
+  log: (msg: string, extra?: Record<string, unknown>) => void;
+}

@@ -1,0 +1,26 @@
+/** Every action_id, callback_id and block_id opsroom uses, in one place. */
+export const Actions = {
+  acknowledge: 'incident.acknowledge',
+  postUpdate: 'incident.post_update',
+  changeSeverity: 'incident.change_severity',
+  assignCommander: 'incident.assign_commander',
+  resolve: 'incident.resolve',
+  reopen: 'incident.reopen',
+} as const;
+
+export const Views = {
+  open: 'incident.open',
+  update: 'incident.update',
+  resolve: 'incident.resolve',
+} as const;
+
+/** block_id / action_id pairs of modal inputs. */
+export const Inputs = {
+  severity: 'severity',
+  title: 'title',
+  summary: 'summary',
+  service: 'service',
+  commander: 'commander',
+  status: 'status',
+  text: 'text',
+} as const;

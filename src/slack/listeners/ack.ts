@@ -1,0 +1,21 @@
+import type { RespondArguments } from '@slack/bolt';
+
+/** Slack waits 3 s for an ack. Answer in the ack when the work is done by then, else via response_url. */
+export const ACK_BUDGET_MS = 2000;
+
+export async function withinAckWindow(
+  work: Promise<RespondArguments>,
+  ack: (r?: RespondArguments) => Promise<void>,
+  respond: (r: RespondArguments) => Promise<unknown>,
+): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => { timer = setTimeout(() => resolve('late'), ACK_BUDGET_MS); });
+  const first = await Promise.race([work, late]);
+  clearTimeout(timer);
+  if (first !== 'late') {
+    await ack(first);
+    return;
+  }
+  await ack({ response_type: 'ephemeral', text: 'Working on it…' });
+  await respond(await work);
+}

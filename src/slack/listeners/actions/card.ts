@@ -1,0 +1,57 @@
+import type { App, BlockAction, BlockElementAction, AllMiddlewareArgs, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { CodedError, ErrorCode } from '../../../core/errors.js';
+import type { Incident } from '../../../core/incidents/incident.js';
+import { resolveModal, updateModal } from '../../blocks/modals.js';
+import type { SlackDeps } from '../../deps.js';
+import { userMessage } from '../../errors.js';
+import { Actions } from '../../ids.js';
+
+type Args = SlackActionMiddlewareArgs<BlockAction<BlockElementAction>> & AllMiddlewareArgs;
+type CardAction = (d: SlackDeps, incident: Incident, args: Args) => Promise<unknown>;
+
+/**
+ * Which incident a card button belongs to comes from the message it was clicked on (channel and ts
+ * signed by Slack), never from the button's value.
+ */
+async function incidentOf(d: SlackDeps, body: BlockAction): Promise<Incident> {
+  const channel = body.container?.channel_id ?? body.channel?.id;
+  const ts = body.container?.message_ts ?? body.message?.ts;
+  const incident = channel && ts ? await d.store.findByThread(channel, ts) : undefined;
+  if (!incident) throw new CodedError(ErrorCode.NotFound, 'This card does not belong to a known incident.');
+  return incident;
+}
+
+const cardActions: Record<string, CardAction> = {
+  [Actions.acknowledge]: (d, i, { body }) => d.incidents.acknowledge(i.id, body.user.id),
+  [Actions.reopen]: (d, i, { body }) => d.incidents.reopen(i.id, body.user.id),
+  [Actions.postUpdate]: (_d, i, { client, body }) => client.views.open({ trigger_id: body.trigger_id, view: updateModal(i) as never }),
+  [Actions.resolve]: (_d, i, { client, body }) => client.views.open({ trigger_id: body.trigger_id, view: resolveModal(i) as never }),
+  [Actions.changeSeverity]: (d, i, { action, body }) => {
+    const value = action.type === 'static_select' ? action.selected_option?.value ?? '' : '';
+    return d.incidents.setSeverity(i.id, body.user.id, value.split(':').pop() ?? '');
+  },
+  [Actions.assignCommander]: (d, i, { action, body }) => {
+    const user = action.type === 'users_select' ? action.selected_user : undefined;
+    if (!user) throw new CodedError(ErrorCode.BadInput, 'Pick a user to make commander.');
+    return d.incidents.assign(i.id, body.user.id, user);
+  },
+};
+
+/** The card's buttons: ack at once, find the incident, run the use-case, tell only the clicker on error. */
+export function registerCardActions(app: App, d: SlackDeps) {
+  for (const [actionId, run] of Object.entries(cardActions)) {
+    app.action(actionId, async (args) => {
+      const a = args as unknown as Args;
+      await a.ack();
+      try {
+        await run(d, await incidentOf(d, a.body), a);
+      } catch (e) {
+        if (!(e instanceof CodedError)) d.log('card action failed', { actionId, error: String((e as Error)?.stack ?? e) });
+        await a.client.chat.postEphemeral({
+          channel: a.body.container?.channel_id ?? a.body.channel?.id ?? d.incidentChannel,
+          user: a.body.user.id, text: userMessage(e),
+        }).catch((err) => d.log('ephemeral failed', { error: String(err) }));
+      }
+    });
+  }
+}

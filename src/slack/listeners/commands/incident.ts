@@ -1,0 +1,104 @@
+import type { App, RespondArguments, SlashCommand } from '@slack/bolt';
+import { incidentCommand } from '../../../../commands/incident.js';
+import { parseSlash, usageOf } from '../../../../commands/parse.js';
+import { CodedError, ErrorCode } from '../../../core/errors.js';
+import { incidentKey } from '../../../core/incidents/incident.js';
+import type { Status } from '../../../core/incidents/status.js';
+import { openModal } from '../../blocks/modals.js';
+import { incidentList, incidentShow } from '../../blocks/views.js';
+import type { SlackDeps } from '../../deps.js';
+import { userMessage } from '../../errors.js';
+import { withinAckWindow } from '../ack.js';
+
+type Reply = string | RespondArguments;
+type Handler = (deps: SlackDeps, cmd: SlashCommand, args: Record<string, unknown>, id: () => Promise<number>) => Promise<Reply>;
+
+const userId = (mention: string) => /^<@([UW][A-Z0-9]+)/.exec(mention)?.[1];
+
+const handlers: Record<string, Handler> = {
+  async open(d, cmd, a) {
+    const { incident, duplicate } = await d.incidents.open({
+      severity: String(a.severity), title: String(a.title), openedBy: cmd.user_id, sourceChannel: cmd.channel_id,
+    });
+    const key = incidentKey(incident.id);
+    return duplicate
+      ? `You opened *${key}* less than a minute ago: <#${incident.channel}>. Nothing new was opened.`
+      : `:rotating_light: Opened *${key}* (${incident.severity}) in <#${incident.channel}>. You are the commander.`;
+  },
+  async update(d, cmd, a, id) {
+    await d.incidents.postUpdate(await id(), cmd.user_id, String(a.text));
+    return 'Update posted.';
+  },
+  async ack(d, cmd, _a, id) {
+    const i = await d.incidents.acknowledge(await id(), cmd.user_id);
+    return `Acknowledged *${incidentKey(i.id)}*.`;
+  },
+  async resolve(d, cmd, a, id) {
+    const i = await d.incidents.resolve(await id(), cmd.user_id, (a.summary as string | undefined) ?? null);
+    return `Resolved *${incidentKey(i.id)}*.`;
+  },
+  async reopen(d, cmd, _a, id) {
+    const i = await d.incidents.reopen(await id(), cmd.user_id);
+    return `Reopened *${incidentKey(i.id)}*.`;
+  },
+  async severity(d, cmd, a, id) {
+    const i = await d.incidents.setSeverity(await id(), cmd.user_id, String(a.severity));
+    return `*${incidentKey(i.id)}* is now ${i.severity}.`;
+  },
+  async assign(d, cmd, a, id) {
+    const user = userId(String(a.user));
+    if (!user) throw new CodedError(ErrorCode.BadInput, 'Mention the new commander, e.g. `/incident assign @alice`.');
+    const i = await d.incidents.assign(await id(), cmd.user_id, user);
+    return `<@${i.commander}> is now the commander of *${incidentKey(i.id)}*.`;
+  },
+  async status(d, cmd, a, id) {
+    const i = await d.incidents.setStatus(await id(), cmd.user_id, a.status as Status);
+    return `*${incidentKey(i.id)}* is now ${i.status}.`;
+  },
+  async list(d) {
+    return { response_type: 'ephemeral', ...incidentList(await d.store.listOpen(), d.clock.now()) };
+  },
+  async show(d, _cmd, _a, id) {
+    const incident = await d.incidents.get(await id());
+    const card = await d.notifier.renderCard(incident);
+    return { response_type: 'ephemeral', ...incidentShow(incident, card, await d.store.events(incident.id)) };
+  },
+  async help() {
+    return `*opsroom* — incidents from Slack.\n${usageOf(incidentCommand)}`;
+  },
+};
+
+/** `/incident …`: parse, run the use-case, answer only the caller. */
+export function registerIncidentCommand(app: App, d: SlackDeps) {
+  app.command(incidentCommand.name, async ({ command, ack, respond, client, body }) => {
+    const parsed = parseSlash(incidentCommand, command.text ?? '');
+    if (!parsed.ok) {
+      await ack({ response_type: 'ephemeral', text: `:warning: ${parsed.error}\nUsage:\n${parsed.usage}` });
+      return;
+    }
+    if (!(await d.store.claim(`slash:${command.trigger_id}`, d.clock.now()))) {
+      await ack(); // a retry of a command already handled
+      return;
+    }
+    if ('form' in parsed) {
+      await ack();
+      await client.views.open({ trigger_id: command.trigger_id, view: openModal(d.incidents.severities, { channel: command.channel_id, user: command.user_id }) as never });
+      return;
+    }
+    const threadTs = (body as { thread_ts?: string }).thread_ts;
+    const id = async () => {
+      if (parsed.incidentId !== undefined) return parsed.incidentId;
+      const inThread = threadTs ? await d.store.findByThread(command.channel_id, threadTs) : undefined;
+      if (inThread) return inThread.id;
+      throw new CodedError(ErrorCode.BadInput, `Say which incident: \`${parsed.sub.usage.replace('[INC-n]', 'INC-7')}\`, or run it in the incident's thread.`);
+    };
+    const work = handlers[parsed.name](d, command, parsed.args, id).then(
+      (r): RespondArguments => (typeof r === 'string' ? { response_type: 'ephemeral', text: r } : r),
+      (e): RespondArguments => {
+        if (!(e instanceof CodedError)) d.log('slash command failed', { error: String(e?.stack ?? e) });
+        return { response_type: 'ephemeral', text: userMessage(e) };
+      },
+    );
+    await withinAckWindow(work, ack, respond);
+  });
+}

@@ -1,0 +1,75 @@
+import type { App, ViewStateValue } from '@slack/bolt';
+import { CodedError, ErrorCode, isCoded } from '../../../core/errors.js';
+import { TITLE_MAX } from '../../../core/incidents/service.js';
+import { isStatus } from '../../../core/incidents/status.js';
+import type { SlackDeps } from '../../deps.js';
+import { userMessage } from '../../errors.js';
+import { Inputs, Views } from '../../ids.js';
+
+type Values = Record<string, Record<string, ViewStateValue>>;
+
+const field = (v: Values, id: string): string | undefined => {
+  const s = v[id]?.[id];
+  return (s?.value ?? s?.selected_option?.value ?? s?.selected_user ?? undefined) || undefined;
+};
+
+/** Which input a use-case error belongs to, so the modal shows it next to the right field. */
+function errorsFor(e: unknown, fallback: string): Record<string, string> {
+  const msg = userMessage(e).replace(/^:\w+: /, '');
+  if (isCoded(e, ErrorCode.BadInput) && /severity/i.test(msg)) return { [Inputs.severity]: msg };
+  if (isCoded(e, ErrorCode.BadInput) && /title/i.test(msg)) return { [Inputs.title]: msg };
+  return { [fallback]: msg };
+}
+
+/** Modal submissions: validate, run once per view, answer with errors next to the inputs. */
+export function registerSubmissions(app: App, d: SlackDeps) {
+  app.view(Views.open, async ({ ack, body, view }) => {
+    const v = view.state.values as Values;
+    const meta = JSON.parse(view.private_metadata || '{}') as { channel?: string };
+    const input = {
+      severity: field(v, Inputs.severity) ?? '', title: field(v, Inputs.title) ?? '',
+      summary: field(v, Inputs.summary), service: field(v, Inputs.service), commander: field(v, Inputs.commander),
+      openedBy: body.user.id, sourceChannel: meta.channel ?? d.incidentChannel,
+    };
+    const title = input.title.trim();
+    if (!title || title.length > TITLE_MAX) {
+      const error = title ? `Keep the title under ${TITLE_MAX} characters.` : 'Give the incident a title.';
+      await ack({ response_action: 'errors', errors: { [Inputs.title]: error } });
+      return;
+    }
+    try {
+      d.incidents.severity(input.severity);
+      if (!(await d.store.claim(`view:${view.id}`, d.clock.now()))) return void (await ack());
+      await d.incidents.open(input);
+      await ack();
+    } catch (e) {
+      await ack({ response_action: 'errors', errors: errorsFor(e, Inputs.title) });
+    }
+  });
+
+  app.view(Views.update, async ({ ack, body, view }) => {
+    const v = view.state.values as Values;
+    const { incidentId } = JSON.parse(view.private_metadata) as { incidentId: number };
+    const status = field(v, Inputs.status);
+    try {
+      if (status && !isStatus(status)) throw new CodedError(ErrorCode.BadInput, `Unknown status ${status}.`);
+      if (!(await d.store.claim(`view:${view.id}`, d.clock.now()))) return void (await ack());
+      await d.incidents.postUpdate(incidentId, body.user.id, field(v, Inputs.text) ?? '', status as never);
+      await ack();
+    } catch (e) {
+      await ack({ response_action: 'errors', errors: errorsFor(e, /status|move/i.test(String(e)) ? Inputs.status : Inputs.text) });
+    }
+  });
+
+  app.view(Views.resolve, async ({ ack, body, view }) => {
+    const v = view.state.values as Values;
+    const { incidentId } = JSON.parse(view.private_metadata) as { incidentId: number };
+    try {
+      if (!(await d.store.claim(`view:${view.id}`, d.clock.now()))) return void (await ack());
+      await d.incidents.resolve(incidentId, body.user.id, field(v, Inputs.summary) ?? null);
+      await ack();
+    } catch (e) {
+      await ack({ response_action: 'errors', errors: errorsFor(e, Inputs.summary) });
+    }
+  });
+}

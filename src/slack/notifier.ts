@@ -1,0 +1,60 @@
+import type { WebClient } from '@slack/web-api';
+import type { Effect } from '../core/effects.js';
+import type { Incident } from '../core/incidents/incident.js';
+import type { Severity } from '../core/incidents/severity.js';
+import type { ChatNotifier, Clock, Outbox } from '../core/ports.js';
+import { cardText, incidentCard } from './blocks/card.js';
+import { toDeliveryError } from './errors.js';
+import { pagerLine } from './pager-line.js';
+
+export interface SlackNotifierDeps {
+  client: WebClient;
+  severities: readonly Severity[];
+  clock: Clock;
+  outbox: Outbox;
+  pagerEnabled: boolean;
+  /** Looks up the incident's PagerDuty link, when there is one. */
+  pagerLink?: (incidentId: number) => Promise<{ url: string } | undefined>;
+}
+
+/** Posts and edits incident cards and thread lines. Errors become retry decisions. */
+export class SlackNotifier implements ChatNotifier {
+  constructor(private readonly deps: SlackNotifierDeps) {}
+
+  async deliver(effect: Effect, incident: Incident): Promise<{ cardTs?: string } | void> {
+    try {
+      if (effect.payload.type === 'card') return await this.card(incident);
+      if (effect.payload.type === 'thread') {
+        if (!incident.cardTs) throw new Error('the card is not posted yet');
+        await this.deps.client.chat.postMessage({
+          channel: incident.channel, thread_ts: incident.cardTs, text: effect.payload.text, unfurl_links: false,
+        });
+        return;
+      }
+      throw new Error(`not a chat effect: ${effect.payload.type}`);
+    } catch (e) {
+      throw toDeliveryError(e);
+    }
+  }
+
+  async renderCard(incident: Incident) {
+    const effects = await this.deps.outbox.forIncident(incident.id);
+    const link = await this.deps.pagerLink?.(incident.id);
+    return incidentCard(incident, {
+      severities: this.deps.severities,
+      now: this.deps.clock.now(),
+      pagerLine: pagerLine(this.deps.pagerEnabled, effects, link),
+    });
+  }
+
+  private async card(incident: Incident) {
+    const blocks = await this.renderCard(incident);
+    const text = cardText(incident);
+    if (incident.cardTs) {
+      await this.deps.client.chat.update({ channel: incident.channel, ts: incident.cardTs, text, blocks: blocks as never });
+      return;
+    }
+    const r = await this.deps.client.chat.postMessage({ channel: incident.channel, text, blocks: blocks as never, unfurl_links: false });
+    return { cardTs: r.ts as string };
+  }
+}

@@ -1,0 +1,113 @@
+/** Opens the database named by DATABASE_URL: SQLite (better-sqlite3) or PostgreSQL (pg), one Kysely code path. */
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import pg from 'pg';
+import {
+  CompiledQuery,
+  Kysely,
+  PostgresDialect,
+  SqliteDialect,
+  SqliteDriver,
+  type DatabaseConnection,
+  type Driver,
+} from 'kysely';
+import { CodedError, ErrorCode } from '../core/errors.js';
+import { migrate } from './migrations/index.js';
+import type { Tables } from './tables.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Database {
+  db: Kysely<Tables>;
+  dialect: Dialect;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** Apply pending migrations before returning (default true). */
+  migrate?: boolean;
+  /** PostgreSQL pool size (default 10). */
+  poolSize?: number;
+}
+
+/**
+ * `sqlite:<path>` (parent folder created), `sqlite::memory:`, or `postgres://…` / `postgresql://…`.
+ * Migrations are applied unless `migrate: false`.
+ */
+export async function openDatabase(url: string, options: OpenOptions = {}): Promise<Database> {
+  const database = url.startsWith('sqlite:')
+    ? openSqlite(url.slice('sqlite:'.length))
+    : /^postgres(ql)?:\/\//.test(url)
+      ? await openPostgres(url, options.poolSize ?? 10)
+      : undefined;
+  if (!database) {
+    throw new CodedError(ErrorCode.BadInput, `DATABASE_URL must start with sqlite: or postgres:// (got "${redact(url)}")`);
+  }
+  if (options.migrate !== false) {
+    try {
+      await migrate(database);
+    } catch (e) {
+      await database.close();
+      throw e;
+    }
+  }
+  return database;
+}
+
+function openSqlite(path: string): Database {
+  if (!path) throw new CodedError(ErrorCode.BadInput, 'DATABASE_URL sqlite: needs a file path, e.g. sqlite:./data/opsroom.db');
+  const memory = path === ':memory:';
+  if (!memory) mkdirSync(dirname(resolve(path)), { recursive: true });
+  const sqlite = new SqliteDatabase(memory ? ':memory:' : path);
+  sqlite.pragma('busy_timeout = 5000');
+  if (!memory) sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  const db = new Kysely<Tables>({ dialect: new ImmediateSqliteDialect(sqlite) });
+  return { db, dialect: 'sqlite', close: () => db.destroy() };
+}
+
+async function openPostgres(url: string, max: number): Promise<Database> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    // int8 (bigint: ids, epoch-ms times, counts) as JS numbers; all values we store fit in 2^53.
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === pg.types.builtins.INT8 ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    },
+  });
+  // A pool error on an idle client (server restarted) must not crash the process.
+  pool.on('error', () => {});
+  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+  try {
+    await db.executeQuery(CompiledQuery.raw('select 1'));
+  } catch (e) {
+    await db.destroy();
+    throw new CodedError(ErrorCode.Unavailable, `Cannot reach PostgreSQL at ${redact(url)}: ${(e as Error).message}`);
+  }
+  return { db, dialect: 'postgres', close: () => db.destroy() };
+}
+
+/**
+ * SQLite transactions start with BEGIN IMMEDIATE: the write lock is taken up front, so two
+ * processes on one file wait for each other (busy_timeout) instead of failing on lock upgrade.
+ */
+class ImmediateSqliteDialect extends SqliteDialect {
+  constructor(private readonly sqlite: SqliteDatabase.Database) {
+    super({ database: sqlite });
+  }
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver({ database: this.sqlite });
+  }
+}
+
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+/** Hides the password in a connection URL for error messages. */
+export const redact = (url: string) => url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');

@@ -1,0 +1,6 @@
+export { openDatabase, redact, type Database, type Dialect, type OpenOptions } from './db.js';
+export { migrate, pendingMigrations, type StoreMigration } from './migrations/index.js';
+export { KyselyIncidentStore, nextCounter, appendTimeline } from './incident-store.js';
+export { KyselyOutbox, type OutboxOptions } from './outbox.js';
+export { KyselyLeases } from './leases.js';
+export type { Tables } from './tables.js';

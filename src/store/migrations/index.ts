@@ -1,0 +1,51 @@
+/**
+ * Migrations, applied in name order at start (Kysely's Migrator with a static list, so it works
+ * under tsx and bundlers). To add one: create `NNN_name.ts` exporting `up(db, dialect)` (see
+ * 001_incidents.ts and helpers.ts) and add ONE line to MIGRATIONS below.
+ */
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import type { Database, Dialect } from '../db.js';
+
+export interface StoreMigration {
+  up(db: Kysely<any>, dialect: Dialect): Promise<void>;
+  down?(db: Kysely<any>, dialect: Dialect): Promise<void>;
+}
+
+const MIGRATIONS: Record<string, () => Promise<StoreMigration>> = {
+  '001_incidents': () => import('./001_incidents.js'),
+};
+
+class StaticProvider implements MigrationProvider {
+  constructor(private readonly dialect: Dialect) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    const out: Record<string, Migration> = {};
+    for (const [name, load] of Object.entries(MIGRATIONS)) {
+      const m = await load();
+      out[name] = {
+        up: (db) => m.up(db, this.dialect),
+        down: m.down ? (db) => m.down!(db, this.dialect) : undefined,
+      };
+    }
+    return out;
+  }
+}
+
+const migrator = (database: Database) =>
+  new Migrator({ db: database.db, provider: new StaticProvider(database.dialect) });
+
+/** Applies every pending migration (safe to run from several replicas at once on PostgreSQL). */
+export async function migrate(database: Database): Promise<string[]> {
+  const { error, results } = await migrator(database).migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new Error(`Database migration ${failed ?? ''} failed: ${message}`, { cause: error });
+  }
+  return (results ?? []).map((r) => r.migrationName);
+}
+
+/** Names of migrations not yet applied (for readiness checks). */
+export async function pendingMigrations(database: Database): Promise<string[]> {
+  const all = await migrator(database).getMigrations();
+  return all.filter((m) => !m.executedAt).map((m) => m.name);
+}

@@ -1,0 +1,87 @@
+/**
+ * Kysely table types. Conventions for every table (both engines):
+ * - times are epoch milliseconds in `bigint` columns (`*_at`, `*_until`), read back as numbers;
+ * - JSON is `text`, parsed/serialized by the repository;
+ * - generated ids are `Generated<number>`.
+ * Tables added by later migrations add their interface here and a key in `Tables`.
+ */
+import type { Generated } from 'kysely';
+
+export interface IncidentsTable {
+  /** Assigned from `counters` ('incident'), so ids are 1, 2, 3… without gaps. */
+  id: number;
+  title: string;
+  /** title.trim().toLowerCase(), for the case-insensitive duplicate check. */
+  title_key: string;
+  severity: string;
+  status: string;
+  commander: string;
+  opened_by: string;
+  summary: string | null;
+  service: string | null;
+  channel: string;
+  source_channel: string;
+  card_ts: string | null;
+  created_at: number;
+  acknowledged_at: number | null;
+  acknowledged_by: string | null;
+  resolved_at: number | null;
+  resolution: string | null;
+  last_update_at: number;
+  last_reminder_at: number | null;
+  version: number;
+}
+
+export interface EventsTable {
+  id: Generated<number>;
+  incident_id: number;
+  at: number;
+  actor: string;
+  kind: string;
+  text: string;
+  /** JSON object or null. */
+  data: string | null;
+}
+
+export interface EffectsTable {
+  id: Generated<number>;
+  incident_id: number;
+  target: string;
+  /** JSON of EffectPayload. */
+  payload: string;
+  state: string;
+  attempts: number;
+  next_attempt_at: number;
+  /** Lease: a claimed effect is not due again before this time. Null when not claimed. */
+  locked_until: number | null;
+  last_error: string | null;
+  created_at: number;
+}
+
+/** Named counters (`incident` -> last incident id). */
+export interface CountersTable {
+  name: string;
+  value: number;
+}
+
+/** Idempotency keys: a row exists once a key has been claimed. */
+export interface ClaimsTable {
+  key: string;
+  claimed_at: number;
+}
+
+/** Named leases for work that one replica at a time must do (schedulers). */
+export interface LeasesTable {
+  name: string;
+  owner: string;
+  until: number;
+}
+
+export interface Tables {
+  incidents: IncidentsTable;
+  events: EventsTable;
+  effects: EffectsTable;
+  counters: CountersTable;
+  claims: ClaimsTable;
+  leases: LeasesTable;
+}

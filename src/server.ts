@@ -1,0 +1,44 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+
+export type Route = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+/** A mount answers the requests it knows (returns true) and leaves the rest. */
+export type Mount = (req: IncomingMessage, res: ServerResponse) => boolean;
+
+const FIVE_MINUTES = 5 * 60;
+
+/**
+ * Refuses Slack requests whose signature headers are missing or whose timestamp is more than five
+ * minutes from now in either direction, before Bolt parses anything (Bolt accepts future ones).
+ */
+export function slackHeadersOk(req: IncomingMessage, nowMs = Date.now()): boolean {
+  const ts = Number(req.headers['x-slack-request-timestamp']);
+  const sig = req.headers['x-slack-signature'];
+  if (!Number.isFinite(ts) || typeof sig !== 'string' || !sig.startsWith('v0=')) return false;
+  return Math.abs(nowMs / 1000 - ts) <= FIVE_MINUTES;
+}
+
+export interface Routes {
+  slack?: Route;
+  pagerduty?: Route;
+  health: Route;
+  mounts?: Mount[];
+}
+
+/** One HTTP server for Slack, PagerDuty, health and (locally) the workspace. */
+export function createHttpServer(routes: Routes): Server {
+  return createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method === 'POST' && path === '/slack/events' && routes.slack) {
+      if (!slackHeadersOk(req)) {
+        res.writeHead(401).end();
+        req.resume();
+        return;
+      }
+      return void routes.slack(req, res);
+    }
+    if (req.method === 'POST' && path === '/pagerduty/webhook' && routes.pagerduty) return void routes.pagerduty(req, res);
+    if (req.method === 'GET' && path === '/healthz') return void routes.health(req, res);
+    for (const mount of routes.mounts ?? []) if (mount(req, res)) return;
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+  });
+}

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { assertTransition, STATUSES, TRANSITIONS } from '../../../src/core/incidents/status.js';
+import { parseSeverity, DEFAULT_SEVERITIES } from '../../../src/core/incidents/severity.js';
+
+describe('status transitions', () => {
+  it('allows exactly the moves in the table', () => {
+    for (const from of STATUSES) {
+      for (const to of STATUSES) {
+        const allowed = TRANSITIONS[from].includes(to);
+        if (allowed) expect(() => assertTransition(from, to)).not.toThrow();
+        else expect(() => assertTransition(from, to)).toThrow(/cannot move|already/);
+      }
+    }
+  });
+  it('reopens only to investigating', () => {
+    expect(TRANSITIONS.resolved).toEqual(['investigating']);
+    expect(() => assertTransition('resolved', 'monitoring')).toThrow('cannot move to monitoring');
+  });
+});
+
+describe('severity parsing', () => {
+  it.each(['P1', 'p1', 'SEV1', 'sev-1', 'Sev 1', 'sev_1', '1'])('reads %s as P1', (s) => {
+    expect(parseSeverity(s, DEFAULT_SEVERITIES)?.id).toBe('P1');
+  });
+  it.each(['P9', 'urgent', '', 'sev-x'])('refuses %s', (s) => {
+    expect(parseSeverity(s, DEFAULT_SEVERITIES)).toBeUndefined();
+  });
+  it('knows configured aliases', () => {
+    const levels = DEFAULT_SEVERITIES.map((s) => (s.id === 'P1' ? { ...s, aliases: ['P0', 'Sev 1'] } : s));
+    expect(parseSeverity('p0', levels)?.id).toBe('P1');
+  });
+  it('has the response targets of the seeds escalation matrix', () => {
+    expect(DEFAULT_SEVERITIES.map((s) => [s.id, s.responseMinutes])).toEqual([['P1', 5], ['P2', 15], ['P3', 60], ['P4', 480]]);
+  });
+});

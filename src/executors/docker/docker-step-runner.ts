@@ -1,0 +1,111 @@
+/** DockerStepRunner: the Docker step kind through the Engine API (dockerode). */
+import Docker from 'dockerode';
+import { isCoded } from '../../core/errors.js';
+import type { ResolvedCommand, RunOptions, StepKind, StepOutcome, StepRunner } from '../../core/runs/step-runner.js';
+import { runExec } from './exec.js';
+import { readLogs } from './logs.js';
+import { psTable, statsTable } from './stats.js';
+import { findAll, findOne, unavailable, type Found } from './targets.js';
+
+export interface DockerStepRunnerOptions {
+  /** Defaults to dockerode's own defaults: DOCKER_HOST, else /var/run/docker.sock. */
+  docker?: Docker;
+  /**
+   * Kill a timed-out exec through this machine's /proc when the engine runs here (default true).
+   * false forces the in-container `kill` exec, the way used for a remote engine.
+   */
+  localKill?: boolean;
+}
+
+type DockerCommand = Extract<ResolvedCommand, { kind: 'docker' }>;
+
+export class DockerStepRunner implements StepRunner {
+  readonly kinds: readonly StepKind[] = ['docker'];
+  private readonly docker: Docker;
+  private readonly localKill: boolean;
+
+  constructor(options: DockerStepRunnerOptions = {}) {
+    this.docker = options.docker ?? new Docker();
+    this.localKill = options.localKill ?? true;
+  }
+
+  async run(command: ResolvedCommand, options: RunOptions): Promise<StepOutcome> {
+    if (command.kind !== 'docker') return failed(`DockerStepRunner cannot run a ${command.kind} step`);
+    try {
+      if (command.action === 'exec') {
+        const one = await findOne(this.docker, command.target);
+        if (one.state !== 'running') return failed(`Container ${one.name} is not running (${one.state})`);
+        return await runExec(this.docker, one.id, command, options, this.localKill);
+      }
+      return await withDeadline(options, async () => {
+        const found = await findAll(this.docker, command.target);
+        const result = await this.control(command, found);
+        options.onOutput(result.output);
+        return result;
+      });
+    } catch (e) {
+      if (isCoded(e)) return failed(e.message);
+      return failed(unavailable(e).message);
+    }
+  }
+
+  private async control(c: DockerCommand, found: Found[]): Promise<StepOutcome> {
+    switch (c.action) {
+      case 'logs':
+        return { exitCode: 0, output: await readLogs(this.docker, found, c), timedOut: false };
+      case 'stats': {
+        const t = await statsTable(this.docker, found);
+        return { exitCode: t.allHealthy ? 0 : 1, output: t.text, timedOut: false };
+      }
+      case 'ps': {
+        const t = psTable(found);
+        return { exitCode: t.allHealthy ? 0 : 1, output: t.text, timedOut: false };
+      }
+      case 'restart': case 'stop': case 'start': {
+        const lines: string[] = [];
+        for (const f of found) lines.push(await this.lifecycle(c.action, f, c.timeoutSeconds));
+        return { exitCode: 0, output: lines.join('\n') + '\n', timedOut: false };
+      }
+      case 'exec':
+        throw new Error('unreachable');
+    }
+  }
+
+  private async lifecycle(action: 'restart' | 'stop' | 'start', f: Found, t?: number): Promise<string> {
+    const container = this.docker.getContainer(f.id);
+    const opts = t === undefined ? {} : { t };
+    try {
+      if (action === 'restart') await container.restart(opts);
+      else if (action === 'stop') await container.stop(opts);
+      else await container.start();
+      const verb = { restart: 'Restarted', stop: 'Stopped', start: 'Started' }[action];
+      return `${verb} ${f.name}`;
+    } catch (e) {
+      // 304: already in the requested state.
+      if ((e as { statusCode?: number }).statusCode === 304) return `${f.name} was already ${action === 'start' ? 'running' : 'stopped'}`;
+      throw e;
+    }
+  }
+}
+
+function failed(error: string): StepOutcome {
+  return { exitCode: null, output: '', timedOut: false, error };
+}
+
+/** Control actions cannot be killed half way; past the deadline the step reports a timeout. */
+async function withDeadline(options: RunOptions, work: () => Promise<StepOutcome>): Promise<StepOutcome> {
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  const deadline = new Promise<StepOutcome>((resolve) => {
+    timer = setTimeout(() => resolve({ exitCode: null, output: '', timedOut: true }), options.timeoutMs);
+    onAbort = () => resolve({ ...failed('cancelled'), output: '' });
+    if (options.signal.aborted) onAbort();
+    else options.signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([work(), deadline]);
+  } finally {
+    clearTimeout(timer);
+    if (onAbort) options.signal.removeEventListener('abort', onAbort);
+  }
+}

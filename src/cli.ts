@@ -1,0 +1,66 @@
+/**
+ * The `opsroom` command: a small dispatcher. `opsroom <command> [args…]` runs src/cli/<command>.ts,
+ * a module exporting `summary` (one line for the usage text) and `main(args): Promise<number>`
+ * (the exit code). Adding a command is adding a file there.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { dirname, join } from 'node:path';
+
+export interface CliCommand {
+  summary: string;
+  main(args: string[]): Promise<number>;
+}
+
+const commandsDir = join(dirname(fileURLToPath(import.meta.url)), 'cli');
+const NAME_RE = /^[a-z][a-z0-9-]*$/;
+
+const fileOf = (name: string) => ['.ts', '.js'].map((ext) => join(commandsDir, name + ext)).find((f) => existsSync(f));
+
+async function loadCommand(name: string): Promise<CliCommand | undefined> {
+  const file = NAME_RE.test(name) ? fileOf(name) : undefined;
+  if (!file) return undefined;
+  return (await import(pathToFileURL(file).href)) as CliCommand;
+}
+
+export async function usage(): Promise<string> {
+  const names = readdirSync(commandsDir)
+    .filter((f) => /^[a-z][a-z0-9-]*\.ts$/.test(f) && !f.endsWith('.test.ts'))
+    .map((f) => f.replace(/\.ts$/, ''))
+    .sort();
+  const lines = await Promise.all(
+    names.map(async (n) => `  ${n.padEnd(10)} ${(await loadCommand(n).catch(() => undefined))?.summary ?? ''}`),
+  );
+  return ['usage: opsroom <command> [args…]', '', 'commands:', ...lines].join('\n');
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    const text = await usage();
+    if (name === undefined) {
+      process.stderr.write(text + '\n');
+      return 2;
+    }
+    process.stdout.write(text + '\n');
+    return 0;
+  }
+  const cmd = await loadCommand(name);
+  if (!cmd || typeof cmd.main !== 'function') {
+    process.stderr.write(`opsroom: unknown command "${name}"\n\n${await usage()}\n`);
+    return 2;
+  }
+  return cmd.main(args);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  run(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`opsroom: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,27 @@
+import { readFile } from 'node:fs/promises';
+import { YamlSource, type SourceError } from '../runbooks/yaml-source.js';
+import { InventorySchema, type Inventory } from './schema.js';
+
+export interface InventoryResult {
+  inventory?: Inventory;
+  errors: SourceError[];
+}
+
+/** Parses inventory YAML text; every problem comes back as `file:line:column`. */
+export function parseInventory(file: string, text: string): InventoryResult {
+  const { source, value, errors } = YamlSource.parse(file, text);
+  if (errors.length) return { errors };
+  const parsed = InventorySchema.safeParse(value ?? {});
+  if (!parsed.success) return { errors: source.zodErrors(parsed.error) };
+  return { inventory: parsed.data, errors: [] };
+}
+
+export async function loadInventory(path: string): Promise<InventoryResult> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    return { errors: [{ file: path, line: 1, column: 1, message: `cannot read inventory: ${(e as Error).message}` }] };
+  }
+  return parseInventory(path, text);
+}

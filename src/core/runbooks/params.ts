@@ -1,0 +1,95 @@
+import { CodedError, ErrorCode } from '../errors.js';
+import { isDuration } from './duration.js';
+import type { Runbook, RunbookParam } from './schema.js';
+
+/** Incident fields a parameter can take its value from (`from: incident.service`). */
+export interface IncidentContext {
+  service?: string | null;
+  severity?: string | null;
+  title?: string | null;
+}
+
+export const MAX_PARAM_LENGTH = 1000;
+
+/** Control characters, and invisible format characters (bidi overrides, zero-width) that mislead a reader. */
+const UNSAFE_CHARS = /[\p{Cc}\p{Cf}\u2028\u2029]/u;
+
+/** Compiles a parameter pattern anchored to the whole value. */
+export const anchored = (pattern: string) => new RegExp(`^(?:${pattern})$`, 'u');
+
+/**
+ * Checks one value against its declaration. Returns the value as text, or a reason it is refused.
+ * Rules (all types): at most 1000 characters, no control or invisible format characters (NUL,
+ * newline, bidi overrides...), and no leading "-" unless `allow_leading_dash` (a value that starts
+ * with "-" could be read as an option by the command it is passed to).
+ */
+export function checkParamValue(spec: RunbookParam, raw: string | number): { value: string } | { error: string } {
+  const value = typeof raw === 'number' ? String(raw) : raw;
+  if (value.length > MAX_PARAM_LENGTH) return { error: `is longer than ${MAX_PARAM_LENGTH} characters` };
+  if (UNSAFE_CHARS.test(value)) return { error: 'contains a control or invisible character' };
+  switch (spec.type) {
+    case 'integer': {
+      if (!/^-?\d{1,15}$/.test(value)) return { error: `must be an integer, got ${JSON.stringify(value)}` };
+      const n = Number(value);
+      if (spec.min !== undefined && n < spec.min) return { error: `must be at least ${spec.min}, got ${n}` };
+      if (spec.max !== undefined && n > spec.max) return { error: `must be at most ${spec.max}, got ${n}` };
+      return { value: String(n) };
+    }
+    case 'duration':
+      return isDuration(value) ? { value } : { error: `must be a duration like 30s, 5m, 1h, got ${JSON.stringify(value)}` };
+    case 'enum':
+      return spec.values?.includes(value)
+        ? { value }
+        : { error: `must be one of ${(spec.values ?? []).join(', ')}, got ${JSON.stringify(value)}` };
+    case 'string': {
+      if (value.startsWith('-') && !spec.allow_leading_dash)
+        return { error: `must not start with "-" (it could be read as an option), got ${JSON.stringify(value)}` };
+      if (spec.pattern !== undefined && !anchored(spec.pattern).test(value))
+        return { error: `must match ${spec.pattern}, got ${JSON.stringify(value)}` };
+      return { value };
+    }
+  }
+}
+
+const fromIncident = (spec: RunbookParam, incident?: IncidentContext): string | undefined => {
+  if (!spec.from || !incident) return undefined;
+  const v = incident[spec.from.slice('incident.'.length) as keyof IncidentContext];
+  return v === null || v === undefined || v === '' ? undefined : v;
+};
+
+/**
+ * Resolves every declared parameter: the value given, else the incident field named by `from`,
+ * else the default. Unknown names, missing required values and invalid values are all reported
+ * together in one CodedError(bad_input).
+ */
+export function resolveParams(
+  runbook: Pick<Runbook, 'params'> & { id?: string },
+  given: Record<string, string | number | undefined>,
+  incident?: IncidentContext,
+): Record<string, string> {
+  const problems: string[] = [];
+  const out: Record<string, string> = {};
+  for (const name of Object.keys(given))
+    if (!(name in runbook.params) && given[name] !== undefined)
+      problems.push(`unknown parameter "${name}" (declared: ${Object.keys(runbook.params).join(', ') || 'none'})`);
+  for (const [name, spec] of Object.entries(runbook.params)) {
+    const raw = given[name] ?? fromIncident(spec, incident) ?? spec.default;
+    if (raw === undefined) {
+      if (spec.required) problems.push(`parameter "${name}" is required${spec.description ? ` (${spec.description})` : ''}`);
+      else out[name] = '';
+      continue;
+    }
+    const r = checkParamValue(spec, raw);
+    if ('error' in r) problems.push(`parameter "${name}" ${r.error}`);
+    else out[name] = r.value;
+  }
+  if (problems.length)
+    throw new CodedError(ErrorCode.BadInput, problems.join('; '), { runbook: runbook.id, problems });
+  return out;
+}
+
+/** Values of parameters marked `secret`, for redaction. */
+export const secretValues = (runbook: Pick<Runbook, 'params'>, values: Record<string, string>): string[] =>
+  Object.entries(runbook.params)
+    .filter(([n, p]) => p.secret && values[n])
+    .map(([n]) => values[n]);

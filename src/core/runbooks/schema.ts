@@ -1,0 +1,224 @@
+import { z } from 'zod';
+import { DURATION_PATTERN } from './duration.js';
+
+/**
+ * The runbook format: one YAML file per runbook. Every object is strict (unknown keys are errors).
+ * Pass 1 of validation is this schema; pass 2 (semantics.ts) checks references and templates.
+ * Strings in steps may hold `{{ param }}` templates; see render.ts for how each place quotes them.
+ */
+
+const text = (description: string) => z.string().min(1).describe(description);
+
+export const DurationSchema = z
+  .union([
+    z.string().regex(new RegExp(DURATION_PATTERN), 'expected a duration like 10s, 2m, 1h30m'),
+    z.number().positive(),
+  ])
+  .describe('A duration: `500ms`, `10s`, `2m`, `1h30m`, or a number of seconds.');
+
+const ID_RE = /^[a-z0-9][a-z0-9_-]*$/;
+export const StepIdSchema = z
+  .string()
+  .regex(ID_RE, 'step ids are lowercase letters, digits, "-" and "_"')
+  .describe('Step id, unique in the runbook.');
+export const ParamNameSchema = z
+  .string()
+  .regex(/^[a-z_][a-z0-9_]*$/, 'parameter names are lowercase letters, digits and "_"');
+
+export const ParamSchema = z
+  .strictObject({
+    type: z.enum(['string', 'enum', 'integer', 'duration']).default('string'),
+    description: z.string().optional(),
+    pattern: z.string().optional().describe('Regular expression the whole value must match (anchored for you).'),
+    values: z.array(z.string().min(1)).min(1).optional().describe('Allowed values of an enum parameter.'),
+    min: z.number().int().optional().describe('Smallest allowed integer.'),
+    max: z.number().int().optional().describe('Largest allowed integer.'),
+    default: z.union([z.string(), z.number()]).optional(),
+    required: z.boolean().default(true).describe('A required parameter with no value refuses to run.'),
+    from: z
+      .enum(['incident.service', 'incident.severity', 'incident.title'])
+      .optional()
+      .describe('Take the value from the incident when the person running the runbook gives none.'),
+    secret: z.boolean().default(false).describe('Redact this value from output and the audit log.'),
+    allow_leading_dash: z
+      .boolean()
+      .default(false)
+      .describe('Allow values starting with "-" (refused by default: they could be read as options).'),
+  })
+  .describe('A typed runbook parameter, used as {{ name }} in steps.');
+
+const Restart = z.union([z.literal(true), z.strictObject({ timeout: DurationSchema.optional() })]);
+
+export const LogsSchema = z.strictObject({
+  tail: z.number().int().positive().optional().describe('Last N lines (taken before filtering).'),
+  since: DurationSchema.optional().describe('Only lines newer than this.'),
+  grep: z.string().min(1).optional().describe('Keep lines matching this regular expression (`error|fatal`).'),
+  ignore_case: z.boolean().default(false),
+});
+
+const DOCKER_ACTIONS = ['exec', 'restart', 'stop', 'start', 'logs', 'stats', 'ps'] as const;
+
+export const DockerStepSchema = z
+  .strictObject({
+    container: z.string().min(1).optional().describe('Container name or id.'),
+    project: z.string().min(1).optional().describe('Compose project (label com.docker.compose.project).'),
+    service: z.string().min(1).optional().describe('Compose service (label com.docker.compose.service).'),
+    exec: z
+      .union([z.array(z.string()).min(1), z.string().min(1)])
+      .optional()
+      .describe('argv list run without a shell; a string only with `shell: true` (run by sh -c).'),
+    shell: z.boolean().optional().describe('Run a string `exec` through `sh -c`.'),
+    user: z.string().min(1).optional(),
+    workdir: z.string().min(1).optional(),
+    env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).optional(),
+    restart: Restart.optional(),
+    stop: Restart.optional(),
+    start: z.literal(true).optional(),
+    logs: z.union([z.literal(true), LogsSchema]).optional(),
+    stats: z.literal(true).optional().describe('One-shot CPU and memory.'),
+    ps: z.literal(true).optional().describe('List the target containers and their state.'),
+  })
+  .superRefine((d, ctx) => {
+    const actions = DOCKER_ACTIONS.filter((a) => d[a] !== undefined);
+    if (actions.length !== 1)
+      ctx.addIssue({
+        code: 'custom',
+        message: actions.length
+          ? `a docker step does one thing; found ${actions.join(', ')}`
+          : `a docker step needs one of: ${DOCKER_ACTIONS.join(', ')}`,
+      });
+    if (typeof d.exec === 'string' && d.shell !== true)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['exec'],
+        message: 'exec is a string: give an argv list, or set `shell: true` to run it through sh -c',
+      });
+    if (d.shell && typeof d.exec !== 'string')
+      ctx.addIssue({ code: 'custom', path: ['shell'], message: '`shell: true` needs `exec` as one string' });
+    for (const k of ['user', 'workdir', 'env'] as const)
+      if (d[k] !== undefined && d.exec === undefined)
+        ctx.addIssue({ code: 'custom', path: [k], message: `${k} only applies to exec` });
+  })
+  .describe('A Docker Engine operation on a container or compose service.');
+
+export const SshStepSchema = z.strictObject({
+  host: z.string().min(1).optional().describe('Host name from the inventory (default: runbook `ssh.host`).'),
+  command: text('Shell command run on the host; {{ params }} are single-quoted for you.'),
+});
+
+export const HttpStepSchema = z.strictObject({
+  method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']).default('GET'),
+  url: text('http:// or https:// URL; {{ params }} are percent-encoded.'),
+  headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/), z.string()).optional(),
+  body: z.string().optional(),
+  expect_status: z
+    .union([z.number().int().min(100).max(599), z.array(z.number().int().min(100).max(599)).min(1)])
+    .optional()
+    .describe('Accepted status codes (default: any 2xx or 3xx).'),
+  expect_body: z.string().min(1).optional().describe('Text the response body must contain.'),
+  insecure: z.boolean().default(false).describe('Skip TLS verification (self-signed health endpoints).'),
+});
+
+export const ManualStepSchema = z.union([
+  text('What the person must do and confirm.'),
+  z.strictObject({
+    instruction: text('What the person must do and confirm.'),
+    command: z.string().min(1).optional().describe('A command opsroom cannot run itself, shown to the person.'),
+  }),
+]);
+
+export const EscalateStepSchema = z.strictObject({
+  to: text('Who to page: an escalation policy or team name.'),
+  reason: text('Why; shown in the page.'),
+});
+
+export const ExpectSchema = z.strictObject({
+  exit_code: z.number().int().optional().describe('Required exit code (default 0 for exec and ssh).'),
+  output_contains: z.string().min(1).optional(),
+  output_not_contains: z.string().min(1).optional(),
+  output_matches: z.string().min(1).optional().describe('A regular expression the output must match.'),
+});
+
+export const OnFailureSchema = z
+  .union([z.enum(['stop', 'continue']), z.strictObject({ goto: StepIdSchema })])
+  .default('stop')
+  .describe('stop (default), continue, or { goto: <later step id> }.');
+
+export const STEP_KINDS = ['docker', 'ssh', 'http', 'manual', 'wait', 'escalate'] as const;
+
+export const StepSchema = z
+  .strictObject({
+    id: StepIdSchema,
+    title: text('What this step does, in the team language.'),
+    note: z.string().optional(),
+    docker: DockerStepSchema.optional(),
+    ssh: SshStepSchema.optional(),
+    http: HttpStepSchema.optional(),
+    manual: ManualStepSchema.optional(),
+    wait: DurationSchema.optional().describe('Pause before the next step.'),
+    escalate: EscalateStepSchema.optional(),
+    danger: z.boolean().default(false).describe('Ask for confirmation (and approval on severe incidents).'),
+    redact: z.boolean().default(false).describe('The output may hold secrets: redact it.'),
+    timeout: DurationSchema.optional(),
+    expect: ExpectSchema.optional(),
+    on_failure: OnFailureSchema,
+  })
+  .superRefine((s, ctx) => {
+    const kinds = STEP_KINDS.filter((k) => s[k] !== undefined);
+    if (kinds.length !== 1)
+      ctx.addIssue({
+        code: 'custom',
+        message: kinds.length
+          ? `a step has exactly one kind; found ${kinds.join(', ')}`
+          : `a step needs one of: ${STEP_KINDS.join(', ')}`,
+      });
+  });
+
+export const SourceSchema = z
+  .strictObject({
+    file: z.string().min(1).optional().describe('The seed or document this runbook came from.'),
+    section: z.string().min(1).optional().describe('The section title in that document.'),
+    url: z.url().optional(),
+  })
+  .refine((s) => s.file || s.url, 'source needs `file` or `url`');
+
+export const EscalationRuleSchema = z.strictObject({
+  when: text('The condition, as the team writes it ("Redis down > 5 min").'),
+  then: text('What to do.'),
+  page: z.string().min(1).optional().describe('Who to page (escalation policy or team name).'),
+});
+
+export const RunbookSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    id: z.string().min(1).optional().describe('Must equal the path under runbooks/ without extension.'),
+    title: text('Runbook title.'),
+    description: z.string().optional(),
+    source: SourceSchema.optional(),
+    severity: z.string().min(1).optional().describe('Default severity id (P1, SEV1, ...).'),
+    match: z
+      .strictObject({
+        keywords: z.array(z.string().min(1)).default([]),
+        services: z.array(z.string().min(1)).default([]),
+      })
+      .default({ keywords: [], services: [] })
+      .describe('Used to suggest this runbook when an incident opens.'),
+    params: z.record(ParamNameSchema, ParamSchema).default({}),
+    docker: z
+      .strictObject({ project: z.string().min(1).describe('Default compose project of docker steps.') })
+      .optional(),
+    ssh: z.strictObject({ host: z.string().min(1).describe('Default inventory host of ssh steps.') }).optional(),
+    steps: z.array(StepSchema).min(1),
+    escalate: z.array(EscalationRuleSchema).default([]),
+  })
+  .describe('An opsroom runbook.');
+
+export type Runbook = z.infer<typeof RunbookSchema>;
+export type RunbookInput = z.input<typeof RunbookSchema>;
+export type RunbookStep = z.infer<typeof StepSchema>;
+export type RunbookParam = z.infer<typeof ParamSchema>;
+export type DockerStep = z.infer<typeof DockerStepSchema>;
+export type EscalationRule = z.infer<typeof EscalationRuleSchema>;
+export type StepKindName = (typeof STEP_KINDS)[number];
+
+export const stepKind = (s: RunbookStep): StepKindName => STEP_KINDS.find((k) => s[k] !== undefined)!;

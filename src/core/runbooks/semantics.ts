@@ -1,0 +1,231 @@
+import { parseSeverity, type Severity } from '../incidents/severity.js';
+import type { Inventory } from '../inventory/schema.js';
+import { checkParamValue } from './params.js';
+import { stepKind, type Runbook, type RunbookStep } from './schema.js';
+import { scanTemplates, shellContextAt, substitute } from './templates.js';
+import { dockerTargetOf, DOCKER_NAME_RE, type TargetFields } from './targets.js';
+import type { Path, SourceError, YamlSource } from './yaml-source.js';
+
+export interface SemanticOptions {
+  /** The id the file's path gives it (`minimarket/dashboard-down`); `id:` must equal it. */
+  expectedId?: string;
+  /** Known severities; the runbook's `severity` must resolve to one (ids, aliases, SEV1...). */
+  severities?: readonly Severity[];
+  /**
+   * Per-system severity names (opsroom.yml `severityAliases`, e.g. { ai-multimodel: { P0: P1 } }).
+   * The system is the first segment of the runbook id.
+   */
+  severityAliases?: Record<string, Record<string, string>>;
+  /** When given, ssh hosts must exist in it (and docker targets, if it lists projects/containers). */
+  inventory?: Inventory;
+}
+
+/** How a templated string is used, which decides how values are quoted and what is checked. */
+type Context = 'shell' | 'argv' | 'url' | 'regex' | 'name' | 'text';
+
+interface Field {
+  path: Path;
+  value: string;
+  context: Context;
+}
+
+/** Pass 2: meaning. Runs on a runbook that passed the schema; returns every problem found. */
+export function checkSemantics(rb: Runbook, src: YamlSource, opts: SemanticOptions = {}): SourceError[] {
+  const errors: SourceError[] = [];
+  const err = (path: Path, message: string, keyOf?: string, needle?: string) =>
+    errors.push(src.atPath(path, message, keyOf, needle));
+
+  if (rb.id !== undefined && opts.expectedId !== undefined && rb.id !== opts.expectedId)
+    err(['id'], `id "${rb.id}" must equal the file's path "${opts.expectedId}" (or be left out)`);
+  if (rb.severity !== undefined && opts.severities && !knownSeverity(rb.severity, opts))
+    err(['severity'], `unknown severity "${rb.severity}" (known: ${opts.severities.map((s) => s.id).join(', ')})`);
+
+  checkParams(rb, err);
+  checkStepIds(rb, err);
+
+  const used = new Set<string>();
+  rb.steps.forEach((step, i) => {
+    for (const f of templatedFields(step, ['steps', i])) checkField(f, rb, used, err);
+    checkStep(rb, step, i, opts.inventory, err);
+  });
+  for (const name of Object.keys(rb.params))
+    if (!used.has(name)) err(['params'], `parameter "${name}" is declared but never used`, name);
+  return errors;
+}
+
+/** A severity id, alias, `SEV1`-style name, or a name the runbook's system maps to one. */
+export function knownSeverity(name: string, opts: SemanticOptions): boolean {
+  const severities = opts.severities ?? [];
+  if (parseSeverity(name, severities)) return true;
+  const system = opts.expectedId?.includes('/') ? opts.expectedId.split('/')[0] : undefined;
+  const map = system ? opts.severityAliases?.[system] : undefined;
+  const key = map && Object.keys(map).find((k) => k.toLowerCase() === name.toLowerCase());
+  return key !== undefined && parseSeverity(map![key], severities) !== undefined;
+}
+
+type Report = (path: Path, message: string, keyOf?: string, needle?: string) => void;
+
+function checkParams(rb: Runbook, err: Report) {
+  for (const [name, p] of Object.entries(rb.params)) {
+    const at: Path = ['params', name];
+    if (p.type === 'enum' && !p.values) err(at, `parameter "${name}": an enum needs values`);
+    if (p.type !== 'enum' && p.values) err([...at, 'values'], `parameter "${name}": values only apply to type enum`);
+    if (p.type !== 'string' && p.pattern !== undefined)
+      err([...at, 'pattern'], `parameter "${name}": pattern only applies to type string`);
+    if (p.type !== 'integer' && (p.min !== undefined || p.max !== undefined))
+      err(at, `parameter "${name}": min/max only apply to type integer`);
+    if (p.min !== undefined && p.max !== undefined && p.min > p.max) err(at, `parameter "${name}": min is above max`);
+    if (p.pattern !== undefined) {
+      try {
+        new RegExp(p.pattern, 'u');
+      } catch (e) {
+        err([...at, 'pattern'], `parameter "${name}": invalid pattern: ${(e as Error).message}`);
+        continue;
+      }
+    }
+    if (p.default !== undefined) {
+      const r = checkParamValue(p, p.default);
+      if ('error' in r) err([...at, 'default'], `parameter "${name}": default ${r.error}`);
+    }
+  }
+}
+
+function checkStepIds(rb: Runbook, err: Report) {
+  const index = new Map<string, number>();
+  rb.steps.forEach((s, i) => {
+    if (index.has(s.id)) err(['steps', i, 'id'], `duplicate step id "${s.id}" (first at step ${index.get(s.id)! + 1})`);
+    else index.set(s.id, i);
+  });
+  rb.steps.forEach((s, i) => {
+    if (typeof s.on_failure !== 'object') return;
+    const target = index.get(s.on_failure.goto);
+    const at: Path = ['steps', i, 'on_failure', 'goto'];
+    if (target === undefined) err(at, `goto "${s.on_failure.goto}": no such step`);
+    // Only forward jumps: a backward one could repeat a failing step forever.
+    else if (target <= i) err(at, `goto "${s.on_failure.goto}" jumps backwards; a goto must name a later step (no loops)`);
+  });
+}
+
+function checkField(f: Field, rb: Runbook, used: Set<string>, err: Report) {
+  const { refs, malformed } = scanTemplates(f.value);
+  for (const i of malformed)
+    err(f.path, `malformed template "${f.value.slice(i, i + 20)}": write {{ name }} with a declared parameter`, undefined, f.value.slice(i, i + 2));
+  for (const r of refs) {
+    used.add(r.name);
+    if (!(r.name in rb.params)) err(f.path, `{{ ${r.name} }} is not a declared parameter`, undefined, r.text);
+  }
+  if (f.context === 'shell' && refs.length) {
+    const ctx = shellContextAt(f.value, refs.map((r) => r.index));
+    for (const r of refs)
+      if (ctx.get(r.index) !== 'none')
+        err(f.path, `{{ ${r.name} }} is inside quotes; opsroom quotes parameters itself, remove the quotes around it`, undefined, r.text);
+  }
+  const sample = Object.fromEntries(refs.map((r) => [r.name, 'x']));
+  let probe: string;
+  try {
+    probe = substitute(f.value, sample, (v) => v);
+  } catch {
+    return;
+  }
+  if (f.context === 'url') {
+    let url: URL | undefined;
+    try {
+      url = new URL(probe);
+    } catch {
+      /* reported below */
+    }
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
+      err(f.path, `"${f.value}" is not an http:// or https:// URL`);
+  }
+  if (f.context === 'regex') {
+    try {
+      new RegExp(probe);
+    } catch (e) {
+      err(f.path, `invalid regular expression: ${(e as Error).message}`);
+    }
+  }
+  if (f.context === 'name' && !refs.length && !DOCKER_NAME_RE.test(f.value))
+    err(f.path, `"${f.value}" is not a valid container, project or service name`);
+}
+
+function checkStep(rb: Runbook, step: RunbookStep, i: number, inv: Inventory | undefined, err: Report) {
+  const at: Path = ['steps', i];
+  const kind = stepKind(step);
+  if (step.expect && (kind === 'manual' || kind === 'wait' || kind === 'escalate'))
+    err([...at, 'expect'], `a ${kind} step has no output to check; remove expect`);
+  if (step.expect?.exit_code !== undefined && kind === 'http')
+    err([...at, 'expect', 'exit_code'], 'an http step has no exit code; use http.expect_status');
+  if (step.ssh) {
+    const host = step.ssh.host ?? rb.ssh?.host;
+    if (!host) err([...at, 'ssh'], 'ssh step needs a host (or set ssh.host on the runbook)');
+    else if (inv && !inv.hosts[host]) {
+      const path = step.ssh.host ? [...at, 'ssh', 'host'] : ['ssh', 'host'];
+      err(path, `unknown host "${host}" (inventory has: ${Object.keys(inv.hosts).join(', ') || 'no hosts'})`);
+    }
+  }
+  if (step.docker) checkDocker(rb, step.docker, [...at, 'docker'], inv, err);
+}
+
+function checkDocker(rb: Runbook, d: NonNullable<RunbookStep['docker']>, at: Path, inv: Inventory | undefined, err: Report) {
+  const t: TargetFields = dockerTargetOf(d, rb.docker?.project);
+  if (d.container && (d.project || d.service)) err(at, 'name a container or a compose project/service, not both');
+  const single = t.container !== undefined || t.service !== undefined;
+  if (d.exec !== undefined && !single) err(at, 'exec needs one container: set container or service');
+  if ((d.logs || d.restart || d.stop || d.start) && !single && t.project === undefined)
+    err(at, 'this docker step needs a target: container, service or project (or docker.project on the runbook)');
+  if (t.service !== undefined && t.project === undefined)
+    err(at, 'service needs a compose project: set project here or docker.project on the runbook');
+  const known = inv?.docker;
+  const literal = (v?: string) => v !== undefined && !v.includes('{{');
+  if (known?.containers && literal(t.container) && !known.containers.includes(t.container!))
+    err([...at, 'container'], `container "${t.container}" is not in the inventory (docker.containers)`);
+  if (known?.projects && literal(t.project)) {
+    const p = known.projects[t.project!];
+    const path = d.project ? [...at, 'project'] : ['docker', 'project'];
+    if (!p) err(path, `compose project "${t.project}" is not in the inventory (docker.projects)`);
+    else if (literal(t.service) && p.services.length && !p.services.includes(t.service!))
+      err([...at, 'service'], `service "${t.service}" is not in compose project "${t.project}" (inventory: ${p.services.join(', ')})`);
+  }
+}
+
+/** Every string of a step that may hold templates, with how it is used. */
+export function templatedFields(s: RunbookStep, at: Path): Field[] {
+  const out: Field[] = [];
+  const add = (path: Path, value: string | undefined, context: Context) => {
+    if (value !== undefined) out.push({ path: [...at, ...path], value, context });
+  };
+  add(['title'], s.title, 'text');
+  add(['note'], s.note, 'text');
+  if (s.docker) {
+    const d = s.docker;
+    add(['docker', 'container'], d.container, 'name');
+    add(['docker', 'project'], d.project, 'name');
+    add(['docker', 'service'], d.service, 'name');
+    if (typeof d.exec === 'string') add(['docker', 'exec'], d.exec, 'shell');
+    else d.exec?.forEach((a, j) => add(['docker', 'exec', j], a, 'argv'));
+    add(['docker', 'user'], d.user, 'argv');
+    add(['docker', 'workdir'], d.workdir, 'argv');
+    for (const [k, v] of Object.entries(d.env ?? {})) add(['docker', 'env', k], v, 'argv');
+    if (typeof d.logs === 'object') add(['docker', 'logs', 'grep'], d.logs.grep, 'regex');
+  }
+  if (s.ssh) add(['ssh', 'command'], s.ssh.command, 'shell');
+  if (s.http) {
+    add(['http', 'url'], s.http.url, 'url');
+    for (const [k, v] of Object.entries(s.http.headers ?? {})) add(['http', 'headers', k], v, 'text');
+    add(['http', 'body'], s.http.body, 'text');
+    add(['http', 'expect_body'], s.http.expect_body, 'text');
+  }
+  if (typeof s.manual === 'string') add(['manual'], s.manual, 'text');
+  else if (s.manual) {
+    add(['manual', 'instruction'], s.manual.instruction, 'text');
+    add(['manual', 'command'], s.manual.command, 'text');
+  }
+  if (s.escalate) {
+    add(['escalate', 'to'], s.escalate.to, 'text');
+    add(['escalate', 'reason'], s.escalate.reason, 'text');
+  }
+  add(['expect', 'output_contains'], s.expect?.output_contains, 'text');
+  add(['expect', 'output_not_contains'], s.expect?.output_not_contains, 'text');
+  add(['expect', 'output_matches'], s.expect?.output_matches, 'regex');
+  return out;
+}

@@ -1,0 +1,74 @@
+/**
+ * `{{ name }}` templates and the quoting applied when a value is substituted.
+ * A template is `{{`, optional spaces, a parameter name, optional spaces, `}}`. Any other `{{` is
+ * an error, so a typo never reaches a command as literal text.
+ */
+const TEMPLATE_RE = /\{\{\s*([a-z_][a-z0-9_]*)\s*\}\}/g;
+
+export interface TemplateRef {
+  name: string;
+  /** Offset of `{{` in the string. */
+  index: number;
+  /** The template as written, `{{ name }}`. */
+  text: string;
+}
+
+/** Template references in a string, plus offsets of any `{{` that is not a valid template. */
+export function scanTemplates(s: string): { refs: TemplateRef[]; malformed: number[] } {
+  const refs: TemplateRef[] = [];
+  const covered = new Set<number>();
+  for (const m of s.matchAll(TEMPLATE_RE)) {
+    refs.push({ name: m[1], index: m.index, text: m[0] });
+    covered.add(m.index);
+  }
+  const malformed: number[] = [];
+  for (let i = s.indexOf('{{'); i >= 0; i = s.indexOf('{{', i + 2)) if (!covered.has(i)) malformed.push(i);
+  return { refs, malformed };
+}
+
+/** Replaces every template by `quote(value)`. Values are looked up by name; missing names throw. */
+export function substitute(s: string, values: Record<string, string>, quote: (v: string) => string): string {
+  return s.replace(TEMPLATE_RE, (_, name: string) => {
+    const v = values[name];
+    if (v === undefined) throw new Error(`no value for parameter ${name}`);
+    return quote(v);
+  });
+}
+
+/**
+ * POSIX shell single-quoting: the result is always one word whose value is exactly `v`.
+ * Inside single quotes nothing is special; a single quote itself is written as `'\''`.
+ */
+export const shellQuote = (v: string): string => `'${v.replaceAll("'", `'\\''`)}'`;
+
+/** Escapes a value for use inside a regular expression (logs grep, output_matches). */
+export const regexQuote = (v: string): string => v.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+
+export const urlQuote = (v: string): string => encodeURIComponent(v);
+
+export const verbatim = (v: string): string => v;
+
+/**
+ * Where a template sits in shell text. opsroom quotes each value itself, so a template inside
+ * quotes the author wrote (`"{{ x }}"`, `'{{ x }}'`) would be re-opened by the value: refused.
+ * Returns, per template offset, the quote context: 'none', 'single', 'double' or 'backslash'.
+ */
+export function shellContextAt(s: string, offsets: readonly number[]): Map<number, 'none' | 'single' | 'double' | 'backslash'> {
+  const want = new Set(offsets);
+  const out = new Map<number, 'none' | 'single' | 'double' | 'backslash'>();
+  let state: 'none' | 'single' | 'double' = 'none';
+  for (let i = 0; i < s.length; i++) {
+    if (want.has(i)) out.set(i, state);
+    const c = s[i];
+    if (state === 'single') {
+      if (c === "'") state = 'none';
+    } else if (c === '\\') {
+      if (want.has(i + 1)) out.set(i + 1, 'backslash');
+      i++;
+    } else if (state === 'double') {
+      if (c === '"') state = 'none';
+    } else if (c === "'") state = 'single';
+    else if (c === '"') state = 'double';
+  }
+  return out;
+}

@@ -1,14 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DockerStepRunner } from '../../src/executors/docker/docker-step-runner.js';
-import type { ResolvedCommand, RunOptions } from '../../src/core/runs/step-runner.js';
+import type { DockerAction, DockerTarget, ResolvedCommand, RunOptions } from '../../src/core/runs/step-runner.js';
 import { dockerAvailable, startDocker, type DockerPeer } from '../support/peers/docker.js';
 
 const opts = (over: Partial<RunOptions> = {}): RunOptions & { chunks: string[] } => {
   const chunks: string[] = [];
   return { timeoutMs: 20_000, signal: new AbortController().signal, onOutput: (c) => chunks.push(c), chunks, ...over };
 };
-type DockerCmd = Extract<ResolvedCommand, { kind: 'docker' }>;
-const cmd = (c: Omit<DockerCmd, 'kind'>) => ({ kind: 'docker', ...c }) as ResolvedCommand;
+const cmd = (c: { target: DockerTarget } & DockerAction): ResolvedCommand => ({ kind: 'docker', ...c });
 
 describe.skipIf(!dockerAvailable())('DockerStepRunner against a real dockerd', () => {
   let peer: DockerPeer;
@@ -30,8 +29,8 @@ describe.skipIf(!dockerAvailable())('DockerStepRunner against a real dockerd', (
   afterAll(async () => { await peer?.stop(); });
 
   /** Processes in a container whose command line contains `needle` (busybox ps). */
-  async function processes(target: ResolvedCommand & { kind: 'docker' } extends never ? never : object, needle: string) {
-    const r = await runner.run(cmd({ target: target as DockerCmd['target'], action: 'exec', argv: ['ps', '-o', 'pid,args'] }), opts());
+  async function processes(target: DockerTarget, needle: string) {
+    const r = await runner.run(cmd({ target, action: 'exec', argv: ['ps', '-o', 'pid,args'] }), opts());
     return r.output.split('\n').filter((l) => l.includes(needle) && !l.includes('ps -o'));
   }
 

@@ -27,7 +27,9 @@ export class KyselyOutbox implements Outbox {
   /**
    * Claims up to `limit` due effects, oldest first: only the head (oldest pending) of each
    * (incident, target) queue, and only if it is due and not leased. Claiming sets a lease until
-   * now + leaseMs and counts an attempt (the returned `attempts` includes this one).
+   * now + leaseMs and counts the attempt in the stored row; the returned `attempts` is the number
+   * of EARLIER attempts (0 on first delivery; a claimer that died counts), so `attempts > 0`
+   * means "this is a retry".
    * Safe with several processes: rows are locked with FOR UPDATE SKIP LOCKED on PostgreSQL; SQLite
    * transactions take the write lock up front.
    */
@@ -65,7 +67,7 @@ export class KyselyOutbox implements Outbox {
         .where('id', 'in', ids)
         .returningAll()
         .execute();
-      return rows.map(toEffect).sort((a, b) => a.id - b.id);
+      return rows.map((r) => ({ ...toEffect(r), attempts: Number(r.attempts) - 1 })).sort((a, b) => a.id - b.id);
     });
   }
 

@@ -1,0 +1,182 @@
+// The request side of Slack: turns what a user does into the signed request Slack sends the app.
+import { randomBytes } from 'node:crypto';
+import { storeMessage } from '../api/chat.js';
+import type { ApiContext } from '../api/context.js';
+import { closeModal, publicView, pushModal, stackOf, updateView, validView } from '../api/views.js';
+import type { ResponseUrls } from '../response-url.js';
+import type { Message, View } from '../state.js';
+import { type ClickOptions, type ValueInput, actionFor, findElement, stateValues } from './payloads.js';
+import { type AppAnswer, type RawRequest, sendToApp } from './signing.js';
+
+export type DriverConfig = { appUrl?: string; eventsUrl?: string; signingSecret: string; verificationToken: string };
+
+export type SlashResult = AppAnswer & { triggerId: string; responseUrl: string };
+export type SubmitResult = Partial<AppAnswer> & { responseAction?: string; errors?: Record<string, string>; clientErrors?: Record<string, string>; problems?: string[] };
+
+export class Driver {
+  constructor(private readonly ctx: ApiContext, private readonly responses: ResponseUrls, private readonly config: () => DriverConfig) {}
+
+  private get state() {
+    return this.ctx.state;
+  }
+
+  private appUrl(): string {
+    const url = this.config().appUrl;
+    if (!url) throw new Error('workspace has no appUrl: set options.appUrl or ws.appUrl');
+    return url;
+  }
+
+  /** Sends a raw request to the app (for tests of bad signatures, old timestamps, retries). */
+  sendRaw(r: Partial<RawRequest> & { body: string }): Promise<AppAnswer> {
+    return sendToApp({ url: this.appUrl(), ...r });
+  }
+
+  private signedForm(fields: Record<string, string>, headers?: Record<string, string>): Promise<AppAnswer> {
+    return sendToApp({ url: this.appUrl(), body: new URLSearchParams(fields).toString(), secret: this.config().signingSecret, headers });
+  }
+
+  private sendPayload(payload: unknown): Promise<AppAnswer> {
+    return this.signedForm({ payload: JSON.stringify(payload) });
+  }
+
+  private teamAndUser(userId: string) {
+    const { team } = this.state.data;
+    const u = this.state.user(userId);
+    if (!u) throw new Error(`unknown user ${userId}`);
+    return {
+      team: { id: team.id, domain: team.domain },
+      user: { id: u.id, username: u.name, name: u.name, team_id: team.id },
+      api_app_id: this.state.data.bot.app_id,
+      token: this.config().verificationToken,
+      is_enterprise_install: false,
+      enterprise: null,
+    };
+  }
+
+  /** A slash command typed by `user` in `channel` (from a thread when threadTs is given). */
+  async slash(user: string, channel: string, text: string, opts: { command?: string; threadTs?: string } = {}): Promise<SlashResult> {
+    const ch = this.state.channel(channel);
+    const u = this.state.user(user);
+    if (!ch || !u) throw new Error(`unknown ${ch ? 'user' : 'channel'}: ${ch ? user : channel}`);
+    const triggerId = this.ctx.triggers.issue(user);
+    const responseUrl = `${this.ctx.origin()}/response/${this.responses.issue({ user, channel, threadTs: opts.threadTs })}`;
+    const { team } = this.state.data;
+    const fields: Record<string, string> = {
+      token: this.config().verificationToken, team_id: team.id, team_domain: team.domain, channel_id: ch.id,
+      channel_name: ch.is_im ? 'directmessage' : ch.name, user_id: u.id, user_name: u.name, command: opts.command ?? '/incident',
+      text, api_app_id: this.state.data.bot.app_id, is_enterprise_install: 'false', response_url: responseUrl, trigger_id: triggerId,
+      ...(opts.threadTs ? { thread_ts: opts.threadTs } : {}),
+    };
+    const answer = await this.signedForm(fields);
+    // Slack shows a message in the acknowledgement body as a reply to the command.
+    if (answer.status === 200 && answer.json && (answer.json.text || answer.json.blocks)) {
+      this.responses.post(this.ctx, responseUrl.split('/response/')[1], answer.json);
+    }
+    return { ...answer, triggerId, responseUrl };
+  }
+
+  /** A click on an interactive element of a message (`{channel, ts}`) or a view (`{viewId}`). */
+  async click(user: string, target: { channel: string; ts: string } | { viewId: string }, actionId: string, opts: ClickOptions = {}): Promise<AppAnswer & { triggerId: string }> {
+    const actionTs = `${(Date.now() / 1000).toFixed(6)}`;
+    const base = this.teamAndUser(user);
+    if ('viewId' in target) {
+      const view = this.state.view(target.viewId);
+      if (!view) throw new Error(`no view ${target.viewId}`);
+      const found = findElement(view.blocks, actionId, opts.blockId);
+      if (!found) throw new Error(`no element with action_id ${actionId} in view ${view.id}`);
+      const triggerId = this.ctx.triggers.issue(user, view.id);
+      const values = stateValues(view.blocks, opts.values).values;
+      const payload = { type: 'block_actions', ...base, container: { type: 'view', view_id: view.id }, trigger_id: triggerId, view: { ...publicView(view), state: { values } }, actions: [actionFor(found, opts, actionTs)] };
+      return { ...(await this.sendPayload(payload)), triggerId };
+    }
+    const eph = this.state.ephemeral(target.channel, target.ts);
+    const msg: Message | undefined = eph?.ephemeral_for === user ? eph : this.state.message(target.channel, target.ts);
+    if (!msg) throw new Error(`no message ${target.ts} in ${target.channel} visible to ${user}`);
+    const found = findElement(msg.blocks, actionId, opts.blockId);
+    if (!found) throw new Error(`no element with action_id ${actionId} in message ${target.ts}`);
+    const isEphemeral = msg === eph;
+    const triggerId = this.ctx.triggers.issue(user);
+    const responseUrl = `${this.ctx.origin()}/response/${this.responses.issue({ user, channel: msg.channel, threadTs: msg.thread_ts, source: { ts: msg.ts, ephemeral: isEphemeral } })}`;
+    const ch = this.state.channel(msg.channel);
+    const { channel: _c, ephemeral_for: _e, ...message } = msg as Message & { ephemeral_for?: string };
+    const payload = {
+      type: 'block_actions', ...base,
+      container: { type: 'message', message_ts: msg.ts, channel_id: msg.channel, is_ephemeral: isEphemeral, ...(msg.thread_ts ? { thread_ts: msg.thread_ts } : {}) },
+      trigger_id: triggerId, channel: { id: msg.channel, name: ch?.is_im ? 'directmessage' : ch?.name },
+      ...(isEphemeral ? {} : { message }),
+      state: { values: stateValues(msg.blocks, opts.values).values },
+      response_url: responseUrl,
+      actions: [actionFor(found, opts, actionTs)],
+    };
+    return { ...(await this.sendPayload(payload)), triggerId };
+  }
+
+  /** Submits a modal with input values keyed by block_id or action_id; applies the app's response_action. */
+  async submitView(user: string, viewId: string, values: Record<string, ValueInput> = {}): Promise<SubmitResult> {
+    const view = this.state.view(viewId);
+    if (!view || view.user !== user || !stackOf(this.ctx, user).includes(viewId)) throw new Error(`view ${viewId} is not open for ${user}`);
+    const { values: stateVals, missing } = stateValues(view.blocks, values);
+    if (Object.keys(missing).length) {
+      this.state.data.viewErrors[viewId] = missing;
+      this.ctx.emit({ type: 'view', user, view_id: viewId });
+      return { clientErrors: missing };
+    }
+    view.state = { values: stateVals };
+    const payload = { type: 'view_submission', ...this.teamAndUser(user), trigger_id: this.ctx.triggers.issue(user, viewId), view: publicView(view), response_urls: [] };
+    const answer = await this.sendPayload(payload);
+    if (answer.status !== 200) return { ...answer, problems: ['We had some trouble connecting. Try again?'] };
+    const body = answer.json ?? {};
+    const action: string | undefined = body.response_action;
+    try {
+      if (action === 'errors') {
+        this.state.data.viewErrors[viewId] = body.errors ?? {};
+        this.state.changed();
+        this.ctx.emit({ type: 'view', user, view_id: viewId });
+        return { ...answer, responseAction: action, errors: body.errors };
+      }
+      if (action === 'update') updateView(this.ctx, view, validView(body.view, 'modal'));
+      else if (action === 'push') pushModal(this.ctx, user, validView(body.view, 'modal'));
+      else closeModal(this.ctx, user, action === 'clear');
+    } catch (e) {
+      const messages = (e as { messages?: string[] }).messages ?? [(e as Error).message];
+      return { ...answer, responseAction: action, problems: messages };
+    }
+    return { ...answer, responseAction: action };
+  }
+
+  /** The user closes (cancels) the top modal; sends view_closed when the view asked for it. */
+  async closeView(user: string, viewId: string): Promise<AppAnswer | undefined> {
+    const view = this.state.view(viewId) as View | undefined;
+    if (!view || !stackOf(this.ctx, user).includes(viewId)) throw new Error(`view ${viewId} is not open for ${user}`);
+    closeModal(this.ctx, user, Boolean(view.clear_on_close));
+    if (!view.notify_on_close) return undefined;
+    return this.sendPayload({ type: 'view_closed', ...this.teamAndUser(user), view: publicView(view), is_cleared: Boolean(view.clear_on_close) });
+  }
+
+  /** A user posts a message; the app gets the Events API callback when an events URL is set. */
+  async message(user: string, channel: string, text: string, threadTs?: string): Promise<{ ts: string; answer?: AppAnswer }> {
+    if (!this.state.user(user)) throw new Error(`unknown user ${user}`);
+    const ch = this.state.channel(channel);
+    if (!ch) throw new Error(`unknown channel ${channel}`);
+    const msg: Message = { type: 'message', ts: this.state.nextTs(), channel, user, text, ...(threadTs ? { thread_ts: threadTs } : {}) };
+    storeMessage(this.ctx, msg);
+    const url = this.config().eventsUrl;
+    if (!url) return { ts: msg.ts };
+    const botId = this.state.data.bot.user_id;
+    const event = { type: 'message', channel, user, text, ts: msg.ts, event_ts: msg.ts, channel_type: ch.is_im ? 'im' : 'channel', team: this.state.data.team.id, ...(msg.thread_ts ? { thread_ts: msg.thread_ts } : {}) };
+    const answer = await this.sendEvent(url, event);
+    if (text.includes(`<@${botId}>`)) await this.sendEvent(url, { ...event, type: 'app_mention', channel_type: undefined });
+    return { ts: msg.ts, answer };
+  }
+
+  private sendEvent(url: string, event: Record<string, unknown>): Promise<AppAnswer> {
+    const { team, bot } = this.state.data;
+    const body = JSON.stringify({
+      token: this.config().verificationToken, team_id: team.id, api_app_id: bot.app_id, event, type: 'event_callback',
+      event_id: `Ev${randomBytes(6).toString('hex').toUpperCase()}`, event_time: Math.floor(Date.now() / 1000),
+      authorizations: [{ enterprise_id: null, team_id: team.id, user_id: bot.user_id, is_bot: true, is_enterprise_install: false }],
+      is_ext_shared_channel: false,
+    });
+    return sendToApp({ url, body, contentType: 'application/json', secret: this.config().signingSecret });
+  }
+}

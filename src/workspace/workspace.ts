@@ -1,0 +1,174 @@
+// The local Slack workspace: a stateful Web API under /api/, response URLs, file uploads, the
+// request side (slash commands, clicks, modal submissions, messages) and the browser page.
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type ApiCall, type Failure, Failures, callApi } from './api/index.js';
+import type { ApiContext, WorkspaceEvent } from './api/context.js';
+import { receiveUpload } from './api/files.js';
+import { Driver, type DriverConfig } from './driver/driver.js';
+import { EventHub } from './events.js';
+import { parseArgs, readBody, sendJson, sendText } from './http.js';
+import { handlePage } from './page-routes.js';
+import { ResponseUrls } from './response-url.js';
+import { type SeedOptions, State } from './state.js';
+import { Triggers } from './triggers.js';
+
+export type WorkspaceOptions = SeedOptions & {
+  /** the bot token the Web API accepts (default `xoxb-local-workspace`) */
+  botToken?: string;
+  /** the secret requests to the app are signed with (default `local-signing-secret`) */
+  signingSecret?: string;
+  /** where slash commands and interactions go, e.g. http://127.0.0.1:3000/slack/events */
+  appUrl?: string;
+  /** where Events API callbacks go (default: appUrl) */
+  eventsUrl?: string;
+  /** the workspace's own public origin (response_url, upload URL, permalinks); default: from listen() or the Host header */
+  origin?: string;
+  /** save state to this JSON file and load it on start */
+  persistPath?: string;
+};
+
+export class Workspace {
+  readonly botToken: string;
+  readonly signingSecret: string;
+  readonly verificationToken = 'local-verification-token';
+  appUrl?: string;
+  eventsUrl?: string;
+  origin?: string;
+  readonly state: State;
+  readonly triggers = new Triggers();
+  readonly failures = new Failures();
+  readonly events = new EventHub();
+  readonly responses = new ResponseUrls();
+  readonly driver: Driver;
+  readonly ctx: ApiContext;
+  private readonly log: ApiCall[] = [];
+  private server?: Server;
+
+  constructor(options: WorkspaceOptions = {}) {
+    this.botToken = options.botToken ?? 'xoxb-local-workspace';
+    this.signingSecret = options.signingSecret ?? 'local-signing-secret';
+    this.appUrl = options.appUrl;
+    this.eventsUrl = options.eventsUrl;
+    this.origin = options.origin?.replace(/\/$/, '');
+    this.state = new State(options, options.persistPath);
+    this.ctx = {
+      state: this.state,
+      triggers: this.triggers,
+      origin: () => this.origin ?? 'http://127.0.0.1',
+      emit: (e: WorkspaceEvent) => this.events.send(e),
+    };
+    const config = (): DriverConfig => ({ appUrl: this.appUrl, eventsUrl: this.eventsUrl ?? this.appUrl, signingSecret: this.signingSecret, verificationToken: this.verificationToken });
+    this.driver = new Driver(this.ctx, this.responses, config);
+  }
+
+  /** Base URL of the Web API, for Bolt's `clientOptions.slackApiUrl`. */
+  get apiUrl(): string {
+    return `${this.ctx.origin()}/api/`;
+  }
+
+  // ---- failure injection and the call log ----
+  /** The next `times` calls of `method` ('*' for any) answer with this failure. */
+  failNext(method: string, failure: Failure, times = 1): void {
+    this.failures.failNext(method, failure, times);
+  }
+  /** Every method answers with this failure for `ms` milliseconds. */
+  failAll(failure: Failure, ms: number): void {
+    this.failures.failAll(failure, ms);
+  }
+  clearFailures(): void {
+    this.failures.clear();
+  }
+  /** Recorded Web API calls (and response_url posts as method `response_url`), oldest first. */
+  calls(method?: string): ApiCall[] {
+    return method ? this.log.filter((c) => c.method === method) : [...this.log];
+  }
+
+  // ---- the request side (see Driver) ----
+  slash: Driver['slash'] = (...a) => this.driver.slash(...a);
+  click: Driver['click'] = (...a) => this.driver.click(...a);
+  submitView: Driver['submitView'] = (...a) => this.driver.submitView(...a);
+  closeView: Driver['closeView'] = (...a) => this.driver.closeView(...a);
+  message: Driver['message'] = (...a) => this.driver.message(...a);
+  sendRaw: Driver['sendRaw'] = (...a) => this.driver.sendRaw(...a);
+
+  /** Handles the workspace's own paths; returns false (and leaves `res` alone) for any other path. */
+  handle(req: IncomingMessage, res: ServerResponse): boolean {
+    const url = new URL(req.url ?? '/', 'http://local');
+    const p = url.pathname;
+    if (!this.origin && req.headers.host) this.origin = `http://${req.headers.host}`;
+    const run = (fn: () => Promise<void>) => {
+      fn().catch((e: Error) => {
+        if (!res.headersSent) sendJson(res, 400, { ok: false, error: 'invalid_request', detail: e.message });
+        else res.end();
+      });
+      return true;
+    };
+    if (p.startsWith('/api/')) return run(() => this.serveApi(req, res, url, p.slice(5)));
+    if (p.startsWith('/response/') && req.method === 'POST') return run(() => this.serveResponse(req, res, p.slice(10)));
+    if (p.startsWith('/upload/') && req.method === 'POST') return run(() => this.serveUpload(req, res, p.slice(8)));
+    if (p.startsWith('/files/') && req.method === 'GET') return run(async () => this.serveFile(res, p.split('/')[2]));
+    return handlePage(this, req, res, url);
+  }
+
+  private async serveApi(req: IncomingMessage, res: ServerResponse, url: URL, method: string): Promise<void> {
+    const args = await parseArgs(req, await readBody(req), url);
+    const bearer = /^Bearer (.+)$/.exec(String(req.headers.authorization ?? ''))?.[1];
+    const token = bearer ?? (typeof args.token === 'string' ? args.token : undefined);
+    const answer = await callApi(this.ctx, this.failures, method, args, token, this.botToken);
+    this.log.push({ method, args, at: new Date(), status: answer.status, response: answer.body });
+    sendJson(res, answer.status, answer.body, answer.headers);
+  }
+
+  private async serveResponse(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
+    const body = await readBody(req);
+    const args = await parseArgs(req, body, new URL('http://local/'));
+    const answer = this.responses.post(this.ctx, id, args);
+    this.log.push({ method: 'response_url', args, at: new Date(), status: answer.status, response: answer.body });
+    sendJson(res, answer.status, answer.body);
+  }
+
+  private async serveUpload(req: IncomingMessage, res: ServerResponse, fileId: string): Promise<void> {
+    const body = await readBody(req);
+    let bytes = body;
+    if (String(req.headers['content-type'] ?? '').startsWith('multipart/form-data')) {
+      const args = await parseArgs(req, body, new URL('http://local/'));
+      const part = Object.values(args).find((v) => Buffer.isBuffer(v)) ?? Object.values(args)[0];
+      bytes = Buffer.isBuffer(part) ? part : Buffer.from(String(part ?? ''));
+    }
+    const ok = receiveUpload(this.ctx, fileId, bytes);
+    this.log.push({ method: 'upload', args: { file_id: fileId, length: bytes.length }, at: new Date(), status: ok ? 200 : 404, response: null });
+    sendText(res, ok ? 200 : 404, ok ? `OK - ${bytes.length}` : 'file_not_found');
+  }
+
+  private serveFile(res: ServerResponse, id: string | undefined): void {
+    const f = this.state.data.files.find((x) => x.id === id);
+    if (!f || f.content === undefined) return sendText(res, 404, 'file_not_found');
+    const bytes = Buffer.from(f.content, 'base64');
+    res.writeHead(200, { 'content-type': f.mimetype, 'content-length': bytes.length });
+    res.end(bytes);
+  }
+
+  /** Starts a standalone server (port 0: a free port); returns its origin. */
+  async listen(port = 0, host = '127.0.0.1'): Promise<string> {
+    const server = createServer((req, res) => {
+      if (!this.handle(req, res)) sendText(res, 404, 'not found');
+    });
+    await new Promise<void>((resolve) => server.listen(port, host, resolve));
+    this.server = server;
+    const addr = server.address() as AddressInfo;
+    this.origin ??= `http://${host}:${addr.port}`;
+    return this.origin;
+  }
+
+  async close(): Promise<void> {
+    this.events.close();
+    this.state.flush();
+    const server = this.server;
+    this.server = undefined;
+    if (server) {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  }
+}

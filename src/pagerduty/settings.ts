@@ -1,0 +1,66 @@
+import { z } from 'zod';
+
+/** How an opsroom severity maps onto a PagerDuty incident. `priority` is a PagerDuty priority id. */
+export const SeverityMappingSchema = z.strictObject({
+  urgency: z.enum(['high', 'low']),
+  priority: z.string().min(1).optional(),
+});
+export type SeverityMapping = z.infer<typeof SeverityMappingSchema>;
+
+export const PagerDutySettingsSchema = z.strictObject({
+  token: z.string().min(1),
+  /** Any base URL, http or https; requests go to `${apiUrl}/incidents` and so on. */
+  apiUrl: z.url({ protocol: /^https?$/ }).default('https://api.pagerduty.com'),
+  /** Requester email: PagerDuty requires it (`From` header) on writes. */
+  from: z.email(),
+  /** Default PagerDuty service id for incidents whose service is not mapped. */
+  serviceId: z.string().min(1),
+  /** opsroom service name -> PagerDuty service id. */
+  services: z.record(z.string(), z.string().min(1)).default({}),
+  /** opsroom severity id (P1...) -> urgency and optional priority. */
+  severityMap: z.record(z.string(), SeverityMappingSchema).default({}),
+  /** Named escalation policies offered for "reassign to" (name -> PagerDuty id). */
+  escalationPolicies: z.record(z.string(), z.string().min(1)).default({}),
+  /** Prefix of the incident_key; distinct opsroom installs sharing one account need distinct prefixes. */
+  incidentKeyPrefix: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('opsroom'),
+  /** Whole-request time limit (all attempts), in ms. */
+  timeoutMs: z.number().int().positive().default(10_000),
+  /** pdjs retries a 429 itself, up to 3 times, waiting this long in between. */
+  rateLimitRetryMs: z.number().int().nonnegative().default(1_000),
+  /** Retry delay handed to the dispatcher after a 429 without rate-limit headers. */
+  defaultRateLimitBackoffMs: z.number().int().positive().default(30_000),
+  /** How far ahead `onCall` looks for the next shift, in hours. */
+  nextShiftHorizonHours: z.number().positive().max(90 * 24).default(7 * 24),
+  /** Extra CA certificate (PEM) to trust, for an https apiUrl with a private or self-signed certificate. */
+  ca: z.string().optional(),
+});
+export type PagerDutySettings = z.infer<typeof PagerDutySettingsSchema>;
+export type PagerDutySettingsInput = z.input<typeof PagerDutySettingsSchema>;
+
+/**
+ * Reads PAGERDUTY_* variables; returns undefined when PAGERDUTY_TOKEN is unset (integration off).
+ * `extra` carries what opsroom.yml says (services, severityMap, escalationPolicies, ...).
+ */
+export function pagerDutySettingsFromEnv(
+  env: Record<string, string | undefined>,
+  extra: Partial<PagerDutySettingsInput> = {},
+): PagerDutySettings | undefined {
+  const token = env.PAGERDUTY_TOKEN?.trim();
+  if (!token) return undefined;
+  return PagerDutySettingsSchema.parse({
+    ...extra,
+    token,
+    ...(env.PAGERDUTY_API_URL ? { apiUrl: env.PAGERDUTY_API_URL } : {}),
+    from: env.PAGERDUTY_FROM ?? extra.from,
+    serviceId: env.PAGERDUTY_SERVICE_ID ?? extra.serviceId,
+  });
+}
+
+export const opsroomIncidentKey = (prefix: string, incidentId: number) => `${prefix}-INC-${incidentId}`;
+
+/** The opsroom incident id inside an incident_key we created, or undefined for any other key. */
+export function incidentIdFromKey(key: string | null | undefined, prefix = 'opsroom'): number | undefined {
+  if (!key || !key.startsWith(`${prefix}-INC-`)) return undefined;
+  const rest = key.slice(prefix.length + 5);
+  return /^\d+$/.test(rest) ? Number(rest) : undefined;
+}

@@ -1,0 +1,107 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isCoded, ErrorCode } from '../core/errors.js';
+import { parseWebhook, type PagerDutyEvent } from './webhook-events.js';
+import { verifyWebhookSignature } from './webhook-signature.js';
+
+export const WEBHOOK_PATH = '/pagerduty/webhook';
+const MAX_BODY = 1024 * 1024;
+
+export interface WebhookHandlerOptions {
+  /** Current secrets (PAGERDUTY_WEBHOOK_SECRET; several during rotation). */
+  secrets: readonly string[];
+  /** Claims an event id: true the first time, false for a repeated delivery (e.g. IncidentStore.claim). */
+  dedupe: (eventId: string) => Promise<boolean>;
+  /** Gives the claim back when handling failed, so PagerDuty's retry is processed. Optional. */
+  release?: (eventId: string) => Promise<void>;
+  onEvent: (e: PagerDutyEvent) => Promise<void>;
+  /** Told about handling failures (the answer is then 500 and PagerDuty retries). */
+  onError?: (err: unknown, eventId?: string) => void;
+}
+
+export type WebhookOutcome = 'handled' | 'duplicate' | 'ignored' | 'unauthorized' | 'malformed' | 'failed';
+
+function reply(res: ServerResponse, status: number, outcome: WebhookOutcome | string) {
+  res.statusCode = status;
+  res.setHeader('content-type', 'application/json');
+  res.end(JSON.stringify({ ok: status < 300, outcome }));
+}
+
+class TooLarge extends Error {}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(new TooLarge());
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/**
+ * `POST /pagerduty/webhook`: verifies the signature over the raw body (401, nothing happens),
+ * acknowledges unknown event types (200, ignored), drops repeated deliveries by event id, and hands
+ * the typed event to `onEvent`. A body already read by a framework can be passed as `rawBody`.
+ */
+export function createWebhookHandler(opts: WebhookHandlerOptions) {
+  return async function handle(req: IncomingMessage, res: ServerResponse, rawBody?: Buffer): Promise<WebhookOutcome | undefined> {
+    if (req.method !== 'POST') {
+      res.setHeader('allow', 'POST');
+      reply(res, 405, 'method not allowed');
+      return undefined;
+    }
+    let body: Buffer;
+    try {
+      body = rawBody ?? (await readBody(req));
+    } catch (e) {
+      reply(res, e instanceof TooLarge ? 413 : 400, e instanceof TooLarge ? 'too large' : 'unreadable body');
+      return 'malformed';
+    }
+    const header = req.headers['x-pagerduty-signature'];
+    if (!verifyWebhookSignature(body, Array.isArray(header) ? header.join(',') : header, opts.secrets)) {
+      reply(res, 401, 'unauthorized');
+      return 'unauthorized';
+    }
+    let event: ReturnType<typeof parseWebhook>;
+    try {
+      event = parseWebhook(body);
+    } catch (e) {
+      if (!isCoded(e, ErrorCode.BadInput)) throw e;
+      reply(res, 400, e.message);
+      return 'malformed';
+    }
+    if (event.type === 'ignored') {
+      reply(res, 200, 'ignored');
+      return 'ignored';
+    }
+    try {
+      if (!(await opts.dedupe(event.eventId))) {
+        reply(res, 200, 'duplicate');
+        return 'duplicate';
+      }
+    } catch (e) {
+      opts.onError?.(e, event.eventId);
+      reply(res, 500, 'failed');
+      return 'failed';
+    }
+    try {
+      await opts.onEvent(event);
+    } catch (e) {
+      opts.onError?.(e, event.eventId);
+      await opts.release?.(event.eventId).catch((err) => opts.onError?.(err, event.eventId));
+      reply(res, 500, 'failed');
+      return 'failed';
+    }
+    reply(res, 200, 'handled');
+    return 'handled';
+  };
+}

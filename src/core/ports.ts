@@ -4,6 +4,7 @@ import type { NewEvent, TimelineEvent } from './incidents/timeline.js';
 import type { Effect, NewEffect } from './effects.js';
 
 export type { StepRunner, ResolvedCommand, StepOutcome, RunOptions } from './runs/step-runner.js';
+export type { RunStore, Run, StepRun, NewRun, Attempt, AttemptStart, AttemptResult, TargetLock, Escalator, EscalationContext } from './runs/ports.js';
 
 export interface Clock {
   now(): Date;

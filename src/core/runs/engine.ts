@@ -1,0 +1,303 @@
+/**
+ * The run engine: starts runs, runs, skips and retries steps, and tells watchers as things happen.
+ * Every step runs under its own AbortController; nothing here waits on another run. Two claims of
+ * the same step execute it once (store.claimStep), and a target lock keeps two runs from restarting
+ * the same thing at once.
+ */
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { CodedError, ErrorCode } from '../errors.js';
+import { systemClock, type Clock } from '../ports.js';
+import { type Confirmation, confirmationRefs, stepFingerprint } from './confirmation.js';
+import { RunEvents, type RunListener } from './events.js';
+import { abortableSleep, type AbortCause, deadlineMs, executeStep, type ManualConfirm } from './execute.js';
+import { judge, needsLock, targetKey } from './expect.js';
+import { capOutput, type CapturedOutput, type OutputCapOptions, OutputPipe } from './output.js';
+import { type Attempt, type Escalator, LoggingEscalator, type NewRun, type Run, type RunStore, type StepRun } from './ports.js';
+import { Redactor } from './redact.js';
+import { type DiagnosticsResult, runAll, type RunAllOptions, type RunAllResult, runDiagnostics } from './sequence.js';
+import { describeCommand, type StepRunner } from './step-runner.js';
+import { deriveRunState, nextStepState, RETRYABLE_STATES, type StepState } from './step-state.js';
+
+export interface StepContext {
+  /** Who acts (a Slack user id, `cli:<user>`). */
+  actor: string;
+  /** Required for dangerous steps; bound to the exact step (see stepFingerprint). */
+  confirmation?: Confirmation;
+  /** For manual steps: resolves true once the person says it is done. */
+  confirmManual?: ManualConfirm;
+}
+
+export type StepAction = 'run' | 'retry' | 'skip';
+
+/** Extra checks before anything happens (permissions, second approver); throw CodedError(forbidden) to deny. */
+export type AuthorizeHook = (req: { action: StepAction; run: Run; step: StepRun; actor: string; confirmation?: Confirmation }) => Promise<void> | void;
+
+export interface RunEngineDeps {
+  store: RunStore;
+  runner: StepRunner;
+  escalator?: Escalator;
+  clock?: Clock;
+  /** Configured secret values, hidden in every output. */
+  secrets?: readonly string[];
+  authorize?: AuthorizeHook;
+  outputCap?: OutputCapOptions;
+  /** How long to wait for an aborted runner before giving up on it (default 5 s). */
+  abortGraceMs?: number;
+  /** Added to a step's deadline for its target lock's expiry (default 60 s). */
+  lockSlackMs?: number;
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+}
+
+export interface StepResult {
+  runId: number;
+  stepId: string;
+  attempt: number;
+  state: 'succeeded' | 'failed' | 'timed_out' | 'interrupted';
+  exitCode: number | null;
+  durationMs: number;
+  reason: string | null;
+  target: string;
+  command: string;
+  output: CapturedOutput;
+}
+
+export interface StartedStep {
+  attempt: Attempt;
+  /** Settles when the step has finished; never rejects. */
+  done: Promise<StepResult>;
+}
+
+interface InFlight {
+  controller: AbortController;
+  cause: AbortCause | null;
+  done: Promise<StepResult>;
+}
+
+export class RunEngine {
+  readonly events = new RunEvents();
+  private readonly store: RunStore;
+  private readonly clock: Clock;
+  private readonly escalator: Escalator;
+  private readonly inFlight = new Map<string, InFlight>();
+  private readonly runStateChain = new Map<number, Promise<void>>();
+
+  constructor(private readonly deps: RunEngineDeps) {
+    this.store = deps.store;
+    this.clock = deps.clock ?? systemClock;
+    this.escalator = deps.escalator ?? new LoggingEscalator();
+  }
+
+  subscribe(listener: RunListener, filter: { runId?: number } = {}): () => void {
+    return this.events.subscribe(listener, filter);
+  }
+
+  async start(input: NewRun): Promise<Run> {
+    if (input.steps.length === 0) throw new CodedError(ErrorCode.BadInput, 'A run needs at least one step.');
+    const run = await this.store.createRun(input, this.clock.now());
+    this.events.emit({ type: 'run.created', run });
+    return run;
+  }
+
+  /** Runs a pending step and waits for it to finish. */
+  async runStep(runId: number, stepId: string, ctx: StepContext): Promise<StepResult> {
+    return (await this.startStep(runId, stepId, ctx)).done;
+  }
+
+  /** Retries a failed, timed-out or interrupted step (a new attempt) and waits for it. */
+  async retry(runId: number, stepId: string, ctx: StepContext): Promise<StepResult> {
+    return (await this.startStep(runId, stepId, ctx, 'retry')).done;
+  }
+
+  /**
+   * Claims the step and starts it; resolves as soon as it is running (so a click can be answered
+   * at once) with a `done` promise for the result. Throws CodedError: not_found, conflict (already
+   * claimed, or target busy), illegal_transition, forbidden (dangerous without a valid confirmation).
+   */
+  async startStep(runId: number, stepId: string, ctx: StepContext, action: 'run' | 'retry' = 'run'): Promise<StartedStep> {
+    const { run, step } = await this.load(runId, stepId);
+    const from = step.state;
+    if (action === 'run' && from !== 'pending') {
+      const hint = RETRYABLE_STATES.includes(from) ? ' (use retry)' : '';
+      throw new CodedError(ErrorCode.Conflict, `Step ${stepId} is ${from.replace('_', ' ')}${hint}.`, { state: from });
+    }
+    if (action === 'retry') {
+      if (from === 'running') throw new CodedError(ErrorCode.Conflict, `Step ${stepId} is already running.`, { state: from });
+      nextStepState(nextStepState(from, 'retry'), 'start');
+    } else nextStepState(from, 'start');
+    this.checkConfirmation(run, step, ctx.confirmation);
+    await this.deps.authorize?.({ action, run, step, actor: ctx.actor, confirmation: ctx.confirmation });
+
+    const s = step.step;
+    const target = targetKey(s.command);
+    let lockOwner: string | null = null;
+    if (needsLock(s)) {
+      lockOwner = `run:${runId}/${stepId}/${randomUUID()}`;
+      const now = this.clock.now();
+      const until = new Date(now.getTime() + deadlineMs(s) + (this.deps.lockSlackMs ?? 60_000));
+      if (!(await this.store.acquireLock(target, lockOwner, until, now))) {
+        const held = await this.store.getLock(target);
+        const by = held?.owner.match(/^run:(\d+)\/([^/]+)\//);
+        throw new CodedError(ErrorCode.Conflict, `${target} is busy${by ? ` (run ${by[1]}, step ${by[2]})` : ''}; try again when it finishes.`, { target });
+      }
+    }
+    const attempt = await this.store.claimStep(runId, stepId, from, {
+      actor: ctx.actor, startedAt: this.clock.now(), target, command: describeCommand(s.command),
+      approvalRefs: ctx.confirmation && s.danger ? confirmationRefs(ctx.confirmation) : [], lockOwner,
+    });
+    if (!attempt) {
+      if (lockOwner) await this.store.releaseLock(target, lockOwner);
+      throw new CodedError(ErrorCode.Conflict, `Step ${stepId} was already started by someone else.`);
+    }
+    const done = this.execute(run, step, attempt, ctx);
+    return { attempt, done };
+  }
+
+  /** "Run diagnostics": every pending non-dangerous check, in order (see sequence.ts). */
+  runDiagnostics(runId: number, ctx: StepContext): Promise<DiagnosticsResult> {
+    return runDiagnostics(this, this.store, runId, ctx);
+  }
+
+  /** Every pending step in order, following on_failure; dangerous ones go through `decide`. */
+  runAll(runId: number, options: RunAllOptions): Promise<RunAllResult> {
+    return runAll(this, this.store, runId, options);
+  }
+
+  /** Skips a pending, failed, timed-out or interrupted step. */
+  async skip(runId: number, stepId: string, actor: string): Promise<StepRun> {
+    const { run, step } = await this.load(runId, stepId);
+    const to = nextStepState(step.state, 'skip');
+    await this.deps.authorize?.({ action: 'skip', run, step, actor });
+    if (!(await this.store.moveStep(runId, stepId, step.state, to, this.clock.now()))) {
+      throw new CodedError(ErrorCode.Conflict, `Step ${stepId} changed meanwhile; look again.`);
+    }
+    this.events.emit({ type: 'step.changed', runId, stepId, state: to, actor });
+    await this.refreshRunState(runId);
+    return { ...step, state: to };
+  }
+
+  /** Stops a running step; it ends as failed ("cancelled by …"). False when it was not running here. */
+  cancel(runId: number, stepId: string, actor: string): boolean {
+    const f = this.inFlight.get(`${runId}/${stepId}`);
+    if (!f || f.controller.signal.aborted) return false;
+    f.cause = { kind: 'cancel', by: actor };
+    f.controller.abort();
+    return true;
+  }
+
+  /** Aborts every running step; they end as interrupted. Waits for them (bounded by the grace). */
+  async close(): Promise<void> {
+    const all = [...this.inFlight.values()];
+    for (const f of all) {
+      if (f.controller.signal.aborted) continue;
+      f.cause = { kind: 'shutdown' };
+      f.controller.abort();
+    }
+    await Promise.all(all.map((f) => f.done));
+  }
+
+  /**
+   * At start-up, before this process runs anything: every step left running by a previous process
+   * is marked interrupted (and its lock released). Nothing is re-run; a person retries or skips.
+   */
+  async recoverInterrupted(): Promise<StepRun[]> {
+    const changed = await this.store.interruptRunning(this.clock.now(), 'interrupted: opsroom stopped while the step was running');
+    for (const s of changed) this.events.emit({ type: 'step.changed', runId: s.runId, stepId: s.stepId, state: 'interrupted', actor: 'opsroom' });
+    for (const runId of new Set(changed.map((s) => s.runId))) await this.refreshRunState(runId);
+    return changed;
+  }
+
+  /** Whether a step is executing in this process. */
+  isRunningHere(runId: number, stepId: string): boolean {
+    return this.inFlight.has(`${runId}/${stepId}`);
+  }
+
+  private async load(runId: number, stepId: string): Promise<{ run: Run; step: StepRun }> {
+    const run = await this.store.getRun(runId);
+    if (!run) throw new CodedError(ErrorCode.NotFound, `There is no run ${runId}.`);
+    const step = await this.store.getStep(runId, stepId);
+    if (!step) throw new CodedError(ErrorCode.NotFound, `Run ${runId} has no step ${stepId}.`);
+    return { run, step };
+  }
+
+  private checkConfirmation(run: Run, step: StepRun, c: Confirmation | undefined): void {
+    if (!step.step.danger) return;
+    if (!c) throw new CodedError(ErrorCode.Forbidden, `Step ${step.stepId} is dangerous and needs a confirmation.`, { stepId: step.stepId });
+    if (c.fingerprint !== stepFingerprint(run.id, step.step)) {
+      throw new CodedError(ErrorCode.Forbidden, `The confirmation for step ${step.stepId} does not match its command any more.`, { stepId: step.stepId });
+    }
+  }
+
+  private async execute(run: Run, stepRun: StepRun, attempt: Attempt, ctx: StepContext): Promise<StepResult> {
+    const s = stepRun.step;
+    const key = `${run.id}/${s.id}`;
+    const controller = new AbortController();
+    const flight: InFlight = { controller, cause: null, done: undefined as unknown as Promise<StepResult> };
+    const base = { runId: run.id, stepId: s.id, attempt: attempt.number };
+    const redactor = new Redactor({ secrets: this.deps.secrets, strict: s.redact });
+    const pipe = new OutputPipe(redactor.stream(), this.deps.outputCap);
+    pipe.listen((chunk) => this.events.emit({ type: 'step.output', ...base, chunk }));
+    const timer = setTimeout(() => {
+      if (controller.signal.aborted) return;
+      flight.cause = { kind: 'timeout' };
+      controller.abort();
+    }, deadlineMs(s));
+
+    const work = async (): Promise<StepResult> => {
+      this.events.emit({ type: 'step.started', ...base, actor: ctx.actor, target: attempt.target, command: attempt.command, at: attempt.startedAt });
+      await this.refreshRunState(run.id);
+      const t0 = performance.now();
+      const outcome = await executeStep(s, { runner: this.deps.runner, escalator: this.escalator, sleep: this.deps.sleep ?? abortableSleep, abortGraceMs: this.deps.abortGraceMs ?? 5000 }, {
+        controller, cause: () => flight.cause, onOutput: (c) => pipe.write(c), confirmManual: ctx.confirmManual,
+        escalation: { runId: run.id, stepId: s.id, runbookId: run.runbookId, incidentId: run.incidentId, actor: ctx.actor },
+      });
+      clearTimeout(timer);
+      const durationMs = Math.round(performance.now() - t0);
+      if (pipe.rawChars === 0 && outcome.output) pipe.write(outcome.output);
+      pipe.end();
+      const output = outcome.output ? capOutput(redactor.redact(outcome.output), this.deps.outputCap) : pipe.capture.result();
+      const verdict = judge(s, outcome);
+      const state = flight.cause?.kind === 'shutdown' ? 'interrupted' : verdict.state;
+      const reason = verdict.reason === null ? null : redactor.redact(verdict.reason);
+      await this.store.finishAttempt(run.id, s.id, attempt.number, {
+        state, finishedAt: this.clock.now(), exitCode: outcome.exitCode, durationMs, output: output.text,
+        outputDroppedBytes: output.droppedBytes, error: reason,
+      });
+      if (attempt.lockOwner) await this.store.releaseLock(attempt.target, attempt.lockOwner);
+      const result: StepResult = { ...base, state, exitCode: outcome.exitCode, durationMs, reason, target: attempt.target, command: attempt.command, output };
+      this.events.emit({ type: 'step.finished', ...base, state, exitCode: outcome.exitCode, durationMs, reason, output });
+      await this.refreshRunState(run.id);
+      return result;
+    };
+    flight.done = work().catch((e: unknown) => this.crashed(run.id, s.id, attempt, e)).finally(() => {
+      clearTimeout(timer);
+      this.inFlight.delete(key);
+    });
+    this.inFlight.set(key, flight);
+    return flight.done;
+  }
+
+  /** The store failed while finishing: report it as a failure of this attempt. */
+  private crashed(runId: number, stepId: string, attempt: Attempt, e: unknown): StepResult {
+    const reason = `internal error: ${e instanceof Error ? e.message : String(e)}`;
+    return { runId, stepId, attempt: attempt.number, state: 'failed', exitCode: null, durationMs: 0, reason, target: attempt.target, command: attempt.command, output: capOutput('') };
+  }
+
+  /** Re-derives the run's state from its steps; serialised per run. */
+  private refreshRunState(runId: number): Promise<void> {
+    const prev = this.runStateChain.get(runId) ?? Promise.resolve();
+    const next = prev.then(async () => {
+      const [run, steps] = await Promise.all([this.store.getRun(runId), this.store.steps(runId)]);
+      if (!run) return;
+      const state = deriveRunState(steps.map((x) => x.state as StepState));
+      if (state === run.state) return;
+      await this.store.setRunState(runId, state);
+      this.events.emit({ type: 'run.state', runId, state });
+    }).catch(() => undefined);
+    this.runStateChain.set(runId, next);
+    void next.finally(() => {
+      if (this.runStateChain.get(runId) === next) this.runStateChain.delete(runId);
+    });
+    return next;
+  }
+}

@@ -1,0 +1,88 @@
+/** What a step's outcome means: success by its expectations, its target, whether it needs a lock. */
+import type { Expectation, ResolvedCommand, ResolvedStep, StepOutcome } from './step-runner.js';
+
+export interface Verdict {
+  state: 'succeeded' | 'failed' | 'timed_out';
+  /** Why it did not succeed (shown to people; never contains the output itself). */
+  reason: string | null;
+}
+
+const isHttp = (c: ResolvedCommand): boolean => c.kind === 'http';
+
+/** Checks an outcome against the step's expectations. `output` is the full raw output. */
+export function judge(step: Pick<ResolvedStep, 'command' | 'expect'>, outcome: StepOutcome): Verdict {
+  if (outcome.timedOut) return { state: 'timed_out', reason: outcome.error ?? 'timed out' };
+  if (outcome.error) return { state: 'failed', reason: outcome.error };
+  const fail = (reason: string): Verdict => ({ state: 'failed', reason });
+  const e: Expectation = step.expect;
+  const out = outcome.output;
+
+  if (isHttp(step.command)) {
+    const status = outcome.httpStatus ?? outcome.exitCode;
+    if (status === null || status === undefined) return fail('no HTTP status');
+    if (e.httpStatus && e.httpStatus.length > 0) {
+      if (!e.httpStatus.includes(status)) return fail(`HTTP status ${status}, expected ${e.httpStatus.join(' or ')}`);
+    } else if (status < 200 || status >= 400) {
+      return fail(`HTTP status ${status}`);
+    }
+  } else {
+    const want = e.exitCode ?? 0;
+    if (outcome.exitCode !== want) return fail(`exit code ${outcome.exitCode ?? 'none'}, expected ${want}`);
+  }
+  if (e.bodyContains !== undefined && !out.includes(e.bodyContains)) return fail(`body does not contain "${e.bodyContains}"`);
+  if (e.outputContains !== undefined && !out.includes(e.outputContains)) return fail(`output does not contain "${e.outputContains}"`);
+  if (e.outputNotContains !== undefined && out.includes(e.outputNotContains)) return fail(`output contains "${e.outputNotContains}"`);
+  if (e.outputMatches !== undefined) {
+    let re: RegExp;
+    try {
+      re = new RegExp(e.outputMatches, 'm');
+    } catch {
+      return fail(`invalid expectation pattern /${e.outputMatches}/`);
+    }
+    if (!re.test(out)) return fail(`output does not match /${e.outputMatches}/`);
+  }
+  return { state: 'succeeded', reason: null };
+}
+
+/** A stable name for where a command acts; the key of the per-target lock. */
+export function targetKey(c: ResolvedCommand): string {
+  switch (c.kind) {
+    case 'docker':
+      return c.target.container !== undefined
+        ? `docker:${c.target.container}`
+        : `docker:${c.target.composeProject ?? '*'}/${c.target.composeService ?? '*'}`;
+    case 'ssh':
+      return `ssh:${c.host}`;
+    case 'http': {
+      try {
+        return `http:${new URL(c.url).host}`;
+      } catch {
+        return `http:${c.url}`;
+      }
+    }
+    case 'manual':
+      return 'manual';
+    case 'wait':
+      return 'wait';
+    case 'escalate':
+      return `escalate:${c.to}`;
+  }
+}
+
+/** Restarts, stops, starts and dangerous steps hold a lock on their target while they run. */
+export function needsLock(step: Pick<ResolvedStep, 'command' | 'danger'>): boolean {
+  const c = step.command;
+  if (c.kind === 'docker' && (c.action === 'restart' || c.action === 'stop' || c.action === 'start')) return true;
+  return step.danger && (c.kind === 'docker' || c.kind === 'ssh' || c.kind === 'http');
+}
+
+/**
+ * Steps "Run diagnostics" runs: not dangerous, no person needed, nothing paged, and no container
+ * restarted/stopped/started.
+ */
+export function isDiagnostic(step: Pick<ResolvedStep, 'command' | 'danger'>): boolean {
+  if (step.danger) return false;
+  const c = step.command;
+  if (c.kind === 'manual' || c.kind === 'escalate') return false;
+  return !(c.kind === 'docker' && (c.action === 'restart' || c.action === 'stop' || c.action === 'start'));
+}

@@ -1,0 +1,135 @@
+/** Ports of the run engine: where runs are stored, and who takes an escalation. */
+import type { ResolvedStep } from './step-runner.js';
+import type { RunState, StepState } from './step-state.js';
+
+export interface NewRun {
+  runbookId: string;
+  incidentId: number | null;
+  params: Record<string, unknown>;
+  startedBy: string;
+  /** The steps as resolved when the run started; what runs later is exactly this. */
+  steps: ResolvedStep[];
+}
+
+export interface Run {
+  id: number;
+  runbookId: string;
+  incidentId: number | null;
+  params: Record<string, unknown>;
+  startedBy: string;
+  createdAt: Date;
+  state: RunState;
+}
+
+export interface StepRun {
+  runId: number;
+  stepId: string;
+  /** Order within the run, from 0. */
+  position: number;
+  step: ResolvedStep;
+  state: StepState;
+  /** Attempts started so far. */
+  attempts: number;
+  updatedAt: Date;
+}
+
+/** What is known when an attempt starts. */
+export interface AttemptStart {
+  actor: string;
+  startedAt: Date;
+  /** Where it runs, e.g. `docker:redis`, `ssh:bastion`. */
+  target: string;
+  /** The exact command text (describeCommand). */
+  command: string;
+  /** Confirmation/approval references that allowed it (empty for ordinary steps). */
+  approvalRefs: string[];
+  /** Owner of the target lock held for this attempt, if any. */
+  lockOwner: string | null;
+}
+
+export type AttemptResultState = 'succeeded' | 'failed' | 'timed_out' | 'interrupted';
+
+export interface AttemptResult {
+  state: AttemptResultState;
+  finishedAt: Date;
+  exitCode: number | null;
+  durationMs: number;
+  /** Redacted and capped. */
+  output: string;
+  outputDroppedBytes: number;
+  error: string | null;
+}
+
+export interface Attempt extends AttemptStart {
+  runId: number;
+  stepId: string;
+  /** 1, 2, … within the step. */
+  number: number;
+  state: AttemptResultState | 'running';
+  finishedAt: Date | null;
+  exitCode: number | null;
+  durationMs: number | null;
+  output: string | null;
+  outputDroppedBytes: number;
+  error: string | null;
+}
+
+export interface TargetLock {
+  target: string;
+  owner: string;
+  expiresAt: Date;
+}
+
+export interface RunStore {
+  /** Stores the run and its steps (all pending). */
+  createRun(input: NewRun, at: Date): Promise<Run>;
+  getRun(id: number): Promise<Run | undefined>;
+  listRuns(filter?: { incidentId?: number; limit?: number }): Promise<Run[]>;
+  setRunState(id: number, state: RunState): Promise<void>;
+  steps(runId: number): Promise<StepRun[]>;
+  getStep(runId: number, stepId: string): Promise<StepRun | undefined>;
+  /**
+   * Atomically: if the step is in `expected`, move it to running, count an attempt and store the
+   * attempt's start. Returns the attempt, or null when the step was not in `expected` (someone else
+   * claimed it first: two clicks, one execution).
+   */
+  claimStep(runId: number, stepId: string, expected: StepState, attempt: AttemptStart): Promise<Attempt | null>;
+  /** Atomically ends a running attempt: the step leaves `running` and the attempt gets its result. */
+  finishAttempt(runId: number, stepId: string, number: number, result: AttemptResult): Promise<boolean>;
+  /** Compare-and-set on a step's state (skip, retry). False when the step was not in `from`. */
+  moveStep(runId: number, stepId: string, from: StepState, to: StepState, at: Date): Promise<boolean>;
+  attempts(runId: number, stepId?: string): Promise<Attempt[]>;
+  /** Takes the lock if it is free, expired or already ours. */
+  acquireLock(target: string, owner: string, expiresAt: Date, now: Date): Promise<boolean>;
+  releaseLock(target: string, owner: string): Promise<void>;
+  getLock(target: string): Promise<TargetLock | undefined>;
+  /**
+   * Marks every running step interrupted (with its open attempt) and releases their locks.
+   * Returns the steps it changed.
+   */
+  interruptRunning(at: Date, reason: string): Promise<StepRun[]>;
+}
+
+export interface EscalationContext {
+  runId: number;
+  stepId: string;
+  runbookId: string;
+  incidentId: number | null;
+  actor: string;
+}
+
+/** Takes an escalation request (PagerDuty later; by default a log line). */
+export interface Escalator {
+  escalate(to: string, reason: string, ctx: EscalationContext): Promise<{ message: string; ref?: string }>;
+}
+
+/** The default: writes the request to a log. */
+export class LoggingEscalator implements Escalator {
+  constructor(private readonly log: (line: string) => void = (l) => console.error(l)) {}
+  async escalate(to: string, reason: string, ctx: EscalationContext): Promise<{ message: string }> {
+    const where = ctx.incidentId === null ? `run ${ctx.runId}` : `incident ${ctx.incidentId}, run ${ctx.runId}`;
+    const message = `escalation requested to ${to} by ${ctx.actor} (${where}, step ${ctx.stepId}): ${reason}`;
+    this.log(message);
+    return { message };
+  }
+}

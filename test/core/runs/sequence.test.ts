@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { stepFingerprint } from '../../../src/core/runs/confirmation.js';
+import { RunEngine } from '../../../src/core/runs/engine.js';
+import { MemoryRunStore } from '../../../src/core/runs/memory-store.js';
+import type { ResolvedStep } from '../../../src/core/runs/step-runner.js';
+import { prints, ScriptedRunner, ssh, step } from './support/scripted-runner.js';
+
+function setup(steps: ResolvedStep[], failing: string[] = []) {
+  const runner = new ScriptedRunner(prints(['ok\n']));
+  for (const f of failing) runner.on(`echo ${f}`, prints(['bad\n'], 1));
+  const store = new MemoryRunStore();
+  const engine = new RunEngine({ store, runner, escalator: { escalate: async () => ({ message: 'paged' }) } });
+  const ran = () => runner.calls.map((c) => (c.kind === 'ssh' ? c.command.replace('echo ', '') : c.kind));
+  return { store, engine, runner, ran, start: () => engine.start({ runbookId: 'rb', incidentId: null, params: {}, startedBy: 'U1', steps }) };
+}
+
+describe('run all', () => {
+  it('stops at a failure by default', async () => {
+    const { engine, ran, start, store } = setup([step('a'), step('b'), step('c')], ['b']);
+    const run = await start();
+    const r = await engine.runAll(run.id, { actor: 'U1' });
+    expect(ran()).toEqual(['a', 'b']);
+    expect(r.ok).toBe(false);
+    expect(r.stopped?.stepId).toBe('b');
+    expect((await store.getStep(run.id, 'c'))?.state).toBe('pending');
+  });
+
+  it('continues past a failure when told to', async () => {
+    const { engine, ran, start } = setup([step('a', { onFailure: { action: 'continue' } }), step('b')], ['a']);
+    const r = await engine.runAll((await start()).id, { actor: 'U1' });
+    expect(ran()).toEqual(['a', 'b']);
+    expect(r).toMatchObject({ ok: false, stopped: null });
+  });
+
+  it('goes to a named step on failure, skipping the ones in between', async () => {
+    const { engine, ran, start, store } = setup([step('a', { onFailure: { action: 'goto', step: 'd' } }), step('b'), step('c'), step('d')], ['a']);
+    const run = await start();
+    const r = await engine.runAll(run.id, { actor: 'U1' });
+    expect(ran()).toEqual(['a', 'd']);
+    expect(r.skipped).toEqual(['b', 'c']);
+    expect((await store.steps(run.id)).map((s) => s.state)).toEqual(['failed', 'skipped', 'skipped', 'succeeded']);
+  });
+
+  it('a goto back to an earlier step does not loop', async () => {
+    const { engine, ran, start } = setup([step('a'), step('b', { onFailure: { action: 'goto', step: 'a' } }), step('c')], ['b']);
+    await engine.runAll((await start()).id, { actor: 'U1' });
+    expect(ran()).toEqual(['a', 'b', 'c']);
+  });
+
+  it('stops before a dangerous step nobody confirmed; runs it once confirmed', async () => {
+    const danger = step('x', { command: ssh('echo x'), danger: true });
+    const { engine, ran, start } = setup([step('a'), danger, step('c')]);
+    const run = await start();
+    const r = await engine.runAll(run.id, { actor: 'U1' });
+    expect(r.stopped).toEqual({ stepId: 'x', reason: 'step x is dangerous and was not confirmed' });
+    expect(ran()).toEqual(['a']);
+    const again = await engine.runAll(run.id, {
+      actor: 'U1',
+      decide: async (s) => ({ action: 'run', confirmation: { confirmedBy: 'U1', refs: [], fingerprint: stepFingerprint(run.id, s.step) } }),
+    });
+    expect(again.ok).toBe(true);
+    expect(ran()).toEqual(['a', 'x', 'c']);
+  });
+});
+
+describe('run diagnostics', () => {
+  it('runs every pending non-dangerous check in order, past failures, and nothing else', async () => {
+    const { engine, ran, start, store } = setup([
+      step('a'),
+      step('b'),
+      step('restart', { command: { kind: 'docker', action: 'restart', target: { container: 'redis' } } }),
+      step('danger', { danger: true }),
+      step('manual', { command: { kind: 'manual', instruction: 'look' } }),
+      step('page', { command: { kind: 'escalate', to: 'sre', reason: 'x' } }),
+      step('c'),
+    ], ['b']);
+    const run = await start();
+    await engine.runStep(run.id, 'a', { actor: 'U1' });
+    const r = await engine.runDiagnostics(run.id, { actor: 'U2' });
+    expect(ran()).toEqual(['a', 'b', 'c']);
+    expect(r.results.map((x) => [x.stepId, x.state])).toEqual([['b', 'failed'], ['c', 'succeeded']]);
+    expect(r.passedOver).toEqual(['a']);
+    expect((await store.steps(run.id)).filter((s) => s.state === 'pending').map((s) => s.stepId)).toEqual(['restart', 'danger', 'manual', 'page']);
+  });
+});

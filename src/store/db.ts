@@ -7,8 +7,10 @@ import {
   CompiledQuery,
   Kysely,
   PostgresDialect,
+  SqliteAdapter,
   SqliteDialect,
   SqliteDriver,
+  type DialectAdapter,
   type DatabaseConnection,
   type Driver,
 } from 'kysely';
@@ -93,6 +95,7 @@ async function openPostgres(url: string, max: number): Promise<Database> {
 /**
  * SQLite transactions start with BEGIN IMMEDIATE: the write lock is taken up front, so two
  * processes on one file wait for each other (busy_timeout) instead of failing on lock upgrade.
+ * SQLite DDL is transactional, so migrations run in one such transaction (a cross-process lock).
  */
 class ImmediateSqliteDialect extends SqliteDialect {
   constructor(private readonly sqlite: SqliteDatabase.Database) {
@@ -100,6 +103,15 @@ class ImmediateSqliteDialect extends SqliteDialect {
   }
   override createDriver(): Driver {
     return new ImmediateSqliteDriver({ database: this.sqlite });
+  }
+  override createAdapter(): DialectAdapter {
+    return new TransactionalDdlSqliteAdapter();
+  }
+}
+
+class TransactionalDdlSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
   }
 }
 

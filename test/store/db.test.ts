@@ -49,6 +49,19 @@ describe('openDatabase', () => {
 describe.each(ENGINES)('restart on $name', (engine) => {
   afterAll(() => engine.shutdown());
 
+  it.runIf(engine.name === 'postgres')('migrates once when several replicas start together', async () => {
+    const fresh = await engine.fresh();
+    try {
+      const replicas = await Promise.all([fresh.open(), fresh.open(), fresh.open()]);
+      for (const r of replicas) expect(await pendingMigrations(r)).toEqual([]);
+      const ids = await Promise.all(replicas.map((r) => new KyselyIncidentStore(r).create(newIncident(), [], [])));
+      expect(ids.map((i) => i.id).sort()).toEqual([1, 2, 3]);
+      for (const r of replicas) await r.close();
+    } finally {
+      await fresh.drop();
+    }
+  });
+
   it('keeps incidents, timelines, effects and claims across close and reopen; ids continue', async () => {
     const fresh = await engine.fresh();
     try {

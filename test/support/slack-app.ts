@@ -38,11 +38,13 @@ export async function startWorkspaceWithApp(setup: (app: App) => void, options: 
 }
 
 /** Waits until `check` returns a truthy value (polling), or fails after `ms`. */
-export async function waitFor<T>(check: () => T | Promise<T>, ms = 5000): Promise<NonNullable<T>> {
+type Truthy<T> = Exclude<T, false | null | undefined | 0 | ''>;
+
+export async function waitFor<T>(check: () => T | Promise<T>, ms = 5000): Promise<Truthy<T>> {
   const until = Date.now() + ms;
   for (;;) {
     const v = await check();
-    if (v) return v as NonNullable<T>;
+    if (v) return v as Truthy<T>;
     if (Date.now() > until) throw new Error(`condition not met within ${ms} ms`);
     await new Promise((r) => setTimeout(r, 20));
   }

@@ -121,5 +121,10 @@ class ImmediateSqliteDriver extends SqliteDriver {
   }
 }
 
+/** Throws when the database does not answer (for readiness checks). */
+export async function ping(database: Database): Promise<void> {
+  await database.db.executeQuery(CompiledQuery.raw('select 1'));
+}
+
 /** Hides the password in a connection URL for error messages. */
 export const redact = (url: string) => url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');

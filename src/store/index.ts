@@ -1,4 +1,4 @@
-export { openDatabase, redact, type Database, type Dialect, type OpenOptions } from './db.js';
+export { openDatabase, ping, redact, type Database, type Dialect, type OpenOptions } from './db.js';
 export { migrate, pendingMigrations, type StoreMigration } from './migrations/index.js';
 export { KyselyIncidentStore, nextCounter, appendTimeline } from './incident-store.js';
 export { KyselyOutbox, type OutboxOptions } from './outbox.js';

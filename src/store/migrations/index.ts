@@ -13,6 +13,7 @@ export interface StoreMigration {
 
 const MIGRATIONS: Record<string, () => Promise<StoreMigration>> = {
   '001_incidents': () => import('./001_incidents.js'),
+  '002_runs': () => import('./002_runs.js'),
 };
 
 class StaticProvider implements MigrationProvider {

@@ -1,0 +1,217 @@
+/**
+ * KyselyRunStore: runs, step runs, attempts and target locks on SQLite or PostgreSQL.
+ * Claims and finishes are compare-and-set updates inside a transaction, so two clicks (or two
+ * replicas) on the same step execute it once.
+ */
+import type { Insertable, Kysely, Selectable, Transaction } from 'kysely';
+import { CodedError, ErrorCode } from '../core/errors.js';
+import type { Attempt, AttemptResult, AttemptStart, NewRun, Run, RunStore, StepRun, TargetLock } from '../core/runs/ports.js';
+import type { ResolvedStep } from '../core/runs/step-runner.js';
+import type { RunState, StepState } from '../core/runs/step-state.js';
+import type { Database } from './db.js';
+import { toMs } from './rows.js';
+
+export interface RunsTable {
+  id: import('kysely').Generated<number>;
+  runbook_id: string;
+  incident_id: number | null;
+  params: string;
+  started_by: string;
+  created_at: number;
+  state: string;
+}
+export interface StepRunsTable {
+  run_id: number;
+  step_id: string;
+  position: number;
+  step: string;
+  state: string;
+  attempts: number;
+  updated_at: number;
+}
+export interface StepAttemptsTable {
+  id: import('kysely').Generated<number>;
+  run_id: number;
+  step_id: string;
+  number: number;
+  actor: string;
+  started_at: number;
+  finished_at: number | null;
+  target: string;
+  command: string;
+  state: string;
+  exit_code: number | null;
+  duration_ms: number | null;
+  output: string | null;
+  output_dropped_bytes: number;
+  error: string | null;
+  approval_refs: string;
+  lock_owner: string | null;
+}
+export interface TargetLocksTable {
+  target: string;
+  owner: string;
+  expires_at: number;
+}
+export interface RunTables {
+  runs: RunsTable;
+  step_runs: StepRunsTable;
+  step_attempts: StepAttemptsTable;
+  target_locks: TargetLocksTable;
+}
+
+type Db = Kysely<RunTables>;
+const date = (v: number | string) => new Date(Number(v));
+const numOrNull = (v: number | string | null) => (v === null ? null : Number(v));
+
+const toRun = (r: Selectable<RunsTable>): Run => ({
+  id: Number(r.id), runbookId: r.runbook_id, incidentId: numOrNull(r.incident_id), params: JSON.parse(r.params) as Record<string, unknown>,
+  startedBy: r.started_by, createdAt: date(r.created_at), state: r.state as RunState,
+});
+const toStepRun = (r: Selectable<StepRunsTable>): StepRun => ({
+  runId: Number(r.run_id), stepId: r.step_id, position: Number(r.position), step: JSON.parse(r.step) as ResolvedStep,
+  state: r.state as StepState, attempts: Number(r.attempts), updatedAt: date(r.updated_at),
+});
+const toAttempt = (r: Selectable<StepAttemptsTable>): Attempt => ({
+  runId: Number(r.run_id), stepId: r.step_id, number: Number(r.number), actor: r.actor, startedAt: date(r.started_at),
+  finishedAt: r.finished_at === null ? null : date(r.finished_at), target: r.target, command: r.command,
+  state: r.state as Attempt['state'], exitCode: numOrNull(r.exit_code), durationMs: numOrNull(r.duration_ms), output: r.output,
+  outputDroppedBytes: Number(r.output_dropped_bytes), error: r.error, approvalRefs: JSON.parse(r.approval_refs) as string[], lockOwner: r.lock_owner,
+});
+
+export class KyselyRunStore implements RunStore {
+  private readonly db: Db;
+
+  constructor(database: Database) {
+    this.db = database.db.withTables<RunTables>() as unknown as Db;
+  }
+
+  async createRun(input: NewRun, at: Date): Promise<Run> {
+    if (new Set(input.steps.map((s) => s.id)).size !== input.steps.length) {
+      throw new CodedError(ErrorCode.BadInput, 'Step ids must be unique within a run.');
+    }
+    const atMs = toMs(at);
+    return this.db.transaction().execute(async (trx) => {
+      const row = await trx.insertInto('runs').values({
+        runbook_id: input.runbookId, incident_id: input.incidentId, params: JSON.stringify(input.params),
+        started_by: input.startedBy, created_at: atMs, state: 'pending',
+      }).returningAll().executeTakeFirstOrThrow();
+      const runId = Number(row.id);
+      const steps: Insertable<StepRunsTable>[] = input.steps.map((step, position) => ({
+        run_id: runId, step_id: step.id, position, step: JSON.stringify(step), state: 'pending', attempts: 0, updated_at: atMs,
+      }));
+      if (steps.length) await trx.insertInto('step_runs').values(steps).execute();
+      return toRun(row);
+    });
+  }
+
+  async getRun(id: number): Promise<Run | undefined> {
+    const r = await this.db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst();
+    return r && toRun(r);
+  }
+
+  async listRuns(filter: { incidentId?: number; limit?: number } = {}): Promise<Run[]> {
+    let q = this.db.selectFrom('runs').selectAll().orderBy('id', 'desc').limit(filter.limit ?? 100);
+    if (filter.incidentId !== undefined) q = q.where('incident_id', '=', filter.incidentId);
+    return (await q.execute()).map(toRun);
+  }
+
+  async setRunState(id: number, state: RunState): Promise<void> {
+    await this.db.updateTable('runs').set({ state }).where('id', '=', id).execute();
+  }
+
+  async steps(runId: number): Promise<StepRun[]> {
+    const rows = await this.db.selectFrom('step_runs').selectAll().where('run_id', '=', runId).orderBy('position').execute();
+    return rows.map(toStepRun);
+  }
+
+  async getStep(runId: number, stepId: string): Promise<StepRun | undefined> {
+    const r = await this.db.selectFrom('step_runs').selectAll().where('run_id', '=', runId).where('step_id', '=', stepId).executeTakeFirst();
+    return r && toStepRun(r);
+  }
+
+  async claimStep(runId: number, stepId: string, expected: StepState, start: AttemptStart): Promise<Attempt | null> {
+    return this.db.transaction().execute(async (trx) => {
+      const claimed = await trx.updateTable('step_runs')
+        .set((eb) => ({ state: 'running', attempts: eb('attempts', '+', 1), updated_at: toMs(start.startedAt) }))
+        .where('run_id', '=', runId).where('step_id', '=', stepId).where('state', '=', expected)
+        .returning('attempts').executeTakeFirst();
+      if (!claimed) return null;
+      const row = await trx.insertInto('step_attempts').values({
+        run_id: runId, step_id: stepId, number: Number(claimed.attempts), actor: start.actor, started_at: toMs(start.startedAt),
+        finished_at: null, target: start.target, command: start.command, state: 'running', exit_code: null, duration_ms: null,
+        output: null, output_dropped_bytes: 0, error: null, approval_refs: JSON.stringify(start.approvalRefs), lock_owner: start.lockOwner,
+      }).returningAll().executeTakeFirstOrThrow();
+      return toAttempt(row);
+    });
+  }
+
+  async finishAttempt(runId: number, stepId: string, number: number, result: AttemptResult): Promise<boolean> {
+    const finishedAt = toMs(result.finishedAt);
+    return this.db.transaction().execute(async (trx) => {
+      const step = await trx.updateTable('step_runs').set({ state: result.state, updated_at: finishedAt })
+        .where('run_id', '=', runId).where('step_id', '=', stepId).where('state', '=', 'running').where('attempts', '=', number)
+        .executeTakeFirst();
+      if (Number(step.numUpdatedRows) !== 1) return false;
+      await trx.updateTable('step_attempts').set({
+        state: result.state, finished_at: finishedAt, exit_code: result.exitCode, duration_ms: result.durationMs,
+        output: result.output, output_dropped_bytes: result.outputDroppedBytes, error: result.error,
+      }).where('run_id', '=', runId).where('step_id', '=', stepId).where('number', '=', number).execute();
+      return true;
+    });
+  }
+
+  async moveStep(runId: number, stepId: string, from: StepState, to: StepState, at: Date): Promise<boolean> {
+    const r = await this.db.updateTable('step_runs').set({ state: to, updated_at: toMs(at) })
+      .where('run_id', '=', runId).where('step_id', '=', stepId).where('state', '=', from).executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  async attempts(runId: number, stepId?: string): Promise<Attempt[]> {
+    let q = this.db.selectFrom('step_attempts').selectAll().where('run_id', '=', runId);
+    if (stepId !== undefined) q = q.where('step_id', '=', stepId);
+    return (await q.orderBy('id').execute()).map(toAttempt);
+  }
+
+  async acquireLock(target: string, owner: string, expiresAt: Date, now: Date): Promise<boolean> {
+    const nowMs = toMs(now);
+    const row = await this.db.insertInto('target_locks').values({ target, owner, expires_at: toMs(expiresAt) })
+      .onConflict((oc) => oc.column('target')
+        .doUpdateSet((eb) => ({ owner: eb.ref('excluded.owner'), expires_at: eb.ref('excluded.expires_at') }))
+        .where((eb) => eb.or([eb('target_locks.expires_at', '<=', nowMs), eb('target_locks.owner', '=', eb.ref('excluded.owner'))])))
+      .returning('target').executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async releaseLock(target: string, owner: string): Promise<void> {
+    await this.db.deleteFrom('target_locks').where('target', '=', target).where('owner', '=', owner).execute();
+  }
+
+  async getLock(target: string): Promise<TargetLock | undefined> {
+    const r = await this.db.selectFrom('target_locks').selectAll().where('target', '=', target).executeTakeFirst();
+    return r && { target: r.target, owner: r.owner, expiresAt: date(r.expires_at) };
+  }
+
+  async interruptRunning(at: Date, reason: string): Promise<StepRun[]> {
+    const atMs = toMs(at);
+    return this.db.transaction().execute(async (trx: Transaction<RunTables>) => {
+      const running = await trx.selectFrom('step_runs').selectAll().where('state', '=', 'running').execute();
+      const changed: StepRun[] = [];
+      for (const s of running) {
+        const u = await trx.updateTable('step_runs').set({ state: 'interrupted', updated_at: atMs })
+          .where('run_id', '=', s.run_id).where('step_id', '=', s.step_id).where('state', '=', 'running').executeTakeFirst();
+        if (Number(u.numUpdatedRows) !== 1) continue;
+        const open = await trx.selectFrom('step_attempts').selectAll()
+          .where('run_id', '=', s.run_id).where('step_id', '=', s.step_id).where('state', '=', 'running').execute();
+        for (const a of open) {
+          await trx.updateTable('step_attempts')
+            .set({ state: 'interrupted', finished_at: atMs, error: reason, duration_ms: Math.max(0, atMs - Number(a.started_at)) })
+            .where('id', '=', a.id).execute();
+          if (a.lock_owner !== null) await trx.deleteFrom('target_locks').where('owner', '=', a.lock_owner).execute();
+        }
+        changed.push(toStepRun({ ...s, state: 'interrupted', updated_at: atMs }));
+      }
+      return changed;
+    });
+  }
+}

@@ -144,7 +144,12 @@ export class PagerDutyPager implements Pager {
 
   async resolve(incident: Incident, p: PayloadOf<'pager.resolve'>) {
     const { id } = await this.linked(incident);
-    await this.put(id, { status: 'resolved', ...(p.summary ? { resolution: p.summary } : {}) });
+    try {
+      await this.put(id, { status: 'resolved', ...(p.summary ? { resolution: p.summary } : {}) });
+    } catch (e) {
+      // Already resolved in PagerDuty (by a person there, or an earlier attempt): nothing to do.
+      if (!(e instanceof PagerDutyError && e.status === 400) || (await this.getIncident(id)).status !== 'resolved') throw e;
+    }
   }
 
   async note(incident: Incident, text: string) {

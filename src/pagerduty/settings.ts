@@ -64,3 +64,26 @@ export function incidentIdFromKey(key: string | null | undefined, prefix = 'opsr
   const rest = key.slice(prefix.length + 5);
   return /^\d+$/.test(rest) ? Number(rest) : undefined;
 }
+
+/**
+ * The opsroom service for a PagerDuty service id: `{ name }` for a mapped one, `{ name: null }`
+ * for the default service, undefined when opsroom does not watch that service.
+ */
+export function mappedService(settings: PagerDutySettings, pagerServiceId: string): { name: string | null } | undefined {
+  const name = Object.entries(settings.services).find(([, id]) => id === pagerServiceId)?.[0];
+  if (name) return { name };
+  return pagerServiceId === settings.serviceId ? { name: null } : undefined;
+}
+
+/**
+ * The opsroom severity for an incident raised in PagerDuty: the one mapped to its priority,
+ * else the first one (in map order) with its urgency, else undefined (use the default).
+ */
+export function severityFromPagerDuty(
+  settings: PagerDutySettings,
+  pd: { priority?: { id: string } | null; urgency?: string | null },
+): string | undefined {
+  const entries = Object.entries(settings.severityMap);
+  const byPriority = pd.priority ? entries.find(([, m]) => m.priority === pd.priority!.id) : undefined;
+  return (byPriority ?? entries.find(([, m]) => m.urgency === pd.urgency))?.[0];
+}

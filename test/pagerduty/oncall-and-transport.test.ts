@@ -114,3 +114,18 @@ describe('base URLs', () => {
     expect(w.fake.incidents.size).toBe(1);
   });
 });
+
+describe('mapping PagerDuty back to opsroom', () => {
+  it('finds the opsroom service and severity of a PagerDuty incident', async () => {
+    w = await world();
+    const s = w.pager.settings;
+    const { mappedService, severityFromPagerDuty } = await import('../../src/pagerduty/settings.js');
+    expect(mappedService(s, w.services.payments.id)).toEqual({ name: 'payments' });
+    expect(mappedService(s, w.services.checkout.id)).toEqual({ name: null });
+    expect(mappedService(s, 'PUNKNOWN')).toBeUndefined();
+    expect(severityFromPagerDuty(s, { priority: { id: w.priorities.p2 }, urgency: 'high' })).toBe('P2');
+    expect(severityFromPagerDuty(s, { priority: null, urgency: 'low' })).toBe('P3');
+    expect(severityFromPagerDuty(s, { priority: null, urgency: 'high' })).toBe('P1');
+    expect(severityFromPagerDuty(s, { urgency: 'none' })).toBeUndefined();
+  });
+});

@@ -75,6 +75,10 @@ describe('PagerDutyPager deliveries', () => {
     expect(pdIncident()).toMatchObject({ status: 'resolved', resolution: 'Rolled back v42' });
     await w.pager.deliver(effect({ type: 'pager.acknowledge', actor: 'U3' }), inc);
     expect(pdIncident().status).toBe('resolved');
+    // Resolving again (a retry, or PagerDuty resolved it first) succeeds without a change.
+    await w.pager.deliver(effect({ type: 'pager.resolve', actor: 'U2', summary: 'again' }), inc);
+    expect(w.fake.requestsTo('PUT', /^\/incidents\//).map((r) => r.status)).toEqual([200, 200, 400]);
+    expect(pdIncident().resolution).toBe('Rolled back v42');
   });
 
   it('a note becomes an incident note', async () => {

@@ -90,6 +90,7 @@ export function routeFake(
 }
 
 function updateIncident(fake: PagerDutyFake, inc: FakeIncident, b: Body, now: Date): Answer {
+  if (b.status === 'resolved' && inc.status === 'resolved') return invalid('Incident Already Resolved');
   if (b.status) {
     // PagerDuty: acknowledging or triggering a resolved incident reopens it.
     inc.status = b.status;

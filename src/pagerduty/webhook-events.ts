@@ -114,6 +114,13 @@ export function parseWebhook(rawBody: Buffer | string): PagerDutyEvent | Ignored
   } catch {
     throw bad('the body is not JSON');
   }
+  // Only the id and type matter for events opsroom does not act on; their shape may differ.
+  const head = z.looseObject({ event: z.looseObject({ id: z.string().min(1), event_type: z.string().min(1) }) }).safeParse(json);
+  if (!head.success) throw bad(issues(head.error));
+  const type = head.data.event.event_type;
+  if (type !== 'incident.annotated' && !(INCIDENT_EVENT_TYPES as readonly string[]).includes(type)) {
+    return { type: 'ignored', eventId: head.data.event.id, eventType: type };
+  }
   const env = WebhookEnvelopeSchema.safeParse(json);
   if (!env.success) throw bad(issues(env.error));
   const ev = env.data.event;
@@ -133,12 +140,9 @@ export function parseWebhook(rawBody: Buffer | string): PagerDutyEvent | Ignored
       note: { id: note.data.id, content: note.data.content },
     };
   }
-  if ((INCIDENT_EVENT_TYPES as readonly string[]).includes(ev.event_type)) {
-    const data = IncidentDataSchema.safeParse(ev.data);
-    if (!data.success) throw bad(issues(data.error));
-    return { ...base, type: ev.event_type as IncidentEventType, incident: snapshot(data.data) };
-  }
-  return { type: 'ignored', eventId: ev.id, eventType: ev.event_type };
+  const data = IncidentDataSchema.safeParse(ev.data);
+  if (!data.success) throw bad(issues(data.error));
+  return { ...base, type: ev.event_type as IncidentEventType, incident: snapshot(data.data) };
 }
 
 /**

@@ -123,6 +123,7 @@ describe('webhook receiver', () => {
     const r = await send(other, [SECRET]);
     expect(r.status).toBe(200);
     expect(JSON.parse(r.body).outcome).toBe('ignored');
+    expect((await send({ event: { id: 'E-3', event_type: 'pagey.ping' } }, [SECRET])).status).toBe(200);
     expect((await send('{not json', [SECRET])).status).toBe(400);
     expect((await send({ event: { id: 'E-2', event_type: 'incident.resolved' } }, [SECRET])).status).toBe(400);
     expect(received).toEqual([]);

@@ -158,6 +158,14 @@ describe('parseWebhook and ordering', () => {
     expect(prio.incident.escalationPolicy).toEqual({ id: w.policies.sre.id, name: 'SRE' });
   });
 
+  it('an incident raised in PagerDuty parses with its service, urgency and no opsroom key', () => {
+    const pd = w.fake.createIncident({ title: 'Disk full on db-3', serviceId: w.services.payments.id, urgency: 'low' });
+    const e = parseWebhook(JSON.stringify(w.fake.webhookEvent('incident.triggered', pd.id)));
+    if (e.type !== 'incident.triggered') throw new Error('unexpected');
+    expect(e.incident).toMatchObject({ id: pd.id, title: 'Disk full on db-3', incidentKey: null, urgency: 'low', service: { id: w.services.payments.id, name: 'Payments' } });
+    expect(e.incident.assignees).toEqual([{ id: w.users.dan.id, name: 'Dan Ito' }]);
+  });
+
   it('LastApplied drops an older status event that arrives after a newer one', async () => {
     const id = (await w.links.get(7))!.id;
     const ev = (type: string, iso: string) => parseWebhook(JSON.stringify(w.fake.webhookEvent(type, id, { occurredAt: new Date(iso) }))) as PagerDutyEvent;

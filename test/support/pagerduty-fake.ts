@@ -94,6 +94,20 @@ export class PagerDutyFake {
   addShift(shift: FakeShift) {
     this.shifts.push(shift);
   }
+  /** An incident raised inside PagerDuty (by a monitor or a person), not through the API. */
+  createIncident(o: { title: string; serviceId: string; urgency?: 'high' | 'low'; incidentKey?: string; priorityId?: string }): FakeIncident {
+    const svc = this.services.get(o.serviceId);
+    if (!svc) throw new Error(`no fake service ${o.serviceId}`);
+    const now = this.now();
+    const inc: FakeIncident = {
+      id: `Q${(this.incidents.size + 1).toString().padStart(6, '0')}`, number: this.incidents.size + 1, title: o.title,
+      status: 'triggered', incidentKey: o.incidentKey ?? null, serviceId: svc.id, urgency: o.urgency ?? 'high',
+      priorityId: o.priorityId ?? null, escalationPolicyId: svc.escalationPolicyId, escalationLevel: 1, resolution: null,
+      notes: [], createdAt: now, updatedAt: now,
+    };
+    this.incidents.set(inc.id, inc);
+    return inc;
+  }
   /** The next `times` requests matching method/path fail this way. */
   fail(failure: Failure, opts: { times?: number; method?: string; path?: RegExp } = {}) {
     this.rules.push({ failure, times: opts.times ?? 1, method: opts.method, path: opts.path });

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { YamlSource, type SourceError } from '../runbooks/yaml-source.js';
+import { sortErrors, YamlSource, type SourceError } from '../runbooks/yaml-source.js';
 import { InventorySchema, type Inventory } from './schema.js';
 
 export interface InventoryResult {
@@ -12,7 +12,7 @@ export function parseInventory(file: string, text: string): InventoryResult {
   const { source, value, errors } = YamlSource.parse(file, text);
   if (errors.length) return { errors };
   const parsed = InventorySchema.safeParse(value ?? {});
-  if (!parsed.success) return { errors: source.zodErrors(parsed.error) };
+  if (!parsed.success) return { errors: sortErrors(source.zodErrors(parsed.error)) };
   return { inventory: parsed.data, errors: [] };
 }
 

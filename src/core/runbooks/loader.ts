@@ -1,8 +1,8 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { dirname, join, relative, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { RunbookSchema, type Runbook } from './schema.js';
 import { checkSemantics, type SemanticOptions } from './semantics.js';
-import { YamlSource, type SourceError } from './yaml-source.js';
+import { sortErrors, YamlSource, type SourceError } from './yaml-source.js';
 
 /** A runbook that passed both validation passes; `id` is always set (from the file path). */
 export type LoadedRunbook = Runbook & { id: string; file: string };
@@ -24,24 +24,26 @@ export function parseRunbook(file: string, text: string, id: string, opts: LoadO
   const { source, value, errors } = YamlSource.parse(file, text);
   if (errors.length) return { errors };
   const parsed = RunbookSchema.safeParse(value ?? {});
-  if (!parsed.success) return { errors: source.zodErrors(parsed.error) };
+  if (!parsed.success) return { errors: sortErrors(source.zodErrors(parsed.error)) };
   const semantic = checkSemantics(parsed.data, source, { ...opts, expectedId: id });
-  if (semantic.length) return { errors: semantic };
+  if (semantic.length) return { errors: sortErrors(semantic) };
   return { runbook: { ...parsed.data, id, file }, errors: [] };
 }
 
 /**
- * The id a runbook file gets: its path without extension relative to `root`, with "/" separators.
- * Without a root, the nearest ancestor folder named `runbooks` is the root (else the file's folder).
+ * The folder runbook ids are relative to: the nearest folder named `runbooks` at or above `path`,
+ * else `fallback`. So `runbooks/minimarket` and `runbooks/minimarket/backup.yml` keep their ids.
  */
+export function runbooksRootOf(path: string, fallback: string): string {
+  const parts = resolve(path).split(sep);
+  const i = parts.lastIndexOf('runbooks');
+  return i >= 0 ? parts.slice(0, i + 1).join(sep) || sep : fallback;
+}
+
+/** The id a runbook file gets: its path without extension relative to `root`, with "/" separators. */
 export function runbookIdFor(file: string, root?: string): string {
-  let base = root;
-  if (base === undefined) {
-    const parts = dirname(file).split(sep);
-    const i = parts.lastIndexOf('runbooks');
-    base = i >= 0 ? parts.slice(0, i + 1).join(sep) || sep : dirname(file);
-  }
-  return relative(base, file).replace(RUNBOOK_EXT, '').split(sep).join('/');
+  const base = resolve(root ?? runbooksRootOf(dirname(file), dirname(file)));
+  return relative(base, resolve(file)).replace(RUNBOOK_EXT, '').split(sep).join('/');
 }
 
 export async function loadRunbookFile(file: string, opts: LoadOptions & { root?: string } = {}): Promise<LoadResult> {
@@ -76,14 +78,15 @@ export interface Catalog {
 }
 
 /**
- * Loads every runbook under `dir` (recursively); id = path relative to `dir` without extension.
+ * Loads every runbook under `dir` (recursively, or one file); id = path without extension relative
+ * to `opts.root`, else the nearest folder named `runbooks` (see runbooksRootOf), else `dir`.
  * Files with errors are left out of `runbooks` and all their errors are returned.
  */
-export async function loadRunbooks(dir: string, opts: LoadOptions = {}): Promise<Catalog> {
+export async function loadRunbooks(dir: string, opts: LoadOptions & { root?: string } = {}): Promise<Catalog> {
   const info = await stat(dir).catch(() => undefined);
   if (!info) return { runbooks: [], errors: [{ file: dir, line: 1, column: 1, message: 'no such file or folder' }] };
   const files = info.isDirectory() ? await findRunbookFiles(dir) : [dir];
-  const root = info.isDirectory() ? dir : undefined;
+  const root = opts.root ?? (info.isDirectory() ? runbooksRootOf(dir, dir) : undefined);
   const runbooks: LoadedRunbook[] = [];
   const errors: SourceError[] = [];
   const seen = new Map<string, string>();

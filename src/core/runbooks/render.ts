@@ -5,14 +5,14 @@ import { durationMs } from './duration.js';
 import { resolveParams, secretValues, type IncidentContext } from './params.js';
 import type { Runbook, RunbookStep } from './schema.js';
 import { dockerTargetOf, DOCKER_NAME_RE } from './targets.js';
-import { regexQuote, shellQuote, substitute, urlQuote, verbatim } from './templates.js';
+import { breQuote, regexQuote, shellQuote, substitute, urlQuote, verbatim } from './templates.js';
 
 /**
  * Rendering: parameter values go into a runbook's templates, quoted for where they land:
  * - ssh `command` and docker `exec` strings with `shell: true`: POSIX single-quoted, so each value
  *   is exactly one shell word whatever it contains;
  * - docker `exec` argv lists: substituted inside their element, never split (no shell runs);
- * - http `url`: percent-encoded; logs `grep` and `output_matches`: regex-escaped;
+ * - http `url`: percent-encoded; logs `grep` (grep basic regex) and `output_matches` (JS regex): escaped;
  * - docker target names: substituted, then must be a valid Docker name;
  * - other text (titles, instructions, headers, bodies): as is.
  * Values were validated first (resolveParams): no control characters, no leading "-" unless the
@@ -147,7 +147,7 @@ function renderDocker(rb: Runbook, d: NonNullable<RunbookStep['docker']>, sub: S
       action: 'logs',
       ...('tail' in l && l.tail !== undefined ? { tail: l.tail } : {}),
       ...('since' in l && l.since !== undefined ? { sinceSeconds: Math.ceil(durationMs(l.since) / 1000) } : {}),
-      ...('grep' in l && l.grep !== undefined ? { grep: sub(l.grep, regexQuote) } : {}),
+      ...('grep' in l && l.grep !== undefined ? { grep: sub(l.grep, breQuote) } : {}),
       ...(l.ignore_case ? { ignoreCase: true } : {}),
     };
   }

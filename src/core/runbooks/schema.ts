@@ -52,7 +52,11 @@ const Restart = z.union([z.literal(true), z.strictObject({ timeout: DurationSche
 export const LogsSchema = z.strictObject({
   tail: z.number().int().positive().optional().describe('Last N lines (taken before filtering).'),
   since: DurationSchema.optional().describe('Only lines newer than this.'),
-  grep: z.string().min(1).optional().describe('Keep lines matching this regular expression (`error|fatal`).'),
+  grep: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Keep lines matching this pattern, read as grep reads it (basic regex: `error\\|fatal`).'),
   ignore_case: z.boolean().default(false),
 });
 

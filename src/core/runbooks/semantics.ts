@@ -21,7 +21,7 @@ export interface SemanticOptions {
 }
 
 /** How a templated string is used, which decides how values are quoted and what is checked. */
-type Context = 'shell' | 'argv' | 'url' | 'regex' | 'name' | 'text';
+type Context = 'shell' | 'argv' | 'url' | 'regex' | 'grep' | 'name' | 'text';
 
 interface Field {
   path: Path;
@@ -176,7 +176,7 @@ function checkDocker(rb: Runbook, d: NonNullable<RunbookStep['docker']>, at: Pat
   if (t.service !== undefined && t.project === undefined)
     err(at, 'service needs a compose project: set project here or docker.project on the runbook');
   const known = inv?.docker;
-  const literal = (v?: string) => v !== undefined && !v.includes('{{');
+  const literal = (v?: string) => v !== undefined && !v.includes('{{') && DOCKER_NAME_RE.test(v);
   if (known?.containers && literal(t.container) && !known.containers.includes(t.container!))
     err([...at, 'container'], `container "${t.container}" is not in the inventory (docker.containers)`);
   if (known?.projects && literal(t.project)) {
@@ -206,7 +206,7 @@ export function templatedFields(s: RunbookStep, at: Path): Field[] {
     add(['docker', 'user'], d.user, 'argv');
     add(['docker', 'workdir'], d.workdir, 'argv');
     for (const [k, v] of Object.entries(d.env ?? {})) add(['docker', 'env', k], v, 'argv');
-    if (typeof d.logs === 'object') add(['docker', 'logs', 'grep'], d.logs.grep, 'regex');
+    if (typeof d.logs === 'object') add(['docker', 'logs', 'grep'], d.logs.grep, 'grep');
   }
   if (s.ssh) add(['ssh', 'command'], s.ssh.command, 'shell');
   if (s.http) {

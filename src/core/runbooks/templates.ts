@@ -44,6 +44,9 @@ export const shellQuote = (v: string): string => `'${v.replaceAll("'", `'\\''`)}
 /** Escapes a value for use inside a regular expression (logs grep, output_matches). */
 export const regexQuote = (v: string): string => v.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 
+/** Escapes a value for a grep basic regular expression (logs `grep`), where `|(){}+?` are literal. */
+export const breQuote = (v: string): string => v.replace(/[.*[\]^$\\]/g, '\\$&');
+
 export const urlQuote = (v: string): string => encodeURIComponent(v);
 
 export const verbatim = (v: string): string => v;

@@ -11,6 +11,10 @@ export interface SourceError {
 
 export const formatSourceError = (e: SourceError) => `${e.file}:${e.line}:${e.column} ${e.message}`;
 
+/** Errors in reading order: by file, line, column (stable for equal positions). */
+export const sortErrors = (errors: SourceError[]): SourceError[] =>
+  [...errors].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
+
 export type Path = readonly (string | number)[];
 
 /** A parsed YAML file that can say where any path in it is. */
@@ -87,6 +91,8 @@ export class YamlSource {
         .sort((a, b) => depth(b) - depth(a))[0];
       if (best) return best.flatMap((i) => this.issueErrors(i, path));
     }
+    if (issue.code === 'invalid_type' && / received undefined$/.test(issue.message))
+      return [this.atPath(path, `${where}required, but missing`)];
     return [this.atPath(path, `${where}${issue.message}`)];
   }
 }

@@ -1,0 +1,147 @@
+import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { isCoded } from '../../../src/core/errors.js';
+import { renderSteps } from '../../../src/core/runbooks/render.js';
+import { shellQuote } from '../../../src/core/runbooks/templates.js';
+import type { ResolvedCommand } from '../../../src/core/runs/step-runner.js';
+import { lint, yaml } from './helpers.js';
+
+/** Values an attacker (or a typo) might put in a parameter. Each must arrive as one inert argument. */
+const ACCEPTED = [
+  '; id',
+  '&& id',
+  '| id',
+  '$(id)',
+  '`id`',
+  '${IFS}id',
+  '$HOME',
+  "it's",
+  "'; id; echo '",
+  '"; id; echo "',
+  '\\',
+  "\\'",
+  '*',
+  '~root',
+  '!!',
+  'a b  c',
+  '> /tmp/opsroom-pwned',
+  '../../etc/passwd',
+  'ｉｄ；ｒｍ', // fullwidth look-alikes
+  '\u2010\u2010force', // unicode hyphens, not "-"
+  '\u2212rf', // minus sign
+  'dashboard-x', // "-" inside is fine
+  '',
+];
+/** Refused before rendering: options, control characters, invisible format characters. */
+const REFUSED = ['--option', '-rf', '-', 'a\nid', 'a\rid', 'nul\u0000byte', 'tab\there', '\u202Eevil', 'zero\u200Bwidth', 'esc\u001b[31m'];
+
+const runbook = (() => {
+  const r = lint(
+    yaml(
+      'title: Injection',
+      'params: { v: { type: string, required: false } }',
+      'ssh: { host: h }',
+      'steps:',
+      `  - { id: ssh, title: S, ssh: { command: "printf '%s\\\\n' {{ v }} x{{ v }}y" } }`,
+      `  - { id: sh, title: D, docker: { container: c, shell: true, exec: "printf '%s\\\\n' {{ v }}" } }`,
+      `  - { id: argv, title: A, docker: { container: c, exec: [printf, "%s\\\\n", "{{ v }}", "pre-{{ v }}"] } }`,
+      '  - { id: url, title: U, http: { url: "http://example.test/search?q={{ v }}&x=1" } }',
+    ),
+  );
+  expect(r.errors).toEqual([]);
+  return r.runbook!;
+})();
+
+const sh = (script: string) => execFileSync('sh', ['-c', script], { encoding: 'utf8' });
+const cmd = <K extends ResolvedCommand['kind']>(c: ResolvedCommand, kind: K) => {
+  expect(c.kind).toBe(kind);
+  return c as Extract<ResolvedCommand, { kind: K }>;
+};
+
+describe('injection corpus', () => {
+  it.each(ACCEPTED)('keeps %j one inert argument everywhere', (value) => {
+    const [ssh, shell, argv, url] = renderSteps(runbook, { v: value });
+
+    // ssh: a real shell sees exactly the intended words.
+    const s = cmd(ssh.command, 'ssh');
+    expect(sh(s.command)).toBe(`${value}\nx${value}y\n`);
+
+    // docker `shell: true`: the argv is sh -c <text>; run it the same way.
+    const d = cmd(shell.command, 'docker');
+    expect(d.action === 'exec' && d.argv.slice(0, 2)).toEqual(['sh', '-c']);
+    if (d.action !== 'exec') throw new Error('expected exec');
+    expect(execFileSync(d.argv[0], d.argv.slice(1), { encoding: 'utf8' })).toBe(`${value}\n`);
+
+    // docker argv: no shell, each value stays inside its own element.
+    const a = cmd(argv.command, 'docker');
+    if (a.action !== 'exec') throw new Error('expected exec');
+    expect(a.argv).toEqual(['printf', '%s\\n', value, `pre-${value}`]);
+    expect(execFileSync(a.argv[0], a.argv.slice(1), { encoding: 'utf8' })).toBe(`${value}\npre-${value}\n`);
+
+    // http: the value is one query parameter, nothing more.
+    const u = new URL(cmd(url.command, 'http').url);
+    expect(u.host).toBe('example.test');
+    expect(u.searchParams.get('q')).toBe(value);
+    expect(u.searchParams.get('x')).toBe('1');
+  });
+
+  it.each(REFUSED)('refuses %j before rendering anything', (value) => {
+    let error: unknown;
+    try {
+      renderSteps(runbook, { v: value });
+    } catch (e) {
+      error = e;
+    }
+    expect(isCoded(error, 'bad_input')).toBe(true);
+    expect((error as Error).message).toMatch(/^parameter "v" (must not start with "-"|contains a control or invisible character)/);
+  });
+
+  it('shell-quotes what validation would refuse too (newlines, leading dashes)', () => {
+    for (const v of ['a\nid', 'x\n$(id)\n`id`', '--option', "multi\n'line'"])
+      expect(sh(`printf '%s\\n' ${shellQuote(v)}`)).toBe(`${v}\n`);
+  });
+
+  it('lets a parameter allow a leading dash, still as one argument', () => {
+    const r = lint(
+      yaml(
+        'title: T',
+        'params: { flag: { type: string, allow_leading_dash: true, pattern: "--[a-z]+" } }',
+        'steps:',
+        `  - { id: a, title: A, ssh: { host: h, command: "printf '%s\\\\n' {{ flag }}" } }`,
+      ),
+    );
+    const [step] = renderSteps(r.runbook!, { flag: '--all' });
+    expect(sh(cmd(step.command, 'ssh').command)).toBe('--all\n');
+    expect(() => renderSteps(r.runbook!, { flag: '--all; id' })).toThrow(/must match/);
+  });
+
+  it('quotes incident fields taken with `from` like any other value', () => {
+    const r = lint(
+      yaml(
+        'title: T',
+        'params: { t: { type: string, from: incident.title } }',
+        'steps:',
+        `  - { id: a, title: A, ssh: { host: h, command: "printf '%s\\\\n' {{ t }}" } }`,
+      ),
+    );
+    const [step] = renderSteps(r.runbook!, {}, { incident: { title: 'Checkout down; id; $(whoami)' } });
+    expect(sh(cmd(step.command, 'ssh').command)).toBe('Checkout down; id; $(whoami)\n');
+  });
+
+  it('escapes values in a logs grep so they match literally (checked with real grep)', () => {
+    const r = lint(
+      yaml(
+        'title: T',
+        'params: { word: { type: string } }',
+        'steps:',
+        '  - { id: a, title: A, docker: { container: c, logs: { grep: "{{ word }}" } } }',
+      ),
+    );
+    const [step] = renderSteps(r.runbook!, { word: 'a.b\\|c*[x]^$' });
+    const c = cmd(step.command, 'docker');
+    if (c.action !== 'logs') throw new Error('expected logs');
+    const lines = ['a.b\\|c*[x]^$', 'aXb', 'c', 'a.b|c*[x]^$'].join('\n') + '\n';
+    const out = execFileSync('grep', ['-e', c.grep!], { input: lines, encoding: 'utf8' });
+    expect(out).toBe('a.b\\|c*[x]^$\n');
+  });
+});

@@ -3,7 +3,7 @@
  * Claims and finishes are compare-and-set updates inside a transaction, so two clicks (or two
  * replicas) on the same step execute it once.
  */
-import type { Insertable, Kysely, Selectable, Transaction } from 'kysely';
+import type { Generated, Insertable, Kysely, Selectable, Transaction } from 'kysely';
 import { CodedError, ErrorCode } from '../core/errors.js';
 import type { Attempt, AttemptResult, AttemptStart, NewRun, Run, RunStore, StepRun, TargetLock } from '../core/runs/ports.js';
 import type { ResolvedStep } from '../core/runs/step-runner.js';
@@ -12,7 +12,7 @@ import type { Database } from './db.js';
 import { toMs } from './rows.js';
 
 export interface RunsTable {
-  id: import('kysely').Generated<number>;
+  id: Generated<number>;
   runbook_id: string;
   incident_id: number | null;
   params: string;
@@ -30,7 +30,7 @@ export interface StepRunsTable {
   updated_at: number;
 }
 export interface StepAttemptsTable {
-  id: import('kysely').Generated<number>;
+  id: Generated<number>;
   run_id: number;
   step_id: string;
   number: number;
@@ -53,12 +53,12 @@ export interface TargetLocksTable {
   owner: string;
   expires_at: number;
 }
-export interface RunTables {
+export type RunTables = {
   runs: RunsTable;
   step_runs: StepRunsTable;
   step_attempts: StepAttemptsTable;
   target_locks: TargetLocksTable;
-}
+};
 
 type Db = Kysely<RunTables>;
 const date = (v: number | string) => new Date(Number(v));

@@ -67,12 +67,23 @@ export class Driver {
       text, api_app_id: this.state.data.bot.app_id, is_enterprise_install: 'false', response_url: responseUrl, trigger_id: triggerId,
       ...(opts.threadTs ? { thread_ts: opts.threadTs } : {}),
     };
-    const answer = await this.signedForm(fields);
-    // Slack shows a message in the acknowledgement body as a reply to the command.
-    if (answer.status === 200 && answer.json && (answer.json.text || answer.json.blocks)) {
+    const answer = await this.signedForm(fields).catch((e: Error) => ({ status: 0, body: e.message, headers: {}, durationMs: 0 }) as AppAnswer);
+    // Slack shows a message in the acknowledgement body as a reply to the command,
+    // and tells the user (only them) when the app failed or was too slow.
+    if (answer.status !== 200) this.notice(user, channel, opts.threadTs, `${fields.command} failed with the error "dispatch_failed"`);
+    else if (answer.durationMs > 3000) this.notice(user, channel, opts.threadTs, `${fields.command} failed with the error "operation_timeout"`);
+    else if (answer.json && (answer.json.text || answer.json.blocks)) {
       this.responses.post(this.ctx, responseUrl.split('/response/')[1], answer.json);
     }
     return { ...answer, triggerId, responseUrl };
+  }
+
+  /** An ephemeral note from Slack itself (Slackbot), as the client shows it. */
+  private notice(user: string, channel: string, threadTs: string | undefined, text: string): void {
+    const ts = this.state.nextTs();
+    this.state.data.ephemerals.push({ type: 'message', ts, channel, user: 'USLACKBOT', text, ephemeral_for: user, ...(threadTs ? { thread_ts: threadTs } : {}) });
+    this.state.changed();
+    this.ctx.emit({ type: 'ephemeral', channel, ts, user });
   }
 
   /** A click on an interactive element of a message (`{channel, ts}`) or a view (`{viewId}`). */

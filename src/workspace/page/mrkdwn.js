@@ -1,0 +1,92 @@
+// Slack mrkdwn to safe HTML: bold, italic, strike, inline code, code blocks, quotes, links,
+// user/channel/group mentions; emoji shortcodes stay text. Everything else is escaped.
+
+/** Names for mentions; app.js fills these from the workspace state. */
+export const lookup = { users: new Map(), channels: new Map() };
+
+export function esc(s) {
+  return String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/** Slack escapes &, < and > in message text; turn them back before escaping for HTML. */
+function dec(s) {
+  return String(s).replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
+function safeUrl(u) {
+  return /^(https?:|mailto:)/i.test(u) ? u : '#';
+}
+
+function userName(id) {
+  const u = lookup.users.get(id);
+  return u ? u.name : id;
+}
+
+/** One `<...>` control sequence: mention, channel, special mention or link. */
+function control(inner) {
+  const [target, label] = inner.split('|');
+  if (target.startsWith('@')) {
+    const id = target.slice(1);
+    return `<span class="mention" data-user="${esc(id)}">@${esc(label || userName(id))}</span>`;
+  }
+  if (target.startsWith('#')) {
+    const id = target.slice(1);
+    const name = label || lookup.channels.get(id)?.name || id;
+    return `<a class="mention channel-link" href="#" data-channel="${esc(id)}">#${esc(name)}</a>`;
+  }
+  if (target.startsWith('!subteam^')) return `<span class="mention">${esc(label || '@group')}</span>`;
+  if (target.startsWith('!')) return `<span class="mention">@${esc(target.slice(1).split('^')[0])}</span>`;
+  return `<a href="${esc(safeUrl(dec(target)))}" target="_blank" rel="noopener">${esc(dec(label || target))}</a>`;
+}
+
+const BOUND_L = '(^|[\\s(\\[{"\'>\\u0000])';
+const BOUND_R = '(?=$|[\\s)\\]}.,!?:;"\'<\\u0000])';
+const fmt = (ch, tag) => [new RegExp(`${BOUND_L}\\${ch}([^\\${ch}\\n]+?)\\${ch}${BOUND_R}`, 'g'), `$1<${tag}>$2</${tag}>`];
+const FORMATS = [fmt('*', 'b'), fmt('_', 'i'), fmt('~', 's')];
+
+function inline(src) {
+  const slots = [];
+  const put = (html) => `\u0000${slots.push(html) - 1}\u0000`;
+  let s = src.replace(/`([^`\n]+)`/g, (_, c) => put(`<code>${esc(dec(c))}</code>`));
+  s = s.replace(/<([^<>\n]+)>/g, (_, inner) => put(control(inner)));
+  s = esc(dec(s));
+  for (const [re, rep] of FORMATS) s = s.replace(re, rep);
+  s = s.replace(/:([a-z0-9_+-]+):/g, '<span class="emoji">:$1:</span>');
+  return s.replace(/\u0000(\d+)\u0000/g, (_, i) => slots[Number(i)]);
+}
+
+function lines(text) {
+  const out = [];
+  let quote = [];
+  const flush = () => {
+    if (quote.length) out.push(`<blockquote>${quote.join('<br>')}</blockquote>`);
+    quote = [];
+  };
+  for (const line of text.split('\n')) {
+    const m = /^(?:&gt;|>)\s?(.*)$/.exec(line);
+    if (m) quote.push(inline(m[1]));
+    else {
+      flush();
+      out.push(inline(line));
+    }
+  }
+  flush();
+  return out.join('<br>').replace(/<br>(<blockquote>)/g, '$1').replace(/(<\/blockquote>)<br>/g, '$1');
+}
+
+/** mrkdwn text to HTML. */
+export function mrkdwn(text) {
+  const parts = String(text ?? '').split('```');
+  return parts.map((part, i) => (i % 2 === 1 ? `<pre class="code">${esc(dec(part.replace(/^\n/, '')))}</pre>` : lines(part))).join('');
+}
+
+/** plain_text to HTML (escaped; emoji shortcodes stay text). */
+export function plain(text) {
+  return esc(dec(text ?? ''));
+}
+
+/** A text object ({type: plain_text|mrkdwn, text}) to HTML. */
+export function textObject(t) {
+  if (!t) return '';
+  return t.type === 'mrkdwn' ? mrkdwn(t.text) : plain(t.text);
+}

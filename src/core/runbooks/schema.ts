@@ -13,7 +13,7 @@ export const DurationSchema = z
   .union([
     z.string().regex(new RegExp(DURATION_PATTERN), 'expected a duration like 10s, 2m, 1h30m'),
     z.number().positive(),
-  ])
+  ], { error: 'expected a duration like 10s, 2m, 1h30m, or a number of seconds' })
   .describe('A duration: `500ms`, `10s`, `2m`, `1h30m`, or a number of seconds.');
 
 const ID_RE = /^[a-z0-9][a-z0-9_-]*$/;
@@ -47,7 +47,9 @@ export const ParamSchema = z
   })
   .describe('A typed runbook parameter, used as {{ name }} in steps.');
 
-const Restart = z.union([z.literal(true), z.strictObject({ timeout: DurationSchema.optional() })]);
+const Restart = z.union([z.literal(true), z.strictObject({ timeout: DurationSchema.optional() })], {
+  error: 'expected true or { timeout: <duration> }',
+});
 
 export const LogsSchema = z.strictObject({
   tail: z.number().int().positive().optional().describe('Last N lines (taken before filtering).'),
@@ -144,7 +146,9 @@ export const ExpectSchema = z.strictObject({
 });
 
 export const OnFailureSchema = z
-  .union([z.enum(['stop', 'continue']), z.strictObject({ goto: StepIdSchema })])
+  .union([z.enum(['stop', 'continue']), z.strictObject({ goto: StepIdSchema })], {
+    error: 'expected stop, continue or { goto: <a later step id> }',
+  })
   .default('stop')
   .describe('stop (default), continue, or { goto: <later step id> }.');
 

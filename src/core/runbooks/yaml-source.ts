@@ -83,6 +83,7 @@ export class YamlSource {
       const key = String(path[path.length - 1]);
       return [this.atPath(path.slice(0, -1), `${where}invalid key "${key}": ${inner}`, key)];
     }
+    if (issue.code === 'invalid_union' && issue.message !== 'Invalid input') return [this.atPath(path, `${where}${issue.message}`)];
     if (issue.code === 'invalid_union' && Array.isArray(issue.errors) && issue.errors.length) {
       // Report the branch that got furthest (most specific path); fall back to the union's message.
       const best = issue.errors
@@ -90,6 +91,10 @@ export class YamlSource {
         .filter((b) => b.length && !b.some((i) => i.code === 'invalid_type' && (i.path?.length ?? 0) === 0))
         .sort((a, b) => depth(b) - depth(a))[0];
       if (best) return best.flatMap((i) => this.issueErrors(i, path));
+      const expected = [...new Set(issue.errors.flat().map((i) => (i as Issue).expected).filter(Boolean))];
+      const received = /received (\w+)/.exec((issue.errors[0][0] as Issue | undefined)?.message ?? '')?.[1];
+      if (expected.length)
+        return [this.atPath(path, `${where}expected ${expected.join(' or ')}${received ? `, got ${received}` : ''}`)];
     }
     if (issue.code === 'invalid_type' && / received undefined$/.test(issue.message))
       return [this.atPath(path, `${where}required, but missing`)];
@@ -102,6 +107,7 @@ type Issue = {
   path: Path;
   message: string;
   keys?: string[];
+  expected?: string;
   issues?: Issue[];
   errors?: unknown[][];
 };

@@ -100,6 +100,11 @@ export async function runAll(engine: RunEngine, store: RunStore, runId: number, 
       continue;
     }
     const f = s.step.onFailure;
+    // Interrupted (shutdown, Ctrl-C): nothing more runs, whatever on_failure says.
+    if (r.state === 'interrupted') {
+      stopped = { stepId: s.stepId, reason: r.reason ?? 'interrupted' };
+      break;
+    }
     if (f.action === 'continue') i++;
     else if (f.action === 'goto' && index.has(f.step)) {
       const target = index.get(f.step) as number;

@@ -1,0 +1,268 @@
+/**
+ * `opsroom run`: runs a runbook from a terminal through the same engine the Slack flow uses, with
+ * live output, and stores the run. Exit 0 when every step it ran succeeded, 1 when one failed or a
+ * step was refused, 2 for bad usage or input.
+ */
+import { existsSync } from 'node:fs';
+import { homedir, userInfo } from 'node:os';
+import { createInterface } from 'node:readline/promises';
+import { parseArgs } from 'node:util';
+import { loadFileConfig, severitiesOf } from '../config/file.js';
+import { isCoded } from '../core/errors.js';
+import { loadInventory } from '../core/inventory/loader.js';
+import { EMPTY_INVENTORY, type Inventory } from '../core/inventory/schema.js';
+import { loadRunbookFile, type LoadedRunbook } from '../core/runbooks/loader.js';
+import { renderRunbook, type RenderedRunbook } from '../core/runbooks/render.js';
+import { formatSourceError } from '../core/runbooks/yaml-source.js';
+import { stepFingerprint } from '../core/runs/confirmation.js';
+import { RunEngine } from '../core/runs/engine.js';
+import type { RunEvent } from '../core/runs/events.js';
+import { targetKey } from '../core/runs/expect.js';
+import { Redactor } from '../core/runs/redact.js';
+import type { StepDecision } from '../core/runs/sequence.js';
+import { describeCommand, type ResolvedStep, type StepKind, type StepRunner } from '../core/runs/step-runner.js';
+import type { StepRun } from '../core/runs/ports.js';
+import { openDatabase, redact as redactUrl } from '../store/db.js';
+import { KyselyRunStore } from '../store/runs.js';
+
+export const summary = 'run a runbook from the terminal (live output, stored run; --dry-run shows the commands)';
+
+const USAGE = `usage: opsroom run <runbook> [--param k=v…] [--step id…] [--yes] [--dry-run]
+                   [--inventory FILE] [--db URL] [--runbooks DIR] [--config FILE]
+
+<runbook> is a runbook id (a file under --runbooks, default runbooks/) or a YAML file.
+  --param k=v   a parameter value (repeatable)
+  --step id     run only this step (repeatable); the others stay pending in the stored run
+  --yes         confirm dangerous steps without asking
+  --dry-run     print each resolved command and target; run nothing
+  --db URL      where the run is stored (default $DATABASE_URL, else sqlite:./data/opsroom.db)
+Dangerous steps ask on a terminal; without one, they need --yes. Manual steps need a terminal.`;
+
+/** What the command talks to; tests replace parts of it. */
+export interface RunIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  /** Asks a yes/no/quit question on the terminal; undefined when there is none. */
+  ask?: (question: string) => Promise<string>;
+  env: NodeJS.ProcessEnv;
+  /** Builds the executors (default: Docker and SSH from the inventory). */
+  runner?: (inventory: Inventory) => Promise<StepRunner>;
+}
+
+export function main(args: string[]): Promise<number> {
+  const tty = process.stdin.isTTY === true;
+  return runCommand(args, {
+    out: (t) => void process.stdout.write(t),
+    err: (t) => void process.stderr.write(t),
+    ask: tty ? askOnTerminal : undefined,
+    env: process.env,
+  });
+}
+
+async function askOnTerminal(question: string): Promise<string> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return (await rl.question(question)).trim().toLowerCase();
+  } finally {
+    rl.close();
+  }
+}
+
+export async function runCommand(args: string[], io: RunIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        param: { type: 'string', short: 'p', multiple: true },
+        step: { type: 'string', multiple: true },
+        yes: { type: 'boolean', short: 'y' },
+        'dry-run': { type: 'boolean' },
+        inventory: { type: 'string' },
+        db: { type: 'string' },
+        runbooks: { type: 'string' },
+        config: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    io.err(`${(e as Error).message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  const o = parsed.values;
+  if (o.help) return io.out(`${USAGE}\n`), 0;
+  if (parsed.positionals.length !== 1) return io.err(`opsroom run needs exactly one runbook\n\n${USAGE}\n`), 2;
+
+  const params: Record<string, string> = {};
+  for (const p of o.param ?? []) {
+    const eq = p.indexOf('=');
+    if (eq <= 0) return io.err(`--param "${p}" must look like name=value\n`), 2;
+    params[p.slice(0, eq)] = p.slice(eq + 1);
+  }
+
+  const loaded = await loadEverything(parsed.positionals[0], o, io);
+  if (typeof loaded === 'number') return loaded;
+  const { runbook, inventory, hasInventory } = loaded;
+  let rendered: RenderedRunbook;
+  try {
+    rendered = renderRunbook(runbook, params, {}, hasInventory ? inventory : undefined);
+  } catch (e) {
+    if (!isCoded(e)) throw e;
+    return io.err(`${runbook.id}: ${e.message}\n`), 2;
+  }
+  const only = o.step;
+  const unknown = (only ?? []).filter((id) => !rendered.steps.some((s) => s.id === id));
+  if (unknown.length) return io.err(`${runbook.id} has no step ${unknown.join(', ')} (steps: ${rendered.steps.map((s) => s.id).join(', ')})\n`), 2;
+
+  const secrets = [...rendered.secrets, ...inventory.secrets.map((n) => io.env[n] ?? '')];
+  const redactor = new Redactor({ secrets });
+  const selected = rendered.steps.filter((s) => !only || only.includes(s.id));
+  if (o['dry-run']) {
+    io.out(`${runbook.id}: ${runbook.title} (dry run: nothing runs)\n`);
+    selected.forEach((s, i) => io.out(describeStep(s, i, selected.length, redactor)));
+    return 0;
+  }
+
+  const dbUrl = o.db ?? io.env.DATABASE_URL ?? 'sqlite:./data/opsroom.db';
+  const database = await openDatabase(dbUrl);
+  const runner = await (io.runner ?? defaultRunner)(inventory);
+  const actor = `cli:${safeUser()}`;
+  // No recoverInterrupted() here: the server may be running steps on the same database.
+  const engine = new RunEngine({ store: new KyselyRunStore(database), runner, secrets });
+  let stopSignal = (): void => undefined;
+  const onSigint = (): void => stopSignal();
+  process.once('SIGINT', onSigint);
+  try {
+    const run = await engine.start({ runbookId: runbook.id, incidentId: null, params: redactParams(rendered, runbook), startedBy: actor, steps: rendered.steps });
+    io.out(`${runbook.id}: ${runbook.title} — run ${run.id}, stored in ${redactUrl(dbUrl)}\n`);
+    const positions = new Map(selected.map((s, i) => [s.id, i]));
+    engine.subscribe(printer(io, positions, selected.length), { runId: run.id });
+    stopSignal = () => {
+      io.err('\ninterrupted: stopping the running step\n');
+      void engine.close();
+    };
+    const result = await engine.runAll(run.id, {
+      actor,
+      only,
+      decide: (s) => decideDangerous(s, run.id, actor, !!o.yes, io, redactor),
+      confirmManual: io.ask ? async (s) => (await io.ask!(`  manual: ${s.title} — done? [y/N] `)) === 'y' : undefined,
+    });
+    const count = (st: string) => result.results.filter((r) => r.state === st).length;
+    if (result.stopped) io.err(`stopped at ${result.stopped.stepId}: ${redactor.redact(result.stopped.reason)}\n`);
+    io.out(`run ${run.id}: ${count('succeeded')} succeeded, ${result.results.length - count('succeeded')} failed, ${result.skipped.length} skipped\n`);
+    return result.ok ? 0 : 1;
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+    await engine.close();
+    await runner.close?.();
+    await database.close();
+  }
+}
+
+type Options = { inventory?: string; runbooks?: string; config?: string };
+
+async function loadEverything(name: string, o: Options, io: RunIo): Promise<{ runbook: LoadedRunbook; inventory: Inventory; hasInventory: boolean } | number> {
+  let config;
+  try {
+    config = loadFileConfig(o.config ?? (io.env.OPSROOM_CONFIG || 'opsroom.yml'));
+  } catch (e) {
+    return io.err(`${(e as Error).message}\n`), 2;
+  }
+  let inventory = EMPTY_INVENTORY;
+  const invFile = o.inventory ?? [io.env.OPSROOM_INVENTORY, 'inventory.yml', 'inventory.example.yml'].find((p): p is string => !!p && existsSync(p));
+  if (invFile) {
+    const r = await loadInventory(invFile);
+    if (!r.inventory) return r.errors.forEach((e) => io.err(`${formatSourceError(e)}\n`)), 2;
+    inventory = r.inventory;
+  }
+  const dir = o.runbooks ?? (io.env.OPSROOM_RUNBOOKS || 'runbooks');
+  const file = /\.ya?ml$/.test(name) && existsSync(name) ? name : [`${dir}/${name}.yml`, `${dir}/${name}.yaml`].find((f) => existsSync(f));
+  if (!file) return io.err(`no runbook "${name}" (looked in ${dir}/)\n`), 2;
+  const r = await loadRunbookFile(file, {
+    severities: severitiesOf(config), severityAliases: config.severityAliases, inventory: invFile ? inventory : undefined,
+    ...(file === name ? {} : { root: dir }),
+  });
+  if (!r.runbook) return r.errors.forEach((e) => io.err(`${formatSourceError(e)}\n`)), 2;
+  return { runbook: r.runbook, inventory, hasInventory: invFile !== undefined };
+}
+
+/** Parameter values as stored: secret ones hidden. */
+function redactParams(rendered: RenderedRunbook, runbook: LoadedRunbook): Record<string, string> {
+  const secret = new Set(Object.entries(runbook.params ?? {}).filter(([, p]) => p.secret).map(([n]) => n));
+  return Object.fromEntries(Object.entries(rendered.params).map(([k, v]) => [k, secret.has(k) ? '[REDACTED]' : v]));
+}
+
+function describeStep(s: ResolvedStep, i: number, n: number, redactor: Redactor): string {
+  const flags = [s.danger && 'dangerous', s.onFailure.action !== 'stop' && `on failure: ${s.onFailure.action === 'goto' ? `goto ${s.onFailure.step}` : s.onFailure.action}`].filter(Boolean);
+  return [
+    `[${i + 1}/${n}] ${s.id} — ${s.title}${flags.length ? `  (${flags.join(', ')})` : ''}`,
+    `      target:  ${targetKey(s.command)}`,
+    `      command: ${redactor.redact(describeCommand(s.command)).replace(/\n/g, '\n               ')}`,
+    `      timeout: ${Math.round(s.timeoutMs / 1000)}s${Object.keys(s.expect).length ? `, expect: ${JSON.stringify(s.expect)}` : ''}`,
+    '',
+  ].join('\n');
+}
+
+async function decideDangerous(s: StepRun, runId: number, actor: string, yes: boolean, io: RunIo, redactor: Redactor): Promise<StepDecision> {
+  const confirmation = (how: string) => ({ confirmedBy: actor, refs: [how], fingerprint: stepFingerprint(runId, s.step) });
+  const what = `${redactor.redact(describeCommand(s.step.command))} (${targetKey(s.step.command)})`;
+  if (yes) return { action: 'run', confirmation: confirmation('cli:--yes') };
+  if (!io.ask) return { action: 'stop', reason: `step ${s.stepId} is dangerous (${what}); confirm it on a terminal or pass --yes` };
+  const answer = await io.ask(`  ${s.stepId} is dangerous: ${what}\n  run it? [y]es / [n]o, skip / [q]uit: `);
+  if (answer === 'y' || answer === 'yes') return { action: 'run', confirmation: confirmation('cli:terminal') };
+  if (answer === 'n' || answer === 'no') return { action: 'skip' };
+  return { action: 'stop', reason: `${s.stepId} was not confirmed` };
+}
+
+const ICON: Record<string, string> = { succeeded: '✔', failed: '✘', timed_out: '⏱', interrupted: '■', skipped: '↷' };
+
+/** Prints progress and streamed output, each output line indented under its step. */
+function printer(io: RunIo, positions: Map<string, number>, total: number): (e: RunEvent) => void {
+  let lineStart = true;
+  return (e) => {
+    if (e.type === 'step.started') {
+      io.out(`[${(positions.get(e.stepId) ?? 0) + 1}/${total}] ${e.stepId}: ${e.command}  (${e.target})\n`);
+      lineStart = true;
+    } else if (e.type === 'step.output') {
+      const text = e.chunk.replace(/\n(?=.)/g, '\n  │ ');
+      io.out(`${lineStart ? '  │ ' : ''}${text}`);
+      lineStart = e.chunk.endsWith('\n');
+    } else if (e.type === 'step.finished') {
+      const nl = lineStart ? '' : '\n';
+      const why = e.reason ? `: ${e.reason}` : '';
+      const dropped = e.output.droppedBytes ? ` (${e.output.droppedBytes} bytes of output not kept)` : '';
+      io.out(`${nl}  ${ICON[e.state]} ${e.state.replace('_', ' ')} in ${(e.durationMs / 1000).toFixed(1)}s${why}${dropped}\n`);
+      lineStart = true;
+    } else if (e.type === 'step.changed' && e.state === 'skipped') {
+      io.out(`  ${ICON.skipped} ${e.stepId} skipped\n`);
+    }
+  };
+}
+
+function safeUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Docker and SSH executors from the inventory. */
+async function defaultRunner(inventory: Inventory): Promise<StepRunner> {
+  const { DockerStepRunner } = await import('../executors/docker/docker-step-runner.js');
+  const { SshStepRunner } = await import('../executors/ssh/ssh-step-runner.js');
+  const Docker = (await import('dockerode')).default;
+  const d = inventory.docker;
+  const docker = d.socket_path ? new Docker({ socketPath: d.socket_path }) : d.host ? new Docker({ host: d.host, port: d.port }) : new Docker();
+  const hosts = Object.fromEntries(Object.entries(inventory.hosts).map(([name, h]) => [name, {
+    address: h.address, port: h.port, user: h.user, keyPath: h.key_path.replace(/^~(?=\/|$)/, homedir()), hostKey: h.host_key,
+  }]));
+  const runners: StepRunner[] = [new DockerStepRunner({ docker }), new SshStepRunner(hosts)];
+  const byKind = new Map<StepKind, StepRunner>(runners.flatMap((r) => r.kinds.map((k) => [k, r] as [StepKind, StepRunner])));
+  return {
+    kinds: [...byKind.keys()],
+    run: (c, opts) => byKind.get(c.kind)!.run(c, opts),
+    close: async () => void (await Promise.all(runners.map((r) => r.close?.()))),
+  };
+}

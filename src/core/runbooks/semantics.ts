@@ -2,7 +2,7 @@ import { parseSeverity, type Severity } from '../incidents/severity.js';
 import type { Inventory } from '../inventory/schema.js';
 import { checkParamValue } from './params.js';
 import { stepKind, type Runbook, type RunbookStep } from './schema.js';
-import { scanTemplates, shellContextAt, substitute } from './templates.js';
+import { scanTemplates, shellContextAt, substitute, type TemplateRef } from './templates.js';
 import { dockerTargetOf, DOCKER_NAME_RE, type TargetFields } from './targets.js';
 import type { Path, SourceError, YamlSource } from './yaml-source.js';
 
@@ -32,8 +32,8 @@ interface Field {
 /** Pass 2: meaning. Runs on a runbook that passed the schema; returns every problem found. */
 export function checkSemantics(rb: Runbook, src: YamlSource, opts: SemanticOptions = {}): SourceError[] {
   const errors: SourceError[] = [];
-  const err = (path: Path, message: string, keyOf?: string, needle?: string) =>
-    errors.push(src.atPath(path, message, keyOf, needle));
+  const err = (path: Path, message: string, keyOf?: string, needle?: string, nth?: number) =>
+    errors.push(src.atPath(path, message, keyOf, needle, nth));
 
   if (rb.id !== undefined && opts.expectedId !== undefined && rb.id !== opts.expectedId)
     err(['id'], `id "${rb.id}" must equal the file's path "${opts.expectedId}" (or be left out)`);
@@ -63,7 +63,7 @@ export function knownSeverity(name: string, opts: SemanticOptions): boolean {
   return key !== undefined && parseSeverity(map![key], severities) !== undefined;
 }
 
-type Report = (path: Path, message: string, keyOf?: string, needle?: string) => void;
+type Report = (path: Path, message: string, keyOf?: string, needle?: string, nth?: number) => void;
 
 function checkParams(rb: Runbook, err: Report) {
   for (const [name, p] of Object.entries(rb.params)) {
@@ -108,17 +108,23 @@ function checkStepIds(rb: Runbook, err: Report) {
 
 function checkField(f: Field, rb: Runbook, used: Set<string>, err: Report) {
   const { refs, malformed } = scanTemplates(f.value);
+  // Which occurrence of the same text a template is, to point at it in the file.
+  const nth = (r: TemplateRef) => refs.filter((o) => o.text === r.text && o.index < r.index).length;
   for (const i of malformed)
-    err(f.path, `malformed template "${f.value.slice(i, i + 20)}": write {{ name }} with a declared parameter`, undefined, f.value.slice(i, i + 2));
+    err(f.path, `malformed template "${f.value.slice(i, i + 20)}": write {{ name }} with a declared parameter`, undefined, '{{', f.value.slice(0, i).split('{{').length - 1);
   for (const r of refs) {
     used.add(r.name);
-    if (!(r.name in rb.params)) err(f.path, `{{ ${r.name} }} is not a declared parameter`, undefined, r.text);
+    if (!(r.name in rb.params)) err(f.path, `{{ ${r.name} }} is not a declared parameter`, undefined, r.text, nth(r));
   }
   if (f.context === 'shell' && refs.length) {
     const ctx = shellContextAt(f.value, refs.map((r) => r.index));
-    for (const r of refs)
-      if (ctx.get(r.index) !== 'none')
-        err(f.path, `{{ ${r.name} }} is inside quotes; opsroom quotes parameters itself, remove the quotes around it`, undefined, r.text);
+    for (const r of refs) {
+      const where = ctx.get(r.index);
+      if (where === 'heredoc')
+        err(f.path, `{{ ${r.name} }} is in a here-document, where quoting does not hold; pass it as an argument or an environment variable (NAME={{ ${r.name} }} cmd)`, undefined, r.text, nth(r));
+      else if (where !== 'none')
+        err(f.path, `{{ ${r.name} }} is inside quotes; opsroom quotes parameters itself, remove the quotes around it`, undefined, r.text, nth(r));
+    }
   }
   const sample = Object.fromEntries(refs.map((r) => [r.name, 'x']));
   let probe: string;

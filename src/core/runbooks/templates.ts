@@ -51,18 +51,24 @@ export const urlQuote = (v: string): string => encodeURIComponent(v);
 
 export const verbatim = (v: string): string => v;
 
+/** Where a template sits in shell text (see shellContextAt). Only 'none' is safe to substitute into. */
+export type ShellContext = 'none' | 'single' | 'double' | 'backslash' | 'heredoc';
+
 /**
- * Where a template sits in shell text. opsroom quotes each value itself, so a template inside
- * quotes the author wrote (`"{{ x }}"`, `'{{ x }}'`) would be re-opened by the value: refused.
- * Returns, per template offset, the quote context: 'none', 'single', 'double' or 'backslash'.
+ * Where each template sits in shell text. opsroom quotes each value itself, so a template inside
+ * quotes the author wrote (`"{{ x }}"`, `'{{ x }}'`), after a backslash, or in a here-document body
+ * (where quotes are literal but `$( )` still runs) would be re-opened by the value: refused.
  */
-export function shellContextAt(s: string, offsets: readonly number[]): Map<number, 'none' | 'single' | 'double' | 'backslash'> {
+export function shellContextAt(s: string, offsets: readonly number[]): Map<number, ShellContext> {
   const want = new Set(offsets);
-  const out = new Map<number, 'none' | 'single' | 'double' | 'backslash'>();
+  const out = new Map<number, ShellContext>();
   let state: 'none' | 'single' | 'double' = 'none';
+  let heredocPending = false;
+  let inHeredoc = false;
   for (let i = 0; i < s.length; i++) {
-    if (want.has(i)) out.set(i, state);
+    if (want.has(i)) out.set(i, inHeredoc ? 'heredoc' : state);
     const c = s[i];
+    if (inHeredoc) continue; // conservative: everything after a here-document starts is its body
     if (state === 'single') {
       if (c === "'") state = 'none';
     } else if (c === '\\') {
@@ -72,6 +78,8 @@ export function shellContextAt(s: string, offsets: readonly number[]): Map<numbe
       if (c === '"') state = 'none';
     } else if (c === "'") state = 'single';
     else if (c === '"') state = 'double';
+    else if (c === '<' && s[i + 1] === '<' && s[i + 2] !== '<' && s[i - 1] !== '<') heredocPending = true;
+    else if (c === '\n' && heredocPending) inHeredoc = true;
   }
   return out;
 }

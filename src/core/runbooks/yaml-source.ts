@@ -44,9 +44,9 @@ export class YamlSource {
   /**
    * An error at the node a path names. When the path does not exist (a missing key), the nearest
    * existing parent is used. `keyOf` points at a key of a map instead of its value; `needle`
-   * points inside a scalar at that text when it can be found there on the scalar's line.
+   * points inside a scalar at the `nth` (0-based) occurrence of that text when it is found.
    */
-  atPath(path: Path, message: string, keyOf?: string, needle?: string): SourceError {
+  atPath(path: Path, message: string, keyOf?: string, needle?: string, nth = 0): SourceError {
     let node: unknown = this.doc.contents;
     let offset = rangeStart(node) ?? 0;
     for (const seg of path) {
@@ -60,7 +60,9 @@ export class YamlSource {
       offset = rangeStart(pair?.key) ?? offset;
     }
     if (needle && isScalar(node) && node.range) {
-      const i = this.text.slice(node.range[0], node.range[1]).indexOf(needle);
+      const raw = this.text.slice(node.range[0], node.range[1]);
+      let i = raw.indexOf(needle);
+      for (let k = 0; k < nth && i >= 0; k++) i = raw.indexOf(needle, i + 1);
       if (i >= 0) offset = node.range[0] + i;
     }
     return this.at(offset, message);

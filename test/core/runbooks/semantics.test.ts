@@ -77,6 +77,29 @@ describe('semantic pass', () => {
     expect(errors.filter((e) => e.startsWith('demo.yml:9:')).every((e) => e.includes('malformed'))).toBe(true);
   });
 
+  it('refuses templates in here-documents, and accepts them in here-strings and before a heredoc', () => {
+    const { errors } = lint(
+      yaml(
+        'title: T',
+        'params: { v: { type: string } }',
+        'ssh: { host: h }',
+        'steps:',
+        '  - id: a',
+        '    title: A',
+        '    ssh:',
+        '      command: |',
+        '        psql -U {{ v }} <<EOF',
+        '        SELECT {{ v }};',
+        '        EOF',
+        '  - { id: b, title: B, ssh: { command: "cat <<< {{ v }}" } }',
+        '  - { id: c, title: C, ssh: { command: "X={{ v }} python -c \\"import os; print(os.environ[\'X\'])\\"" } }',
+      ),
+    );
+    expect(errors).toEqual([
+      'demo.yml:10:16 {{ v }} is in a here-document, where quoting does not hold; pass it as an argument or an environment variable (NAME={{ v }} cmd)',
+    ]);
+  });
+
   it('checks hosts and docker targets against the inventory', () => {
     const { errors } = lint(
       yaml(

@@ -68,11 +68,11 @@ export async function startSshd(): Promise<SshdPeer> {
       `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
       'PermitRootLogin prohibit-password', 'PubkeyAuthentication yes', 'PasswordAuthentication no',
       'KbdInteractiveAuthentication no', 'StrictModes no', 'UsePAM no', `AllowUsers ${user}`,
-      'MaxSessions 50', 'MaxStartups 50', 'LogLevel ERROR', '',
+      'MaxSessions 50', 'MaxStartups 50', (process.env.OPSROOM_SSHD_LOGLEVEL ? `LogLevel ${process.env.OPSROOM_SSHD_LOGLEVEL}` : 'LogLevel ERROR'), '',
     ].join('\n'));
     const child = spawn(SSHD, ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
     let log = '';
-    child.stderr!.on('data', (d: Buffer) => { log = (log + d.toString()).slice(-4000); });
+    child.stderr!.on('data', (d: Buffer) => { log = (log + d.toString()).slice(-4000); if (process.env.OPSROOM_SSHD_LOGLEVEL) process.stderr.write(d); });
     const killOnExit = () => child.kill('SIGKILL');
     process.once('exit', killOnExit);
     const hostKeyLine = await waitForKeyscan(port, child);

@@ -1,0 +1,6 @@
+// Types for mrkdwn.js (a browser module, also imported by tests).
+export const lookup: { users: Map<string, { name: string; real_name?: string; is_bot?: boolean }>; channels: Map<string, { name: string }> };
+export function esc(s: string): string;
+export function mrkdwn(text: string): string;
+export function plain(text: string): string;
+export function textObject(t: { type: string; text: string } | undefined): string;

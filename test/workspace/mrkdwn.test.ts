@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { lookup, mrkdwn } from '../../src/workspace/page/mrkdwn.js';
+
+lookup.users.set('U0ALICE', { name: 'alice' });
+lookup.channels.set('C0INCIDENTS', { name: 'incidents' });
+
+describe('mrkdwn rendering', () => {
+  it('formats bold, italic, strike and inline code', () => {
+    expect(mrkdwn('*b* _i_ ~s~ `c`')).toBe('<b>b</b> <i>i</i> <s>s</s> <code>c</code>');
+  });
+
+  it('does not format inside words or inside code', () => {
+    expect(mrkdwn('a*b*c snake_case_name `*x*`')).toBe('a*b*c snake_case_name <code>*x*</code>');
+  });
+
+  it('renders mentions, channel links, links and keeps emoji shortcodes as text', () => {
+    const html = mrkdwn('<@U0ALICE> <#C0INCIDENTS> <https://example.com|docs> :fire:');
+    expect(html).toContain('>@alice</span>');
+    expect(html).toContain('data-channel="C0INCIDENTS">#incidents</a>');
+    expect(html).toContain('<a href="https://example.com" target="_blank" rel="noopener">docs</a>');
+    expect(html).toContain('<span class="emoji">:fire:</span>');
+  });
+
+  it('code blocks and quotes', () => {
+    expect(mrkdwn('```\nx < 1\n```')).toBe('<pre class="code">x &lt; 1\n</pre>');
+    expect(mrkdwn('&gt; quoted')).toBe('<blockquote>quoted</blockquote>');
+  });
+
+  it('escapes HTML and refuses script URLs', () => {
+    expect(mrkdwn('<script>alert(1)</script>')).not.toContain('<script');
+    expect(mrkdwn('&lt;img src=x onerror=alert(1)&gt;')).toBe('&lt;img src=x onerror=alert(1)&gt;');
+    expect(mrkdwn('<javascript:alert(1)|click>')).toContain('href="#"');
+  });
+});

@@ -29,7 +29,7 @@ export class YamlSource {
   /** Parses `text`; YAML syntax errors come back as SourceErrors instead of a value. */
   static parse(file: string, text: string): { source: YamlSource; value: unknown; errors: SourceError[] } {
     const lines = new LineCounter();
-    const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+    const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, merge: true });
     const source = new YamlSource(file, doc, lines, text);
     const errors = doc.errors.map((e) => source.at(e.pos[0], firstLine(e.message)));
     return { source, value: errors.length ? undefined : doc.toJS({ maxAliasCount: 100 }), errors };

@@ -69,6 +69,19 @@ describe('line mapping', () => {
     expect(errors[0]).toMatch(/^demo\.yml:2:1 .*[Mm]ap keys must be unique/);
   });
 
+  it('supports anchors and merge keys within a file', () => {
+    const { errors, runbook } = lint(
+      yaml(
+        'title: T',
+        'steps:',
+        '  - &check { id: a, title: A, http: { url: "http://x/health" }, timeout: 5s }',
+        '  - { <<: *check, id: b, title: B }',
+      ),
+    );
+    expect(errors).toEqual([]);
+    expect(runbook!.steps[1]).toMatchObject({ id: 'b', title: 'B', timeout: '5s', http: { url: 'http://x/health' } });
+  });
+
   it('reports an empty file as a missing title and steps', () => {
     const { errors } = lint('');
     expect(errors).toEqual(['demo.yml:1:1 title: required, but missing', 'demo.yml:1:1 steps: required, but missing']);

@@ -134,7 +134,7 @@ export async function runCommand(args: string[], io: RunIo): Promise<number> {
   const onSigint = (): void => stopSignal();
   process.once('SIGINT', onSigint);
   try {
-    const run = await engine.start({ runbookId: runbook.id, incidentId: null, params: redactParams(rendered, runbook), startedBy: actor, steps: rendered.steps });
+    const run = await engine.start({ runbookId: runbook.id, incidentId: null, params: redactParams(rendered, runbook), startedBy: actor, steps: rendered.steps }, { secrets: rendered.secrets });
     io.out(`${runbook.id}: ${runbook.title} — run ${run.id}, stored in ${redactUrl(dbUrl)}\n`);
     const positions = new Map(selected.map((s, i) => [s.id, i]));
     engine.subscribe(printer(io, positions, selected.length), { runId: run.id });

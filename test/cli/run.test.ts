@@ -1,11 +1,15 @@
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import type Docker from 'dockerode';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCommand, type RunIo } from '../../src/cli/run.js';
 import { openDatabase } from '../../src/store/db.js';
 import { KyselyRunStore } from '../../src/store/runs.js';
 import { prints, ScriptedRunner } from '../core/runs/support/scripted-runner.js';
+import { dockerAvailable, startDocker, type DockerPeer } from '../support/peers/docker.js';
 
 const RUNBOOK = `
 title: Cache caído
@@ -137,5 +141,100 @@ describe('opsroom run (engine and store real, executor scripted)', () => {
     expect(runner.calls).toHaveLength(1);
     const { steps } = await stored();
     expect(steps.map((s) => s.state)).toEqual(['pending', 'pending', 'pending', 'succeeded']);
+  });
+});
+
+const DOCKER_RUNBOOK = `
+title: Cache caído
+severity: P2
+docker: { project: shop }
+steps:
+  - id: ping
+    title: Ping
+    docker: { service: cache, exec: [sh, -c, "echo PONG; echo password=hunter2"] }
+    expect: { output_contains: PONG }
+  - id: restart
+    title: Reiniciar cache
+    docker: { service: cache, restart: { timeout: 1s } }
+    danger: true
+  - id: slow
+    title: Un comando que no termina
+    docker: { service: cache, exec: [sleep, "37"] }
+    timeout: 2s
+    on_failure: continue
+  - id: check
+    title: El sleep ya no corre
+    docker: { service: cache, exec: [ps] }
+    expect: { output_not_contains: "sleep 37" }
+`;
+
+describe.runIf(dockerAvailable())('opsroom run against a real Docker engine (the real command, in a child process)', () => {
+  let peer: DockerPeer;
+  let dir: string;
+  let container: Docker.Container;
+  const startedAt = async () => (await container.inspect()).State.StartedAt;
+  const opsroom = (...args: string[]) => new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'run', 'cache-down', '--runbooks', join(dir, 'runbooks'), '--inventory', join(dir, 'inventory.yml'), '--db', `sqlite:${join(dir, 'o.db')}`, '--config', join(dir, 'none.yml'), ...args], {
+      cwd: fileURLToPath(new URL('../..', import.meta.url)), stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DATABASE_URL: '' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+
+  beforeAll(async () => {
+    peer = await startDocker();
+    dir = mkdtempSync(join(tmpdir(), 'opsroom-run-docker-'));
+    mkdirSync(join(dir, 'runbooks'));
+    writeFileSync(join(dir, 'runbooks', 'cache-down.yml'), DOCKER_RUNBOOK);
+    writeFileSync(join(dir, 'inventory.yml'), `docker: { socket_path: ${JSON.stringify(peer.socketPath)}, projects: { shop: { services: [cache] } } }\n`);
+    container = await peer.run({ project: 'shop', service: 'cache', cmd: ['sleep', '600'] });
+  });
+  afterAll(async () => {
+    await peer?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('refuses the dangerous restart without a terminal or --yes, and restarts nothing', async () => {
+    const before = await startedAt();
+    const r = await opsroom();
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('restart is dangerous');
+    expect(r.stdout).toContain('  │ PONG');
+    expect(r.stdout).toContain('password=[REDACTED]');
+    expect(r.stdout).not.toContain('hunter2');
+    expect(await startedAt()).toBe(before);
+  });
+
+  it('with --yes: really restarts the container, kills the timed-out exec, stores every attempt', async () => {
+    const before = await startedAt();
+    const r = await opsroom('--yes');
+    // `slow` timed out (on_failure: continue), so the run as a whole is not a success.
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('⏱ timed out');
+    expect(r.stdout).toMatch(/run \d+: 3 succeeded, 1 failed, 0 skipped/);
+    expect(await startedAt()).not.toBe(before);
+    const database = await openDatabase(`sqlite:${join(dir, 'o.db')}`);
+    try {
+      const store = new KyselyRunStore(database);
+      const [run] = await store.listRuns({ limit: 1 });
+      expect((await store.steps(run.id)).map((s) => [s.stepId, s.state])).toEqual([
+        ['ping', 'succeeded'], ['restart', 'succeeded'], ['slow', 'timed_out'], ['check', 'succeeded'],
+      ]);
+      const attempts = await store.attempts(run.id);
+      expect(attempts.find((a) => a.stepId === 'restart')).toMatchObject({ command: 'docker restart shop/cache', target: 'docker:shop/cache', actor: expect.stringMatching(/^cli:/) });
+      expect(attempts.find((a) => a.stepId === 'ping')?.output).toBe('PONG\npassword=[REDACTED]\n');
+      expect(await store.getLock('docker:shop/cache')).toBeUndefined();
+    } finally {
+      await database.close();
+    }
+  });
+
+  it('exits 0 when every step it ran succeeded', async () => {
+    const r = await opsroom('--step', 'ping', '--step', 'check');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
   });
 });

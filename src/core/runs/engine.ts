@@ -16,7 +16,7 @@ import { capOutput, type CapturedOutput, type OutputCapOptions, OutputPipe } fro
 import { type Attempt, type Escalator, LoggingEscalator, type NewRun, type Run, type RunStore, type StepRun } from './ports.js';
 import { Redactor } from './redact.js';
 import { type DiagnosticsResult, runAll, type RunAllOptions, type RunAllResult, runDiagnostics } from './sequence.js';
-import { describeCommand, type StepRunner } from './step-runner.js';
+import { describeCommand, type ResolvedStep, type StepRunner } from './step-runner.js';
 import { deriveRunState, nextStepState, RETRYABLE_STATES, type StepState } from './step-state.js';
 
 export interface StepContext {
@@ -26,6 +26,8 @@ export interface StepContext {
   confirmation?: Confirmation;
   /** For manual steps: resolves true once the person says it is done. */
   confirmManual?: ManualConfirm;
+  /** More secret values to hide in this step's output (e.g. the run's secret parameters). */
+  secrets?: readonly string[];
 }
 
 export type StepAction = 'run' | 'retry' | 'skip';
@@ -81,6 +83,7 @@ export class RunEngine {
   private readonly escalator: Escalator;
   private readonly inFlight = new Map<string, InFlight>();
   private readonly runStateChain = new Map<number, Promise<void>>();
+  private readonly runSecrets = new Map<number, readonly string[]>();
 
   constructor(private readonly deps: RunEngineDeps) {
     this.store = deps.store;
@@ -92,9 +95,14 @@ export class RunEngine {
     return this.events.subscribe(listener, filter);
   }
 
-  async start(input: NewRun): Promise<Run> {
+  /**
+   * Stores a new run (every step pending). `secrets` (values of secret parameters) are hidden in
+   * this run's output; they are kept in memory only, so after a restart pass them in StepContext.
+   */
+  async start(input: NewRun, options: { secrets?: readonly string[] } = {}): Promise<Run> {
     if (input.steps.length === 0) throw new CodedError(ErrorCode.BadInput, 'A run needs at least one step.');
     const run = await this.store.createRun(input, this.clock.now());
+    if (options.secrets?.length) this.runSecrets.set(run.id, options.secrets);
     this.events.emit({ type: 'run.created', run });
     return run;
   }
@@ -142,7 +150,8 @@ export class RunEngine {
       }
     }
     const attempt = await this.store.claimStep(runId, stepId, from, {
-      actor: ctx.actor, startedAt: this.clock.now(), target, command: describeCommand(s.command),
+      // The command text is shown and stored: secrets in it are hidden too.
+      actor: ctx.actor, startedAt: this.clock.now(), target, command: this.redactorFor(runId, s, ctx).redact(describeCommand(s.command)),
       approvalRefs: ctx.confirmation && s.danger ? confirmationRefs(ctx.confirmation) : [], lockOwner,
     });
     if (!attempt) {
@@ -234,7 +243,7 @@ export class RunEngine {
     const controller = new AbortController();
     const flight: InFlight = { controller, cause: null, done: undefined as unknown as Promise<StepResult> };
     const base = { runId: run.id, stepId: s.id, attempt: attempt.number };
-    const redactor = new Redactor({ secrets: this.deps.secrets, strict: s.redact });
+    const redactor = this.redactorFor(run.id, s, ctx);
     const pipe = new OutputPipe(redactor.stream(), this.deps.outputCap);
     pipe.listen((chunk) => this.events.emit({ type: 'step.output', ...base, chunk }));
     const timer = setTimeout(() => {
@@ -275,6 +284,11 @@ export class RunEngine {
     });
     this.inFlight.set(key, flight);
     return flight.done;
+  }
+
+  private redactorFor(runId: number, s: ResolvedStep, ctx: StepContext): Redactor {
+    const secrets = [...(this.deps.secrets ?? []), ...(this.runSecrets.get(runId) ?? []), ...(ctx.secrets ?? [])];
+    return new Redactor({ secrets, strict: s.redact });
   }
 
   /** The store failed while finishing: report it as a failure of this attempt. */

@@ -286,3 +286,29 @@ describe('RunEngine: crash recovery and shutdown', () => {
     expect(runner.calls).toHaveLength(1);
   });
 });
+
+describe('RunEngine: the command text is redacted too', () => {
+  it('stores and announces the command without secrets in it', async () => {
+    const { engine, store, start } = setup(new ScriptedRunner(), { secrets: ['configured-secret'] });
+    const run = await start([step('s', { command: ssh('mysql -pX --password=hunter2 -e "select 1" # configured-secret') })]);
+    const events: RunEvent[] = [];
+    engine.subscribe((e) => events.push(e));
+    await engine.runStep(run.id, 's', { actor: 'U1' });
+    const started = events.find((e) => e.type === 'step.started');
+    const [a] = await store.attempts(run.id);
+    for (const text of [a.command, started?.type === 'step.started' ? started.command : '']) {
+      expect(text).toBe('ssh web1 mysql -pX --password=[REDACTED] -e "select 1" # [REDACTED]');
+    }
+  });
+});
+
+describe('RunEngine: per-run secrets', () => {
+  it('hides the secret parameters given at start, and ones passed with a step', async () => {
+    const { engine } = setup(new ScriptedRunner(prints(['user=app pass-one pass-two\n'])));
+    const run = await engine.start({ runbookId: 'rb', incidentId: null, params: {}, startedBy: 'U1', steps: [step('a'), step('b')] }, { secrets: ['pass-one'] });
+    const other = await engine.start({ runbookId: 'rb', incidentId: null, params: {}, startedBy: 'U1', steps: [step('a')] });
+    expect((await engine.runStep(run.id, 'a', { actor: 'U1' })).output.text).toBe('user=app [REDACTED] pass-two\n');
+    expect((await engine.runStep(run.id, 'b', { actor: 'U1', secrets: ['pass-two'] })).output.text).toBe('user=app [REDACTED] [REDACTED]\n');
+    expect((await engine.runStep(other.id, 'a', { actor: 'U1' })).output.text).toBe('user=app pass-one pass-two\n');
+  });
+});

@@ -1,0 +1,48 @@
+/** The executors: one StepRunner that sends each step to the runner for its kind. */
+import type { ResolvedCommand, RunOptions, StepKind, StepOutcome, StepRunner } from '../core/runs/step-runner.js';
+import { DockerStepRunner, type DockerStepRunnerOptions } from './docker/docker-step-runner.js';
+import { HttpStepRunner, type HttpStepRunnerOptions } from './http/http-step-runner.js';
+import { SshStepRunner, type SshInventory, type SshStepRunnerOptions } from './ssh/ssh-step-runner.js';
+
+export { DockerStepRunner, HttpStepRunner, SshStepRunner };
+export type { DockerStepRunnerOptions, HttpStepRunnerOptions, SshInventory, SshStepRunnerOptions };
+export type { SshHost } from './ssh/ssh-step-runner.js';
+
+/** Dispatches by `command.kind`. manual, wait and escalate belong to the engine, not here. */
+export class CompositeStepRunner implements StepRunner {
+  readonly kinds: readonly StepKind[];
+  private readonly byKind = new Map<StepKind, StepRunner>();
+
+  constructor(private readonly runners: readonly StepRunner[]) {
+    for (const r of runners) for (const k of r.kinds) if (!this.byKind.has(k)) this.byKind.set(k, r);
+    this.kinds = [...this.byKind.keys()];
+  }
+
+  run(command: ResolvedCommand, options: RunOptions): Promise<StepOutcome> {
+    const runner = this.byKind.get(command.kind);
+    if (!runner) {
+      return Promise.resolve({ exitCode: null, output: '', timedOut: false, error: `No executor for ${command.kind} steps` });
+    }
+    return runner.run(command, options);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.runners.map((r) => r.close?.()));
+  }
+}
+
+export interface ExecutorsConfig {
+  docker?: DockerStepRunnerOptions;
+  ssh?: { inventory: SshInventory } & SshStepRunnerOptions;
+  http?: HttpStepRunnerOptions;
+}
+
+/** The Docker, SSH and HTTP runners behind one StepRunner. */
+export function createStepRunner(config: ExecutorsConfig = {}): CompositeStepRunner {
+  const { inventory = {}, ...sshOptions } = config.ssh ?? { inventory: {} };
+  return new CompositeStepRunner([
+    new DockerStepRunner(config.docker),
+    new SshStepRunner(inventory, sshOptions),
+    new HttpStepRunner(config.http),
+  ]);
+}

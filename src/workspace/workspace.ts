@@ -92,6 +92,13 @@ export class Workspace {
   message: Driver['message'] = (...a) => this.driver.message(...a);
   sendRaw: Driver['sendRaw'] = (...a) => this.driver.sendRaw(...a);
 
+  /** A request listener serving the workspace's paths and passing every other request to `next`. */
+  listener(next: (req: IncomingMessage, res: ServerResponse) => void): (req: IncomingMessage, res: ServerResponse) => void {
+    return (req, res) => {
+      if (!this.handle(req, res)) next(req, res);
+    };
+  }
+
   /** Handles the workspace's own paths; returns false (and leaves `res` alone) for any other path. */
   handle(req: IncomingMessage, res: ServerResponse): boolean {
     const url = new URL(req.url ?? '/', 'http://local');

@@ -121,6 +121,31 @@ describe.skipIf(!hasChromium)('the workspace page', () => {
     await dave.context().close();
   });
 
+  it('views.update from the app redraws the modal and keeps what the user typed', async () => {
+    const dave = await openPageAs(browser, origin(), 'U0DAVE');
+    await send(dave, '/incident');
+    const modal = dave.getByRole('dialog');
+    await modal.locator('[data-block-id="title"] input').fill('Typed before update');
+    await modal.locator('[data-block-id="notify"] input[value="pager"]').check();
+    await modal.getByRole('button', { name: 'Refresh' }).click();
+    await modal.getByText('Refreshed by the app').waitFor();
+    expect(await modal.locator('[data-block-id="title"] input').inputValue()).toBe('Typed before update');
+    expect(await modal.locator('[data-block-id="notify"] input[value="pager"]').isChecked()).toBe(true);
+    await modal.getByRole('button', { name: 'Cancel' }).click();
+    await dave.context().close();
+  });
+
+  it('a permalink opens the channel and the thread of a reply', async () => {
+    const parent = (await card(alice).getAttribute('data-ts'))!;
+    const reply = w.ws.state.data.messages.find((m) => m.thread_ts === parent && m.ts !== parent)!;
+    const { permalink } = await w.app.client.chat.getPermalink({ channel: 'C0INCIDENTS', message_ts: reply.ts });
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`${permalink}&as=U0DAVE`);
+    await page.locator('#thread-pane .message.highlight').waitFor();
+    expect(await page.locator('#thread-pane .message.highlight').getAttribute('data-ts')).toBe(reply.ts);
+    await page.context().close();
+  });
+
   it('required inputs are checked before sending, push stacks a view, cancel closes', async () => {
     const dave = await openPageAs(browser, origin(), 'U0DAVE');
     await send(dave, '/incident');

@@ -1,6 +1,6 @@
 // The local workspace page: channels, messages, threads, composer, user switcher, modals.
 // State lives on the server; the page refetches it whenever a server-sent event says it changed.
-import { blocks, inputValues } from './blocks.js';
+import { blocks, inputValues, restoreValues } from './blocks.js';
 import { esc, lookup, mrkdwn } from './mrkdwn.js';
 
 const $ = (id) => document.getElementById(id);
@@ -144,6 +144,8 @@ function renderModal(stack) {
   const root = $('modal-root');
   const key = top ? `${top.id}:${top.hash}` : '';
   if (key && key === view.modalKey) return updateModalErrors(root, top.errors);
+  const sameView = top && view.modalKey.startsWith(`${top.id}:`);
+  const kept = sameView ? inputValues(root) : {};
   view.modalKey = key;
   root.replaceChildren();
   if (!top) return;
@@ -179,6 +181,7 @@ function renderModal(stack) {
   if (backBtn) backBtn.onclick = close;
   back.append(modal);
   root.append(back);
+  if (sameView) restoreValues(modal, kept);
 }
 
 function updateModalErrors(root, errors) {

@@ -94,6 +94,30 @@ export function element(e, block, ctx) {
     case 'button': return button(e, block, ctx);
     case 'static_select': return select(e, block, ctx, (e.options ?? (e.option_groups ?? []).flatMap((g) => g.options)).map((o) => ({ label: o.text.text, value: o.value })), e.placeholder?.text);
     case 'users_select': return select(e, block, ctx, userOptions(), e.placeholder?.text ?? 'Select a person');
+    case 'multi_static_select':
+    case 'multi_users_select': {
+      const opts = e.type === 'multi_users_select' ? userOptions() : (e.options ?? []).map((o) => ({ label: o.text.text, value: o.value }));
+      const s = el('select', 'select multi');
+      s.multiple = true;
+      const initial = new Set(e.initial_users ?? (e.initial_options ?? []).map((o) => o.value));
+      for (const o of opts) s.append(new Option(o.label, o.value, false, initial.has(o.value)));
+      return s;
+    }
+    case 'conversations_select':
+    case 'channels_select': {
+      const chans = [...lookup.channels.entries()].map(([id, c]) => ({ label: `#${c.name}`, value: id }));
+      return select({ ...e, initial_option: { value: e.initial_conversation ?? e.initial_channel } }, block, ctx, chans, e.placeholder?.text ?? 'Select a channel');
+    }
+    case 'datepicker':
+    case 'number_input':
+    case 'email_text_input':
+    case 'url_text_input': {
+      const kinds = { datepicker: 'date', number_input: 'number', email_text_input: 'email', url_text_input: 'url' };
+      const i = Object.assign(el('input', 'text-input'), { type: kinds[e.type], value: e.initial_date ?? e.initial_value ?? '' });
+      if (e.placeholder) i.placeholder = e.placeholder.text;
+      if (e.type === 'datepicker' && ctx.onAction && ctx.surface !== 'modal-input') i.onchange = () => ctx.onAction(e, block, i.value);
+      return i;
+    }
     case 'overflow': return overflow(e, block, ctx);
     case 'image': return Object.assign(el('img', 'accessory-image'), { src: e.image_url, alt: e.alt_text ?? '' });
     case 'plain_text_input': {
@@ -219,7 +243,26 @@ export function inputValues(root) {
     const id = w.dataset.blockId;
     if (type === 'checkboxes') values[id] = [...w.querySelectorAll('input:checked')].map((i) => i.value);
     else if (type === 'radio_buttons') values[id] = w.querySelector('input:checked')?.value ?? '';
+    else if (type.startsWith('multi_')) values[id] = [...(w.querySelector('select')?.selectedOptions ?? [])].map((o) => o.value);
     else values[id] = w.querySelector('input, textarea, select')?.value ?? '';
   }
   return values;
+}
+
+/** Puts values (from inputValues) back into re-rendered input blocks, as Slack keeps them on views.update. */
+export function restoreValues(root, values) {
+  for (const w of root.querySelectorAll('[data-input-block]')) {
+    const v = values[w.dataset.blockId];
+    if (v === undefined || v === '' || (Array.isArray(v) && !v.length)) continue;
+    const type = w.dataset.elementType;
+    if (type === 'checkboxes' || type === 'radio_buttons') {
+      const set = new Set(Array.isArray(v) ? v : [v]);
+      for (const i of w.querySelectorAll('input')) i.checked = set.has(i.value);
+    } else if (type.startsWith('multi_')) {
+      for (const o of w.querySelector('select')?.options ?? []) o.selected = v.includes(o.value);
+    } else {
+      const input = w.querySelector('input, textarea, select');
+      if (input) input.value = v;
+    }
+  }
 }

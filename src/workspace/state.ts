@@ -73,6 +73,11 @@ export class State {
 
   constructor(seed: SeedOptions, private readonly path?: string) {
     this.data = path && existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as StateData) : seedState(seed);
+    // a saved workspace from an earlier configuration still gets the configured incidents channel
+    const wanted = seed.incidentsChannel;
+    if (wanted && !this.channel(wanted.id)) {
+      this.data.channels.unshift({ ...wanted, created: Math.floor(Date.now() / 1000), members: this.data.users.map((u) => u.id) });
+    }
   }
 
   /** A new message timestamp: unique and increasing, Slack's "seconds.micros" form. */

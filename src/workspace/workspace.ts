@@ -130,7 +130,8 @@ export class Workspace {
   private async serveResponse(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
     const body = await readBody(req);
     const args = await parseArgs(req, body, new URL('http://local/'));
-    const answer = this.responses.post(this.ctx, id, args);
+    const failure = this.failures.take('response_url');
+    const answer = failure ? { status: failure.status, body: { ok: false, error: failure.error ?? 'fatal_error' } } : this.responses.post(this.ctx, id, args);
     this.log.push({ method: 'response_url', args, at: new Date(), status: answer.status, response: answer.body });
     sendJson(res, answer.status, answer.body);
   }

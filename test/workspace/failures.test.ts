@@ -91,6 +91,14 @@ describe('response_url', () => {
     expect(w.ws.state.message('C0INCIDENTS', m.ts!)).toBeUndefined();
   });
 
+  it('fails like the Web API when told to', async () => {
+    const url = `${w.ws.origin}/response/${w.ws.responses.issue({ user: 'U0BOB', channel: 'C0GENERAL' })}`;
+    w.ws.failNext('response_url', { status: 503 });
+    expect((await respond(url, { text: 'first' })).status).toBe(503);
+    expect((await respond(url, { text: 'second' })).status).toBe(200);
+    expect(w.ws.state.data.ephemerals.filter((m) => m.text === 'first')).toEqual([]);
+  });
+
   it('works five times, then answers used_url; bad blocks are refused', async () => {
     const url = `${w.ws.origin}/response/${w.ws.responses.issue({ user: 'U0BOB', channel: 'C0GENERAL' })}`;
     expect(await respond(url, { text: 'x', blocks: [{ type: 'nope' }] })).toMatchObject({ status: 400, json: { error: 'invalid_blocks' } });
@@ -118,6 +126,9 @@ describe('persistence', () => {
       const next = await client2.chat.postMessage({ channel: 'C0INCIDENTS', text: 'later' });
       expect(Number(next.ts)).toBeGreaterThan(Number(m.ts));
       await b.close();
+      const c = new Workspace({ persistPath: path, incidentsChannel: { id: 'C0MAJOR', name: 'major-incidents' } });
+      expect(c.state.channel('C0MAJOR')?.name).toBe('major-incidents');
+      expect(c.state.message('C0INCIDENTS', m.ts!)?.text).toBe('survives');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -26,6 +26,7 @@ export class Failures {
     this.next = [];
     this.all = undefined;
   }
+  /** The failure for this call, if one is due ('response_url' covers posts to response URLs). */
   take(method: string): Failure | undefined {
     if (this.all && Date.now() < this.all.until) return this.all.failure;
     const rule = this.next.find((r) => (r.method === method || r.method === '*') && r.times > 0);

@@ -51,21 +51,37 @@ export function checkParamValue(spec: RunbookParam, raw: string | number): { val
   }
 }
 
-const fromIncident = (spec: RunbookParam, incident?: IncidentContext): string | undefined => {
-  if (!spec.from || !incident) return undefined;
-  const v = incident[spec.from.slice('incident.'.length) as keyof IncidentContext];
+/** Where values not given by the person come from. */
+export interface ValueSources {
+  incident?: IncidentContext;
+  /** The bot's environment, for `from: env.NAME` parameters. */
+  env?: Record<string, string | undefined>;
+  /** When set, `env.NAME` must be one of these (the inventory's `secrets`). */
+  allowedEnv?: readonly string[];
+}
+
+/** The environment variable a parameter reads (`from: env.NAME`), if any. */
+export const envNameOf = (spec: RunbookParam): string | undefined =>
+  spec.from?.startsWith('env.') ? spec.from.slice(4) : undefined;
+
+function fromSource(spec: RunbookParam, src: ValueSources): string | undefined {
+  if (!spec.from) return undefined;
+  const envName = envNameOf(spec);
+  const v = envName
+    ? src.env?.[envName]
+    : src.incident?.[spec.from.slice('incident.'.length) as keyof IncidentContext];
   return v === null || v === undefined || v === '' ? undefined : v;
-};
+}
 
 /**
- * Resolves every declared parameter: the value given, else the incident field named by `from`,
- * else the default. Unknown names, missing required values and invalid values are all reported
- * together in one CodedError(bad_input).
+ * Resolves every declared parameter: the value given, else the source named by `from` (incident
+ * field or environment variable), else the default. Unknown names, missing required values and
+ * invalid values are all reported together in one CodedError(bad_input).
  */
 export function resolveParams(
   runbook: Pick<Runbook, 'params'> & { id?: string },
   given: Record<string, string | number | undefined>,
-  incident?: IncidentContext,
+  sources: ValueSources = {},
 ): Record<string, string> {
   const problems: string[] = [];
   const out: Record<string, string> = {};
@@ -73,23 +89,34 @@ export function resolveParams(
     if (!(name in runbook.params) && given[name] !== undefined)
       problems.push(`unknown parameter "${name}" (declared: ${Object.keys(runbook.params).join(', ') || 'none'})`);
   for (const [name, spec] of Object.entries(runbook.params)) {
-    const raw = given[name] ?? fromIncident(spec, incident) ?? spec.default;
+    const envName = envNameOf(spec);
+    if (envName && sources.allowedEnv && !sources.allowedEnv.includes(envName)) {
+      problems.push(`parameter "${name}" reads ${envName}, which is not in the inventory's secrets`);
+      continue;
+    }
+    const raw = given[name] ?? fromSource(spec, sources) ?? spec.default;
     if (raw === undefined) {
-      if (spec.required) problems.push(`parameter "${name}" is required${spec.description ? ` (${spec.description})` : ''}`);
+      const hint = envName ? ` (set ${envName} in the environment)` : spec.description ? ` (${spec.description})` : '';
+      if (spec.required) problems.push(`parameter "${name}" is required${hint}`);
       else out[name] = '';
       continue;
     }
     const r = checkParamValue(spec, raw);
-    if ('error' in r) problems.push(`parameter "${name}" ${r.error}`);
-    else out[name] = r.value;
+    // Never echo a secret value back in an error.
+    const error = 'error' in r && isSecret(spec) ? r.error.replace(/, got .*$/, '') : 'error' in r ? r.error : undefined;
+    if (error !== undefined) problems.push(`parameter "${name}" ${error}`);
+    else if ('value' in r) out[name] = r.value;
   }
   if (problems.length)
     throw new CodedError(ErrorCode.BadInput, problems.join('; '), { runbook: runbook.id, problems });
   return out;
 }
 
+/** Secret parameters: marked `secret`, or read from the environment. */
+export const isSecret = (spec: RunbookParam): boolean => spec.secret || envNameOf(spec) !== undefined;
+
 /** Values of parameters marked `secret`, for redaction. */
 export const secretValues = (runbook: Pick<Runbook, 'params'>, values: Record<string, string>): string[] =>
   Object.entries(runbook.params)
-    .filter(([n, p]) => p.secret && values[n])
+    .filter(([n, p]) => isSecret(p) && values[n])
     .map(([n]) => values[n]);

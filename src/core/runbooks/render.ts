@@ -23,6 +23,8 @@ export const DEFAULT_TIMEOUT_MS = { docker: 60_000, ssh: 60_000, http: 30_000, m
 
 export interface RenderContext {
   incident?: IncidentContext;
+  /** The bot's environment, for `from: env.NAME` parameters (only names in the inventory's secrets). */
+  env?: Record<string, string | undefined>;
 }
 
 export interface RenderedRunbook {
@@ -40,7 +42,11 @@ export function renderRunbook(
   ctx: RenderContext = {},
   inventory?: Inventory,
 ): RenderedRunbook {
-  const params = resolveParams(runbook, given, ctx.incident);
+  const params = resolveParams(runbook, given, {
+    incident: ctx.incident,
+    env: ctx.env,
+    ...(inventory ? { allowedEnv: inventory.secrets } : {}),
+  });
   const steps = runbook.steps.map((s) => renderStep(runbook, s, params, inventory));
   return { steps, params, secrets: secretValues(runbook, params) };
 }

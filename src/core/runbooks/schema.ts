@@ -25,6 +25,9 @@ export const ParamNameSchema = z
   .string()
   .regex(/^[a-z_][a-z0-9_]*$/, 'parameter names are lowercase letters, digits and "_"');
 
+/** `from: env.ADMIN_TOKEN`: a secret from the bot's environment. */
+export const ENV_FROM_RE = /^env\.[A-Za-z_][A-Za-z0-9_]*$/;
+
 export const ParamSchema = z
   .strictObject({
     type: z.enum(['string', 'enum', 'integer', 'duration']).default('string'),
@@ -36,9 +39,15 @@ export const ParamSchema = z
     default: z.union([z.string(), z.number()]).optional(),
     required: z.boolean().default(true).describe('A required parameter with no value refuses to run.'),
     from: z
-      .enum(['incident.service', 'incident.severity', 'incident.title'])
+      .union([
+        z.enum(['incident.service', 'incident.severity', 'incident.title']),
+        z.string().regex(ENV_FROM_RE, 'expected incident.service, incident.severity, incident.title or env.NAME'),
+      ])
       .optional()
-      .describe('Take the value from the incident when the person running the runbook gives none.'),
+      .describe(
+        'Where the value comes from when the person running the runbook gives none: an incident field, ' +
+          'or env.NAME, an environment variable listed in the inventory `secrets` (always redacted).',
+      ),
     secret: z.boolean().default(false).describe('Redact this value from output and the audit log.'),
     allow_leading_dash: z
       .boolean()

@@ -1,6 +1,6 @@
 import { parseSeverity, type Severity } from '../incidents/severity.js';
 import type { Inventory } from '../inventory/schema.js';
-import { checkParamValue } from './params.js';
+import { checkParamValue, envNameOf } from './params.js';
 import { stepKind, type Runbook, type RunbookStep } from './schema.js';
 import { scanTemplates, shellContextAt, substitute, type TemplateRef } from './templates.js';
 import { dockerTargetOf, DOCKER_NAME_RE, type TargetFields } from './targets.js';
@@ -41,6 +41,12 @@ export function checkSemantics(rb: Runbook, src: YamlSource, opts: SemanticOptio
     err(['severity'], `unknown severity "${rb.severity}" (known: ${opts.severities.map((s) => s.id).join(', ')})`);
 
   checkParams(rb, err);
+  if (opts.inventory)
+    for (const [name, p] of Object.entries(rb.params)) {
+      const env = envNameOf(p);
+      if (env && !opts.inventory.secrets.includes(env))
+        err(['params', name, 'from'], `parameter "${name}" reads ${env}: list it in the inventory's secrets so its value is always redacted`);
+    }
   checkStepIds(rb, err);
 
   const used = new Set<string>();

@@ -133,3 +133,34 @@ describe('rendered steps', () => {
     expect(() => renderSteps(rb, { svc: 'ok' }, {}, InventorySchema.parse({}))).toThrow(/host "gone" is not in the inventory/);
   });
 });
+
+describe('secrets from the environment', () => {
+  const rb = load(
+    'title: T',
+    'params: { token: { type: string, from: env.ADMIN_TOKEN }, key_id: { type: string, pattern: "[a-z0-9]+" } }',
+    'steps:',
+    '  - { id: a, title: A, http: { method: DELETE, url: "https://api.test/admin/api-keys/{{ key_id }}", headers: { Authorization: "Bearer {{ token }}" } } }',
+  );
+  const inventory = InventorySchema.parse({ secrets: ['ADMIN_TOKEN'] });
+
+  it('reads env.NAME, and reports the value as a secret', () => {
+    const r = renderRunbook(rb, { key_id: 'k1' }, { env: { ADMIN_TOKEN: 'tok-123' } }, inventory);
+    const cmd = r.steps[0].command;
+    expect(cmd.kind === 'http' && cmd.headers).toEqual({ Authorization: 'Bearer tok-123' });
+    expect(r.secrets).toEqual(['tok-123']);
+  });
+
+  it('refuses a variable the inventory does not list as a secret', () => {
+    const msg = codedMessage(() => renderRunbook(rb, { key_id: 'k1' }, { env: { ADMIN_TOKEN: 't' } }, InventorySchema.parse({})));
+    expect(msg).toBe('parameter "token" reads ADMIN_TOKEN, which is not in the inventory\'s secrets');
+  });
+
+  it('says which variable to set when it is missing, and never echoes a bad secret', () => {
+    expect(codedMessage(() => renderRunbook(rb, { key_id: 'k1' }, { env: {} }, inventory))).toBe(
+      'parameter "token" is required (set ADMIN_TOKEN in the environment)',
+    );
+    const msg = codedMessage(() => renderRunbook(rb, { key_id: 'k1' }, { env: { ADMIN_TOKEN: 'line\nbreak-s3cret' } }, inventory));
+    expect(msg).toBe('parameter "token" contains a control or invisible character');
+    expect(msg).not.toContain('s3cret');
+  });
+});

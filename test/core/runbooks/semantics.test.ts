@@ -133,6 +133,17 @@ describe('semantic pass', () => {
     ]);
   });
 
+  it('requires env.NAME parameters to be listed in the inventory secrets', () => {
+    const text = yaml('title: T', 'params:', '  t: { type: string, from: env.ADMIN_TOKEN }', 'steps: [{ id: a, title: "{{ t }}", manual: x }]');
+    expect(lint(text, { inventory }).errors).toEqual([
+      'demo.yml:3:28 parameter "t" reads ADMIN_TOKEN: list it in the inventory\'s secrets so its value is always redacted',
+    ]);
+    expect(lint(text, { inventory: { ...inventory, secrets: ['ADMIN_TOKEN'] } }).errors).toEqual([]);
+    expect(lint(yaml('title: T', 'params: { t: { from: env.bad-name } }', 'steps: [{ id: a, title: "{{ t }}", manual: x }]')).errors).toEqual([
+      'demo.yml:2:22 params.t.from: expected incident.service, incident.severity, incident.title or env.NAME',
+    ]);
+  });
+
   it('checks severity against the configured list, aliases and per-system names', () => {
     const rb = (sev: string) => yaml(`severity: ${sev}`, 'title: T', 'steps: [{ id: a, title: A, manual: x }]');
     const opts = { severities: DEFAULT_SEVERITIES, severityAliases: { 'ai-multimodel': { P0: 'P1' } } };

@@ -32,3 +32,11 @@ describe('mrkdwn rendering', () => {
     expect(mrkdwn('<javascript:alert(1)|click>')).toContain('href="#"');
   });
 });
+
+describe('dates', () => {
+  it('formats <!date^…> tokens instead of showing a mention', () => {
+    const html = mrkdwn('<!date^1700000000^{date_num} {time}|Nov 14>');
+    expect(html).toMatch(/^<span class="date">2023-11-1[45] \d{2}:\d{2}( [AP]M)?<\/span>$/);
+    expect(mrkdwn('<!date^nope^{date}|fallback text>')).toBe('<span class="date">fallback text</span>');
+  });
+});

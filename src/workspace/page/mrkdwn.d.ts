@@ -4,3 +4,4 @@ export function esc(s: string): string;
 export function mrkdwn(text: string): string;
 export function plain(text: string): string;
 export function textObject(t: { type: string; text: string } | undefined): string;
+export function formatDate(epoch: string | number, format: string): string | null;

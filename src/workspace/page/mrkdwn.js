@@ -22,9 +22,40 @@ function userName(id) {
   return u ? u.name : id;
 }
 
-/** One `<...>` control sequence: mention, channel, special mention or link. */
+function ago(ms) {
+  const s = Math.round((Date.now() - ms) / 1000);
+  if (s < 60) return 'just now';
+  if (s < 3600) return `${Math.floor(s / 60)} min ago`;
+  if (s < 86400) return `${Math.floor(s / 3600)} h ago`;
+  return `${Math.floor(s / 86400)} days ago`;
+}
+
+/** `<!date^epoch^{token} text^link|fallback>` in the reader's local time, as Slack shows it. */
+export function formatDate(epoch, format) {
+  const d = new Date(Number(epoch) * 1000);
+  if (Number.isNaN(d.getTime())) return null;
+  const day = (o) => d.toLocaleDateString(undefined, o);
+  const tokens = {
+    date_num: `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`,
+    date: day({ month: 'long', day: 'numeric', year: 'numeric' }),
+    date_short: day({ month: 'short', day: 'numeric', year: 'numeric' }),
+    date_long: day({ weekday: 'long', month: 'long', day: 'numeric', year: 'numeric' }),
+    time: d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' }),
+    time_secs: d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' }),
+    ago: ago(d.getTime()),
+  };
+  for (const k of ['date', 'date_short', 'date_long']) tokens[`${k}_pretty`] = tokens[k];
+  return format.replace(/\{(\w+)\}/g, (m, k) => tokens[k] ?? m);
+}
+
+/** One `<...>` control sequence: mention, channel, date, special mention or link. */
 function control(inner) {
   const [target, label] = inner.split('|');
+  if (target.startsWith('!date^')) {
+    const [, epoch, format = '{date_short}', link] = target.split('^');
+    const text = formatDate(epoch, format) ?? label ?? '';
+    return link ? `<a href="${esc(safeUrl(link))}" target="_blank" rel="noopener">${esc(text)}</a>` : `<span class="date">${esc(text)}</span>`;
+  }
   if (target.startsWith('@')) {
     const id = target.slice(1);
     return `<span class="mention" data-user="${esc(id)}">@${esc(label || userName(id))}</span>`;

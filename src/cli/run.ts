@@ -4,7 +4,7 @@
  * step was refused, 2 for bad usage or input.
  */
 import { existsSync } from 'node:fs';
-import { homedir, userInfo } from 'node:os';
+import { homedir, hostname, userInfo } from 'node:os';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { loadFileConfig, severitiesOf } from '../config/file.js';
@@ -128,8 +128,9 @@ export async function runCommand(args: string[], io: RunIo): Promise<number> {
   const database = await openDatabase(dbUrl);
   const runner = await (io.runner ?? defaultRunner)(inventory);
   const actor = `cli:${safeUser()}`;
-  // No recoverInterrupted() here: the server may be running steps on the same database.
-  const engine = new RunEngine({ store: new KyselyRunStore(database), runner, secrets });
+  // No recoverInterrupted() here: the server may be running steps on the same database; its own
+  // recovery leaves this process's steps alone while it says it is alive.
+  const engine = new RunEngine({ store: new KyselyRunStore(database), runner, secrets, instanceId: `cli:${hostname()}:${process.pid}` });
   let stopSignal = (): void => undefined;
   const onSigint = (): void => stopSignal();
   process.once('SIGINT', onSigint);

@@ -47,13 +47,19 @@ export interface StepAttemptsTable {
   error: string | null;
   approval_refs: string;
   lock_owner: string | null;
+  instance: string | null;
 }
 export interface TargetLocksTable {
   target: string;
   owner: string;
   expires_at: number;
 }
+export interface RunInstancesTable {
+  instance: string;
+  alive_until: number;
+}
 export type RunTables = {
+  run_instances: RunInstancesTable;
   runs: RunsTable;
   step_runs: StepRunsTable;
   step_attempts: StepAttemptsTable;
@@ -77,6 +83,7 @@ const toAttempt = (r: Selectable<StepAttemptsTable>): Attempt => ({
   finishedAt: r.finished_at === null ? null : date(r.finished_at), target: r.target, command: r.command,
   state: r.state as Attempt['state'], exitCode: numOrNull(r.exit_code), durationMs: numOrNull(r.duration_ms), output: r.output,
   outputDroppedBytes: Number(r.output_dropped_bytes), error: r.error, approvalRefs: JSON.parse(r.approval_refs) as string[], lockOwner: r.lock_owner,
+  instance: r.instance,
 });
 
 export class KyselyRunStore implements RunStore {
@@ -141,6 +148,7 @@ export class KyselyRunStore implements RunStore {
         run_id: runId, step_id: stepId, number: Number(claimed.attempts), actor: start.actor, started_at: toMs(start.startedAt),
         finished_at: null, target: start.target, command: start.command, state: 'running', exit_code: null, duration_ms: null,
         output: null, output_dropped_bytes: 0, error: null, approval_refs: JSON.stringify(start.approvalRefs), lock_owner: start.lockOwner,
+        instance: start.instance,
       }).returningAll().executeTakeFirstOrThrow();
       return toAttempt(row);
     });
@@ -192,17 +200,27 @@ export class KyselyRunStore implements RunStore {
     return r && { target: r.target, owner: r.owner, expiresAt: date(r.expires_at) };
   }
 
-  async interruptRunning(at: Date, reason: string): Promise<StepRun[]> {
+  async heartbeat(instance: string, aliveUntil: Date): Promise<void> {
+    const until = toMs(aliveUntil);
+    await this.db.insertInto('run_instances').values({ instance, alive_until: until })
+      .onConflict((oc) => oc.column('instance').doUpdateSet({ alive_until: until })).execute();
+  }
+
+  async interruptRunning(at: Date, reason: string, instance: string): Promise<StepRun[]> {
     const atMs = toMs(at);
     return this.db.transaction().execute(async (trx: Transaction<RunTables>) => {
       const running = await trx.selectFrom('step_runs').selectAll().where('state', '=', 'running').execute();
+      const alive = new Map((await trx.selectFrom('run_instances').selectAll().execute()).map((r) => [r.instance, Number(r.alive_until)]));
+      const orphaned = (a: Selectable<StepAttemptsTable>): boolean =>
+        a.instance === null || a.instance === instance || (alive.get(a.instance) ?? 0) <= atMs;
       const changed: StepRun[] = [];
       for (const s of running) {
+        const open = await trx.selectFrom('step_attempts').selectAll()
+          .where('run_id', '=', s.run_id).where('step_id', '=', s.step_id).where('state', '=', 'running').execute();
+        if (open.length > 0 && !open.every(orphaned)) continue;
         const u = await trx.updateTable('step_runs').set({ state: 'interrupted', updated_at: atMs })
           .where('run_id', '=', s.run_id).where('step_id', '=', s.step_id).where('state', '=', 'running').executeTakeFirst();
         if (Number(u.numUpdatedRows) !== 1) continue;
-        const open = await trx.selectFrom('step_attempts').selectAll()
-          .where('run_id', '=', s.run_id).where('step_id', '=', s.step_id).where('state', '=', 'running').execute();
         for (const a of open) {
           await trx.updateTable('step_attempts')
             .set({ state: 'interrupted', finished_at: atMs, error: reason, duration_ms: Math.max(0, atMs - Number(a.started_at)) })

@@ -5,6 +5,7 @@
  * the same thing at once.
  */
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { CodedError, ErrorCode } from '../errors.js';
 import { systemClock, type Clock } from '../ports.js';
@@ -49,6 +50,13 @@ export interface RunEngineDeps {
   /** Added to a step's deadline for its target lock's expiry (default 60 s). */
   lockSlackMs?: number;
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /**
+   * Names this process in the store (default: the host name, stable across restarts). Replicas
+   * sharing a host name need distinct ids. Recovery leaves steps of live instances alone.
+   */
+  instanceId?: string;
+  /** How often a process running steps says it is alive (default 10 s; alive for three times that). */
+  heartbeatMs?: number;
 }
 
 export interface StepResult {
@@ -84,11 +92,14 @@ export class RunEngine {
   private readonly inFlight = new Map<string, InFlight>();
   private readonly runStateChain = new Map<number, Promise<void>>();
   private readonly runSecrets = new Map<number, readonly string[]>();
+  readonly instanceId: string;
+  private heartbeat: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: RunEngineDeps) {
     this.store = deps.store;
     this.clock = deps.clock ?? systemClock;
     this.escalator = deps.escalator ?? new LoggingEscalator();
+    this.instanceId = deps.instanceId ?? hostname();
   }
 
   subscribe(listener: RunListener, filter: { runId?: number } = {}): () => void {
@@ -149,13 +160,20 @@ export class RunEngine {
         throw new CodedError(ErrorCode.Conflict, `${target} is busy${by ? ` (run ${by[1]}, step ${by[2]})` : ''}; try again when it finishes.`, { target });
       }
     }
+    await this.keepAlive();
+    const release = async (): Promise<void> => {
+      if (lockOwner) await this.store.releaseLock(target, lockOwner);
+    };
     const attempt = await this.store.claimStep(runId, stepId, from, {
       // The command text is shown and stored: secrets in it are hidden too.
       actor: ctx.actor, startedAt: this.clock.now(), target, command: this.redactorFor(runId, s, ctx).redact(describeCommand(s.command)),
-      approvalRefs: ctx.confirmation && s.danger ? confirmationRefs(ctx.confirmation) : [], lockOwner,
+      approvalRefs: ctx.confirmation && s.danger ? confirmationRefs(ctx.confirmation) : [], lockOwner, instance: this.instanceId,
+    }).catch(async (e: unknown) => {
+      await release().catch(() => undefined);
+      throw e;
     });
     if (!attempt) {
-      if (lockOwner) await this.store.releaseLock(target, lockOwner);
+      await release();
       throw new CodedError(ErrorCode.Conflict, `Step ${stepId} was already started by someone else.`);
     }
     const done = this.execute(run, step, attempt, ctx);
@@ -196,6 +214,8 @@ export class RunEngine {
 
   /** Aborts every running step; they end as interrupted. Waits for them (bounded by the grace). */
   async close(): Promise<void> {
+    clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
     const all = [...this.inFlight.values()];
     for (const f of all) {
       if (f.controller.signal.aborted) continue;
@@ -206,11 +226,12 @@ export class RunEngine {
   }
 
   /**
-   * At start-up, before this process runs anything: every step left running by a previous process
+   * At start-up, before this process runs anything (and, with replicas, now and then): every step
+   * left running by this instance's previous life or by an instance that stopped saying it is alive
    * is marked interrupted (and its lock released). Nothing is re-run; a person retries or skips.
    */
   async recoverInterrupted(): Promise<StepRun[]> {
-    const changed = await this.store.interruptRunning(this.clock.now(), 'interrupted: opsroom stopped while the step was running');
+    const changed = await this.store.interruptRunning(this.clock.now(), 'interrupted: opsroom stopped while the step was running', this.instanceId);
     for (const s of changed) this.events.emit({ type: 'step.changed', runId: s.runId, stepId: s.stepId, state: 'interrupted', actor: 'opsroom' });
     for (const runId of new Set(changed.map((s) => s.runId))) await this.refreshRunState(runId);
     return changed;
@@ -219,6 +240,17 @@ export class RunEngine {
   /** Whether a step is executing in this process. */
   isRunningHere(runId: number, stepId: string): boolean {
     return this.inFlight.has(`${runId}/${stepId}`);
+  }
+
+  /** Starts saying "alive" (before the first claim) and keeps saying it until close(). */
+  private async keepAlive(): Promise<void> {
+    if (this.heartbeat) return;
+    const every = this.deps.heartbeatMs ?? 10_000;
+    const beat = () => this.store.heartbeat(this.instanceId, new Date(this.clock.now().getTime() + 3 * every));
+    await beat();
+    if (this.heartbeat) return;
+    this.heartbeat = setInterval(() => void beat().catch(() => undefined), every);
+    this.heartbeat.unref();
   }
 
   private async load(runId: number, stepId: string): Promise<{ run: Run; step: StepRun }> {

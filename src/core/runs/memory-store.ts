@@ -10,6 +10,7 @@ export class MemoryRunStore implements RunStore {
   private readonly stepRuns = new Map<number, StepRun[]>();
   private readonly attemptRows: Attempt[] = [];
   private readonly locks = new Map<string, TargetLock>();
+  private readonly alive = new Map<string, Date>();
   private nextId = 1;
 
   async createRun(input: NewRun, at: Date): Promise<Run> {
@@ -100,11 +101,19 @@ export class MemoryRunStore implements RunStore {
     return l && clone(l);
   }
 
-  async interruptRunning(at: Date, reason: string): Promise<StepRun[]> {
+  async heartbeat(instance: string, aliveUntil: Date): Promise<void> {
+    this.alive.set(instance, aliveUntil);
+  }
+
+  async interruptRunning(at: Date, reason: string, instance: string): Promise<StepRun[]> {
     const changed: StepRun[] = [];
+    const orphaned = (a: Attempt): boolean =>
+      a.instance === null || a.instance === instance || (this.alive.get(a.instance)?.getTime() ?? 0) <= at.getTime();
     for (const steps of this.stepRuns.values()) {
       for (const s of steps) {
         if (s.state !== 'running') continue;
+        const open = this.attemptRows.filter((a) => a.runId === s.runId && a.stepId === s.stepId && a.state === 'running');
+        if (open.length > 0 && !open.every(orphaned)) continue;
         s.state = 'interrupted';
         s.updatedAt = at;
         for (const a of this.attemptRows) {

@@ -45,6 +45,8 @@ export interface AttemptStart {
   approvalRefs: string[];
   /** Owner of the target lock held for this attempt, if any. */
   lockOwner: string | null;
+  /** The engine process running it (see RunEngineDeps.instanceId). */
+  instance: string | null;
 }
 
 export type AttemptResultState = 'succeeded' | 'failed' | 'timed_out' | 'interrupted';
@@ -103,11 +105,15 @@ export interface RunStore {
   acquireLock(target: string, owner: string, expiresAt: Date, now: Date): Promise<boolean>;
   releaseLock(target: string, owner: string): Promise<void>;
   getLock(target: string): Promise<TargetLock | undefined>;
+  /** Says the engine process `instance` is alive until `aliveUntil`. */
+  heartbeat(instance: string, aliveUntil: Date): Promise<void>;
   /**
-   * Marks every running step interrupted (with its open attempt) and releases their locks.
-   * Returns the steps it changed.
+   * Marks running steps interrupted (with their open attempts) and releases their locks: the ones
+   * started by `instance` itself (in an earlier life), by no known instance, or by an instance
+   * whose heartbeat lapsed before `at`. Steps of live processes are left alone. Returns the
+   * steps it changed.
    */
-  interruptRunning(at: Date, reason: string): Promise<StepRun[]>;
+  interruptRunning(at: Date, reason: string, instance: string): Promise<StepRun[]>;
 }
 
 export interface EscalationContext {

@@ -14,6 +14,7 @@ export interface StoreMigration {
 const MIGRATIONS: Record<string, () => Promise<StoreMigration>> = {
   '001_incidents': () => import('./001_incidents.js'),
   '002_runs': () => import('./002_runs.js'),
+  '003_run_liveness': () => import('./003_run_liveness.js'),
 };
 
 class StaticProvider implements MigrationProvider {

@@ -272,6 +272,23 @@ describe('RunEngine: crash recovery and shutdown', () => {
     await before.close();
   });
 
+  it('another replica recovers only steps whose process stopped saying it is alive', async () => {
+    const store = new MemoryRunStore();
+    let now = new Date('2026-03-01T10:00:00Z');
+    const clock = { now: () => now };
+    const runner = new ScriptedRunner(hangsUntilAborted());
+    const r1 = new RunEngine({ store, runner, clock, instanceId: 'replica-1', heartbeatMs: 10_000 });
+    const r2 = new RunEngine({ store, runner, clock, instanceId: 'replica-2', heartbeatMs: 10_000 });
+    const run = await r1.start({ runbookId: 'rb', incidentId: null, params: {}, startedBy: 'U1', steps: [step('s', { timeoutMs: 600_000 })] });
+    await r1.startStep(run.id, 's', { actor: 'U1' });
+    expect(await r2.recoverInterrupted()).toEqual([]);
+    expect((await store.getStep(run.id, 's'))?.state).toBe('running');
+    // replica-1 dies: its last heartbeat said "alive for 30 s".
+    now = new Date(now.getTime() + 30_000);
+    expect((await r2.recoverInterrupted()).map((s) => s.stepId)).toEqual(['s']);
+    await r1.close();
+  });
+
   it('close() ends running steps as interrupted', async () => {
     let running!: () => void;
     const runnerStarted = new Promise<void>((r) => (running = r));

@@ -6,7 +6,7 @@ import { step } from './scripted-runner.js';
 const T0 = new Date('2026-03-01T10:00:00.000Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
 const start = (over: Partial<AttemptStart> = {}): AttemptStart => ({
-  actor: 'U1', startedAt: T0, target: 'ssh:web1', command: 'ssh web1 echo a', approvalRefs: [], lockOwner: null, ...over,
+  actor: 'U1', startedAt: T0, target: 'ssh:web1', command: 'ssh web1 echo a', approvalRefs: [], lockOwner: null, instance: 'me', ...over,
 });
 
 export function describeRunStore(name: string, open: () => Promise<{ store: RunStore; reopen?: () => Promise<RunStore>; close(): Promise<void> }>): void {
@@ -54,7 +54,7 @@ export function describeRunStore(name: string, open: () => Promise<{ store: RunS
       const attempts = await store.attempts(run.id, 'a');
       expect(attempts[0]).toEqual({
         runId: run.id, stepId: 'a', number: 1, actor: 'U1', startedAt: T0, finishedAt: at(1500), target: 'ssh:web1', command: 'ssh web1 echo a',
-        state: 'failed', exitCode: 2, durationMs: 1500, output: 'ERR\n', outputDroppedBytes: 10, error: 'exit code 2, expected 0', approvalRefs: ['confirmed:U1'], lockOwner: null,
+        state: 'failed', exitCode: 2, durationMs: 1500, output: 'ERR\n', outputDroppedBytes: 10, error: 'exit code 2, expected 0', approvalRefs: ['confirmed:U1'], lockOwner: null, instance: 'me',
       });
       expect(attempts[1]).toMatchObject({ number: 2, actor: 'U2', state: 'running', finishedAt: null });
       expect((await store.getStep(run.id, 'a'))).toMatchObject({ state: 'running', attempts: 2 });
@@ -98,13 +98,28 @@ export function describeRunStore(name: string, open: () => Promise<{ store: RunS
       await store.acquireLock('docker:redis', 'lock-a', at(60_000), T0);
       await store.acquireLock('docker:other', 'someone-else', at(60_000), T0);
       await store.claimStep(run.id, 'a', 'pending', start({ lockOwner: 'lock-a', target: 'docker:redis' }));
-      const changed = await store.interruptRunning(at(3000), 'interrupted: stopped');
+      const changed = await store.interruptRunning(at(3000), 'interrupted: stopped', 'me');
       expect(changed.map((s) => [s.runId, s.stepId, s.state])).toEqual([[run.id, 'a', 'interrupted']]);
       expect((await store.attempts(run.id, 'a'))[0]).toMatchObject({ state: 'interrupted', finishedAt: at(3000), durationMs: 3000, error: 'interrupted: stopped' });
       expect(await store.getLock('docker:redis')).toBeUndefined();
       expect(await store.getLock('docker:other')).toBeDefined();
       expect((await store.getStep(run.id, 'b'))?.state).toBe('pending');
-      expect(await store.interruptRunning(at(4000), 'again')).toEqual([]);
+      expect(await store.interruptRunning(at(4000), 'again', 'me')).toEqual([]);
+    });
+
+    it('leaves steps of live instances alone, and takes those of dead or unknown ones', async () => {
+      const run = await store.createRun({ runbookId: 'x', incidentId: null, params: {}, startedBy: 'U1', steps: ['a', 'b', 'c', 'd'].map((id) => step(id)) }, T0);
+      await store.heartbeat('live', at(60_000));
+      await store.heartbeat('dead', at(1_000));
+      await store.claimStep(run.id, 'a', 'pending', start({ instance: 'live' }));
+      await store.claimStep(run.id, 'b', 'pending', start({ instance: 'dead' }));
+      await store.claimStep(run.id, 'c', 'pending', start({ instance: 'never-heard-of' }));
+      await store.claimStep(run.id, 'd', 'pending', start({ instance: 'me' }));
+      const changed = await store.interruptRunning(at(5_000), 'interrupted', 'me');
+      expect(changed.map((s) => s.stepId).sort()).toEqual(['b', 'c', 'd']);
+      expect((await store.getStep(run.id, 'a'))?.state).toBe('running');
+      // Once "live" stops beating, it is taken too.
+      expect((await store.interruptRunning(at(60_000), 'interrupted', 'me')).map((s) => s.stepId)).toEqual(['a']);
     });
   });
 }

@@ -10,7 +10,7 @@ import { EventHub } from './events.js';
 import { parseArgs, readBody, sendJson, sendText } from './http.js';
 import { handlePage } from './page-routes.js';
 import { ResponseUrls } from './response-url.js';
-import { type SeedOptions, State } from './state.js';
+import { type SeedOptions, State, seedState } from './state.js';
 import { Triggers } from './triggers.js';
 
 export type WorkspaceOptions = SeedOptions & {
@@ -45,7 +45,10 @@ export class Workspace {
   private readonly log: ApiCall[] = [];
   private server?: Server;
 
+  private readonly seed: WorkspaceOptions;
+
   constructor(options: WorkspaceOptions = {}) {
+    this.seed = options;
     this.botToken = options.botToken ?? 'xoxb-local-workspace';
     this.signingSecret = options.signingSecret ?? 'local-signing-secret';
     this.appUrl = options.appUrl;
@@ -79,6 +82,15 @@ export class Workspace {
   clearFailures(): void {
     this.failures.clear();
   }
+  /** Back to the seeded state (users, channels; no messages, views or files); clears the call log. */
+  reset(): void {
+    this.state.data = seedState(this.seed);
+    this.log.length = 0;
+    this.failures.clear();
+    this.state.changed();
+    this.events.send({ type: 'reset' });
+  }
+
   /** Recorded Web API calls (and response_url posts as method `response_url`), oldest first. */
   calls(method?: string): ApiCall[] {
     return method ? this.log.filter((c) => c.method === method) : [...this.log];

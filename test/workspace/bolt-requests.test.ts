@@ -107,6 +107,13 @@ describe('what Bolt rejects', () => {
     expect(seen.length).toBe(before);
   });
 
+  it('Bolt itself accepts a timestamp from the future (the app must refuse it on its own)', async () => {
+    const future = Math.floor(Date.now() / 1000) + 10 * 60;
+    const r = await w.ws.sendRaw({ body: form(), secret: w.ws.signingSecret, timestamp: future });
+    expect(r.status).toBe(200);
+    await waitFor(() => w.ws.calls('response_url').find((c) => c.status === 404));
+  });
+
   it('a correctly signed raw request with retry headers runs and exposes the retry number', async () => {
     const body = form();
     const ts = Math.floor(Date.now() / 1000);

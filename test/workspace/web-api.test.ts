@@ -139,6 +139,18 @@ describe('messages and threads', () => {
     expect(body).toBe('line 1\nline 2\n');
   });
 
+  it('reset() empties messages and the call log but keeps the seed', async () => {
+    const other = new Workspace({ users: [{ id: 'U0ERIN', name: 'erin' }] });
+    await other.listen(0);
+    const c = new WebClient(other.botToken, { slackApiUrl: other.apiUrl, retryConfig: { retries: 0 } });
+    await c.chat.postMessage({ channel: 'C0GENERAL', text: 'gone after reset' });
+    other.reset();
+    expect(other.state.data.messages).toEqual([]);
+    expect(other.calls()).toEqual([]);
+    expect((await c.users.info({ user: 'U0ERIN' })).user?.name).toBe('erin');
+    await other.close();
+  });
+
   it('records every call with its arguments and answer', async () => {
     const before = ws.calls('chat.postMessage').length;
     await client.chat.postMessage({ channel: 'C0GENERAL', text: 'counted' });

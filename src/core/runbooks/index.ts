@@ -9,3 +9,4 @@ export * from './loader.js';
 export * from './render.js';
 export * from './suggest.js';
 export * from './json-schema.js';
+export * from './destructive.js';

@@ -174,7 +174,13 @@ export const StepSchema = z
     manual: ManualStepSchema.optional(),
     wait: DurationSchema.optional().describe('Pause before the next step.'),
     escalate: EscalateStepSchema.optional(),
-    danger: z.boolean().default(false).describe('Ask for confirmation (and approval on severe incidents).'),
+    danger: z
+      .boolean()
+      .optional()
+      .describe(
+        'Ask for confirmation (and approval on severe incidents). Required, true or false, when the ' +
+          'command looks like it changes state (restart, delete, scale, POST…).',
+      ),
     redact: z.boolean().default(false).describe('The output may hold secrets: redact it.'),
     timeout: DurationSchema.optional(),
     expect: ExpectSchema.optional(),

@@ -1,5 +1,6 @@
 import { parseSeverity, type Severity } from '../incidents/severity.js';
 import type { Inventory } from '../inventory/schema.js';
+import { destructiveReason } from './destructive.js';
 import { checkParamValue, envNameOf } from './params.js';
 import { stepKind, type Runbook, type RunbookStep } from './schema.js';
 import { scanTemplates, shellContextAt, substitute, type TemplateRef } from './templates.js';
@@ -163,6 +164,9 @@ function checkField(f: Field, rb: Runbook, used: Set<string>, err: Report) {
 function checkStep(rb: Runbook, step: RunbookStep, i: number, inv: Inventory | undefined, err: Report) {
   const at: Path = ['steps', i];
   const kind = stepKind(step);
+  const destructive = step.danger === undefined ? destructiveReason(step) : undefined;
+  if (destructive)
+    err([...at, 'id'], `step "${step.id}" looks like it changes state ("${destructive}"): set danger: true, or danger: false if it is safe`);
   if (step.expect && (kind === 'manual' || kind === 'wait' || kind === 'escalate'))
     err([...at, 'expect'], `a ${kind} step has no output to check; remove expect`);
   if (step.expect?.exit_code !== undefined && kind === 'http')

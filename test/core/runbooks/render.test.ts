@@ -81,7 +81,7 @@ describe('rendered steps', () => {
       '  - { id: ex, title: Ex, docker: { container: db, exec: [psql, -U, postgres, -c, "SELECT 1"], user: postgres, env: { PGCONNECT_TIMEOUT: "5" } }, expect: { output_contains: "1 row" } }',
       '  - { id: rs, title: Rs, docker: { project: other, service: web, restart: { timeout: 1m } }, danger: true, timeout: 2m }',
       '  - { id: ssh, title: Ssh, ssh: { command: "kubectl get pods -n {{ ns }}" }, expect: { exit_code: 1, output_not_contains: Crash, output_matches: "{{ ns }}.x" }, redact: true }',
-      '  - { id: http, title: Http, http: { method: POST, url: "https://h/{{ svc }}", headers: { X-Env: "{{ ns }}" }, body: "{}", expect_status: [200, 204], expect_body: ok, insecure: true }, on_failure: { goto: wait } }',
+      '  - { id: http, title: Http, http: { method: POST, url: "https://h/{{ svc }}", headers: { X-Env: "{{ ns }}" }, body: "{}", expect_status: [200, 204], expect_body: ok, insecure: true }, danger: false, on_failure: { goto: wait } }',
       '  - { id: manual, title: Man, manual: { instruction: "Check {{ svc }}", command: "free -h" } }',
       '  - { id: wait, title: Wait, wait: 10s }',
       '  - { id: esc, title: Esc, escalate: { to: sre, reason: "{{ svc }} down" } }',
@@ -139,7 +139,7 @@ describe('secrets from the environment', () => {
     'title: T',
     'params: { token: { type: string, from: env.ADMIN_TOKEN }, key_id: { type: string, pattern: "[a-z0-9]+" } }',
     'steps:',
-    '  - { id: a, title: A, http: { method: DELETE, url: "https://api.test/admin/api-keys/{{ key_id }}", headers: { Authorization: "Bearer {{ token }}" } } }',
+    '  - { id: a, title: A, http: { method: DELETE, url: "https://api.test/admin/api-keys/{{ key_id }}", headers: { Authorization: "Bearer {{ token }}" } }, danger: true }',
   );
   const inventory = InventorySchema.parse({ secrets: ['ADMIN_TOKEN'] });
 

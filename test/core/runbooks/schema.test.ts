@@ -11,7 +11,8 @@ describe('RunbookSchema', () => {
     expect(r.params).toEqual({});
     expect(r.escalate).toEqual([]);
     expect(r.match).toEqual({ keywords: [], services: [] });
-    expect(r.steps[0]).toMatchObject({ danger: false, redact: false, on_failure: 'stop' });
+    expect(r.steps[0]).toMatchObject({ redact: false, on_failure: 'stop' });
+    expect(r.steps[0].danger).toBeUndefined();
   });
 
   it('rejects unknown keys at every level', () => {

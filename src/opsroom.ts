@@ -22,6 +22,8 @@ export interface OpsroomOptions {
   logger?: Logger;
   /** Background loops (dispatcher poll, reminders); tests may drive them by hand. */
   loops?: boolean;
+  /** Local mode: where the workspace keeps its messages across restarts. */
+  workspaceState?: string;
 }
 
 export const LOCAL_INCIDENT_CHANNEL = 'C0INCIDENTS';
@@ -66,7 +68,10 @@ export async function startOpsroom(options: OpsroomOptions) {
   let apiUrl = env.SLACK_API_URL;
   if (local) {
     signingSecret = randomBytes(16).toString('hex');
-    workspace = new Workspace({ signingSecret, appUrl: `${url}/slack/events`, origin: url, incidentChannel });
+    workspace = new Workspace({
+      signingSecret, appUrl: `${url}/slack/events`, origin: url, persistPath: options.workspaceState,
+      incidentsChannel: { id: incidentChannel, name: 'incidents' },
+    });
     botToken = workspace.botToken;
     apiUrl = `${url}/api/`;
     mounts.push((req, res) => workspace!.handle(req, res));

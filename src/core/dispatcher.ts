@@ -54,7 +54,13 @@ export class EffectDispatcher {
     return this.draining;
   }
 
-  /** Delivers until nothing is due. Resolves when idle (tests await it). */
+  /** Resolves once no drain is running or queued: everything due has been tried. */
+  async settle(): Promise<void> {
+    await this.kick();
+    while (this.draining) await this.draining;
+  }
+
+  /** Delivers until nothing is due. */
   async drain(): Promise<void> {
     for (;;) {
       const due = await this.deps.outbox.claimDue(this.deps.clock.now(), 20);

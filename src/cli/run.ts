@@ -20,7 +20,7 @@ import type { RunEvent } from '../core/runs/events.js';
 import { targetKey } from '../core/runs/expect.js';
 import { Redactor } from '../core/runs/redact.js';
 import type { StepDecision } from '../core/runs/sequence.js';
-import { describeCommand, type ResolvedStep, type StepKind, type StepRunner } from '../core/runs/step-runner.js';
+import { describeCommand, type ResolvedStep, type StepRunner } from '../core/runs/step-runner.js';
 import type { StepRun } from '../core/runs/ports.js';
 import { openDatabase, redact as redactUrl } from '../store/db.js';
 import { KyselyRunStore } from '../store/runs.js';
@@ -249,21 +249,14 @@ function safeUser(): string {
   }
 }
 
-/** Docker and SSH executors from the inventory. */
+/** Docker, SSH and HTTP executors from the inventory. */
 async function defaultRunner(inventory: Inventory): Promise<StepRunner> {
-  const { DockerStepRunner } = await import('../executors/docker/docker-step-runner.js');
-  const { SshStepRunner } = await import('../executors/ssh/ssh-step-runner.js');
+  const { createStepRunner } = await import('../executors/index.js');
   const Docker = (await import('dockerode')).default;
   const d = inventory.docker;
   const docker = d.socket_path ? new Docker({ socketPath: d.socket_path }) : d.host ? new Docker({ host: d.host, port: d.port }) : new Docker();
   const hosts = Object.fromEntries(Object.entries(inventory.hosts).map(([name, h]) => [name, {
     address: h.address, port: h.port, user: h.user, keyPath: h.key_path.replace(/^~(?=\/|$)/, homedir()), hostKey: h.host_key,
   }]));
-  const runners: StepRunner[] = [new DockerStepRunner({ docker }), new SshStepRunner(hosts)];
-  const byKind = new Map<StepKind, StepRunner>(runners.flatMap((r) => r.kinds.map((k) => [k, r] as [StepKind, StepRunner])));
-  return {
-    kinds: [...byKind.keys()],
-    run: (c, opts) => byKind.get(c.kind)!.run(c, opts),
-    close: async () => void (await Promise.all(runners.map((r) => r.close?.()))),
-  };
+  return createStepRunner({ docker: { docker }, ssh: { inventory: hosts } });
 }

@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -144,11 +146,14 @@ describe('opsroom run (engine and store real, executor scripted)', () => {
   });
 });
 
-const DOCKER_RUNBOOK = `
+const dockerRunbook = (healthUrl: string) => `
 title: Cache caído
 severity: P2
 docker: { project: shop }
 steps:
+  - id: health
+    title: Health endpoint
+    http: { url: "${healthUrl}", expect_status: 200, expect_body: ok }
   - id: ping
     title: Ping
     docker: { service: cache, exec: [sh, -c, "echo PONG; echo password=hunter2"] }
@@ -172,6 +177,7 @@ describe.runIf(dockerAvailable())('opsroom run against a real Docker engine (the
   let peer: DockerPeer;
   let dir: string;
   let container: Docker.Container;
+  let health: Server;
   const startedAt = async () => (await container.inspect()).State.StartedAt;
   const opsroom = (...args: string[]) => new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'run', 'cache-down', '--runbooks', join(dir, 'runbooks'), '--inventory', join(dir, 'inventory.yml'), '--db', `sqlite:${join(dir, 'o.db')}`, '--config', join(dir, 'none.yml'), ...args], {
@@ -188,11 +194,15 @@ describe.runIf(dockerAvailable())('opsroom run against a real Docker engine (the
     peer = await startDocker();
     dir = mkdtempSync(join(tmpdir(), 'opsroom-run-docker-'));
     mkdirSync(join(dir, 'runbooks'));
-    writeFileSync(join(dir, 'runbooks', 'cache-down.yml'), DOCKER_RUNBOOK);
+    health = createServer((_req, res) => res.end('ok\n'));
+    await new Promise<void>((r) => health.listen(0, '127.0.0.1', r));
+    const { port } = health.address() as AddressInfo;
+    writeFileSync(join(dir, 'runbooks', 'cache-down.yml'), dockerRunbook(`http://127.0.0.1:${port}/health`));
     writeFileSync(join(dir, 'inventory.yml'), `docker: { socket_path: ${JSON.stringify(peer.socketPath)}, projects: { shop: { services: [cache] } } }\n`);
     container = await peer.run({ project: 'shop', service: 'cache', cmd: ['sleep', '600'] });
   });
   afterAll(async () => {
+    health?.close();
     await peer?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
@@ -214,14 +224,14 @@ describe.runIf(dockerAvailable())('opsroom run against a real Docker engine (the
     // `slow` timed out (on_failure: continue), so the run as a whole is not a success.
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('⏱ timed out');
-    expect(r.stdout).toMatch(/run \d+: 3 succeeded, 1 failed, 0 skipped/);
+    expect(r.stdout).toMatch(/run \d+: 4 succeeded, 1 failed, 0 skipped/);
     expect(await startedAt()).not.toBe(before);
     const database = await openDatabase(`sqlite:${join(dir, 'o.db')}`);
     try {
       const store = new KyselyRunStore(database);
       const [run] = await store.listRuns({ limit: 1 });
       expect((await store.steps(run.id)).map((s) => [s.stepId, s.state])).toEqual([
-        ['ping', 'succeeded'], ['restart', 'succeeded'], ['slow', 'timed_out'], ['check', 'succeeded'],
+        ['health', 'succeeded'], ['ping', 'succeeded'], ['restart', 'succeeded'], ['slow', 'timed_out'], ['check', 'succeeded'],
       ]);
       const attempts = await store.attempts(run.id);
       expect(attempts.find((a) => a.stepId === 'restart')).toMatchObject({ command: 'docker restart shop/cache', target: 'docker:shop/cache', actor: expect.stringMatching(/^cli:/) });
@@ -233,7 +243,7 @@ describe.runIf(dockerAvailable())('opsroom run against a real Docker engine (the
   });
 
   it('exits 0 when every step it ran succeeded', async () => {
-    const r = await opsroom('--step', 'ping', '--step', 'check');
+    const r = await opsroom('--step', 'health', '--step', 'ping', '--step', 'check');
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
   });

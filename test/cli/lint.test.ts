@@ -60,6 +60,19 @@ describe('opsroom lint', () => {
     expect(bad.code).toBe(1);
   });
 
+  it('reads severities and per-system severity names from opsroom.yml', () => {
+    write('sev/runbooks/ai-multimodel/rollback.yml', 'title: R\nseverity: P0\nsteps: [{ id: a, title: A, manual: x }]\n');
+    write('sev/runbooks/denis/redis.yml', 'title: R\nseverity: P0\nsteps: [{ id: a, title: A, manual: x }]\n');
+    write('sev/opsroom.yml', 'severityAliases:\n  ai-multimodel: { P0: P1 }\n');
+    const r = opsroom(['lint'], join(dir, 'sev'));
+    expect(r.stdout).toBe('runbooks/denis/redis.yml:2:11 unknown severity "P0" (known: P1, P2, P3, P4)\n');
+    expect(r.code).toBe(1);
+    write('sev/other.yml', 'severities:\n  - { id: P0, responseMinutes: 5, updateIntervalMinutes: 15 }\n  - { id: P1, responseMinutes: 15, updateIntervalMinutes: 30 }\n');
+    const withConfig = opsroom(['lint', '--config', 'other.yml'], join(dir, 'sev'));
+    expect(withConfig.stdout).toBe('2 runbooks OK (runbooks, hosts not checked: no inventory)\n');
+    expect(withConfig.code).toBe(0);
+  });
+
   it('takes single files and several paths, and --inventory', () => {
     const inv = write('paths/inv.yml', 'hosts: {}\n');
     const a = write('paths/runbooks/a.yml', 'title: A\nsteps: [{ id: a, title: A, manual: x }]\n');

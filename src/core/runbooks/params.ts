@@ -31,6 +31,8 @@ export function checkParamValue(spec: RunbookParam, raw: string | number): { val
     case 'integer': {
       if (!/^-?\d{1,15}$/.test(value)) return { error: `must be an integer, got ${JSON.stringify(value)}` };
       const n = Number(value);
+      if (n < 0 && !spec.allow_leading_dash && !(spec.min !== undefined && spec.min < 0))
+        return { error: `must not be negative (it could be read as an option) unless min allows it, got ${n}` };
       if (spec.min !== undefined && n < spec.min) return { error: `must be at least ${spec.min}, got ${n}` };
       if (spec.max !== undefined && n > spec.max) return { error: `must be at most ${spec.max}, got ${n}` };
       return { value: String(n) };

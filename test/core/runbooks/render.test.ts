@@ -57,6 +57,14 @@ describe('parameter values', () => {
     expect(codedMessage(() => renderSteps(rb, {}))).toBe('parameter "n" is required');
     expect(codedMessage(() => renderSteps(rb, { n: '2.5' }))).toBe('parameter "n" must be an integer, got "2.5"');
     expect(codedMessage(() => renderSteps(rb, { n: 0 }))).toBe('parameter "n" must be at least 1, got 0');
+    expect(codedMessage(() => renderSteps(rb, { n: -2 }))).toBe(
+      'parameter "n" must not be negative (it could be read as an option) unless min allows it, got -2',
+    );
+  });
+
+  it('accepts negative integers only when min allows them', () => {
+    const neg = load('title: T', 'params: { d: { type: integer, min: -10 } }', 'steps: [{ id: a, title: "{{ d }}", manual: x }]');
+    expect(renderSteps(neg, { d: '-3' })[0].title).toBe('-3');
   });
 
   it('anchors patterns to the whole value', () => {

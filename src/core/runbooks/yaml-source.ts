@@ -98,6 +98,8 @@ export class YamlSource {
       if (expected.length)
         return [this.atPath(path, `${where}expected ${expected.join(' or ')}${received ? `, got ${received}` : ''}`)];
     }
+    if (issue.code === 'invalid_type' && path.length === 0)
+      return [this.atPath(path, `the file must be a mapping of keys (key: value); ${issue.message.replace(/^Invalid input: /, '')}`)];
     if (issue.code === 'invalid_type' && / received undefined$/.test(issue.message))
       return [this.atPath(path, `${where}required, but missing`)];
     return [this.atPath(path, `${where}${issue.message}`)];
@@ -133,4 +135,7 @@ const rangeStart = (node: unknown): number | undefined =>
     ? (node as Node).range![0]
     : undefined;
 
-const firstLine = (s: string) => s.split('\n')[0];
+const firstLine = (s: string) => {
+  const line = s.split('\n')[0];
+  return line.startsWith('Source contains multiple documents') ? 'one file holds one YAML document (remove the second ---)' : line;
+};

@@ -107,6 +107,7 @@ export async function startOpsroom(options: OpsroomOptions) {
       timers.forEach(clearInterval);
       await dispatcher.stop();
       await slack.stop();
+      await workspace?.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections?.();
       await database.close();

@@ -131,9 +131,13 @@ export async function runCommand(args: string[], io: RunIo): Promise<number> {
   // No recoverInterrupted() here: the server may be running steps on the same database; its own
   // recovery leaves this process's steps alone while it says it is alive.
   const engine = new RunEngine({ store: new KyselyRunStore(database), runner, secrets, instanceId: `cli:${hostname()}:${process.pid}` });
+  const stop = new AbortController();
   let stopSignal = (): void => undefined;
-  const onSigint = (): void => stopSignal();
-  process.once('SIGINT', onSigint);
+  const onSigint = (): void => {
+    stop.abort();
+    stopSignal();
+  };
+  process.on('SIGINT', onSigint);
   try {
     const run = await engine.start({ runbookId: runbook.id, incidentId: null, params: redactParams(rendered, runbook), startedBy: actor, steps: rendered.steps }, { secrets: rendered.secrets });
     io.out(`${runbook.id}: ${runbook.title} — run ${run.id}, stored in ${redactUrl(dbUrl)}\n`);
@@ -146,13 +150,14 @@ export async function runCommand(args: string[], io: RunIo): Promise<number> {
     const result = await engine.runAll(run.id, {
       actor,
       only,
+      signal: stop.signal,
       decide: (s) => decideDangerous(s, run.id, actor, !!o.yes, io, redactor),
       confirmManual: io.ask ? async (s) => (await io.ask!(`  manual: ${s.title} — done? [y/N] `)) === 'y' : undefined,
     });
     const count = (st: string) => result.results.filter((r) => r.state === st).length;
     if (result.stopped) io.err(`stopped at ${result.stopped.stepId}: ${redactor.redact(result.stopped.reason)}\n`);
     io.out(`run ${run.id}: ${count('succeeded')} succeeded, ${result.results.length - count('succeeded')} failed, ${result.skipped.length} skipped\n`);
-    return result.ok ? 0 : 1;
+    return stop.signal.aborted ? 130 : result.ok ? 0 : 1;
   } finally {
     process.removeListener('SIGINT', onSigint);
     await engine.close();

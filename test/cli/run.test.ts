@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -171,6 +171,10 @@ steps:
     title: El sleep ya no corre
     docker: { service: cache, exec: [ps] }
     expect: { output_not_contains: "sleep 37" }
+  - id: hang
+    title: Se queda colgado
+    docker: { service: cache, exec: [sleep, "333"] }
+    timeout: 5m
 `;
 
 describe.runIf(dockerAvailable())('opsroom run against a real Docker engine (the real command, in a child process)', () => {
@@ -179,13 +183,17 @@ describe.runIf(dockerAvailable())('opsroom run against a real Docker engine (the
   let container: Docker.Container;
   let health: Server;
   const startedAt = async () => (await container.inspect()).State.StartedAt;
-  const opsroom = (...args: string[]) => new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+  const opsroom = (...args: string[]) => opsroomWith(() => undefined, ...args);
+  const opsroomWith = (onStdout: (text: string, child: ChildProcess) => void, ...args: string[]) => new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'run', 'cache-down', '--runbooks', join(dir, 'runbooks'), '--inventory', join(dir, 'inventory.yml'), '--db', `sqlite:${join(dir, 'o.db')}`, '--config', join(dir, 'none.yml'), ...args], {
       cwd: fileURLToPath(new URL('../..', import.meta.url)), stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DATABASE_URL: '' },
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      onStdout(stdout, child);
+    });
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('exit', (code) => resolve({ code, stdout, stderr }));
   });
@@ -220,7 +228,7 @@ describe.runIf(dockerAvailable())('opsroom run against a real Docker engine (the
 
   it('with --yes: really restarts the container, kills the timed-out exec, stores every attempt', async () => {
     const before = await startedAt();
-    const r = await opsroom('--yes');
+    const r = await opsroom('--yes', '--step', 'health', '--step', 'ping', '--step', 'restart', '--step', 'slow', '--step', 'check');
     // `slow` timed out (on_failure: continue), so the run as a whole is not a success.
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('⏱ timed out');
@@ -231,7 +239,7 @@ describe.runIf(dockerAvailable())('opsroom run against a real Docker engine (the
       const store = new KyselyRunStore(database);
       const [run] = await store.listRuns({ limit: 1 });
       expect((await store.steps(run.id)).map((s) => [s.stepId, s.state])).toEqual([
-        ['health', 'succeeded'], ['ping', 'succeeded'], ['restart', 'succeeded'], ['slow', 'timed_out'], ['check', 'succeeded'],
+        ['health', 'succeeded'], ['ping', 'succeeded'], ['restart', 'succeeded'], ['slow', 'timed_out'], ['check', 'succeeded'], ['hang', 'pending'],
       ]);
       const attempts = await store.attempts(run.id);
       expect(attempts.find((a) => a.stepId === 'restart')).toMatchObject({ command: 'docker restart shop/cache', target: 'docker:shop/cache', actor: expect.stringMatching(/^cli:/) });
@@ -246,5 +254,33 @@ describe.runIf(dockerAvailable())('opsroom run against a real Docker engine (the
     const r = await opsroom('--step', 'health', '--step', 'ping', '--step', 'check');
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
+  });
+
+  it('Ctrl-C stops the running step (the process in the container is killed) and exits 130', async () => {
+    const sleeping = async () => JSON.stringify((await container.top({ ps_args: 'ax' })).Processes).includes('sleep 333');
+    let sent = false;
+    let wasRunning = false;
+    const r = await opsroomWith((text, child) => {
+      if (sent || !text.includes('hang: docker exec')) return;
+      sent = true;
+      void (async () => {
+        for (let i = 0; i < 100 && !wasRunning; i++) {
+          wasRunning = await sleeping();
+          if (!wasRunning) await new Promise((res) => setTimeout(res, 50));
+        }
+        child.kill('SIGINT');
+      })();
+    }, '--step', 'hang');
+    expect(wasRunning).toBe(true);
+    expect(r.code).toBe(130);
+    expect(await sleeping()).toBe(false);
+    const database = await openDatabase(`sqlite:${join(dir, 'o.db')}`);
+    try {
+      const store = new KyselyRunStore(database);
+      const [run] = await store.listRuns({ limit: 1 });
+      expect((await store.getStep(run.id, 'hang'))?.state).toBe('interrupted');
+    } finally {
+      await database.close();
+    }
   });
 });

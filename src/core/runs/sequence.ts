@@ -45,6 +45,8 @@ export interface RunAllOptions extends StepContext {
   only?: string[];
   /** Called before each step starts (the CLI prints a header). */
   onStep?: (step: StepRun) => void;
+  /** Once aborted, no further step starts (Ctrl-C); the running one is the caller's to stop. */
+  signal?: AbortSignal;
 }
 
 export interface RunAllResult {
@@ -67,6 +69,10 @@ export async function runAll(engine: RunEngine, store: RunStore, runId: number, 
   const visited = new Set<number>();
   while (i < steps.length) {
     const s = steps[i];
+    if (options.signal?.aborted) {
+      stopped = { stepId: s.stepId, reason: 'stopped before this step' };
+      break;
+    }
     if (visited.has(i) || (options.only && !options.only.includes(s.stepId))) {
       i++;
       continue;

@@ -63,6 +63,19 @@ describe('run all', () => {
   });
 });
 
+describe('run all: stopping', () => {
+  it('starts no further step once its signal is aborted', async () => {
+    const { engine, ran, start } = setup([step('a'), step('b'), step('c')]);
+    const stop = new AbortController();
+    const run = await start();
+    const r = await engine.runAll(run.id, { actor: 'U1', signal: stop.signal, onStep: (s) => s.stepId === 'b' && stop.abort() });
+    // b was already starting when the signal came; c never starts.
+    expect(ran()).toEqual(['a', 'b']);
+    expect(r.stopped).toEqual({ stepId: 'c', reason: 'stopped before this step' });
+    expect(r.ok).toBe(false);
+  });
+});
+
 describe('run diagnostics', () => {
   it('runs every pending non-dangerous check in order, past failures, and nothing else', async () => {
     const { engine, ran, start, store } = setup([

@@ -49,6 +49,9 @@ export function checkSemantics(rb: Runbook, src: YamlSource, opts: SemanticOptio
         err(['params', name, 'from'], `parameter "${name}" reads ${env}: list it in the inventory's secrets so its value is always redacted`);
     }
   checkStepIds(rb, err);
+  if (rb.ssh && opts.inventory && !opts.inventory.hosts[rb.ssh.host]) err(['ssh', 'host'], unknownHost(rb.ssh.host, opts.inventory));
+  if (rb.docker && !DOCKER_NAME_RE.test(rb.docker.project))
+    err(['docker', 'project'], `"${rb.docker.project}" is not a valid compose project name (no templates here)`);
 
   const used = new Set<string>();
   rb.steps.forEach((step, i) => {
@@ -69,6 +72,9 @@ export function knownSeverity(name: string, opts: SemanticOptions): boolean {
   const key = map && Object.keys(map).find((k) => k.toLowerCase() === name.toLowerCase());
   return key !== undefined && parseSeverity(map![key], severities) !== undefined;
 }
+
+const unknownHost = (host: string, inv: Inventory) =>
+  `unknown host "${host}" (inventory has: ${Object.keys(inv.hosts).join(', ') || 'no hosts'})`;
 
 type Report = (path: Path, message: string, keyOf?: string, needle?: string, nth?: number) => void;
 
@@ -174,10 +180,8 @@ function checkStep(rb: Runbook, step: RunbookStep, i: number, inv: Inventory | u
   if (step.ssh) {
     const host = step.ssh.host ?? rb.ssh?.host;
     if (!host) err([...at, 'ssh'], 'ssh step needs a host (or set ssh.host on the runbook)');
-    else if (inv && !inv.hosts[host]) {
-      const path = step.ssh.host ? [...at, 'ssh', 'host'] : ['ssh', 'host'];
-      err(path, `unknown host "${host}" (inventory has: ${Object.keys(inv.hosts).join(', ') || 'no hosts'})`);
-    }
+    // The runbook's default host is checked once, in checkSemantics.
+    else if (inv && step.ssh.host && !inv.hosts[host]) err([...at, 'ssh', 'host'], unknownHost(host, inv));
   }
   if (step.docker) checkDocker(rb, step.docker, [...at, 'docker'], inv, err);
 }

@@ -144,6 +144,24 @@ describe('semantic pass', () => {
     ]);
   });
 
+  it('checks the runbook defaults once: ssh.host in the inventory, docker.project a plain name', () => {
+    const { errors } = lint(
+      yaml(
+        'title: T',
+        'ssh: { host: gone }',
+        'docker: { project: "{{ p }}" }',
+        'steps:',
+        '  - { id: a, title: A, ssh: { command: uptime } }',
+        '  - { id: b, title: B, ssh: { command: hostname } }',
+      ),
+      { inventory },
+    );
+    expect(errors).toEqual([
+      'demo.yml:2:14 unknown host "gone" (inventory has: bastion)',
+      'demo.yml:3:20 "{{ p }}" is not a valid compose project name (no templates here)',
+    ]);
+  });
+
   it('checks severity against the configured list, aliases and per-system names', () => {
     const rb = (sev: string) => yaml(`severity: ${sev}`, 'title: T', 'steps: [{ id: a, title: A, manual: x }]');
     const opts = { severities: DEFAULT_SEVERITIES, severityAliases: { 'ai-multimodel': { P0: 'P1' } } };

@@ -157,6 +157,7 @@ export class RunEngine {
       if (!(await this.store.acquireLock(target, lockOwner, until, now))) {
         const held = await this.store.getLock(target);
         const by = held?.owner.match(/^run:(\d+)\/([^/]+)\//);
+        if (by && Number(by[1]) === runId && by[2] === stepId) throw new CodedError(ErrorCode.Conflict, `Step ${stepId} was already started by someone else.`);
         throw new CodedError(ErrorCode.Conflict, `${target} is busy${by ? ` (run ${by[1]}, step ${by[2]})` : ''}; try again when it finishes.`, { target });
       }
     }

@@ -151,6 +151,15 @@ describe('RunEngine: concurrency', () => {
     expect(await store.attempts(run.id)).toHaveLength(1);
   });
 
+  it('two simultaneous clicks on a restart execute it once', async () => {
+    const { engine, runner, start } = setup();
+    const run = await start([step('restart', { command: { kind: 'docker', action: 'restart', target: { container: 'redis' } } })]);
+    const results = await Promise.allSettled([1, 2, 3].map((n) => engine.runStep(run.id, 'restart', { actor: `U${n}` })));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of results) if (r.status === 'rejected') expect((r.reason as Error).message).toMatch(/already started|is running/);
+    expect(runner.calls).toHaveLength(1);
+  });
+
   it('two runs cannot restart the same target at the same time', async () => {
     const g = gate();
     const runner = new ScriptedRunner().on('restart:redis', g.script);

@@ -4,6 +4,8 @@
  * voids it. Who may confirm or approve is the caller's business (the Slack flow, the CLI prompt).
  */
 import { createHash } from 'node:crypto';
+import { CodedError, ErrorCode } from '../errors.js';
+import type { StepRun } from './ports.js';
 import type { ResolvedStep } from './step-runner.js';
 
 export interface Confirmation {
@@ -34,4 +36,13 @@ export function stepFingerprint(runId: number, step: Pick<ResolvedStep, 'id' | '
 /** The references stored on an attempt for a confirmation. */
 export function confirmationRefs(c: Confirmation): string[] {
   return [`confirmed:${c.confirmedBy}`, ...(c.approvedBy ? [`approved:${c.approvedBy}`] : []), ...c.refs];
+}
+
+/** A dangerous step needs a confirmation for exactly this run, step and command. */
+export function assertConfirmed(runId: number, step: StepRun, c: Confirmation | undefined): void {
+  if (!step.step.danger) return;
+  if (!c) throw new CodedError(ErrorCode.Forbidden, `Step ${step.stepId} is dangerous and needs a confirmation.`, { stepId: step.stepId });
+  if (c.fingerprint !== stepFingerprint(runId, step.step)) {
+    throw new CodedError(ErrorCode.Forbidden, `The confirmation for step ${step.stepId} does not match its command any more.`, { stepId: step.stepId });
+  }
 }

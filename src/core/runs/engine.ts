@@ -9,7 +9,7 @@ import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { CodedError, ErrorCode } from '../errors.js';
 import { systemClock, type Clock } from '../ports.js';
-import { type Confirmation, confirmationRefs, stepFingerprint } from './confirmation.js';
+import { assertConfirmed, type Confirmation, confirmationRefs } from './confirmation.js';
 import { RunEvents, type RunListener } from './events.js';
 import { abortableSleep, type AbortCause, deadlineMs, executeStep, type ManualConfirm } from './execute.js';
 import { judge, needsLock, targetKey } from './expect.js';
@@ -18,7 +18,8 @@ import { type Attempt, type Escalator, LoggingEscalator, type NewRun, type Run, 
 import { Redactor } from './redact.js';
 import { type DiagnosticsResult, runAll, type RunAllOptions, type RunAllResult, runDiagnostics } from './sequence.js';
 import { describeCommand, type ResolvedStep, type StepRunner } from './step-runner.js';
-import { deriveRunState, nextStepState, RETRYABLE_STATES, type StepState } from './step-state.js';
+import { RunStateTracker } from './run-state.js';
+import { nextStepState, RETRYABLE_STATES } from './step-state.js';
 
 export interface StepContext {
   /** Who acts (a Slack user id, `cli:<user>`). */
@@ -90,7 +91,7 @@ export class RunEngine {
   private readonly clock: Clock;
   private readonly escalator: Escalator;
   private readonly inFlight = new Map<string, InFlight>();
-  private readonly runStateChain = new Map<number, Promise<void>>();
+  private readonly runStates: RunStateTracker;
   private readonly runSecrets = new Map<number, readonly string[]>();
   readonly instanceId: string;
   private heartbeat: NodeJS.Timeout | undefined;
@@ -100,6 +101,7 @@ export class RunEngine {
     this.clock = deps.clock ?? systemClock;
     this.escalator = deps.escalator ?? new LoggingEscalator();
     this.instanceId = deps.instanceId ?? hostname();
+    this.runStates = new RunStateTracker(this.store, this.events);
   }
 
   subscribe(listener: RunListener, filter: { runId?: number } = {}): () => void {
@@ -144,7 +146,7 @@ export class RunEngine {
       if (from === 'running') throw new CodedError(ErrorCode.Conflict, `Step ${stepId} is already running.`, { state: from });
       nextStepState(nextStepState(from, 'retry'), 'start');
     } else nextStepState(from, 'start');
-    this.checkConfirmation(run, step, ctx.confirmation);
+    assertConfirmed(run.id, step, ctx.confirmation);
     await this.deps.authorize?.({ action, run, step, actor: ctx.actor, confirmation: ctx.confirmation });
 
     const s = step.step;
@@ -200,7 +202,7 @@ export class RunEngine {
       throw new CodedError(ErrorCode.Conflict, `Step ${stepId} changed meanwhile; look again.`);
     }
     this.events.emit({ type: 'step.changed', runId, stepId, state: to, actor });
-    await this.refreshRunState(runId);
+    await this.runStates.refresh(runId);
     return { ...step, state: to };
   }
 
@@ -234,7 +236,7 @@ export class RunEngine {
   async recoverInterrupted(): Promise<StepRun[]> {
     const changed = await this.store.interruptRunning(this.clock.now(), 'interrupted: opsroom stopped while the step was running', this.instanceId);
     for (const s of changed) this.events.emit({ type: 'step.changed', runId: s.runId, stepId: s.stepId, state: 'interrupted', actor: 'opsroom' });
-    for (const runId of new Set(changed.map((s) => s.runId))) await this.refreshRunState(runId);
+    for (const runId of new Set(changed.map((s) => s.runId))) await this.runStates.refresh(runId);
     return changed;
   }
 
@@ -262,14 +264,6 @@ export class RunEngine {
     return { run, step };
   }
 
-  private checkConfirmation(run: Run, step: StepRun, c: Confirmation | undefined): void {
-    if (!step.step.danger) return;
-    if (!c) throw new CodedError(ErrorCode.Forbidden, `Step ${step.stepId} is dangerous and needs a confirmation.`, { stepId: step.stepId });
-    if (c.fingerprint !== stepFingerprint(run.id, step.step)) {
-      throw new CodedError(ErrorCode.Forbidden, `The confirmation for step ${step.stepId} does not match its command any more.`, { stepId: step.stepId });
-    }
-  }
-
   private async execute(run: Run, stepRun: StepRun, attempt: Attempt, ctx: StepContext): Promise<StepResult> {
     const s = stepRun.step;
     const key = `${run.id}/${s.id}`;
@@ -287,7 +281,7 @@ export class RunEngine {
 
     const work = async (): Promise<StepResult> => {
       this.events.emit({ type: 'step.started', ...base, actor: ctx.actor, target: attempt.target, command: attempt.command, at: attempt.startedAt });
-      await this.refreshRunState(run.id);
+      await this.runStates.refresh(run.id);
       const t0 = performance.now();
       const outcome = await executeStep(s, { runner: this.deps.runner, escalator: this.escalator, sleep: this.deps.sleep ?? abortableSleep, abortGraceMs: this.deps.abortGraceMs ?? 5000 }, {
         controller, cause: () => flight.cause, onOutput: (c) => pipe.write(c), confirmManual: ctx.confirmManual,
@@ -308,7 +302,7 @@ export class RunEngine {
       if (attempt.lockOwner) await this.store.releaseLock(attempt.target, attempt.lockOwner);
       const result: StepResult = { ...base, state, exitCode: outcome.exitCode, durationMs, reason, target: attempt.target, command: attempt.command, output };
       this.events.emit({ type: 'step.finished', ...base, state, exitCode: outcome.exitCode, durationMs, reason, output });
-      await this.refreshRunState(run.id);
+      await this.runStates.refresh(run.id);
       return result;
     };
     flight.done = work().catch((e: unknown) => this.crashed(run.id, s.id, attempt, e)).finally(() => {
@@ -328,23 +322,5 @@ export class RunEngine {
   private crashed(runId: number, stepId: string, attempt: Attempt, e: unknown): StepResult {
     const reason = `internal error: ${e instanceof Error ? e.message : String(e)}`;
     return { runId, stepId, attempt: attempt.number, state: 'failed', exitCode: null, durationMs: 0, reason, target: attempt.target, command: attempt.command, output: capOutput('') };
-  }
-
-  /** Re-derives the run's state from its steps; serialised per run. */
-  private refreshRunState(runId: number): Promise<void> {
-    const prev = this.runStateChain.get(runId) ?? Promise.resolve();
-    const next = prev.then(async () => {
-      const [run, steps] = await Promise.all([this.store.getRun(runId), this.store.steps(runId)]);
-      if (!run) return;
-      const state = deriveRunState(steps.map((x) => x.state as StepState));
-      if (state === run.state) return;
-      await this.store.setRunState(runId, state);
-      this.events.emit({ type: 'run.state', runId, state });
-    }).catch(() => undefined);
-    this.runStateChain.set(runId, next);
-    void next.finally(() => {
-      if (this.runStateChain.get(runId) === next) this.runStateChain.delete(runId);
-    });
-    return next;
   }
 }

@@ -10,4 +10,5 @@ export * from './events.js';
 export * from './execute.js';
 export * from './engine.js';
 export * from './sequence.js';
+export * from './run-state.js';
 export { MemoryRunStore } from './memory-store.js';

@@ -1,0 +1,70 @@
+/**
+ * Who may do what with a run, from opsroom.yml `permissions`. Always asked about the user in the
+ * signed Slack payload, never about anything a button carries.
+ *
+ * - runners: who may run ordinary steps (and start runbooks, skip, escalate). Empty: anyone who can
+ *   click in the incident channel. Responders may always run ordinary steps too.
+ * - responders: who may run and approve dangerous steps. Empty: the incident's own responders,
+ *   i.e. its commander and whoever acknowledged it (a safe default: a bystander in the channel can
+ *   neither run nor approve a restart).
+ * Entries are Slack user IDs (U…/W…) or user group IDs (S…), resolved through a Directory.
+ */
+import { z } from 'zod';
+
+export const PermissionsSchema = z.object({
+  runners: z.array(z.string()).default([]),
+  responders: z.array(z.string()).default([]),
+  approvalMinutes: z.number().positive().default(10),
+});
+export type Permissions = z.infer<typeof PermissionsSchema>;
+
+/** Resolves user groups to their members (Slack: usergroups.users.list). */
+export interface Directory {
+  membersOf(groupId: string): Promise<readonly string[]>;
+}
+
+/** What the policy needs to know about the incident a run belongs to. */
+export interface IncidentRoles {
+  commander: string;
+  acknowledgedBy: string | null;
+}
+
+export type Capability = 'run' | 'run_dangerous' | 'approve';
+
+const isGroup = (id: string) => /^S[A-Z0-9]+$/.test(id);
+
+export class RunPolicy {
+  constructor(
+    readonly permissions: Permissions,
+    private readonly directory: Directory,
+  ) {}
+
+  /** True when `user` is listed, directly or through a user group. */
+  async listed(user: string, list: readonly string[]): Promise<boolean> {
+    if (list.includes(user)) return true;
+    for (const id of list.filter(isGroup)) {
+      const members = await this.directory.membersOf(id).catch(() => [] as readonly string[]);
+      if (members.includes(user)) return true;
+    }
+    return false;
+  }
+
+  private async responder(user: string, incident: IncidentRoles | null): Promise<boolean> {
+    const { responders } = this.permissions;
+    if (responders.length) return this.listed(user, responders);
+    return incident !== null && (incident.commander === user || incident.acknowledgedBy === user);
+  }
+
+  /** Null when allowed, else the reason (shown to the person, recorded as a denial). */
+  async check(user: string, what: Capability, incident: IncidentRoles | null, requestedBy?: string): Promise<string | null> {
+    const who = this.permissions.responders.length ? 'the responders configured in opsroom.yml' : "the incident's commander and whoever acknowledged it";
+    if (what === 'approve') {
+      if (requestedBy === user) return 'You asked for this step; a second responder must approve it.';
+      return (await this.responder(user, incident)) ? null : `Only ${who} may approve dangerous steps.`;
+    }
+    if (what === 'run_dangerous') return (await this.responder(user, incident)) ? null : `Only ${who} may run dangerous steps.`;
+    const { runners } = this.permissions;
+    if (runners.length === 0 || (await this.listed(user, runners)) || (await this.responder(user, incident))) return null;
+    return 'You are not among the runners configured in opsroom.yml.';
+  }
+}

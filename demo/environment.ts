@@ -1,0 +1,187 @@
+/**
+ * The demo environment: stand-ins for the blatam and minimarket docker-compose systems, labelled
+ * as compose labels them, on host networking. `up`, `break`, `fix`, `down`; state in a JSON file.
+ */
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import Docker from 'dockerode';
+import { ping, startPrivateEngine, stopPrivateEngine, type PrivateEngine } from './engine.js';
+import { ensureImage, PG_UID } from './images.js';
+import { planEndpoints, SERVICES, specOf, type Endpoint, type PortLayout, type ServiceSpec } from './services.js';
+import { applyBreak, applyFix, waitHealth, type BreakMode } from './faults.js';
+
+export { BREAK_MODES, type BreakMode } from './faults.js';
+
+export interface DemoState {
+  engine: { kind: 'docker-host'; dockerHost: string } | ({ kind: 'private' } & PrivateEngine);
+  layout: PortLayout;
+  endpoints: Endpoint[];
+  broken: Record<string, BreakMode>;
+}
+
+export interface DemoOptions {
+  /** Default: $OPSROOM_DEMO_STATE, else <tmpdir>/opsroom-demo/state.json. */
+  statePath?: string;
+  /** `seed` (the seeds' ports; default) or `free` (free ports, for tests). */
+  layout?: PortLayout;
+  /** Only these projects (default both). */
+  projects?: Array<'blatam' | 'minimarket'>;
+  log?: (line: string) => void;
+}
+
+const MEMORY_LIMIT = 512 * 1024 * 1024;
+
+export const defaultStatePath = () => process.env.OPSROOM_DEMO_STATE ?? join(tmpdir(), 'opsroom-demo', 'state.json');
+
+export class Demo {
+  constructor(readonly docker: Docker, readonly state: DemoState, private readonly statePath: string) {}
+
+  /** `DOCKER_HOST` value that reaches this demo's engine (for `opsroom run`). */
+  get dockerHost(): string {
+    return this.state.engine.kind === 'private' ? `unix://${this.state.engine.socketPath}` : this.state.engine.dockerHost;
+  }
+
+  /** `minimarket/dashboard`, `dashboard` (when unique) or a container name. */
+  endpoint(name: string): Endpoint {
+    const [a, b] = name.split('/');
+    const byContainer = this.state.endpoints.filter((e) => b === undefined && e.container === a);
+    const hits = byContainer.length ? byContainer : this.state.endpoints.filter((e) =>
+      b !== undefined ? e.project === a && e.service === b : e.service === a);
+    if (hits.length === 1) return hits[0];
+    const all = this.state.endpoints.map((e) => `${e.project}/${e.service}`).join(', ');
+    if (hits.length === 0) throw new Error(`No demo service "${name}". Services: ${all}`);
+    throw new Error(`"${name}" is ambiguous: ${hits.map((e) => `${e.project}/${e.service}`).join(', ')}`);
+  }
+
+  async break(name: string, mode: BreakMode): Promise<Endpoint> {
+    const e = this.endpoint(name);
+    await applyBreak(this.docker, e, specOf(e), mode);
+    this.state.broken[`${e.project}/${e.service}`] = mode;
+    this.save();
+    return e;
+  }
+
+  async fix(name: string): Promise<Endpoint> {
+    const e = this.endpoint(name);
+    await applyFix(this.docker, e, specOf(e));
+    delete this.state.broken[`${e.project}/${e.service}`];
+    this.save();
+    return e;
+  }
+
+  /** Removes the containers, stops a private engine, deletes the state file. */
+  async down(): Promise<void> {
+    await removeDemoContainers(this.docker);
+    if (this.state.engine.kind === 'private') await stopPrivateEngine(this.state.engine);
+    rmSync(this.statePath, { force: true });
+  }
+
+  save(): void {
+    mkdirSync(dirname(this.statePath), { recursive: true });
+    writeFileSync(this.statePath, `${JSON.stringify(this.state, null, 2)}\n`);
+  }
+}
+
+/** Starts (or restarts) every demo service and waits until each reports healthy. */
+export async function demoUp(options: DemoOptions = {}): Promise<Demo> {
+  const log = options.log ?? (() => {});
+  const statePath = options.statePath ?? defaultStatePath();
+  const previous = readState(statePath);
+  let engine: DemoState['engine'];
+  let docker: Docker;
+  if (process.env.DOCKER_HOST) {
+    engine = { kind: 'docker-host', dockerHost: process.env.DOCKER_HOST };
+    docker = new Docker();
+    if (!(await ping(docker))) throw new Error(`The Docker engine at DOCKER_HOST=${process.env.DOCKER_HOST} does not answer`);
+  } else if (previous?.engine.kind === 'private' && (await ping(new Docker({ socketPath: previous.engine.socketPath })))) {
+    engine = previous.engine;
+    docker = new Docker({ socketPath: engine.socketPath });
+  } else {
+    log('starting a private dockerd…');
+    const started = Date.now();
+    const e = await startPrivateEngine();
+    engine = { kind: 'private', ...e };
+    docker = new Docker({ socketPath: e.socketPath });
+    log(`dockerd ready in ${Date.now() - started} ms (${e.socketPath})`);
+  }
+  const endpoints = (await planEndpoints(options.layout ?? 'seed'))
+    .filter((e) => !options.projects || options.projects.includes(e.project as 'blatam'));
+  const demo = new Demo(docker, { engine, layout: options.layout ?? 'seed', endpoints, broken: {} }, statePath);
+  demo.save();
+
+  await removeDemoContainers(docker);
+  for (const kind of new Set(endpoints.map((e) => specOf(e).image))) {
+    const t = Date.now();
+    await ensureImage(docker, kind);
+    log(`image ${kind} ready in ${Date.now() - t} ms`);
+  }
+  for (const e of endpoints) await createService(docker, e, specOf(e));
+  log('waiting for health checks…');
+  await Promise.all(endpoints.map((e) => waitHealth(docker, e.container, 'healthy', 90_000)));
+  return demo;
+}
+
+/** The demo described by the state file, or null when none is up. */
+export async function openDemo(options: Pick<DemoOptions, 'statePath'> = {}): Promise<Demo | null> {
+  const statePath = options.statePath ?? defaultStatePath();
+  const state = readState(statePath);
+  if (!state) return null;
+  const docker = state.engine.kind === 'private' ? new Docker({ socketPath: state.engine.socketPath }) : new Docker();
+  return new Demo(docker, state, statePath);
+}
+
+function readState(path: string): DemoState | null {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as DemoState;
+  } catch {
+    return null;
+  }
+}
+
+async function removeDemoContainers(docker: Docker): Promise<void> {
+  const list = await docker.listContainers({ all: true, filters: { label: ['opsroom.demo=1'] } });
+  await Promise.all(list.map((c) => docker.getContainer(c.Id).remove({ force: true })));
+}
+
+async function createService(docker: Docker, e: Endpoint, s: ServiceSpec): Promise<void> {
+  const env = [
+    `DEMO_SERVICE=${s.service}`, `DEMO_ADDR=${e.address}`, `DEMO_PORT=${e.port}`, `DEMO_ERROR=${s.errorLine}`,
+    'DEMO_HOG_MB=400', 'TZ=UTC',
+  ];
+  let cmd: string[];
+  let health: string;
+  if (s.image === 'web') {
+    env.push(`DEMO_ROLE=${s.role}`);
+    cmd = ['node', '/demo/web-server.mjs'];
+    health = `wget -q -O /dev/null http://${e.address}:${e.port}${s.healthPath}`;
+  } else if (s.image === 'redis') {
+    env.push(`REDIS_HOST=${e.address}`, `REDIS_PORT=${e.port}`);
+    cmd = ['redis-server', '--bind', e.address, '--port', String(e.port), '--save', '', '--appendonly', 'no'];
+    health = '[ "$(redis-cli ping 2>&1)" = PONG ]';
+  } else {
+    env.push(`PGPORT=${e.port}`, 'PGUSER=postgres', 'PGHOST=/var/run/postgresql');
+    cmd = ['/demo/postgres.sh'];
+    health = 'pg_isready -q -t 2';
+  }
+  const c = await docker.createContainer({
+    name: e.container,
+    Image: await ensureImage(docker, s.image),
+    Cmd: ['/bin/sh', '/demo/supervise.sh', ...cmd],
+    Env: env,
+    ...(s.image === 'postgres' && { User: `${PG_UID}:${PG_UID}` }),
+    Labels: {
+      'com.docker.compose.project': e.project,
+      'com.docker.compose.service': s.service,
+      'com.docker.compose.project.config_files': s.configFile,
+      'com.docker.compose.oneoff': 'False',
+      'opsroom.demo': '1',
+    },
+    Healthcheck: { Test: ['CMD-SHELL', health], Interval: 2e9, Timeout: 3e9, Retries: 2, StartPeriod: 0 },
+    HostConfig: { NetworkMode: 'host', Memory: MEMORY_LIMIT, MemorySwap: MEMORY_LIMIT, Tmpfs: { '/run/demo': 'mode=1777' } },
+    StopTimeout: 5,
+  });
+  await c.start();
+}
+
+export { SERVICES };

@@ -77,6 +77,20 @@ export interface LeasesTable {
   until: number;
 }
 
+/** opsroom incident -> PagerDuty incident (one each way). */
+export interface PagerLinksTable {
+  incident_id: number;
+  pager_id: string;
+  url: string;
+}
+
+/** Newest PagerDuty webhook time applied per PagerDuty incident and ordering stream. */
+export interface PagerEventOrderTable {
+  pager_id: string;
+  stream: string;
+  last_at: number;
+}
+
 export interface Tables {
   incidents: IncidentsTable;
   events: EventsTable;
@@ -84,4 +98,6 @@ export interface Tables {
   counters: CountersTable;
   claims: ClaimsTable;
   leases: LeasesTable;
+  pager_links: PagerLinksTable;
+  pager_event_order: PagerEventOrderTable;
 }

@@ -51,7 +51,8 @@ export class IncidentService {
     return s;
   }
 
-  async open(input: OpenInput): Promise<{ incident: Incident; duplicate: boolean }> {
+  /** `fromPager`: raised in the pager (no trigger back, no duplicate check, a pager thread line). */
+  async open(input: OpenInput, opts: { fromPager?: boolean } = {}): Promise<{ incident: Incident; duplicate: boolean }> {
     const title = input.title.trim().replace(/\s+/g, ' ');
     if (!title) throw new CodedError(ErrorCode.BadInput, 'The title is empty.');
     if (title.length > TITLE_MAX) {
@@ -61,7 +62,7 @@ export class IncidentService {
     const now = this.deps.clock.now();
     const since = new Date(now.getTime() - DUPLICATE_WINDOW_MS);
     const { store } = this.deps;
-    const existing = await store.findRecentDuplicate(input.openedBy, input.sourceChannel, title, since);
+    const existing = opts.fromPager ? undefined : await store.findRecentDuplicate(input.openedBy, input.sourceChannel, title, since);
     if (existing) return { incident: existing, duplicate: true };
     const commander = input.commander || input.openedBy;
     const events: NewEvent[] = [
@@ -72,9 +73,11 @@ export class IncidentService {
     }
     const effects: NewEffect[] = [
       { target: 'chat', payload: { type: 'card' } },
-      { target: 'chat', payload: { type: 'thread', text: `:rotating_light: <@${input.openedBy}> opened this ${severity} incident. Commander: <@${commander}>.` } },
+      { target: 'chat', payload: { type: 'thread', text: opts.fromPager
+        ? `:rotating_light: Raised in PagerDuty as ${severity}. Acknowledge here or in PagerDuty; both stay in step.`
+        : `:rotating_light: <@${input.openedBy}> opened this ${severity} incident. Commander: <@${commander}>.` } },
     ];
-    if (this.deps.pagerEnabled) effects.push({ target: 'pager', payload: { type: 'pager.trigger' } });
+    if (this.deps.pagerEnabled && !opts.fromPager) effects.push({ target: 'pager', payload: { type: 'pager.trigger' } });
     const incident = await store.create(
       {
         title, severity, commander, openedBy: input.openedBy,
@@ -210,9 +213,29 @@ export class IncidentService {
   }
 
   /** Records an event that changes nothing else (notes, runs, pages), with optional thread line. */
-  async record(id: number, event: NewEvent, threadText?: string) {
-    await this.deps.store.record(id, [event], threadText ? [thread(threadText), card] : []);
+  async record(id: number, event: NewEvent, threadText?: string, opts: { card?: boolean } = {}) {
+    await this.deps.store.record(id, [event], threadText ? [thread(threadText), card] : opts.card ? [card] : []);
     this.deps.onEffects?.();
+  }
+
+  /**
+   * Escalates the pager incident: the next level, an explicit level, or a reassignment to an
+   * escalation policy (a configured name or id). Records who asked; the pager call is an effect.
+   */
+  async escalate(id: number, actor: string, to: { level?: number; policyId?: string } = {}) {
+    if (!this.deps.pagerEnabled) throw new CodedError(ErrorCode.Unavailable, 'PagerDuty is off, so there is nothing to escalate.');
+    const i = await this.get(id);
+    assertOpen(i);
+    const target = to.policyId ? `escalation policy ${to.policyId}` : to.level !== undefined ? `level ${to.level}` : 'the next level';
+    const now = this.now();
+    await this.deps.store.record(id, [
+      { at: now, actor, kind: 'escalation', text: `Escalated to ${target}`, data: { ...to } },
+    ], [
+      thread(`:arrow_double_up: <@${actor}> escalated to ${target} in PagerDuty.`), card,
+      { target: 'pager', payload: { type: 'pager.escalate', actor, ...to } },
+    ]);
+    this.deps.onEffects?.();
+    return i;
   }
 
   /** Posts one reminder per update interval in each open incident that has gone quiet. */

@@ -15,6 +15,8 @@ const MIGRATIONS: Record<string, () => Promise<StoreMigration>> = {
   '001_incidents': () => import('./001_incidents.js'),
   '002_runs': () => import('./002_runs.js'),
   '003_run_liveness': () => import('./003_run_liveness.js'),
+  '004_pager': () => import('./004_pager.js'),
+  '005_remediation': () => import('./005_remediation.js'),
 };
 
 class StaticProvider implements MigrationProvider {

@@ -81,6 +81,7 @@ export interface StartedStep {
 
 interface InFlight {
   controller: AbortController;
+  pipe: OutputPipe;
   cause: AbortCause | null;
   done: Promise<StepResult>;
 }
@@ -240,6 +241,11 @@ export class RunEngine {
     return changed;
   }
 
+  /** The (redacted, capped) output so far of a step running in this process, for late watchers. */
+  liveOutput(runId: number, stepId: string): CapturedOutput | undefined {
+    return this.inFlight.get(`${runId}/${stepId}`)?.pipe.capture.result();
+  }
+
   /** Whether a step is executing in this process. */
   isRunningHere(runId: number, stepId: string): boolean {
     return this.inFlight.has(`${runId}/${stepId}`);
@@ -268,10 +274,10 @@ export class RunEngine {
     const s = stepRun.step;
     const key = `${run.id}/${s.id}`;
     const controller = new AbortController();
-    const flight: InFlight = { controller, cause: null, done: undefined as unknown as Promise<StepResult> };
     const base = { runId: run.id, stepId: s.id, attempt: attempt.number };
     const redactor = this.redactorFor(run.id, s, ctx);
     const pipe = new OutputPipe(redactor.stream(), this.deps.outputCap);
+    const flight: InFlight = { controller, pipe, cause: null, done: undefined as unknown as Promise<StepResult> };
     pipe.listen((chunk) => this.events.emit({ type: 'step.output', ...base, chunk }));
     const timer = setTimeout(() => {
       if (controller.signal.aborted) return;

@@ -120,12 +120,14 @@ describe('RunEngine: timeouts and hung steps', () => {
 
   it('a hung step does not hold up another run', async () => {
     const g = gate();
-    const runner = new ScriptedRunner().on('hang', g.script);
+    const runner = new ScriptedRunner().on('hang', (c, o) => (o.onOutput('working, password=x1y2z3\nhalf a li'), g.script(c, o)));
     const { engine, start } = setup(runner);
     const a = await start([step('h', { command: ssh('hang'), timeoutMs: 60_000 })]);
     const b = await start([step('quick')]);
     const hung = await engine.startStep(a.id, 'h', { actor: 'U1' });
     await g.started;
+    // A late watcher gets what was shown so far: complete lines, redacted.
+    expect(engine.liveOutput(a.id, 'h')?.text).toBe('working, password=[REDACTED]\n');
     expect((await engine.runStep(b.id, 'quick', { actor: 'U2' })).state).toBe('succeeded');
     expect(engine.isRunningHere(a.id, 'h')).toBe(true);
     expect(engine.cancel(a.id, 'h', 'U3')).toBe(true);

@@ -1,0 +1,36 @@
+import { dirname, join } from 'node:path';
+import { ConfigError, parseEnv } from './config/env.js';
+import { loadFileConfig } from './config/file.js';
+import { startOpsroom } from './opsroom.js';
+
+/** The local workspace keeps its state beside a SQLite database, so a restart keeps the threads. */
+const localStatePath = (databaseUrl: string) =>
+  databaseUrl.startsWith('sqlite:') && !databaseUrl.includes(':memory:')
+    ? join(dirname(databaseUrl.slice('sqlite:'.length)), 'workspace.json')
+    : undefined;
+
+/** Runs the bot until SIGTERM/SIGINT. Bad configuration: one line on stderr, exit code 1. */
+export async function serve(env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  let opsroom;
+  try {
+    const settings = parseEnv(env);
+    opsroom = await startOpsroom({
+      env: settings, file: loadFileConfig(settings.OPSROOM_CONFIG), workspaceState: localStatePath(settings.DATABASE_URL),
+    });
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`opsroom: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+  const where = opsroom.local
+    ? `opsroom is running with a local Slack workspace: open ${opsroom.url}`
+    : `opsroom is listening on ${opsroom.url} (Slack requests: POST /slack/events)`;
+  process.stdout.write(`${where}\n`);
+  return new Promise<number>((resolve) => {
+    const stop = () => void opsroom.close().then(() => resolve(0), () => resolve(1));
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+}

@@ -28,6 +28,8 @@ export interface DemoOptions {
   /** Only these projects (default both). */
   projects?: Array<'blatam' | 'minimarket'>;
   log?: (line: string) => void;
+  /** Start a private dockerd even when DOCKER_HOST is set (tests). */
+  privateEngine?: boolean;
 }
 
 const MEMORY_LIMIT = 512 * 1024 * 1024;
@@ -90,7 +92,7 @@ export async function demoUp(options: DemoOptions = {}): Promise<Demo> {
   const previous = readState(statePath);
   let engine: DemoState['engine'];
   let docker: Docker;
-  if (process.env.DOCKER_HOST) {
+  if (process.env.DOCKER_HOST && !options.privateEngine) {
     engine = { kind: 'docker-host', dockerHost: process.env.DOCKER_HOST };
     docker = new Docker();
     if (!(await ping(docker))) throw new Error(`The Docker engine at DOCKER_HOST=${process.env.DOCKER_HOST} does not answer`);

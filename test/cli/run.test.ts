@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,6 +12,7 @@ import { openDatabase } from '../../src/store/db.js';
 import { KyselyRunStore } from '../../src/store/runs.js';
 import { prints, ScriptedRunner } from '../core/runs/support/scripted-runner.js';
 import { dockerAvailable, startDocker, type DockerPeer } from '../support/peers/docker.js';
+import { sshdAvailable, startSshd, type SshdPeer } from '../support/peers/sshd.js';
 
 const RUNBOOK = `
 title: Cache caído
@@ -282,5 +283,55 @@ describe.runIf(dockerAvailable())('opsroom run against a real Docker engine (the
     } finally {
       await database.close();
     }
+  });
+});
+
+const SSH_RUNBOOK = `
+title: Host check
+severity: P3
+params:
+  who: { type: string }
+steps:
+  - id: greet
+    title: Greet
+    ssh: { host: web, command: "echo hello {{ who }}" }
+    expect: { output_contains: hello }
+  - id: other
+    title: On a host whose key changed
+    ssh: { host: moved, command: "echo should-not-run" }
+`;
+
+describe.runIf(sshdAvailable())('opsroom run over SSH to a real sshd (inventory wiring, quoting, host keys)', () => {
+  let sshd: SshdPeer;
+  let dir: string;
+
+  beforeAll(async () => {
+    sshd = await startSshd();
+    dir = mkdtempSync(join(tmpdir(), 'opsroom-run-ssh-'));
+    mkdirSync(join(dir, 'runbooks'));
+    writeFileSync(join(dir, 'runbooks', 'host-check.yml'), SSH_RUNBOOK);
+    const host = (key: string) => ({ address: sshd.host, port: sshd.port, user: sshd.user, key_path: sshd.keyPath, host_key: key });
+    writeFileSync(join(dir, 'inventory.yml'), JSON.stringify({ hosts: { web: host(sshd.hostKeyLine), moved: host(sshd.wrongHostKeyLine) } }));
+  });
+  afterAll(async () => {
+    await sshd?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs the quoted command on the host, and refuses a host whose key does not match', async () => {
+    const out: string[] = [];
+    const marker = join(dir, 'pwned');
+    const code = await runCommand(
+      ['host-check', '--runbooks', join(dir, 'runbooks'), '--inventory', join(dir, 'inventory.yml'), '--db', `sqlite:${join(dir, 'o.db')}`, '--config', join(dir, 'none.yml'),
+        '--param', `who=x; touch ${marker}`],
+      { out: (t) => void out.push(t), err: (t) => void out.push(t), env: {} },
+    );
+    const text = out.join('');
+    expect(text).toContain(`  │ hello x; touch ${marker}`);
+    expect(existsSync(marker)).toBe(false);
+    // The second host presents another key: nothing runs there, the step fails, exit 1.
+    expect(code).toBe(1);
+    expect(text).not.toContain('should-not-run\n  ✔');
+    expect(text).toMatch(/other[\s\S]*✘ failed in [\d.]+s: Host key for "moved" .* does not match the inventory/);
   });
 });

@@ -21,6 +21,12 @@ export interface Routes {
   slack?: Route;
   pagerduty?: Route;
   health: Route;
+  /** GET /readyz: database, migrations, Slack auth (src/ops/readiness.ts). */
+  ready?: Route;
+  /** GET /metrics: Prometheus text (src/metrics.ts). */
+  metrics?: Route;
+  /** Asked first: false when it has answered the request itself (503 while shutting down). */
+  admit?: (req: IncomingMessage, res: ServerResponse) => boolean;
   mounts?: Mount[];
 }
 
@@ -28,6 +34,7 @@ export interface Routes {
 export function createHttpServer(routes: Routes): Server {
   return createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
+    if (routes.admit && !routes.admit(req, res)) return;
     if (req.method === 'POST' && path === '/slack/events' && routes.slack) {
       if (!slackHeadersOk(req)) {
         res.writeHead(401).end();
@@ -38,6 +45,8 @@ export function createHttpServer(routes: Routes): Server {
     }
     if (req.method === 'POST' && path === '/pagerduty/webhook' && routes.pagerduty) return void routes.pagerduty(req, res);
     if (req.method === 'GET' && path === '/healthz') return void routes.health(req, res);
+    if (req.method === 'GET' && path === '/readyz' && routes.ready) return void routes.ready(req, res);
+    if (req.method === 'GET' && path === '/metrics' && routes.metrics) return void routes.metrics(req, res);
     for (const mount of routes.mounts ?? []) if (mount(req, res)) return;
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
   });

@@ -1,0 +1,147 @@
+/**
+ * Prometheus metrics (prom-client), one registry per opsroom instance.
+ *
+ * Cluster-wide numbers (incidents, step runs, outbox depth) are read from the database when
+ * scraped, so every replica reports the same totals; per-process numbers (API calls, durations,
+ * acknowledgement latency) are counted where they happen through small hooks:
+ * `instrumentSlack(client)`, `instrumentPager(pager)`, `timeAck(res)`, `watchRuns(engine)`.
+ */
+import type { ServerResponse } from 'node:http';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Pager } from './core/ports.js';
+import type { RunEvent } from './core/runs/events.js';
+import type { Database } from './store/index.js';
+
+/** What the metrics read from the database. */
+export interface MetricsSources {
+  database: Database;
+  outbox: { depth(): Promise<number> };
+}
+
+interface ApiClient {
+  apiCall(method: string, options?: Record<string, unknown>): Promise<unknown>;
+}
+
+const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+const STEP_SECONDS = [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
+
+/** Kind of a step from its stored target (`docker:…`, `ssh:…`, `http:…`; anything else is the engine's own). */
+export const stepKind = (target: string) => /^(docker|ssh|http):/.exec(target)?.[1] ?? 'other';
+
+export class Metrics {
+  readonly registry = new Registry();
+  private readonly slackCalls: Counter;
+  private readonly slackErrors: Counter;
+  private readonly pagerCalls: Counter;
+  private readonly pagerErrors: Counter;
+  private readonly ackSeconds: Histogram;
+  private readonly stepSeconds: Histogram;
+  private readonly instrumented = new WeakSet<object>();
+  private readonly stepKinds = new Map<string, string>();
+
+  constructor(sources: MetricsSources, options: { defaultMetrics?: boolean } = {}) {
+    const registers = [this.registry];
+    if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'opsroom_' });
+    const { db } = sources.database;
+    new Gauge({
+      name: 'opsroom_incidents', help: 'Incidents by state and severity (whole database)', labelNames: ['state', 'severity'], registers,
+      async collect() {
+        this.reset();
+        const rows = await db.selectFrom('incidents').select(['status', 'severity', (eb) => eb.fn.countAll<number>().as('n')])
+          .groupBy(['status', 'severity']).execute();
+        for (const r of rows) this.set({ state: r.status, severity: r.severity }, Number(r.n));
+      },
+    });
+    new Gauge({
+      name: 'opsroom_step_runs', help: 'Step attempts by kind and result (whole database)', labelNames: ['kind', 'result'], registers,
+      async collect() {
+        this.reset();
+        const rows = await (db as unknown as import('kysely').Kysely<{ step_attempts: { target: string; state: string } }>)
+          .selectFrom('step_attempts').select(['target', 'state', (eb) => eb.fn.countAll<number>().as('n')])
+          .groupBy(['target', 'state']).execute().catch(() => []);
+        for (const r of rows) this.inc({ kind: stepKind(r.target), result: r.state }, Number(r.n));
+      },
+    });
+    new Gauge({
+      name: 'opsroom_outbox_depth', help: 'Effects waiting for delivery (whole database)', registers,
+      async collect() {
+        this.set(await sources.outbox.depth());
+      },
+    });
+    this.slackCalls = new Counter({ name: 'opsroom_slack_api_calls_total', help: 'Slack Web API calls by method', labelNames: ['method'], registers });
+    this.slackErrors = new Counter({ name: 'opsroom_slack_api_errors_total', help: 'Failed Slack Web API calls by method and error', labelNames: ['method', 'error'], registers });
+    this.pagerCalls = new Counter({ name: 'opsroom_pagerduty_api_calls_total', help: 'PagerDuty calls by operation', labelNames: ['method'], registers });
+    this.pagerErrors = new Counter({ name: 'opsroom_pagerduty_api_errors_total', help: 'Failed PagerDuty calls by operation', labelNames: ['method'], registers });
+    this.ackSeconds = new Histogram({
+      name: 'opsroom_slack_ack_seconds', help: 'Time from a Slack request arriving to its HTTP answer', labelNames: ['status'], buckets: SECONDS, registers,
+    });
+    this.stepSeconds = new Histogram({
+      name: 'opsroom_step_duration_seconds', help: 'Duration of finished step attempts run by this process', labelNames: ['kind', 'result'], buckets: STEP_SECONDS, registers,
+    });
+  }
+
+  /** Counts every call a WebClient makes (all methods go through `apiCall`). Idempotent. */
+  instrumentSlack<T extends object>(client: T): T {
+    const c = client as unknown as ApiClient;
+    if (this.instrumented.has(client) || typeof c.apiCall !== 'function') return client;
+    this.instrumented.add(client);
+    const call = c.apiCall.bind(client);
+    c.apiCall = async (method, options) => {
+      this.slackCalls.inc({ method });
+      try {
+        return await call(method, options);
+      } catch (e) {
+        const err = e as { data?: { error?: string }; code?: string };
+        this.slackErrors.inc({ method, error: err.data?.error ?? err.code ?? 'error' });
+        throw e;
+      }
+    };
+    return client;
+  }
+
+  /** A Pager whose calls are counted: `deliver:<effect type>` and `onCall`. */
+  instrumentPager(pager: Pager): Pager {
+    const count = async <R>(method: string, run: () => Promise<R>): Promise<R> => {
+      this.pagerCalls.inc({ method });
+      try {
+        return await run();
+      } catch (e) {
+        this.pagerErrors.inc({ method });
+        throw e;
+      }
+    };
+    if (!pager.enabled) return pager;
+    return new Proxy(pager, {
+      get: (target, prop, receiver) => {
+        const value = Reflect.get(target, prop, receiver);
+        if (prop === 'deliver') return (effect: Parameters<Pager['deliver']>[0], ...rest: unknown[]) =>
+          count(`deliver:${effect.payload.type}`, () => (value as (...a: unknown[]) => Promise<unknown>).call(target, effect, ...rest));
+        if (prop === 'onCall') return (...args: unknown[]) => count('onCall', () => (value as (...a: unknown[]) => Promise<unknown>).apply(target, args));
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+  }
+
+  /** Starts the acknowledgement timer for one Slack request; observed when the answer is sent. */
+  timeAck(res: ServerResponse): void {
+    const end = this.ackSeconds.startTimer();
+    res.once('finish', () => end({ status: String(res.statusCode) }));
+  }
+
+  /** Step durations from the run engine's events (this process's steps). Returns the unsubscribe function. */
+  watchRuns(engine: { subscribe(fn: (e: RunEvent) => void): () => void }): () => void {
+    return engine.subscribe((e) => {
+      if (e.type === 'step.started') this.stepKinds.set(`${e.runId}/${e.stepId}`, stepKind(e.target));
+      if (e.type === 'step.finished') {
+        const key = `${e.runId}/${e.stepId}`;
+        this.stepSeconds.observe({ kind: this.stepKinds.get(key) ?? 'other', result: e.state }, e.durationMs / 1000);
+        this.stepKinds.delete(key);
+      }
+    });
+  }
+
+  /** The Prometheus text exposition. */
+  async render(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}

@@ -1,0 +1,13 @@
+/** Operating opsroom: shutdown gate, readiness, leased background loops, Socket Mode guard, request logs. */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+
+export { RequestGate } from './gate.js';
+export { LeasedLoop, type LeasedLoopOptions } from './leased-loop.js';
+export { readiness, type ReadinessOptions } from './readiness.js';
+export { holdSocketModeLease, socketModeRefusal, SOCKET_MODE_LEASE } from './socket-mode.js';
+export { observedSlackRoute, logRuns } from './http.js';
+
+/** A name for this process among replicas: OPSROOM_INSTANCE_ID, else host:pid:random. */
+export const instanceName = (env: NodeJS.ProcessEnv = process.env) =>
+  env.OPSROOM_INSTANCE_ID || `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;

@@ -1,0 +1,64 @@
+/**
+ * Background work that one replica at a time does (update reminders, scheduled posts): every
+ * `everyMs` each replica tries the named lease; the holder renews it and runs the job, the others
+ * skip. When the holder dies its lease lapses after `ttlMs` and the next replica to try takes over.
+ */
+import type { Clock } from '../core/ports.js';
+
+export interface LeaseStore {
+  tryLease(name: string, owner: string, until: Date, now: Date): Promise<boolean>;
+  release(name: string, owner: string): Promise<void>;
+}
+
+export interface LeasedLoopOptions {
+  name: string;
+  owner: string;
+  leases: LeaseStore;
+  clock: Clock;
+  everyMs: number;
+  /** How long the lease outlives a tick (default 3 × everyMs). */
+  ttlMs?: number;
+  run: () => Promise<unknown>;
+  onError?: (error: unknown) => void;
+}
+
+export class LeasedLoop {
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+
+  constructor(private readonly o: LeasedLoopOptions) {}
+
+  start(): void {
+    this.timer = setInterval(() => void this.tick(), this.o.everyMs);
+    this.timer.unref();
+    void this.tick();
+  }
+
+  /** One round: take or renew the lease, then run the job if we hold it. True when it ran. */
+  async tick(): Promise<boolean> {
+    if (this.running) return false;
+    let ran = false;
+    this.running = (async () => {
+      try {
+        const now = this.o.clock.now();
+        const until = new Date(now.getTime() + (this.o.ttlMs ?? 3 * this.o.everyMs));
+        if (!(await this.o.leases.tryLease(this.o.name, this.o.owner, until, now))) return;
+        ran = true;
+        await this.o.run();
+      } catch (e) {
+        this.o.onError?.(e);
+      }
+    })().finally(() => {
+      this.running = undefined;
+    });
+    await this.running;
+    return ran;
+  }
+
+  /** Stops ticking, waits for a running job, and gives the lease up so another replica takes over at once. */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+    await this.o.leases.release(this.o.name, this.o.owner).catch(() => {});
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * GET /readyz: 200 when this replica can serve — database reachable, migrations applied, Slack
+ * token accepted (auth.test, cached for `slackTtlMs`) and not shutting down — else 503. The body
+ * names each check: `{"ready":false,"checks":{"database":"ok","migrations":"ok","slack":"invalid_auth"}}`.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pendingMigrations, ping, type Database } from '../store/index.js';
+
+export interface ReadinessOptions {
+  database: Database;
+  /** Throws when Slack refuses the token (e.g. `client.auth.test()`). */
+  slackAuth: () => Promise<unknown>;
+  /** False while shutting down. */
+  open: () => boolean;
+  slackTtlMs?: number;
+  timeoutMs?: number;
+}
+
+type Check = 'ok' | string;
+
+const within = <T>(p: Promise<T>, ms: number): Promise<T> =>
+  Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms).unref())]);
+
+const reason = (e: unknown) => {
+  const err = e as { data?: { error?: string }; message?: string };
+  return err?.data?.error ?? err?.message ?? String(e);
+};
+
+export function readiness(o: ReadinessOptions) {
+  let slack: { at: number; result: Check } | undefined;
+  const timeout = o.timeoutMs ?? 2000;
+
+  async function slackCheck(): Promise<Check> {
+    if (slack && Date.now() - slack.at < (o.slackTtlMs ?? 30_000)) return slack.result;
+    const result = await within(o.slackAuth(), timeout).then(() => 'ok', reason);
+    slack = { at: Date.now(), result };
+    return result;
+  }
+
+  async function check(): Promise<{ ready: boolean; checks: Record<string, Check> }> {
+    const database = await within(ping(o.database), timeout).then(() => 'ok', reason);
+    const migrations = database !== 'ok'
+      ? 'unknown'
+      : await within(pendingMigrations(o.database), timeout).then((p) => (p.length ? `pending: ${p.join(', ')}` : 'ok'), reason);
+    const checks: Record<string, Check> = { database, migrations, slack: await slackCheck() };
+    if (!o.open()) checks.shutdown = 'shutting down';
+    return { ready: Object.values(checks).every((c) => c === 'ok'), checks };
+  }
+
+  const route = async (_req: IncomingMessage, res: ServerResponse) => {
+    const r = await check();
+    res.writeHead(r.ready ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(`${JSON.stringify(r)}\n`);
+  };
+  return { check, route };
+}

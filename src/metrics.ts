@@ -18,8 +18,11 @@ export interface MetricsSources {
   outbox: { depth(): Promise<number> };
 }
 
-interface ApiClient {
-  apiCall(method: string, options?: Record<string, unknown>): Promise<unknown>;
+/** The parts of @slack/web-api's WebClient that every call passes through. */
+interface SlackInternals {
+  slackApiUrl?: string;
+  makeRequest(url: string, ...rest: unknown[]): Promise<unknown>;
+  buildResult(response: { url?: string }): Promise<{ ok?: boolean; error?: unknown }>;
 }
 
 const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
@@ -80,21 +83,36 @@ export class Metrics {
     });
   }
 
-  /** Counts every call a WebClient makes (all methods go through `apiCall`). Idempotent. */
+  /**
+   * Counts every HTTP call a WebClient makes and every failure (HTTP errors, rate limits, `ok: false`).
+   * The method wrappers are bound at construction, so the hooks are the instance's `makeRequest`
+   * and `buildResult`, which every call goes through. Idempotent.
+   */
   instrumentSlack<T extends object>(client: T): T {
-    const c = client as unknown as ApiClient;
-    if (this.instrumented.has(client) || typeof c.apiCall !== 'function') return client;
+    const c = client as unknown as SlackInternals;
+    if (this.instrumented.has(client) || typeof c.makeRequest !== 'function' || typeof c.buildResult !== 'function') return client;
     this.instrumented.add(client);
-    const call = c.apiCall.bind(client);
-    c.apiCall = async (method, options) => {
+    const methodOf = (url: string) => {
+      const base = c.slackApiUrl ?? '';
+      return base && url.startsWith(base) ? url.slice(base.length).split('?')[0] : 'upload';
+    };
+    const request = c.makeRequest.bind(client);
+    const build = c.buildResult.bind(client);
+    c.makeRequest = async (url, ...rest) => {
+      const method = methodOf(url);
       this.slackCalls.inc({ method });
       try {
-        return await call(method, options);
+        return await request(url, ...rest);
       } catch (e) {
-        const err = e as { data?: { error?: string }; code?: string };
-        this.slackErrors.inc({ method, error: err.data?.error ?? err.code ?? 'error' });
+        const err = e as { code?: string; statusCode?: number; original?: { code?: string } };
+        this.slackErrors.inc({ method, error: err.statusCode ? `http_${err.statusCode}` : err.original?.code ?? err.code ?? 'error' });
         throw e;
       }
+    };
+    c.buildResult = async (response) => {
+      const result = await build(response);
+      if (result && result.ok === false) this.slackErrors.inc({ method: methodOf(response.url ?? ''), error: String(result.error ?? 'error') });
+      return result;
     };
     return client;
   }

@@ -1,8 +1,9 @@
 import { incidentCommand } from './incident.js';
+import { oncallCommand } from './oncall.js';
 import type { SlashCommand } from './types.js';
 
-export { incidentCommand };
+export { incidentCommand, oncallCommand };
 export type { SlashCommand, Subcommand } from './types.js';
 
 /** Every slash command opsroom registers. manifest.yml must list exactly these. */
-export const COMMANDS: readonly SlashCommand[] = [incidentCommand];
+export const COMMANDS: readonly SlashCommand[] = [incidentCommand, oncallCommand];

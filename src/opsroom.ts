@@ -5,7 +5,6 @@ import { severitiesOf, type FileConfig } from './config/file.js';
 import { EffectDispatcher } from './core/dispatcher.js';
 import { IncidentService } from './core/incidents/service.js';
 import { systemClock, type Clock, type Pager } from './core/ports.js';
-import { DeliveryError } from './core/effects.js';
 import { createLogger, type Logger } from './log.js';
 import { createHttpServer, type Mount } from './server.js';
 import { createSlackApp } from './slack/app.js';
@@ -13,6 +12,14 @@ import { SlackNotifier } from './slack/notifier.js';
 import { WebClient } from '@slack/web-api';
 import { clientOptions } from './slack/app.js';
 import { KyselyIncidentStore, KyselyOutbox, openDatabase } from './store/index.js';
+import { KyselyPagerEventOrder, KyselyPagerLinks, releaseClaim } from './store/index.js';
+import { PagerEventHandler } from './core/incidents/pager-events.js';
+import {
+  createPager, createWebhookHandler, incidentIdFromKey, mappedService, pagerDutySettingsFromEnv, severityFromPagerDuty,
+  type PagerDutySettings, type PagerDutySettingsInput,
+} from './pagerduty/index.js';
+import { ConfigError } from './config/env.js';
+import type { Route } from './server.js';
 import { Workspace } from './workspace/index.js';
 
 export interface OpsroomOptions {
@@ -24,15 +31,11 @@ export interface OpsroomOptions {
   loops?: boolean;
   /** Local mode: where the workspace keeps its messages across restarts. */
   workspaceState?: string;
+  /** PagerDuty settings beyond env and opsroom.yml (time limits in tests). */
+  pagerDuty?: Partial<PagerDutySettingsInput>;
 }
 
 export const LOCAL_INCIDENT_CHANNEL = 'C0INCIDENTS';
-
-const offPager: Pager = {
-  enabled: false,
-  deliver: async () => { throw new DeliveryError('PagerDuty integration is off', false); },
-  onCall: async () => ({ now: [], next: [] }),
-};
 
 /** Builds and starts opsroom: database, core services, Slack, HTTP server, background loops. */
 export async function startOpsroom(options: OpsroomOptions) {
@@ -46,12 +49,16 @@ export async function startOpsroom(options: OpsroomOptions) {
   const database = await openDatabase(env.DATABASE_URL);
   const store = new KyselyIncidentStore(database, clock);
   const outbox = new KyselyOutbox(database);
-  const pager = offPager;
+  const pagerLinks = new KyselyPagerLinks(database);
+  const pagerSettings = pagerDutySettings(env, file, options.pagerDuty);
+  const pager: Pager = createPager(pagerSettings, pagerLinks, clock); // DisabledPager without a token
+  let pagerRoute: Route | undefined;
 
   const mounts: Mount[] = [];
   let slackRoute: ((req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void) | undefined;
   const server = createHttpServer({
     slack: (req, res) => slackRoute?.(req, res),
+    pagerduty: (req, res) => (pagerRoute ? pagerRoute(req, res) : void res.writeHead(404).end()),
     health: (_req, res) => { res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}\n'); },
     mounts,
   });
@@ -78,9 +85,17 @@ export async function startOpsroom(options: OpsroomOptions) {
   }
 
   const client = new WebClient(botToken, clientOptions(apiUrl));
-  const notifier = new SlackNotifier({ client, severities, clock, outbox, pagerEnabled: pager.enabled });
+  const notifier = new SlackNotifier({
+    client, severities, clock, outbox, pagerEnabled: pager.enabled, pagerLink: (id) => pagerLinks.get(id),
+  });
   const dispatcher = new EffectDispatcher({
     outbox, store, chat: notifier, pager, clock,
+    // The card's "PagerDuty: pending / failed / link" line follows each pager call's outcome.
+    afterDelivery: async (effect, outcome) => {
+      if (effect.target !== 'pager' || (!outcome.ok && outcome.retryAt && effect.attempts > 0)) return;
+      await store.record(effect.incidentId, [], [{ target: 'chat', payload: { type: 'card' } }]);
+      void dispatcher.kick();
+    },
     onError: (effect, error) => log.warn({ effectId: effect.id, incidentId: effect.incidentId, kind: effect.payload.type, error: String(error) }, 'delivery failed'),
   });
   const incidents = new IncidentService({
@@ -88,9 +103,13 @@ export async function startOpsroom(options: OpsroomOptions) {
   });
   const slack = createSlackApp(
     { botToken, signingSecret, appToken: env.SLACK_APP_TOKEN, apiUrl },
-    { incidents, store, notifier, clock, incidentChannel, log: (msg, extra) => log.error(extra ?? {}, msg) },
+    {
+      incidents, store, notifier, clock, incidentChannel, log: (msg, extra) => log.error(extra ?? {}, msg),
+      pager, escalationPolicies: Object.keys(pagerSettings?.escalationPolicies ?? {}),
+    },
   );
   slackRoute = slack.requestListener;
+  if (pagerSettings) pagerRoute = pagerDutyWebhook(pagerSettings, env, { incidents, store, database, clock, log });
   await slack.start();
 
   const timers: NodeJS.Timeout[] = [];
@@ -116,3 +135,47 @@ export async function startOpsroom(options: OpsroomOptions) {
 }
 
 export type Opsroom = Awaited<ReturnType<typeof startOpsroom>>;
+
+/** PagerDuty settings from env and opsroom.yml, or undefined when PAGERDUTY_TOKEN is unset (off). */
+function pagerDutySettings(env: Env, file: FileConfig, extra: Partial<PagerDutySettingsInput> = {}): PagerDutySettings | undefined {
+  const { scheduleId: _unused, ...fromFile } = file.pagerduty ?? {};
+  try {
+    return pagerDutySettingsFromEnv({
+      PAGERDUTY_TOKEN: env.PAGERDUTY_TOKEN, PAGERDUTY_API_URL: env.PAGERDUTY_API_URL,
+      PAGERDUTY_FROM: env.PAGERDUTY_FROM, PAGERDUTY_SERVICE_ID: env.PAGERDUTY_SERVICE_ID,
+    }, { ...fromFile, ...extra });
+  } catch (e) {
+    const issue = (e as { issues?: { path: PropertyKey[]; message: string }[] }).issues?.[0];
+    if (!issue) throw e;
+    const name = issue.path[0] === 'serviceId' ? 'PAGERDUTY_SERVICE_ID' : `pagerduty.${issue.path.map(String).join('.')}`;
+    throw new ConfigError(`${name}: ${issue.message} (needed with PAGERDUTY_TOKEN)`);
+  }
+}
+
+/** POST /pagerduty/webhook: verified, deduplicated by event id, applied to incidents without echo. */
+function pagerDutyWebhook(
+  settings: PagerDutySettings, env: Env,
+  d: { incidents: IncidentService; store: KyselyIncidentStore; database: Awaited<ReturnType<typeof openDatabase>>; clock: Clock; log: Logger },
+): Route {
+  const secrets = (env.PAGERDUTY_WEBHOOK_SECRET ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+  if (!secrets.length) d.log.warn({}, 'PAGERDUTY_WEBHOOK_SECRET is not set: every PagerDuty webhook is refused (401)');
+  const events = new PagerEventHandler({
+    incidents: d.incidents, store: d.store, links: new KyselyPagerLinks(d.database), order: new KyselyPagerEventOrder(d.database),
+    incidentIdFromKey: (key) => incidentIdFromKey(key, settings.incidentKeyPrefix),
+    watchedService: (id) => mappedService(settings, id),
+    severityFor: (pd) => severityFromPagerDuty(settings, pd),
+    releaseClaim: (key) => releaseClaim(d.database, key),
+  });
+  const claimKey = (id: string) => `pagerduty-event:${id}`;
+  const handle = createWebhookHandler({
+    secrets,
+    dedupe: (id) => d.store.claim(claimKey(id), d.clock.now()),
+    release: (id) => releaseClaim(d.database, claimKey(id)),
+    onEvent: async (e) => {
+      const outcome = await events.apply(e);
+      d.log.info({ eventId: e.eventId, type: e.type, pagerId: e.incident.id, outcome }, 'pagerduty webhook');
+    },
+    onError: (err, eventId) => d.log.error({ eventId, error: String((err as Error)?.stack ?? err) }, 'pagerduty webhook failed'),
+  });
+  return (req, res) => void handle(req, res);
+}

@@ -11,7 +11,11 @@ export interface DispatcherDeps {
   /** How often due effects are looked for without a kick. */
   pollMs?: number;
   onError?: (effect: Effect, error: unknown) => void;
+  /** Told after each delivery is stored as done or failed (e.g. to re-render the card's pager line). */
+  afterDelivery?: (effect: Effect, outcome: DeliveryOutcome) => Promise<void> | void;
 }
+
+export type DeliveryOutcome = { ok: true } | { ok: false; error: unknown; retryAt: Date | null };
 
 const MAX_BACKOFF_MS = 60_000;
 
@@ -21,6 +25,8 @@ export class EffectDispatcher {
   private draining?: Promise<void>;
   private again = false;
   private stopped = false;
+  /** Pager deliveries run beside the drain: a slow pager must not hold up chat effects. */
+  private readonly inflight = new Set<Promise<void>>();
 
   constructor(private readonly deps: DispatcherDeps) {}
 
@@ -35,6 +41,7 @@ export class EffectDispatcher {
     this.stopped = true;
     clearInterval(this.timer);
     await this.draining;
+    await Promise.all(this.inflight);
   }
 
   /** Delivers what is due now; coalesces calls made while a drain runs. */
@@ -57,7 +64,10 @@ export class EffectDispatcher {
   /** Resolves once no drain is running or queued: everything due has been tried. */
   async settle(): Promise<void> {
     await this.kick();
-    while (this.draining) await this.draining;
+    while (this.draining || this.inflight.size) {
+      await this.draining;
+      await Promise.all(this.inflight);
+    }
   }
 
   /** Delivers until nothing is due. */
@@ -65,7 +75,15 @@ export class EffectDispatcher {
     for (;;) {
       const due = await this.deps.outbox.claimDue(this.deps.clock.now(), 20);
       if (due.length === 0 || this.stopped) return;
-      await Promise.all(due.map((e) => this.deliver(e)));
+      // Claimed effects are leased, so the next claim skips a pager call still in flight.
+      for (const e of due.filter((x) => x.target === 'pager')) {
+        const p: Promise<void> = this.deliver(e).finally(() => {
+          this.inflight.delete(p);
+          void this.kick(); // the next effect of its queue may be due now
+        });
+        this.inflight.add(p);
+      }
+      await Promise.all(due.filter((x) => x.target !== 'pager').map((e) => this.deliver(e)));
     }
   }
 
@@ -81,6 +99,7 @@ export class EffectDispatcher {
         if (r?.cardTs) await this.saveCardTs(incident.id, r.cardTs);
       }
       await outbox.markDone(effect.id);
+      await this.after(effect, { ok: true });
     } catch (e) {
       this.deps.onError?.(effect, e);
       const retryable = e instanceof DeliveryError ? e.retryable : true;
@@ -89,6 +108,15 @@ export class EffectDispatcher {
         : Math.min(MAX_BACKOFF_MS, 1000 * 2 ** effect.attempts);
       const at = retryable ? new Date(this.deps.clock.now().getTime() + wait) : null;
       await outbox.markFailed(effect.id, e instanceof Error ? e.message : String(e), at);
+      await this.after(effect, { ok: false, error: e, retryAt: at });
+    }
+  }
+
+  private async after(effect: Effect, outcome: DeliveryOutcome) {
+    try {
+      await this.deps.afterDelivery?.(effect, outcome);
+    } catch (e) {
+      this.deps.onError?.(effect, e);
     }
   }
 

@@ -1,5 +1,5 @@
 import type { IncidentService } from '../core/incidents/service.js';
-import type { Clock, IncidentStore } from '../core/ports.js';
+import type { Clock, IncidentStore, Pager } from '../core/ports.js';
 import type { SlackNotifier } from './notifier.js';
 
 /** What every listener may use. Listeners ack, parse, delegate to a use-case, render. */
@@ -10,4 +10,8 @@ export interface SlackDeps {
   clock: Clock;
   incidentChannel: string;
   log: (msg: string, extra?: Record<string, unknown>) => void;
+  /** The pager (PagerDuty or the disabled one), for /oncall. */
+  pager?: Pager;
+  /** Escalation policy names from opsroom.yml (pagerduty.escalationPolicies), offered by Escalate. */
+  escalationPolicies?: readonly string[];
 }

@@ -6,12 +6,14 @@ export const Actions = {
   assignCommander: 'incident.assign_commander',
   resolve: 'incident.resolve',
   reopen: 'incident.reopen',
+  escalate: 'incident.escalate',
 } as const;
 
 export const Views = {
   open: 'incident.open',
   update: 'incident.update',
   resolve: 'incident.resolve',
+  escalate: 'incident.escalate',
 } as const;
 
 /** block_id / action_id pairs of modal inputs. */
@@ -23,4 +25,5 @@ export const Inputs = {
   commander: 'commander',
   status: 'status',
   text: 'text',
+  escalateTo: 'escalate_to',
 } as const;

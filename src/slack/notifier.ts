@@ -44,6 +44,7 @@ export class SlackNotifier implements ChatNotifier {
       severities: this.deps.severities,
       now: this.deps.clock.now(),
       pagerLine: pagerLine(this.deps.pagerEnabled, effects, link),
+      escalate: this.deps.pagerEnabled,
     });
   }
 

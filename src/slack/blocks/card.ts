@@ -10,6 +10,8 @@ export interface CardContext {
   now: Date;
   /** "PagerDuty: off", "PagerDuty: pending", "PagerDuty: <url|triggered>", "PagerDuty: failed: …". */
   pagerLine?: string;
+  /** Show the Escalate button (the pager is on). */
+  escalate?: boolean;
 }
 
 const STATUS_EMOJI: Record<string, string> = {
@@ -59,6 +61,7 @@ function openButtons(i: Incident, ctx: CardContext): Block[] {
     options: ctx.severities.map((s) => option(`${s.id}${s.label ? ` ${s.label}` : ''}`, `${id}:${s.id}`)),
   });
   out.push({ type: 'users_select', action_id: Actions.assignCommander, placeholder: { type: 'plain_text', text: 'Assign commander' } });
+  if (ctx.escalate) out.push(button(Actions.escalate, 'Escalate', id));
   out.push(button(Actions.resolve, 'Resolve', id, 'danger'));
   return out;
 }

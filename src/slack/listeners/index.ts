@@ -1,6 +1,8 @@
 import type { App } from '@slack/bolt';
 import type { SlackDeps } from '../deps.js';
 import { registerCardActions } from './actions/card.js';
+import { registerEscalate } from './actions/escalate.js';
+import { registerOncallCommand } from './commands/oncall.js';
 import { registerIncidentCommand } from './commands/incident.js';
 import { registerSubmissions } from './views/submissions.js';
 
@@ -8,5 +10,7 @@ import { registerSubmissions } from './views/submissions.js';
 export function registerListeners(app: App, d: SlackDeps) {
   registerIncidentCommand(app, d);
   registerCardActions(app, d);
+  registerEscalate(app, d);
+  registerOncallCommand(app, d);
   registerSubmissions(app, d);
 }

@@ -1,0 +1,45 @@
+import type { App, BlockAction, ViewStateValue } from '@slack/bolt';
+import { CodedError, ErrorCode } from '../../../core/errors.js';
+import { escalateModal, escalationChoice } from '../../blocks/escalate.js';
+import type { SlackDeps } from '../../deps.js';
+import { userMessage } from '../../errors.js';
+import { Actions, Inputs, Views } from '../../ids.js';
+
+type Values = Record<string, Record<string, ViewStateValue>>;
+
+/** The card's Escalate button: a modal to pick the target, then IncidentService.escalate (who is recorded). */
+export function registerEscalate(app: App, d: SlackDeps) {
+  const policies = d.escalationPolicies ?? [];
+
+  app.action(Actions.escalate, async ({ ack, body, client }) => {
+    await ack();
+    const b = body as BlockAction;
+    const channel = b.container?.channel_id ?? b.channel?.id;
+    const ts = b.container?.message_ts ?? b.message?.ts;
+    try {
+      // The incident comes from the message clicked on (signed by Slack), never from the button's value.
+      const incident = channel && ts ? await d.store.findByThread(channel, ts) : undefined;
+      if (!incident) throw new CodedError(ErrorCode.NotFound, 'This card does not belong to a known incident.');
+      if (incident.status === 'resolved') throw new CodedError(ErrorCode.IllegalTransition, 'The incident is resolved. Reopen it first.');
+      await client.views.open({ trigger_id: b.trigger_id, view: escalateModal(incident, policies) as never });
+    } catch (e) {
+      if (!(e instanceof CodedError)) d.log('escalate failed', { error: String((e as Error)?.stack ?? e) });
+      await client.chat.postEphemeral({ channel: channel ?? d.incidentChannel, user: b.user.id, text: userMessage(e) })
+        .catch((err) => d.log('ephemeral failed', { error: String(err) }));
+    }
+  });
+
+  app.view(Views.escalate, async ({ ack, body, view }) => {
+    const v = view.state.values as Values;
+    const { incidentId } = JSON.parse(view.private_metadata || '{}') as { incidentId?: number };
+    const to = escalationChoice(v[Inputs.escalateTo]?.[Inputs.escalateTo]?.selected_option?.value, policies);
+    try {
+      if (!to || typeof incidentId !== 'number') throw new CodedError(ErrorCode.BadInput, 'Pick where to escalate.');
+      if (!(await d.store.claim(`view:${view.id}`, d.clock.now()))) return void (await ack());
+      await d.incidents.escalate(incidentId, body.user.id, to);
+      await ack();
+    } catch (e) {
+      await ack({ response_action: 'errors', errors: { [Inputs.escalateTo]: userMessage(e).replace(/^:\w+: /, '') } });
+    }
+  });
+}

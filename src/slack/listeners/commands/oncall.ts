@@ -1,0 +1,54 @@
+import type { App, RespondArguments } from '@slack/bolt';
+import { oncallCommand } from '../../../../commands/oncall.js';
+import { parseSlash, usageOf } from '../../../../commands/parse.js';
+import { CodedError, ErrorCode } from '../../../core/errors.js';
+import type { OnCallEntry } from '../../../core/ports.js';
+import { context, section, slackDate, type Block } from '../../blocks/kit.js';
+import type { SlackDeps } from '../../deps.js';
+import { userMessage } from '../../errors.js';
+import { withinAckWindow } from '../ack.js';
+
+const line = (e: OnCallEntry, when: 'now' | 'next') => {
+  const who = e.email ? `${e.user} (${e.email})` : e.user;
+  const span = when === 'now'
+    ? (e.end ? ` until ${slackDate(e.end)}` : '')
+    : (e.start ? ` from ${slackDate(e.start)}` : '') + (e.end ? ` to ${slackDate(e.end)}` : '');
+  return `• *${e.policy}* level ${e.level}: ${who}${span}`;
+};
+
+/** The answer to /oncall: now and next, per escalation policy and level. */
+export function onCallBlocks(r: { now: OnCallEntry[]; next: OnCallEntry[] }, service?: string): { text: string; blocks: Block[] } {
+  const scope = service ? ` for ${service}` : '';
+  const now = r.now.map((e) => line(e, 'now')).join('\n') || '_Nobody is on call right now._';
+  const next = r.next.map((e) => line(e, 'next')).join('\n') || '_No next shift in the schedule._';
+  return {
+    text: `On call${scope} now: ${r.now.map((e) => e.user).join(', ') || 'nobody'}`,
+    blocks: [section(`*On call now${scope}*\n${now}`), section(`*Next*\n${next}`), context(['From PagerDuty'])],
+  };
+}
+
+/** `/oncall [service]`: asks the pager, answers only the caller. */
+export function registerOncallCommand(app: App, d: SlackDeps) {
+  app.command(oncallCommand.name, async ({ command, ack, respond }) => {
+    const text = (command.text ?? '').trim();
+    const first = text.split(/\s+/)[0]?.toLowerCase() ?? '';
+    const parsed = parseSlash(oncallCommand, first in oncallCommand.subcommands ? text : `show ${text}`);
+    if (!parsed.ok) {
+      await ack({ response_type: 'ephemeral', text: `:warning: ${parsed.error}\nUsage:\n${parsed.usage}` });
+      return;
+    }
+    if (parsed.name === 'help') {
+      await ack({ response_type: 'ephemeral', text: `*/oncall* — who is on call.\n${usageOf(oncallCommand)}` });
+      return;
+    }
+    const service = 'args' in parsed ? (parsed.args.service as string | undefined) || undefined : undefined;
+    const work = (async (): Promise<RespondArguments> => {
+      if (!d.pager) throw new CodedError(ErrorCode.Unavailable, 'PagerDuty is not configured.');
+      return { response_type: 'ephemeral', ...onCallBlocks(await d.pager.onCall(service), service) };
+    })().catch((e): RespondArguments => {
+      if (!(e instanceof CodedError)) d.log('/oncall failed', { error: String(e?.stack ?? e) });
+      return { response_type: 'ephemeral', text: userMessage(e) };
+    });
+    await withinAckWindow(work, ack, respond);
+  });
+}

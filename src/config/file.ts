@@ -1,6 +1,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
+import { DEFAULT_HANDOFF_CONFIG, HandoffConfigSchema } from '../core/handoffs/config.js';
 import { DEFAULT_SEVERITIES, SeveritySchema } from '../core/incidents/severity.js';
 import { ConfigError } from './env.js';
 
@@ -31,7 +32,8 @@ export const FileConfigSchema = z.strictObject({
     })).default({}),
     scheduleId: z.string().optional(),
   }).optional(),
-  handoff: z.unknown().optional(),
+  /** Shift handoffs (src/core/handoffs/config.ts). */
+  handoff: HandoffConfigSchema.default(DEFAULT_HANDOFF_CONFIG),
 });
 export type FileConfig = z.infer<typeof FileConfigSchema>;
 

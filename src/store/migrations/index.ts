@@ -17,6 +17,7 @@ const MIGRATIONS: Record<string, () => Promise<StoreMigration>> = {
   '003_run_liveness': () => import('./003_run_liveness.js'),
   '004_pager': () => import('./004_pager.js'),
   '005_remediation': () => import('./005_remediation.js'),
+  '006_handoffs': () => import('./006_handoffs.js'),
 };
 
 class StaticProvider implements MigrationProvider {

@@ -1,0 +1,145 @@
+/** Builds the handoff summary from stored state. Pure: every input is already loaded. */
+import type { Incident } from '../incidents/incident.js';
+import { severityRank, type Severity } from '../incidents/severity.js';
+import { isOpen } from '../incidents/status.js';
+import type { TimelineEvent } from '../incidents/timeline.js';
+import { isUnsuccessful, type StepState } from '../runs/step-state.js';
+import { headline } from './headline.js';
+import type { EventItem, HandoffSummary, OpenIncidentItem, ShiftIncidentItem, StepItem } from './model.js';
+import type { CheckResult, HandoffNote, OnCallPair, RunWithSteps, StepAttemptRow } from './ports.js';
+import type { ShiftWindow } from './window.js';
+
+export interface SummaryInput {
+  window: ShiftWindow;
+  now: Date;
+  severities: readonly Severity[];
+  /** Incidents opened, resolved or open during the window (IncidentStore.listBetween). */
+  incidents: Incident[];
+  /** Latest `update` event per incident. */
+  latestUpdates: Map<number, TimelineEvent>;
+  /** `approval` and `denial` events of the open incidents, in order. */
+  approvals: TimelineEvent[];
+  unfinishedRuns: RunWithSteps[];
+  attempts: StepAttemptRow[];
+  /** Events in the window of kinds page, escalation, reminder, update, resolved. */
+  events: TimelineEvent[];
+  notes: HandoffNote[];
+  checks: HandoffSummary['checks'];
+  onCall: OnCallPair;
+}
+
+export const SUMMARY_EVENT_KINDS = ['page', 'escalation', 'reminder', 'update', 'resolved'] as const;
+const PAGE_KINDS = new Set(['page', 'escalation']);
+const ANSWER_KINDS = new Set(['update', 'resolved']);
+
+const t = (d: Date) => d.getTime();
+const within = (d: Date | null, w: ShiftWindow) => d !== null && t(d) >= t(w.since) && t(d) < t(w.until);
+
+/** "Next: roll back if p95 stays high" / "Next step - …" / "Siguiente paso: …" in an update. */
+export function nextStepOf(text: string): string | null {
+  const m = /(?:^|\n|[.;]\s+)(?:next(?:\s+steps?)?|siguientes?(?:\s+pasos?)?|pr[oó]ximos?\s+pasos?)\s*[:\-–—]\s*([^\n]+)/i.exec(text);
+  return m ? m[1].trim() : null;
+}
+
+/** Open at the end of the window (as far as stored state tells). */
+export function openAt(i: Incident, until: Date): boolean {
+  if (t(i.createdAt) >= t(until)) return false;
+  return i.resolvedAt ? t(i.resolvedAt) >= t(until) : isOpen(i.status);
+}
+
+/** Approval requests (data.status 'requested') not followed by an approval or denial of the same step. */
+function pendingApprovals(events: TimelineEvent[]): Map<number, OpenIncidentItem['pendingApprovals']> {
+  const open = new Map<string, { incidentId: number; item: OpenIncidentItem['pendingApprovals'][number] }>();
+  for (const e of events) {
+    const runId = typeof e.data?.runId === 'number' ? e.data.runId : null;
+    const stepId = typeof e.data?.stepId === 'string' ? e.data.stepId : null;
+    const key = `${e.incidentId}/${runId}/${stepId}`;
+    if (e.kind === 'approval' && e.data?.status === 'requested') open.set(key, { incidentId: e.incidentId, item: { runId, stepId, text: e.text } });
+    else open.delete(key);
+  }
+  const out = new Map<number, OpenIncidentItem['pendingApprovals']>();
+  for (const { incidentId, item } of open.values()) out.set(incidentId, [...(out.get(incidentId) ?? []), item]);
+  return out;
+}
+
+export function buildSummary(input: SummaryInput): Omit<HandoffSummary, 'headline'> & { headline: string } {
+  const { window: w, severities } = input;
+  const rank = (s: string) => severityRank(s, severities);
+  const approvals = pendingApprovals(input.approvals);
+  const runsOf = new Map<number, RunWithSteps[]>();
+  for (const r of input.unfinishedRuns) {
+    if (r.run.incidentId !== null && t(r.run.createdAt) < t(w.until)) runsOf.set(r.run.incidentId, [...(runsOf.get(r.run.incidentId) ?? []), r]);
+  }
+
+  const open: OpenIncidentItem[] = input.incidents
+    .filter((i) => openAt(i, w.until))
+    .map((i) => {
+      const u = input.latestUpdates.get(i.id);
+      return {
+        id: i.id, title: i.title, severity: i.severity, status: i.status, commander: i.commander,
+        openedAt: i.createdAt, ageMs: t(w.until) - t(i.createdAt), acknowledged: i.acknowledgedAt !== null,
+        lastUpdate: u ? { at: u.at, actor: u.actor, text: u.text } : null,
+        nextStep: u ? nextStepOf(u.text) : null,
+        pendingApprovals: approvals.get(i.id) ?? [],
+        runs: (runsOf.get(i.id) ?? []).map(({ run, steps }) => ({
+          runId: run.id, runbookId: run.runbookId, state: run.state,
+          failedSteps: steps.filter((s) => isUnsuccessful(s.state as StepState)).map((s) => s.stepId),
+          pendingSteps: steps.filter((s) => s.state === 'pending' || s.state === 'running').length,
+        })),
+      };
+    })
+    .sort((a, b) => rank(a.severity) - rank(b.severity) || b.ageMs - a.ageMs || a.id - b.id);
+
+  const shift: ShiftIncidentItem[] = input.incidents
+    .filter((i) => within(i.createdAt, w) || within(i.resolvedAt, w))
+    .map((i) => ({
+      id: i.id, title: i.title, severity: i.severity, openedAt: i.createdAt, resolvedAt: i.resolvedAt,
+      openedInShift: within(i.createdAt, w), resolvedInShift: within(i.resolvedAt, w),
+      ttaMs: i.acknowledgedAt ? t(i.acknowledgedAt) - t(i.createdAt) : null,
+      ttrMs: i.resolvedAt ? t(i.resolvedAt) - t(i.createdAt) : null,
+      resolution: i.resolution,
+    }))
+    .sort((a, b) => rank(a.severity) - rank(b.severity) || t(a.openedAt) - t(b.openedAt) || a.id - b.id);
+
+  const attempts = input.attempts.filter((a) => within(a.attempt.startedAt, w));
+  const byState: Record<string, number> = {};
+  for (const a of attempts) byState[a.attempt.state] = (byState[a.attempt.state] ?? 0) + 1;
+  const notable: StepItem[] = attempts
+    .filter((a) => a.danger || isUnsuccessful(a.attempt.state as StepState))
+    .map((a) => ({
+      runId: a.run.id, runbookId: a.run.runbookId, incidentId: a.run.incidentId, stepId: a.attempt.stepId, title: a.title,
+      danger: a.danger, target: a.attempt.target, actor: a.attempt.actor, at: a.attempt.startedAt, state: a.attempt.state,
+      exitCode: a.attempt.exitCode, error: a.attempt.error,
+    }))
+    .sort((a, b) => Number(isUnsuccessful(b.state as StepState)) - Number(isUnsuccessful(a.state as StepState)) || t(b.at) - t(a.at));
+
+  const events = input.events.filter((e) => within(e.at, w));
+  const item = (e: TimelineEvent): EventItem => ({ incidentId: e.incidentId, at: e.at, actor: e.actor, kind: e.kind, text: e.text });
+  const pages = events.filter((e) => PAGE_KINDS.has(e.kind)).map(item);
+  const unansweredReminders = events
+    .filter((e) => e.kind === 'reminder')
+    .filter((r) => !events.some((e) => e.incidentId === r.incidentId && ANSWER_KINDS.has(e.kind) && (t(e.at) > t(r.at) || (t(e.at) === t(r.at) && e.id > r.id))))
+    .map(item);
+
+  const body = {
+    window: w,
+    generatedAt: input.now,
+    open,
+    shift,
+    steps: { total: attempts.length, byState, notable },
+    pages,
+    unansweredReminders,
+    notes: input.notes.filter((n) => within(n.at, w)).map(({ at, author, text, incidentId }) => ({ at, author, text, incidentId })),
+    checks: input.checks,
+    onCall: input.onCall,
+  };
+  return { ...body, headline: headline(body, severities) };
+}
+
+/** The checks part of a summary from what the checks runner answered. */
+export function checksSection(runbookId: string | undefined, results: CheckResult[] | Error | undefined): HandoffSummary['checks'] {
+  if (!runbookId) return { state: 'not_configured' };
+  if (results === undefined) return { state: 'unavailable', runbookId, reason: 'the run engine is not available in this process' };
+  if (results instanceof Error) return { state: 'unavailable', runbookId, reason: results.message };
+  return { state: 'ran', runbookId, ok: results.every((r) => r.state === 'succeeded' || r.state === 'skipped'), results };
+}

@@ -1,0 +1,121 @@
+/** The summary as titled sections of lines (largest items first), and as markdown or JSON. */
+import { formatDuration } from '../incidents/format.js';
+import { incidentKey } from '../incidents/incident.js';
+import type { HandoffSummary } from './model.js';
+
+/** How people, times and emphasis are written: Slack mrkdwn or markdown. */
+export interface Fmt {
+  user(id: string): string;
+  time(d: Date): string;
+  bold(s: string): string;
+  quote(s: string): string;
+}
+
+export interface Section {
+  id: string;
+  title: string;
+  /** One line under the title (counts), if any. */
+  lead?: string;
+  items: string[];
+  /** Shown when there are no items. */
+  empty: string;
+}
+
+const USER_ID = /^[UW][A-Z0-9]{2,}$/;
+export const markdownFmt: Fmt = {
+  user: (id) => (USER_ID.test(id) ? `@${id}` : id),
+  time: (d) => d.toISOString().replace('T', ' ').slice(0, 16) + 'Z',
+  bold: (s) => `**${s}**`,
+  quote: (s) => s.split('\n').map((l) => `> ${l}`).join('\n'),
+};
+
+const oneLine = (s: string, max = 300) => {
+  const flat = s.replace(/\s+/g, ' ').trim();
+  return flat.length <= max ? flat : flat.slice(0, max - 1) + '…';
+};
+const dur = (ms: number | null) => (ms === null ? '—' : formatDuration(ms));
+
+export function sections(s: HandoffSummary, f: Fmt): Section[] {
+  const open: Section = {
+    id: 'open', title: `Open incidents (${s.open.length})`, empty: 'None.',
+    items: s.open.map((i) => {
+      const lines = [`${f.bold(incidentKey(i.id))} · ${i.severity} · ${i.status} · ${oneLine(i.title, 120)} · ${formatDuration(i.ageMs)} old · commander ${f.user(i.commander)}${i.acknowledged ? '' : ' · not acknowledged'}`];
+      lines.push(i.lastUpdate ? f.quote(`${oneLine(i.lastUpdate.text)} (${f.user(i.lastUpdate.actor)}, ${f.time(i.lastUpdate.at)})`) : f.quote('No status update yet.'));
+      if (i.nextStep) lines.push(`Next step: ${oneLine(i.nextStep, 200)}`);
+      for (const a of i.pendingApprovals) lines.push(`Approval pending: ${oneLine(a.text, 150)}`);
+      for (const r of i.runs) {
+        const failed = r.failedSteps.length ? `, failed: ${r.failedSteps.join(', ')}` : '';
+        lines.push(`Run ${r.runId} (${r.runbookId}) ${r.state}${failed}${r.pendingSteps ? `, ${r.pendingSteps} steps not run` : ''}`);
+      }
+      return lines.join('\n');
+    }),
+  };
+  const opened = s.shift.filter((i) => i.openedInShift).length;
+  const resolved = s.shift.filter((i) => i.resolvedInShift).length;
+  const shift: Section = {
+    id: 'shift', title: 'Opened and resolved this shift', lead: `${opened} opened · ${resolved} resolved`, empty: 'None.',
+    items: s.shift.map((i) => {
+      const what = [i.openedInShift && `opened ${f.time(i.openedAt)}`, i.resolvedAt && i.resolvedInShift && `resolved ${f.time(i.resolvedAt)}`].filter(Boolean).join(', ');
+      const res = i.resolution ? ` — ${oneLine(i.resolution, 200)}` : '';
+      return `${f.bold(incidentKey(i.id))} · ${i.severity} · ${oneLine(i.title, 120)} · ${what} · TTA ${dur(i.ttaMs)} · TTR ${dur(i.ttrMs)}${res}`;
+    }),
+  };
+  const counts = Object.entries(s.steps.byState).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${n} ${k.replace('_', ' ')}`).join(', ');
+  const steps: Section = {
+    id: 'steps', title: 'Runbook steps', lead: s.steps.total ? `${s.steps.total} run: ${counts}` : undefined, empty: 'No runbook steps ran.',
+    items: s.steps.notable.map((st) => {
+      const mark = st.state === 'succeeded' ? ':white_check_mark:' : st.state === 'running' ? ':hourglass:' : ':x:';
+      const where = st.incidentId === null ? `run ${st.runId}` : `${incidentKey(st.incidentId)} run ${st.runId}`;
+      const detail = [st.exitCode !== null && `exit ${st.exitCode}`, st.error && oneLine(st.error, 200)].filter(Boolean).join(': ');
+      return `${mark} ${st.danger ? 'dangerous ' : ''}${oneLine(st.title, 100)} (${st.runbookId}/${st.stepId}) on ${st.target} by ${f.user(st.actor)} at ${f.time(st.at)} — ${st.state.replace('_', ' ')}${detail ? ` (${detail})` : ''} · ${where}`;
+    }),
+  };
+  const pages: Section = {
+    id: 'pages', title: `Pages and escalations (${s.pages.length})`, empty: 'None.',
+    items: s.pages.map((e) => `${incidentKey(e.incidentId)} · ${e.kind} · ${f.time(e.at)} · ${f.user(e.actor)}: ${oneLine(e.text, 200)}`),
+  };
+  const reminders: Section = {
+    id: 'reminders', title: `Unanswered update reminders (${s.unansweredReminders.length})`, empty: 'None.',
+    items: s.unansweredReminders.map((e) => `${incidentKey(e.incidentId)} · ${f.time(e.at)} · ${oneLine(e.text, 200)}`),
+  };
+  const notes: Section = {
+    id: 'notes', title: `Notes (${s.notes.length})`, empty: 'No notes.',
+    items: s.notes.map((n) => `${f.user(n.author)}${n.incidentId !== null ? ` on ${incidentKey(n.incidentId)}` : ''} (${f.time(n.at)}): ${oneLine(n.text, 1000)}`),
+  };
+  const c = s.checks;
+  const checks: Section = {
+    id: 'checks', title: 'Handoff checks', empty: '',
+    lead: c.state === 'not_configured' ? 'Not configured (set handoff.checks to a runbook id in opsroom.yml).'
+      : c.state === 'unavailable' ? `${c.runbookId}: not run — ${c.reason}.`
+      : `${c.runbookId}: ${c.ok ? 'all passed' : 'FAILED'}`,
+    items: c.state === 'ran' ? c.results.map((r) => `${r.state === 'succeeded' ? ':white_check_mark:' : r.state === 'skipped' ? ':fast_forward:' : ':x:'} ${oneLine(r.title, 100)} — ${r.state.replace('_', ' ')}${r.detail ? `: ${oneLine(r.detail, 200)}` : ''}`) : [],
+  };
+  const who = (l: string[]) => (l.length ? l.map(f.user).join(', ') : 'unknown');
+  const onCall: Section = {
+    id: 'oncall', title: 'On call', empty: '',
+    lead: `Outgoing: ${who(s.onCall.outgoing)} → incoming: ${who(s.onCall.incoming)}${s.onCall.source === 'none' ? '' : ` (${s.onCall.source})`}`,
+    items: [],
+  };
+  return [open, shift, steps, pages, reminders, notes, checks, onCall];
+}
+
+export function windowLine(s: HandoffSummary, f: Fmt): string {
+  const src = { pagerduty: 'PagerDuty schedule', shifts: 'configured shift', default: 'last hours', since: 'requested' }[s.window.source];
+  return `${f.time(s.window.since)} → ${f.time(s.window.until)} (${src})`;
+}
+
+export function toMarkdown(s: HandoffSummary): string {
+  const f = markdownFmt;
+  const out = [`# Handoff: ${s.headline}`, '', windowLine(s, f), ''];
+  for (const sec of sections(s, f)) {
+    out.push(`## ${sec.title}`, '');
+    if (sec.lead) out.push(sec.lead, '');
+    if (!sec.items.length && sec.empty) out.push(sec.empty, '');
+    for (const item of sec.items) out.push(`- ${item.split('\n').join('\n  ')}`);
+    if (sec.items.length) out.push('');
+  }
+  return out.join('\n');
+}
+
+/** JSON with ISO dates. */
+export const toJson = (s: HandoffSummary) => JSON.stringify(s, null, 2);

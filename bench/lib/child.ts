@@ -1,0 +1,24 @@
+/** Runs one benchmark in this process and writes its results to $BENCH_OUT (see bench/run.ts). */
+import { writeFileSync } from 'node:fs';
+import type { Benchmark, BenchResult } from './result.js';
+
+const name = process.argv[2];
+const out = process.env.BENCH_OUT!;
+const smoke = process.env.BENCH_SMOKE === '1';
+
+async function main(): Promise<number> {
+  const results: BenchResult[] = [];
+  try {
+    const mod = (await import(`../${name}/index.js`)) as { run: Benchmark };
+    results.push(...(await mod.run({ smoke })));
+    writeFileSync(out, JSON.stringify({ results }));
+    return 0;
+  } catch (e) {
+    process.stderr.write(`[${name}] crashed: ${(e as Error)?.stack ?? e}\n`);
+    writeFileSync(out, JSON.stringify({ results, error: String((e as Error)?.message ?? e) }));
+    return 1;
+  }
+}
+
+// process.exit: a benchmark must not hang on a stray handle once its results are written.
+main().then((code) => process.exit(code));

@@ -91,9 +91,10 @@ describe.skipIf(!dockerAvailable())('DockerStepRunner against a real dockerd', (
     const strict = await runner.run(cmd({ target: app, action: 'logs', grep: 'error' }), opts());
     expect(strict.output).toBe('');
     const alt = await runner.run(cmd({ target: app, action: 'logs', grep: 'error\\|warning', ignoreCase: true }), opts());
-    expect(alt.output).toBe('ERROR db connection refused\nWarning: slow\n');
+    expect(alt.output.split('\n').sort()).toEqual(['', 'ERROR db connection refused', 'Warning: slow']);
     const tail = await runner.run(cmd({ target: app, action: 'logs', tail: 1 }), opts());
-    expect(tail.output).toBe('ready\n');
+    expect(tail.output.split('\n')).toHaveLength(2);
+    expect(all.output.endsWith(tail.output)).toBe(true);
   });
 
   it('logs of a whole project are prefixed by service', async () => {

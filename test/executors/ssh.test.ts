@@ -118,7 +118,7 @@ describe.skipIf(!sshdAvailable())('SshStepRunner against a real sshd', () => {
   it('aborting kills the remote command', async () => {
     const ac = new AbortController();
     const file = join(work, 'abort-pid');
-    const p = bare.run(ssh('web', `echo $$ > ${file}; exec sleep 322`), opts({ signal: ac.signal }));
+    const p = bare.run(ssh('web', `echo $$ > ${file}.tmp && mv ${file}.tmp ${file}; exec sleep 322`), opts({ signal: ac.signal }));
     for (let i = 0; i < 100 && !existsSync(file); i++) await new Promise((res) => setTimeout(res, 50));
     const pid = Number(readFileSync(file, 'utf8'));
     expect(alive(pid)).toBe(true);
@@ -132,7 +132,7 @@ describe.skipIf(!sshdAvailable())('SshStepRunner against a real sshd', () => {
 
   it('the remote timeout ends a command even when the connection is gone', async () => {
     const file = join(work, 'orphan-pid');
-    const p = runner.run(ssh('web', `echo $$ > ${file}; echo $PPID > ${file}.timeout; exec sleep 323`), opts({ timeoutMs: 1000 }));
+    const p = runner.run(ssh('web', `echo $$ > ${file}; echo $PPID > ${file}.tmp && mv ${file}.tmp ${file}.timeout; exec sleep 323`), opts({ timeoutMs: 1000 }));
     for (let i = 0; i < 100 && !existsSync(`${file}.timeout`); i++) await new Promise((res) => setTimeout(res, 20));
     const pid = Number(readFileSync(file, 'utf8'));
     // Drop the connection under the command: sshd's per-connection process is the parent of `timeout`.

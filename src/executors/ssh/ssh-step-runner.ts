@@ -164,16 +164,25 @@ function exec(ssh: NodeSSH, remote: string, options: RunOptions): Promise<StepOu
       };
       const pidLine = new PidLine();
       channel.on('data', (d: Buffer) => emit(d.toString('utf8')));
-      channel.stderr.on('data', (d: Buffer) => emit(pidLine.feed(d.toString('utf8'))));
+      channel.stderr.on('data', (d: Buffer) => {
+        emit(pidLine.feed(d.toString('utf8')));
+        if (stopped) killGroup();
+      });
       let code: number | null = null;
       channel.on('exit', (c: number | null) => { code = typeof c === 'number' ? c : null; });
 
+      let killed = false;
+      const killGroup = () => {
+        if (killed || !pidLine.pid) return;
+        killed = true;
+        client!.exec(killCommand(pidLine.pid), (e, ch) => { if (!e) ch.resume(); });
+      };
       const stop = (why: 'timeout' | 'abort') => {
         if (stopped) return;
         stopped = why;
         // A channel signal works for non-root users; a second channel killing the process group works for all.
         try { channel.signal('KILL'); } catch { /* channel already closing */ }
-        if (pidLine.pid) client!.exec(killCommand(pidLine.pid), (e, ch) => { if (!e) ch.resume(); });
+        killGroup(); // or as soon as the PID line arrives
         setTimeout(() => channel.close(), AFTER_KILL_MS).unref();
         // Never hang on a channel that will not close: report it instead.
         setTimeout(() => finish(`the remote command did not confirm it ended after ${why === 'timeout' ? 'the timeout' : 'cancelling'}; it may still be running`), 2 * AFTER_KILL_MS).unref();

@@ -46,11 +46,12 @@ export async function startOpsroom(options: OpsroomOptions) {
   const local = !env.SLACK_BOT_TOKEN;
   const incidentChannel = env.OPSROOM_INCIDENT_CHANNEL ?? file.channels.incidents ?? LOCAL_INCIDENT_CHANNEL;
 
+  // Settings errors surface before anything is opened.
+  const pagerSettings = pagerDutySettings(env, file, options.pagerDuty);
   const database = await openDatabase(env.DATABASE_URL);
   const store = new KyselyIncidentStore(database, clock);
   const outbox = new KyselyOutbox(database);
   const pagerLinks = new KyselyPagerLinks(database);
-  const pagerSettings = pagerDutySettings(env, file, options.pagerDuty);
   const pager: Pager = createPager(pagerSettings, pagerLinks, clock); // DisabledPager without a token
   let pagerRoute: Route | undefined;
 

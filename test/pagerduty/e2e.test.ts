@@ -44,7 +44,9 @@ beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'opsroom-pd-'));
 });
 afterEach(async () => {
-  await ops?.close();
+  const running = ops;
+  ops = undefined as unknown as Opsroom;
+  await running?.close();
   expect(w.fake.violations).toEqual([]);
   await w.fake.close();
   rmSync(dir, { recursive: true, force: true });
@@ -88,6 +90,12 @@ describe('PagerDuty off', () => {
     expect(w.fake.requests).toEqual([]);
     const r = await webhook({ event: {} });
     expect(r.status).toBe(404);
+    const oncall = await ws().slash('U0ALICE', GEN, '', { command: '/oncall' });
+    expect(oncall.json.text).toMatch(/PagerDuty integration is off/);
+  });
+
+  it('refuses to start with a token but no service, naming the setting', async () => {
+    await expect(start({ PAGERDUTY_SERVICE_ID: '' })).rejects.toThrow(/PAGERDUTY_SERVICE_ID/);
   });
 });
 
@@ -151,6 +159,21 @@ describe('opsroom -> PagerDuty', () => {
     await settle();
     expect(pdIncidents()).toHaveLength(1);
     expect(pdIncidents()[0].status).toBe('acknowledged');
+    expect(visibleText(card())).toContain('PagerDuty: <');
+  });
+
+  it('waits as long as a 429 says before trying again', async () => {
+    // pdjs absorbs three 429s itself; the fourth reaches the outbox with its Retry-After.
+    w.fake.fail({ status: 429, headers: { 'retry-after': '120' } }, { method: 'POST', path: /^\/incidents$/, times: 4 });
+    await openP1();
+    await settle();
+    expect(visibleText(card())).toMatch(/PagerDuty: pending \(retrying: PagerDuty answered 429/);
+    later(100_000);
+    await settle();
+    expect(w.fake.requestsTo('POST', /^\/incidents$/)).toHaveLength(4);
+    later(21_000);
+    await settle();
+    expect(pdIncidents()).toHaveLength(1);
     expect(visibleText(card())).toContain('PagerDuty: <');
   });
 
@@ -237,6 +260,10 @@ describe('PagerDuty -> opsroom webhooks', () => {
     expect((await webhook(w.fake.webhookEvent('incident.resolved', pd.id))).status).toBe(200);
     await settle();
     expect(visibleText(card())).toContain('resolved');
+    const note = w.fake.webhookEvent('incident.annotated', pd.id, { note: 'Root cause: log rotation off' });
+    expect((await webhook(note)).status).toBe(200);
+    await settle();
+    expect(thread().map((m) => m.text).join('\n')).toMatch(/Note in PagerDuty[\s\S]*Root cause: log rotation off/);
     expect(w.fake.requests.length).toBe(before); // nothing went back to PagerDuty
   });
 

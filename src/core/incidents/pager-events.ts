@@ -5,7 +5,7 @@
  * stream, the newest event time applied), so it holds across restarts and replicas.
  */
 import { CodedError, ErrorCode, isCoded } from '../errors.js';
-import type { IncidentStore, PagerRef } from '../ports.js';
+import type { EscalationContext, Escalator, IncidentStore, PagerRef } from '../ports.js';
 import type { Incident } from './incident.js';
 import type { IncidentService } from './service.js';
 import { TITLE_MAX } from './service.js';
@@ -250,5 +250,25 @@ async function ignoreIllegal(run: () => Promise<PagerEventOutcome>): Promise<Pag
   } catch (e) {
     if (isCoded(e, ErrorCode.IllegalTransition)) return 'unchanged';
     throw e;
+  }
+}
+
+/**
+ * The runs' Escalator over the pager: a failed step's "Escalate" pages through the outbox. `to` is
+ * a configured escalation policy name (reassign) or anything else (the next level). The caller
+ * (the run flow) records who escalated in the timeline; this adds the pager effect.
+ */
+export class PagerEscalator implements Escalator {
+  constructor(private readonly d: { store: IncidentStore; policies: readonly string[]; onEffects?: () => void }) {}
+
+  async escalate(to: string, reason: string, ctx: EscalationContext): Promise<{ message: string }> {
+    if (ctx.incidentId === null) return { message: `escalation to ${to} requested by ${ctx.actor} (run ${ctx.runId}, no incident to page for): ${reason}` };
+    const policyId = this.d.policies.includes(to) ? to : undefined;
+    await this.d.store.record(ctx.incidentId, [], [
+      { target: 'pager', payload: { type: 'pager.escalate', actor: ctx.actor, ...(policyId ? { policyId } : {}) } },
+      { target: 'chat', payload: { type: 'card' } },
+    ]);
+    this.d.onEffects?.();
+    return { message: `PagerDuty escalation ${policyId ? `to ${policyId}` : 'to the next level'} queued for INC-${ctx.incidentId}` };
   }
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PagerEventHandler, type PagerEvent, type PagerIncidentSnapshot } from '../../../src/core/incidents/pager-events.js';
+import { PagerEscalator, PagerEventHandler, type PagerEvent, type PagerIncidentSnapshot } from '../../../src/core/incidents/pager-events.js';
 import { IncidentService } from '../../../src/core/incidents/service.js';
 import { DEFAULT_SEVERITIES } from '../../../src/core/incidents/severity.js';
 import {
@@ -180,5 +180,20 @@ describe('IncidentService.escalate', () => {
     await expect(off.escalate(incident.id, 'U1')).rejects.toThrow(/PagerDuty is off/);
     await svc.resolve(incident.id, 'U1', null);
     await expect(svc.escalate(incident.id, 'U1')).rejects.toThrow(/resolved/);
+  });
+});
+
+describe('PagerEscalator (runbook steps)', () => {
+  it('queues a pager escalation: a configured policy by name, anything else the next level', async () => {
+    const { incident } = await svc.open({ severity: 'P1', title: 'x', openedBy: 'U1', sourceChannel: 'C1' });
+    let kicked = 0;
+    const esc = new PagerEscalator({ store, policies: ['databases'], onEffects: () => kicked++ });
+    const ctx = { runId: 3, stepId: 'restart', runbookId: 'redis-down', incidentId: incident.id, actor: 'U0BOB' };
+    expect((await esc.escalate('databases', 'restart failed', ctx)).message).toMatch(/to databases queued/);
+    expect((await esc.escalate('sre', 'still down', ctx)).message).toMatch(/to the next level queued/);
+    const payloads = (await pagerEffects(incident.id)).map((e) => e.payload).filter((p) => p.type === 'pager.escalate');
+    expect(payloads).toEqual([{ type: 'pager.escalate', actor: 'U0BOB', policyId: 'databases' }, { type: 'pager.escalate', actor: 'U0BOB' }]);
+    expect(kicked).toBe(2);
+    expect((await esc.escalate('sre', 'x', { ...ctx, incidentId: null })).message).toMatch(/no incident/);
   });
 });

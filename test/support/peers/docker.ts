@@ -58,14 +58,17 @@ export async function startDocker(): Promise<DockerPeer> {
   const dir = mkdtempSync(join(tmpdir(), 'opsroom-dockerd-'));
   const socketPath = join(dir, 'docker.sock');
   const child = spawnDockerd(dir, socketPath);
-  // If the test process dies without stop(): stop dockerd (it stops its containers) and clean up.
+  // If the test process exits without stop(): stop dockerd (it stops its containers) and clean up.
   const killOnExit = () => emergencyCleanup(child.pid, dir);
   process.once('exit', killOnExit);
+  // If it is killed by a signal ('exit' never fires), a watchdog does the same.
+  const watchdog = startWatchdog(child.pid, dir);
   const docker = new Docker({ socketPath });
   try {
     await waitForPing(docker, child, dir);
   } catch (e) {
     process.removeListener('exit', killOnExit);
+    watchdog.kill('SIGKILL');
     emergencyCleanup(child.pid, dir);
     throw e;
   }
@@ -98,6 +101,7 @@ export async function startDocker(): Promise<DockerPeer> {
     },
     async stop() {
       process.removeListener('exit', killOnExit);
+      watchdog.kill('SIGKILL');
       try {
         const all = await docker.listContainers({ all: true });
         await Promise.all(all.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => {})));
@@ -170,17 +174,27 @@ async function stopProcess(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-/** Synchronous (usable in an 'exit' handler): TERM dockerd, wait, unmount what is left, delete. */
-function emergencyCleanup(pid: number | undefined, dir: string): void {
-  const script = `
+const CLEANUP = `
     pid="$1"; dir="$2"
     if [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null; then
-      i=0; while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+      alive() { [ -e "/proc/$pid" ] && [ "$(cut -d' ' -f3 "/proc/$pid/stat" 2>/dev/null)" != Z ]; }
+      i=0; while alive && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
       kill -KILL "$pid" 2>/dev/null
     fi
     awk -v d="$dir" 'index($2, d) == 1 { print $2 }' /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null
     rm -rf "$dir"`;
-  spawnSync('sh', ['-c', script, 'cleanup', String(pid ?? ''), dir], { stdio: 'ignore' });
+
+/** A detached shell that cleans up once this test process is gone, however it ended. */
+function startWatchdog(pid: number | undefined, dir: string): ChildProcess {
+  const script = `while kill -0 "$3" 2>/dev/null; do sleep 1; done; ${CLEANUP}`;
+  const w = spawn('sh', ['-c', script, 'watchdog', String(pid ?? ''), dir, String(process.pid)], { detached: true, stdio: 'ignore' });
+  w.unref();
+  return w;
+}
+
+/** Synchronous (usable in an 'exit' handler): TERM dockerd, wait, unmount what is left, delete. */
+function emergencyCleanup(pid: number | undefined, dir: string): void {
+  spawnSync('sh', ['-c', CLEANUP, 'cleanup', String(pid ?? ''), dir], { stdio: 'ignore' });
 }
 
 /** The engine's version line, for reports. */

@@ -75,9 +75,14 @@ export async function startSshd(): Promise<SshdPeer> {
     child.stderr!.on('data', (d: Buffer) => { log = (log + d.toString()).slice(-4000); if (process.env.OPSROOM_SSHD_LOGLEVEL) process.stderr.write(d); });
     const killOnExit = () => child.kill('SIGKILL');
     process.once('exit', killOnExit);
+    // Killed by a signal, the test process never runs 'exit' handlers: a watchdog stops sshd then.
+    const watchdog = spawn('sh', ['-c', 'while kill -0 "$1" 2>/dev/null; do sleep 1; done; kill "$2"; rm -rf "$3"',
+      'watchdog', String(process.pid), String(child.pid), dir], { detached: true, stdio: 'ignore' });
+    watchdog.unref();
     const hostKeyLine = await waitForKeyscan(port, child);
     if (!hostKeyLine) {
       process.removeListener('exit', killOnExit);
+      watchdog.kill('SIGKILL');
       await stopProcess(child);
       if (attempt < 3 && /Address already in use/i.test(log)) continue;
       rmSync(dir, { recursive: true, force: true });
@@ -91,6 +96,7 @@ export async function startSshd(): Promise<SshdPeer> {
       wrongHostKeyLine: `[127.0.0.1]:${port} ${other[0]} ${other[1]}`,
       async stop() {
         process.removeListener('exit', killOnExit);
+        watchdog.kill('SIGKILL');
         await stopProcess(child);
         rmSync(dir, { recursive: true, force: true });
       },

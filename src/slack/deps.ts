@@ -1,6 +1,7 @@
 import type { IncidentService } from '../core/incidents/service.js';
 import type { Clock, IncidentStore, Pager } from '../core/ports.js';
 import type { SlackNotifier } from './notifier.js';
+import type { Remediation } from './remediation.js';
 
 /** What every listener may use. Listeners ack, parse, delegate to a use-case, render. */
 export interface SlackDeps {
@@ -14,4 +15,6 @@ export interface SlackDeps {
   pager?: Pager;
   /** Escalation policy names from opsroom.yml (pagerduty.escalationPolicies), offered by Escalate. */
   escalationPolicies?: readonly string[];
+  /** Runbook runs from Slack (suggestions, run cards, approvals); absent when not wired. */
+  runs?: Remediation;
 }

@@ -5,6 +5,9 @@ import { registerEscalate } from './actions/escalate.js';
 import { registerOncallCommand } from './commands/oncall.js';
 import { registerIncidentCommand } from './commands/incident.js';
 import { registerSubmissions } from './views/submissions.js';
+import { registerRunActions } from './actions/runs.js';
+import { registerRunbookCommand } from './commands/runbook.js';
+import { registerRunViews } from './views/runs.js';
 
 /** Every listener, grouped by surface. */
 export function registerListeners(app: App, d: SlackDeps) {
@@ -13,4 +16,7 @@ export function registerListeners(app: App, d: SlackDeps) {
   registerEscalate(app, d);
   registerOncallCommand(app, d);
   registerSubmissions(app, d);
+  registerRunbookCommand(app, d);
+  registerRunActions(app, d);
+  registerRunViews(app, d);
 }

@@ -1,0 +1,122 @@
+/**
+ * Wiring of remediation from Slack (part of the composition root): the runbook catalog
+ * (OPSROOM_RUNBOOKS), the inventory (OPSROOM_INVENTORY), the executors, the run engine with its
+ * permission and approval gate, the run board and the Slack use-cases.
+ */
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import type { WebClient } from '@slack/web-api';
+import Docker from 'dockerode';
+import type { Env } from './config/env.js';
+import { severitiesOf, type FileConfig } from './config/file.js';
+import type { Effect } from './core/effects.js';
+import type { Incident } from './core/incidents/incident.js';
+import type { IncidentService } from './core/incidents/service.js';
+import { loadInventory } from './core/inventory/loader.js';
+import { EMPTY_INVENTORY, type Inventory } from './core/inventory/schema.js';
+import type { ChatNotifier, Clock, IncidentStore } from './core/ports.js';
+import { loadRunbooks, type LoadedRunbook } from './core/runbooks/loader.js';
+import { formatSourceError } from './core/runbooks/yaml-source.js';
+import { approvalGate } from './core/runs/approvals.js';
+import { RunEngine } from './core/runs/engine.js';
+import { RunPolicy } from './core/runs/permissions.js';
+import { LoggingEscalator, type Escalator } from './core/runs/ports.js';
+import { createStepRunner } from './executors/index.js';
+import type { Database } from './store/db.js';
+import { KyselyApprovalStore, KyselyChatRefs } from './store/remediation.js';
+import { KyselyRunStore } from './store/runs.js';
+import { SlackDirectory } from './slack/directory.js';
+import type { CoalescerOptions } from './slack/output-stream.js';
+import { Remediation } from './slack/remediation.js';
+import { RunBoard } from './slack/run-board.js';
+
+export interface RemediationSetup {
+  env: Env;
+  file: FileConfig;
+  database: Database;
+  client: WebClient;
+  incidents: IncidentService;
+  store: IncidentStore;
+  clock: Clock;
+  log: (msg: string, extra?: Record<string, unknown>) => void;
+  /** Takes Escalate clicks and escalate steps (default: a log line; PagerDuty hooks in here). */
+  escalator?: Escalator;
+  coalesce?: CoalescerOptions;
+  /** The engine's name among replicas (stable across restarts, unique per replica; default: host name). */
+  instanceId?: string;
+}
+
+export async function createRemediation(o: RemediationSetup) {
+  const severities = severitiesOf(o.file);
+  let inventory: Inventory = EMPTY_INVENTORY;
+  const hasInventory = existsSync(o.env.OPSROOM_INVENTORY);
+  if (hasInventory) {
+    const r = await loadInventory(o.env.OPSROOM_INVENTORY);
+    if (r.inventory) inventory = r.inventory;
+    else o.log('inventory has errors; steps run without it', { errors: r.errors.map(formatSourceError) });
+  }
+  let catalog: LoadedRunbook[] = [];
+  if (existsSync(o.env.OPSROOM_RUNBOOKS)) {
+    const c = await loadRunbooks(o.env.OPSROOM_RUNBOOKS, { severities, severityAliases: o.file.severityAliases, inventory: hasInventory ? inventory : undefined });
+    catalog = c.runbooks;
+    if (c.errors.length) o.log('some runbooks were left out', { errors: c.errors.map(formatSourceError) });
+  }
+  const d = inventory.docker;
+  const docker = d.socket_path ? new Docker({ socketPath: d.socket_path }) : d.host ? new Docker({ host: d.host, port: d.port }) : new Docker();
+  const hosts = Object.fromEntries(Object.entries(inventory.hosts).map(([name, h]) => [name, {
+    address: h.address, port: h.port, user: h.user, keyPath: h.key_path.replace(/^~(?=\/|$)/, homedir()), hostKey: h.host_key,
+  }]));
+  const runner = createStepRunner({ docker: { docker }, ssh: { inventory: hosts } });
+  const secrets = inventory.secrets.map((n) => process.env[n]).filter((v): v is string => !!v);
+
+  const runs = new KyselyRunStore(o.database);
+  const approvals = new KyselyApprovalStore(o.database);
+  const refs = new KyselyChatRefs(o.database);
+  const policy = new RunPolicy(o.file.permissions, new SlackDirectory(o.client));
+  const escalator = o.escalator ?? new LoggingEscalator((line) => o.log(line));
+  const engine = new RunEngine({
+    store: runs, runner, escalator, clock: o.clock, secrets, instanceId: o.instanceId,
+    authorize: approvalGate({
+      policy, approvals, clock: o.clock,
+      incident: async (id) => {
+        const i = await o.store.get(id);
+        return i && { commander: i.commander, acknowledgedBy: i.acknowledgedBy, requiresApproval: severities.find((s) => s.id === i.severity)?.requiresApproval ?? false };
+      },
+    }),
+  });
+  const runbook = (id: string) => catalog.find((r) => r.id === id);
+  const base = { client: o.client, engine, runs, refs, incidents: o.incidents, store: o.store, severities, clock: o.clock, runbook, log: o.log, coalesce: o.coalesce };
+  const board = new RunBoard(base);
+  const remediation = new Remediation({
+    ...base, board, catalog: () => catalog, inventory: hasInventory ? inventory : undefined, env: process.env, policy, approvals,
+    approvalMinutes: o.file.permissions.approvalMinutes, escalator,
+  });
+
+  return {
+    remediation, board, engine, runs, approvals, catalog: () => catalog,
+    /** After a thread line is delivered, post the runbooks that match the incident (once per match set and severity). */
+    suggestOn(notifier: ChatNotifier): void {
+      const deliver = notifier.deliver.bind(notifier);
+      notifier.deliver = async (effect: Effect, incident: Incident) => {
+        const r = await deliver(effect, incident);
+        if (effect.payload.type === 'thread' && incident.cardTs) {
+          void remediation.suggest(incident).catch((e) => o.log('suggestions failed', { incidentId: incident.id, error: String(e) }));
+        }
+        return r;
+      };
+    },
+    /** Starts watching runs, then marks steps a crash left running as interrupted (nothing re-runs). */
+    async start(): Promise<void> {
+      board.start();
+      await engine.recoverInterrupted();
+    },
+    async close(): Promise<void> {
+      await engine.close();
+      await board.settle().catch(() => undefined);
+      board.stop();
+      await runner.close();
+    },
+  };
+}
+
+export type RemediationWiring = Awaited<ReturnType<typeof createRemediation>>;

@@ -1,0 +1,173 @@
+/** Runbook messages and modals: suggestions, list, live output, approval requests, parameter and confirmation modals. */
+import type { RunbookParam } from '../../core/runbooks/schema.js';
+import { paramInput, RunActions, RunViews } from '../ids.js';
+import { actions, button, clip, context, option, plain, section, slackDate, type Block } from './kit.js';
+import { code, escapeMrkdwn, formatMs, STATE_ICON } from './run-card.js';
+import type { StepState } from '../../core/runs/step-state.js';
+
+export interface RunbookInfo {
+  id: string;
+  title: string;
+  description?: string;
+  keywords: string[];
+  matched?: string[];
+}
+
+export function suggestionsMessage(incidentKey: string, items: RunbookInfo[]): { text: string; blocks: Block[] } {
+  const blocks: Block[] = [section(`:books: *Runbooks that match ${incidentKey}*`)];
+  for (const r of items) {
+    const why = r.matched?.length ? ` — matched ${r.matched.map((m) => code(m)).join(', ')}` : '';
+    const s = section(clip(`*${escapeMrkdwn(r.title)}* ${code(r.id)}${why}${r.description ? `\n${escapeMrkdwn(r.description)}` : ''}`, 2900));
+    s.accessory = button(RunActions.start, 'Start', r.id, 'primary');
+    blocks.push(s);
+  }
+  return { text: `Runbooks that match ${incidentKey}: ${items.map((r) => r.title).join(', ')}`, blocks };
+}
+
+export function runbookList(items: RunbookInfo[], filter?: string): { text: string; blocks: Block[] } {
+  if (!items.length) return { text: 'No runbooks.', blocks: [section(filter ? `No runbook matches ${code(filter)}.` : 'No runbooks are loaded.')] };
+  const lines = items.map((r) => `• ${code(r.id)} — ${escapeMrkdwn(r.title)}${r.keywords.length ? ` _(${escapeMrkdwn(r.keywords.join(', '))})_` : ''}`);
+  const blocks: Block[] = [section(`*${items.length} runbook${items.length === 1 ? '' : 's'}*${filter ? ` matching ${code(filter)}` : ''} — start one with \`/runbook run <id> [name=value…]\` in an incident thread`)];
+  for (let at = 0; at < lines.length && blocks.length < 49; at += 25) blocks.push(section(clip(lines.slice(at, at + 25).join('\n'), 2900)));
+  return { text: `${items.length} runbooks`, blocks };
+}
+
+/** The tail of some output that fits a section as a code block, cut at a line start where possible. */
+export const OUTPUT_TAIL_CHARS = 2700;
+export function outputTail(text: string, max = OUTPUT_TAIL_CHARS): { tail: string; cut: boolean } {
+  const safe = escapeMrkdwn(text).replace(/```/g, 'ˋˋˋ');
+  if (safe.length <= max) return { tail: safe, cut: false };
+  let tail = safe.slice(safe.length - max);
+  const nl = tail.indexOf('\n');
+  if (nl >= 0 && nl < 400) tail = tail.slice(nl + 1);
+  // Never end on a half entity (&am…).
+  tail = tail.replace(/^[^&;\s]{0,5};/, '');
+  return { tail, cut: true };
+}
+
+export interface OutputView {
+  runId: number;
+  stepId: string;
+  title: string;
+  attempt: number;
+  target: string;
+  command: string;
+  state: StepState;
+  text: string;
+  durationMs: number | null;
+  exitCode: number | null;
+  reason: string | null;
+  /** Bytes the engine dropped from the middle (kept output is head + tail). */
+  droppedBytes: number;
+}
+
+export function outputMessage(v: OutputView): { text: string; blocks: Block[] } {
+  const { tail, cut } = outputTail(v.text);
+  const head = `${STATE_ICON[v.state]} *${escapeMrkdwn(v.title)}* (${code(v.stepId)}, attempt ${v.attempt}) on ${code(v.target)}\n${code(clip(v.command, 400))}`;
+  const blocks: Block[] = [section(clip(head, 2900))];
+  blocks.push(section(tail.trim() ? `\`\`\`${tail}\`\`\`` : '_no output yet_'));
+  const status = v.state === 'running' ? 'running…' : `${v.state.replace('_', ' ')}${v.durationMs !== null ? ` in ${formatMs(v.durationMs)}` : ''}${v.exitCode !== null ? ` · exit ${v.exitCode}` : ''}`;
+  const notes = [status];
+  if (v.reason && v.state !== 'succeeded') notes.push(clip(escapeMrkdwn(v.reason), 300));
+  if (cut || v.droppedBytes) notes.push(v.state === 'running' ? 'showing the latest lines' : 'showing the last lines; the full output is one click away');
+  blocks.push(context(notes));
+  if ((cut || v.droppedBytes) && v.state !== 'running') blocks.push(actions(`out.${v.runId}.${v.stepId}.${v.attempt}`.slice(0, 255), [button(RunActions.fullOutput, 'Full output', `${v.runId}:${v.stepId}:${v.attempt}`)]));
+  return { text: `${v.stepId}: ${v.state}`, blocks };
+}
+
+/** The whole stored (capped, redacted) output in a modal, in sections that fit. */
+export function fullOutputModal(title: string, text: string): Block {
+  const safe = escapeMrkdwn(text).replace(/```/g, 'ˋˋˋ');
+  const blocks: Block[] = [];
+  for (let at = 0; at < safe.length && blocks.length < 99; at += 2900) blocks.push(section(`\`\`\`${safe.slice(at, at + 2900)}\`\`\``));
+  if (!blocks.length) blocks.push(section('_no output_'));
+  return { type: 'modal', callback_id: RunViews.output, title: plain(clip(title, 24)), close: plain('Close'), blocks };
+}
+
+export interface ConfirmView {
+  runId: number;
+  stepId: string;
+  action: 'run' | 'retry';
+  title: string;
+  target: string;
+  command: string;
+  params: Record<string, unknown>;
+  incidentKey: string;
+  severity: string;
+  needsApproval: boolean;
+  approvalMinutes: number;
+  fingerprint: string;
+}
+
+export function confirmModal(v: ConfirmView): Block {
+  const params = Object.entries(v.params).map(([k, val]) => `${k}=${String(val)}`).join('\n');
+  const blocks: Block[] = [
+    section(`:warning: *A dangerous step* in ${v.incidentKey} (${escapeMrkdwn(v.severity)})\n*${escapeMrkdwn(v.title)}* ${code(v.stepId)}`),
+    section(`*Target*\n${code(v.target)}`),
+    section(clip(`*Command*\n\`\`\`${escapeMrkdwn(v.command).replace(/```/g, 'ˋˋˋ')}\`\`\``, 2900)),
+    section(clip(`*Parameters*\n${params ? `\`\`\`${escapeMrkdwn(params)}\`\`\`` : '_none_'}`, 2900)),
+  ];
+  if (v.needsApproval) blocks.push(context([`:busts_in_silhouette: ${escapeMrkdwn(v.severity)} needs a second responder: submitting asks for their approval in the thread. The request is bound to exactly this command and expires in ${v.approvalMinutes} min.`]));
+  return {
+    type: 'modal', callback_id: RunViews.confirm, title: plain('Confirm dangerous step'),
+    submit: plain(v.needsApproval ? 'Request approval' : 'Run it'), close: plain('Cancel'),
+    private_metadata: JSON.stringify({ runId: v.runId, stepId: v.stepId, action: v.action, fingerprint: v.fingerprint }), blocks,
+  };
+}
+
+export interface ApprovalView {
+  id: number;
+  requestedBy: string;
+  title: string;
+  stepId: string;
+  target: string;
+  command: string;
+  params: Record<string, unknown>;
+  expiresAt: Date;
+  /** Set once decided: the line that replaces the buttons. */
+  outcome?: string;
+}
+
+export function approvalMessage(v: ApprovalView): { text: string; blocks: Block[] } {
+  const params = Object.entries(v.params).map(([k, val]) => `${k}=${String(val)}`).join(' ');
+  const blocks: Block[] = [
+    section(clip(`:lock: <@${v.requestedBy}> asks to run *${escapeMrkdwn(v.title)}* (${code(v.stepId)}) on ${code(v.target)}\n\`\`\`${escapeMrkdwn(v.command).replace(/```/g, 'ˋˋˋ')}\`\`\`${params ? `\nParameters: ${code(params)}` : ''}`, 2900)),
+  ];
+  if (v.outcome) blocks.push(context([v.outcome]));
+  else {
+    blocks.push(context([`A second responder must approve. Expires ${slackDate(v.expiresAt, '{time}')}.`]));
+    blocks.push(actions(`approval.${v.id}`, [button(RunActions.approve, 'Approve', String(v.id), 'primary'), button(RunActions.reject, 'Reject', String(v.id), 'danger')]));
+  }
+  return { text: `Approval needed: ${v.title} on ${v.target}`, blocks };
+}
+
+const input = (name: string, label: string, element: Block, optional: boolean, hint?: string): Block => ({
+  type: 'input', block_id: paramInput(name), label: plain(label), optional, element: { action_id: paramInput(name), ...element },
+  ...(hint ? { hint: plain(clip(hint, 150)) } : {}),
+});
+
+/** One typed input per parameter: enums as selects, integers as number inputs, the rest as text. */
+export function paramsModal(meta: { incidentId: number; runbookId: string }, title: string, params: Record<string, RunbookParam>, values: Record<string, string>): Block {
+  const blocks: Block[] = [section(`Parameters for *${escapeMrkdwn(title)}* ${code(meta.runbookId)}`)];
+  for (const [name, p] of Object.entries(params)) {
+    if (p.secret || p.from?.startsWith('env.')) continue;
+    const initial = values[name] ?? (p.default !== undefined ? String(p.default) : undefined);
+    const optional = !p.required || p.default !== undefined || p.from !== undefined;
+    const hint = [p.description, p.pattern && `must match ${p.pattern}`, p.type === 'duration' && 'a duration like 30s, 5m, 1h', p.from && `default: ${p.from}`].filter(Boolean).join(' · ');
+    let element: Block;
+    if (p.type === 'enum') {
+      const options = (p.values ?? []).slice(0, 100).map((x) => option(x, x));
+      const init = options.find((o) => o.value === initial);
+      element = { type: 'static_select', options, ...(init && { initial_option: init }) };
+    } else if (p.type === 'integer') {
+      element = { type: 'number_input', is_decimal_allowed: false, ...(p.min !== undefined && { min_value: String(p.min) }), ...(p.max !== undefined && { max_value: String(p.max) }), ...(initial !== undefined && { initial_value: initial }) };
+    } else {
+      element = { type: 'plain_text_input', max_length: 1000, ...(initial !== undefined && { initial_value: initial }) };
+    }
+    blocks.push(input(name, name, element, optional, hint || undefined));
+  }
+  return {
+    type: 'modal', callback_id: RunViews.params, title: plain('Start runbook'), submit: plain('Start'), close: plain('Cancel'),
+    private_metadata: JSON.stringify(meta), blocks: blocks.slice(0, 100),
+  };
+}

@@ -1,0 +1,124 @@
+/**
+ * Buttons of runbook runs: Start (suggestions), Run/Skip/Retry and Run diagnostics/Escalate (run
+ * card), Approve/Reject (approval requests), Full output. Which run, approval or output a click
+ * belongs to comes from the message it was clicked on (channel and ts, signed by Slack); a button
+ * value that disagrees with its message is treated as tampering: refused and recorded.
+ */
+import type { AllMiddlewareArgs, App, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { CodedError, ErrorCode, isCoded } from '../../../core/errors.js';
+import type { SlackDeps } from '../../deps.js';
+import { userMessage } from '../../errors.js';
+import { RunActions } from '../../ids.js';
+import type { Remediation } from '../../remediation.js';
+import { paramsModal } from '../../blocks/run-views.js';
+
+type Args = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
+interface Click {
+  user: string;
+  channel: string;
+  ts: string;
+  threadTs?: string;
+  value: string;
+  triggerId: string;
+  /** Set as soon as the incident is known, for the audit record of a refusal. */
+  incidentId?: number;
+}
+type Handler = (r: Remediation, c: Click, a: Args) => Promise<void>;
+
+const tampered = () => new CodedError(ErrorCode.Forbidden, 'This button does not belong to the message it is on.');
+
+/** The id behind `prefix:<n>` for the clicked message. */
+async function refOf(r: Remediation, c: Click, prefix: string): Promise<string> {
+  const keys = await r.d.refs.keysOf(c.channel, c.ts);
+  const key = keys.find((k) => k.startsWith(`${prefix}:`));
+  if (!key) throw new CodedError(ErrorCode.NotFound, 'This message does not belong to a known run.');
+  return key.slice(prefix.length + 1);
+}
+
+/** The card's run, and the step the button names (its value must name this run). */
+async function cardStep(r: Remediation, c: Click): Promise<{ runId: number; stepId: string }> {
+  const runId = Number(await refOf(r, c, 'run'));
+  c.incidentId = (await r.d.runs.getRun(runId))?.incidentId ?? undefined;
+  const m = /^(\d+):(.+)$/.exec(c.value);
+  if (!m || Number(m[1]) !== runId) throw tampered();
+  return { runId, stepId: m[2] };
+}
+
+const step = (action: 'run' | 'retry' | 'skip'): Handler => async (r, c, a) => {
+  const { runId, stepId } = await cardStep(r, c);
+  const { modal } = await r.clickStep(c.user, runId, stepId, action);
+  if (modal) await a.client.views.open({ trigger_id: c.triggerId, view: modal as never });
+};
+
+const handlers: Record<string, [string, Handler]> = {
+  [RunActions.start]: ['start a runbook', async (r, c, a) => {
+    const incident = await r.d.store.findByThread(c.channel, c.threadTs ?? c.ts);
+    if (!incident) throw new CodedError(ErrorCode.NotFound, 'This message is not in an incident thread.');
+    c.incidentId = incident.id;
+    const rb = r.runbook(c.value);
+    if (!rb) throw new CodedError(ErrorCode.NotFound, `There is no runbook \`${c.value}\`.`);
+    if (r.missingParams(rb, {}, incident).length) {
+      const denied = await r.d.policy.check(c.user, 'run', incident);
+      if (denied) throw new CodedError(ErrorCode.Forbidden, denied);
+      await a.client.views.open({ trigger_id: c.triggerId, view: paramsModal({ incidentId: incident.id, runbookId: rb.id }, rb.title, rb.params, {}) as never });
+      return;
+    }
+    await r.start(incident, rb.id, {}, c.user);
+  }],
+  [RunActions.run]: ['run a step', step('run')],
+  [RunActions.retry]: ['retry a step', step('retry')],
+  [RunActions.skip]: ['skip a step', step('skip')],
+  [RunActions.diagnostics]: ['run diagnostics', async (r, c) => {
+    const runId = Number(await refOf(r, c, 'run'));
+    c.incidentId = (await r.d.runs.getRun(runId))?.incidentId ?? undefined;
+    if (c.value !== String(runId)) throw tampered();
+    await r.diagnostics(c.user, runId);
+  }],
+  [RunActions.escalate]: ['escalate', async (r, c) => {
+    const runId = Number(await refOf(r, c, 'run'));
+    c.incidentId = (await r.d.runs.getRun(runId))?.incidentId ?? undefined;
+    if (c.value !== String(runId)) throw tampered();
+    await r.escalate(c.user, runId);
+  }],
+  [RunActions.approve]: ['approve a dangerous step', async (r, c) => {
+    const id = Number(await refOf(r, c, 'approval'));
+    c.incidentId = (await r.d.approvals.getApproval(id))?.incidentId ?? undefined;
+    if (c.value !== String(id)) throw tampered();
+    await r.approve(c.user, id);
+  }],
+  [RunActions.reject]: ['reject a dangerous step', async (r, c) => {
+    const id = Number(await refOf(r, c, 'approval'));
+    c.incidentId = (await r.d.approvals.getApproval(id))?.incidentId ?? undefined;
+    if (c.value !== String(id)) throw tampered();
+    await r.reject(c.user, id);
+  }],
+  [RunActions.fullOutput]: ['open the full output', async (r, c, a) => {
+    const [runId, stepId, attempt] = (await refOf(r, c, 'out')).split('/');
+    await a.client.views.open({ trigger_id: c.triggerId, view: (await r.fullOutput(Number(runId), stepId, Number(attempt))) as never });
+  }],
+};
+
+export function registerRunActions(app: App, d: SlackDeps) {
+  const r = d.runs;
+  if (!r) return;
+  for (const [actionId, [what, run]] of Object.entries(handlers)) {
+    app.action(actionId, async (args) => {
+      const a = args as unknown as Args;
+      await a.ack();
+      const b = a.body;
+      const c: Click = {
+        user: b.user.id, channel: b.container?.channel_id ?? b.channel?.id ?? '', ts: b.container?.message_ts ?? b.message?.ts ?? '',
+        threadTs: (b.container as { thread_ts?: string } | undefined)?.thread_ts ?? (b.message as { thread_ts?: string } | undefined)?.thread_ts,
+        value: a.action.value ?? '', triggerId: b.trigger_id,
+      };
+      try {
+        await run(r, c, a);
+      } catch (e) {
+        if (isCoded(e, ErrorCode.Forbidden)) await r.refused(c.user, c.incidentId, what, e.message);
+        else if (!isCoded(e)) d.log('run action failed', { actionId, error: String((e as Error)?.stack ?? e) });
+        await a.client.chat.postEphemeral({ channel: c.channel || d.incidentChannel, user: c.user, text: userMessage(e), ...(c.threadTs ? { thread_ts: c.threadTs } : {}) })
+          .catch((err) => d.log('ephemeral failed', { error: String(err) }));
+      }
+    });
+  }
+}

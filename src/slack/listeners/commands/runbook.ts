@@ -1,0 +1,76 @@
+/** `/runbook list [filter]`, `/runbook run [INC-n] <id> [name=value…]`, `/runbook help`. */
+import type { App, RespondArguments } from '@slack/bolt';
+import { runbookCommand } from '../../../../commands/runbook.js';
+import { parseSlash, usageOf } from '../../../../commands/parse.js';
+import { CodedError, ErrorCode, isCoded } from '../../../core/errors.js';
+import { incidentKey, type Incident } from '../../../core/incidents/incident.js';
+import { paramsModal, runbookList } from '../../blocks/run-views.js';
+import type { SlackDeps } from '../../deps.js';
+import { userMessage } from '../../errors.js';
+import { withinAckWindow } from '../ack.js';
+
+/** `a=1 b=two` -> { a: '1', b: 'two' }; anything else is a clear error. */
+export function parseAssignments(text: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const token of (text ?? '').split(/\s+/).filter(Boolean)) {
+    const m = /^([a-z_][a-z0-9_]*)=(.*)$/.exec(token);
+    if (!m) throw new CodedError(ErrorCode.BadInput, `"${token}" is not name=value. Values with spaces go in the form: run the command without them.`);
+    if (m[1] in out) throw new CodedError(ErrorCode.BadInput, `Parameter ${m[1]} is given twice.`);
+    out[m[1]] = m[2];
+  }
+  return out;
+}
+
+export function registerRunbookCommand(app: App, d: SlackDeps) {
+  const r = d.runs;
+  if (!r) return;
+  app.command(runbookCommand.name, async ({ command, ack, respond, client, body }) => {
+    const parsed = parseSlash(runbookCommand, command.text ?? '');
+    if (!parsed.ok) return void (await ack({ response_type: 'ephemeral', text: `:warning: ${parsed.error}\nUsage:\n${parsed.usage}` }));
+    if ('form' in parsed) return void (await ack({ response_type: 'ephemeral', text: usageOf(runbookCommand) }));
+    if (!(await d.store.claim(`slash:${command.trigger_id}`, d.clock.now()))) return void (await ack());
+    const user = command.user_id;
+
+    if (parsed.name === 'help') return void (await ack({ response_type: 'ephemeral', text: `*opsroom runbooks*\n${usageOf(runbookCommand)}` }));
+    if (parsed.name === 'list') {
+      const filter = (parsed.args.filter as string | undefined)?.toLowerCase();
+      const all = r.d.catalog().filter((rb) => !filter || [rb.id, rb.title, ...rb.match.keywords, ...rb.match.services].some((s) => s.toLowerCase().includes(filter)));
+      const items = all.map((rb) => ({ id: rb.id, title: rb.title, keywords: rb.match.keywords }));
+      return void (await ack({ response_type: 'ephemeral', ...runbookList(items, filter) } as RespondArguments));
+    }
+
+    // run
+    let incident: Incident | undefined;
+    let acked = false;
+    const fail = async (e: unknown): Promise<RespondArguments> => {
+      if (isCoded(e, ErrorCode.Forbidden)) await r.refused(user, incident?.id, `start runbook ${String(parsed.args.runbook)}`, e.message);
+      else if (!isCoded(e)) d.log('/runbook run failed', { error: String((e as Error)?.stack ?? e) });
+      return { response_type: 'ephemeral', text: userMessage(e) };
+    };
+    try {
+      const threadTs = (body as { thread_ts?: string }).thread_ts;
+      incident = parsed.incidentId !== undefined ? await d.incidents.get(parsed.incidentId) : threadTs ? await d.store.findByThread(command.channel_id, threadTs) : undefined;
+      if (!incident) throw new CodedError(ErrorCode.BadInput, 'Say which incident: `/runbook run INC-7 <runbook> [name=value…]`, or run it in the incident\'s thread.');
+      const rb = r.runbook(String(parsed.args.runbook));
+      if (!rb) throw new CodedError(ErrorCode.NotFound, `There is no runbook \`${String(parsed.args.runbook)}\`. \`/runbook list\` shows them.`);
+      const given = parseAssignments(parsed.args.params as string | undefined);
+      if (r.missingParams(rb, given, incident).length) {
+        const denied = await r.d.policy.check(user, 'run', incident);
+        if (denied) throw new CodedError(ErrorCode.Forbidden, denied);
+        await ack();
+        acked = true;
+        await client.views.open({ trigger_id: command.trigger_id, view: paramsModal({ incidentId: incident.id, runbookId: rb.id }, rb.title, rb.params, given) as never });
+        return;
+      }
+      const found = incident;
+      const work = r.start(found, rb.id, given, user).then(
+        (run): RespondArguments => ({ response_type: 'ephemeral', text: `Started *${rb.title}* (run ${run.id}) in the thread of *${incidentKey(found.id)}*.` }),
+        fail,
+      );
+      await withinAckWindow(work, ack, respond);
+    } catch (e) {
+      const answer = await fail(e);
+      await (acked ? respond(answer) : ack(answer));
+    }
+  });
+}

@@ -1,0 +1,68 @@
+/** Runbook modals: the parameters of a run to start, and the confirmation of a dangerous step. */
+import type { App, ViewStateValue } from '@slack/bolt';
+import { CodedError, ErrorCode, isCoded } from '../../../core/errors.js';
+import { checkParamValue } from '../../../core/runbooks/params.js';
+import type { SlackDeps } from '../../deps.js';
+import { userMessage } from '../../errors.js';
+import { paramInput, RunViews } from '../../ids.js';
+
+type Values = Record<string, Record<string, ViewStateValue>>;
+
+const valueOf = (v: Values, id: string): string | undefined => {
+  const s = v[id]?.[id];
+  const raw = s?.value ?? s?.selected_option?.value ?? undefined;
+  return raw === null || raw === undefined || raw === '' ? undefined : raw;
+};
+
+export function registerRunViews(app: App, d: SlackDeps) {
+  const r = d.runs;
+  if (!r) return;
+
+  app.view(RunViews.params, async ({ ack, body, view, client }) => {
+    const meta = JSON.parse(view.private_metadata || '{}') as { incidentId?: number; runbookId?: string };
+    const rb = meta.runbookId ? r.runbook(meta.runbookId) : undefined;
+    const incident = typeof meta.incidentId === 'number' ? await d.store.get(meta.incidentId) : undefined;
+    if (!rb || !incident) return void (await ack({ response_action: 'errors', errors: {} }));
+    const v = view.state.values as Values;
+    const given: Record<string, string> = {};
+    const errors: Record<string, string> = {};
+    for (const [name, spec] of Object.entries(rb.params)) {
+      const value = valueOf(v, paramInput(name));
+      if (value === undefined) {
+        if (spec.required && spec.default === undefined && !spec.from && paramInput(name) in v) errors[paramInput(name)] = 'Required.';
+        continue;
+      }
+      const c = checkParamValue(spec, value);
+      if ('error' in c) errors[paramInput(name)] = `The value ${c.error.replace(/, got .*$/, '')}.`;
+      else given[name] = c.value;
+    }
+    if (Object.keys(errors).length) return void (await ack({ response_action: 'errors', errors }));
+    if (!(await d.store.claim(`view:${view.id}`, d.clock.now()))) return void (await ack());
+    await ack();
+    try {
+      await r.start(incident, rb.id, given, body.user.id);
+    } catch (e) {
+      if (isCoded(e, ErrorCode.Forbidden)) await r.refused(body.user.id, incident.id, 'start a runbook', e.message);
+      else if (!isCoded(e)) d.log('start from modal failed', { error: String((e as Error)?.stack ?? e) });
+      await client.chat.postEphemeral({ channel: incident.channel, user: body.user.id, text: userMessage(e), ...(incident.cardTs ? { thread_ts: incident.cardTs } : {}) })
+        .catch((err) => d.log('ephemeral failed', { error: String(err) }));
+    }
+  });
+
+  app.view(RunViews.confirm, async ({ ack, body, view, client }) => {
+    const meta = JSON.parse(view.private_metadata || '{}') as { runId: number; stepId: string; action: 'run' | 'retry'; fingerprint: string };
+    if (!(await d.store.claim(`view:${view.id}`, d.clock.now()))) return void (await ack());
+    await ack();
+    const run = await r.d.runs.getRun(meta.runId);
+    const incident = run?.incidentId ? await d.store.get(run.incidentId) : undefined;
+    try {
+      if (!incident) throw new CodedError(ErrorCode.NotFound, 'That run is gone.');
+      await r.confirm(body.user.id, meta);
+    } catch (e) {
+      if (isCoded(e, ErrorCode.Forbidden)) await r.refused(body.user.id, incident?.id, `run dangerous step ${meta.stepId}`, e.message);
+      else if (!isCoded(e)) d.log('confirm failed', { error: String((e as Error)?.stack ?? e) });
+      await client.chat.postEphemeral({ channel: incident?.channel ?? d.incidentChannel, user: body.user.id, text: userMessage(e), ...(incident?.cardTs ? { thread_ts: incident.cardTs } : {}) })
+        .catch((err) => d.log('ephemeral failed', { error: String(err) }));
+    }
+  });
+}

@@ -1,0 +1,246 @@
+/**
+ * Remediation from Slack: the use-cases behind /runbook, the suggestion and run-card buttons and the
+ * modals. Every permission question is about the user of the signed payload (passed in by the
+ * listener), never about a button's value; the engine's authorize hook checks again.
+ */
+import { createHash } from 'node:crypto';
+import type { WebClient } from '@slack/web-api';
+import { CodedError, ErrorCode, isCoded } from '../core/errors.js';
+import { incidentKey, type Incident } from '../core/incidents/incident.js';
+import { isOpen } from '../core/incidents/status.js';
+import type { Inventory } from '../core/inventory/schema.js';
+import type { LoadedRunbook } from '../core/runbooks/loader.js';
+import { renderRunbook } from '../core/runbooks/render.js';
+import { suggest } from '../core/runbooks/suggest.js';
+import { approvalProblem, approvalRef, type Approval, type ApprovalStore } from '../core/runs/approvals.js';
+import { stepFingerprint } from '../core/runs/confirmation.js';
+import { targetKey } from '../core/runs/expect.js';
+import type { Escalator, Run, StepRun } from '../core/runs/ports.js';
+import type { RunPolicy } from '../core/runs/permissions.js';
+import { describeCommand } from '../core/runs/step-runner.js';
+import { approvalMessage, confirmModal, fullOutputModal, suggestionsMessage } from './blocks/run-views.js';
+import { code } from './blocks/run-card.js';
+import type { BoardDeps, RunBoard } from './run-board.js';
+
+export interface RemediationDeps extends BoardDeps {
+  catalog: () => readonly LoadedRunbook[];
+  inventory?: Inventory;
+  env: Record<string, string | undefined>;
+  policy: RunPolicy;
+  approvals: ApprovalStore;
+  approvalMinutes: number;
+  escalator: Escalator;
+  board: RunBoard;
+}
+
+type Action = 'run' | 'retry' | 'skip';
+const forbid = (msg: string) => new CodedError(ErrorCode.Forbidden, msg);
+
+export class Remediation {
+  constructor(readonly d: RemediationDeps) {}
+
+  runbook(id: string): LoadedRunbook | undefined {
+    return this.d.catalog().find((r) => r.id === id);
+  }
+
+  private sev(i: Incident) {
+    return this.d.severities.find((s) => s.id === i.severity);
+  }
+
+  /** Posts the matching runbooks in the thread, once per (matches, severity). True when posted. */
+  async suggest(incident: Incident): Promise<boolean> {
+    if (!incident.cardTs || !isOpen(incident.status)) return false;
+    const hits = suggest(this.d.catalog(), incident);
+    if (!hits.length) return false;
+    const sig = createHash('sha256').update(`${hits.map((h) => h.runbook.id).join(',')}|${incident.severity}`).digest('hex').slice(0, 16);
+    if (!(await this.d.store.claim(`suggest:${incident.id}:${sig}`, this.d.clock.now()))) return false;
+    const msg = suggestionsMessage(incidentKey(incident.id), hits.map((h) => ({ id: h.runbook.id, title: h.runbook.title, description: h.runbook.description, keywords: h.runbook.match.keywords, matched: h.matched })));
+    if (this.sev(incident)?.requiresApproval) msg.blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `${incident.severity}: dangerous steps need a second responder's approval.` }] });
+    await this.d.client.chat.postMessage({ channel: incident.channel, thread_ts: incident.cardTs, text: msg.text, blocks: msg.blocks as never, unfurl_links: false });
+    return true;
+  }
+
+  /** Required parameters with no value from the person, a default or the incident. */
+  missingParams(rb: LoadedRunbook, given: Record<string, string>, incident: Incident): string[] {
+    const fromIncident = { 'incident.service': incident.service, 'incident.severity': incident.severity, 'incident.title': incident.title } as Record<string, string | null>;
+    return Object.entries(rb.params)
+      .filter(([n, p]) => p.required && given[n] === undefined && p.default === undefined && !p.from?.startsWith('env.') && !(p.from && fromIncident[p.from]))
+      .map(([n]) => n);
+  }
+
+  async start(incident: Incident, runbookId: string, given: Record<string, string>, user: string): Promise<Run> {
+    if (!isOpen(incident.status)) throw new CodedError(ErrorCode.IllegalTransition, `${incidentKey(incident.id)} is resolved; reopen it to run runbooks.`);
+    const rb = this.runbook(runbookId);
+    if (!rb) throw new CodedError(ErrorCode.NotFound, `There is no runbook \`${runbookId}\`. \`/runbook list\` shows them.`);
+    const denied = await this.d.policy.check(user, 'run', incident);
+    if (denied) throw forbid(denied);
+    const rendered = renderRunbook(rb, given, { incident, env: this.d.env }, this.d.inventory);
+    const secret = new Set(Object.entries(rb.params).filter(([, p]) => p.secret || p.from?.startsWith('env.')).map(([n]) => n));
+    const params = Object.fromEntries(Object.entries(rendered.params).map(([k, v]) => [k, secret.has(k) ? '[REDACTED]' : v]));
+    const run = await this.d.engine.start({ runbookId: rb.id, incidentId: incident.id, params, startedBy: user, steps: rendered.steps }, { secrets: rendered.secrets });
+    await this.d.board.postCard(run, incident);
+    const shown = Object.entries(params).map(([k, v]) => `${k}=${v}`).join(' ');
+    await this.d.incidents.record(incident.id, {
+      at: this.d.clock.now(), actor: user, kind: 'run',
+      text: `Started runbook ${code(rb.id)} ${rb.title} (run ${run.id})${shown ? ` with ${code(shown)}` : ''}`, data: { runId: run.id, runbookId: rb.id, params },
+    });
+    return run;
+  }
+
+  async load(runId: number, stepId?: string): Promise<{ run: Run; incident: Incident; step?: StepRun }> {
+    const run = await this.d.runs.getRun(runId);
+    const incident = run?.incidentId ? await this.d.store.get(run.incidentId) : undefined;
+    if (!run || !incident) throw new CodedError(ErrorCode.NotFound, `There is no run ${runId} of an incident.`);
+    if (stepId === undefined) return { run, incident };
+    const step = await this.d.runs.getStep(runId, stepId);
+    if (!step) throw new CodedError(ErrorCode.NotFound, `Run ${runId} has no step ${stepId}.`);
+    return { run, incident, step };
+  }
+
+  /**
+   * Run, Retry or Skip on the card. A dangerous run or retry returns the confirmation modal to open
+   * (after checking the clicker may run dangerous steps); anything else starts at once.
+   */
+  async clickStep(user: string, runId: number, stepId: string, action: Action): Promise<{ modal?: Record<string, unknown> }> {
+    const { incident, step } = await this.load(runId, stepId);
+    if (action === 'skip') {
+      await this.d.engine.skip(runId, stepId, user);
+      return {};
+    }
+    const s = step!;
+    if (s.step.danger) {
+      const denied = await this.d.policy.check(user, 'run_dangerous', incident);
+      if (denied) throw forbid(denied);
+      if (action === 'run' && s.state !== 'pending') throw new CodedError(ErrorCode.Conflict, `Step ${stepId} is ${s.state.replace('_', ' ')}.`);
+      const sev = this.sev(incident);
+      return {
+        modal: confirmModal({
+          runId, stepId, action, title: s.step.title, target: targetKey(s.step.command), command: describeCommand(s.step.command),
+          params: (await this.d.runs.getRun(runId))!.params, incidentKey: incidentKey(incident.id), severity: incident.severity,
+          needsApproval: sev?.requiresApproval ?? false, approvalMinutes: this.d.approvalMinutes, fingerprint: stepFingerprint(runId, s.step),
+        }),
+      };
+    }
+    const manual = s.step.command.kind === 'manual';
+    const started = await this.d.engine.startStep(runId, stepId, { actor: user, ...(manual ? { confirmManual: async () => true } : {}) }, action);
+    void started.done;
+    return {};
+  }
+
+  /** The confirmation modal was submitted: run now, or ask a second responder first. */
+  async confirm(user: string, meta: { runId: number; stepId: string; action: 'run' | 'retry'; fingerprint: string }): Promise<'started' | 'requested'> {
+    const { run, incident, step } = await this.load(meta.runId, meta.stepId);
+    const s = step!;
+    const fingerprint = stepFingerprint(run.id, s.step);
+    if (fingerprint !== meta.fingerprint) throw forbid('The step changed since the confirmation opened; open it again.');
+    const denied = await this.d.policy.check(user, 'run_dangerous', incident);
+    if (denied) throw forbid(denied);
+    const command = describeCommand(s.step.command);
+    const target = targetKey(s.step.command);
+    if (!this.sev(incident)?.requiresApproval) {
+      const started = await this.d.engine.startStep(run.id, s.stepId, { actor: user, confirmation: { confirmedBy: user, refs: ['slack:confirmed'], fingerprint } }, meta.action);
+      void started.done;
+      await this.d.incidents.record(incident.id, { at: this.d.clock.now(), actor: user, kind: 'approval', text: `confirmed dangerous step ${code(s.stepId)} on ${code(target)}: ${code(command.slice(0, 300))}`, data: { runId: run.id, stepId: s.stepId, fingerprint } });
+      return 'started';
+    }
+    const now = this.d.clock.now();
+    const a = await this.d.approvals.createApproval({ runId: run.id, stepId: s.stepId, action: meta.action, incidentId: incident.id, fingerprint, requestedBy: user, requestedAt: now, expiresAt: new Date(now.getTime() + this.d.approvalMinutes * 60_000) });
+    const msg = approvalMessage(this.approvalView(a, s, run));
+    const r = await this.d.client.chat.postMessage({ channel: incident.channel, thread_ts: incident.cardTs ?? undefined, text: msg.text, blocks: msg.blocks as never, unfurl_links: false });
+    await this.d.refs.put(`approval:${a.id}`, incident.channel, r.ts as string);
+    await this.d.incidents.record(incident.id, { at: now, actor: user, kind: 'approval', text: `asked a second responder to approve ${code(s.stepId)} on ${code(target)}: ${code(command.slice(0, 300))} (request ${a.id}, expires in ${this.d.approvalMinutes} min)`, data: { approvalId: a.id, runId: run.id, stepId: s.stepId, fingerprint } });
+    return 'requested';
+  }
+
+  private approvalView(a: Approval, s: StepRun, run: Run, outcome?: string) {
+    return { id: a.id, requestedBy: a.requestedBy, title: s.step.title, stepId: s.stepId, target: targetKey(s.step.command), command: describeCommand(s.step.command), params: run.params, expiresAt: a.expiresAt, outcome };
+  }
+
+  private async settleApprovalMessage(a: Approval, outcome: string): Promise<void> {
+    const ref = await this.d.refs.get(`approval:${a.id}`);
+    const { run, step } = await this.load(a.runId, a.stepId);
+    if (!ref) return;
+    const msg = approvalMessage(this.approvalView(a, step!, run, outcome));
+    await this.d.client.chat.update({ channel: ref.channel, ts: ref.ts, text: msg.text, blocks: msg.blocks as never }).catch((e) => this.d.log('approval message update failed', { error: String(e) }));
+  }
+
+  async approve(user: string, approvalId: number): Promise<void> {
+    const a = await this.d.approvals.getApproval(approvalId);
+    if (!a) throw new CodedError(ErrorCode.NotFound, 'There is no such approval request.');
+    const { run, incident, step } = await this.load(a.runId, a.stepId);
+    const now = this.d.clock.now();
+    const problem = approvalProblem(a, { approver: user, now, fingerprint: stepFingerprint(run.id, step!.step) });
+    if (problem) {
+      if (a.state === 'pending' && now > a.expiresAt && (await this.d.approvals.moveApproval(a.id, 'pending', 'expired', null, now))) {
+        await this.settleApprovalMessage(a, `:hourglass: Expired unapproved; ask again from the run card.`);
+        await this.d.incidents.record(incident.id, { at: now, actor: 'opsroom', kind: 'approval', text: `request ${a.id} (${code(a.stepId)}) expired without approval`, data: { approvalId: a.id } });
+      }
+      throw forbid(problem);
+    }
+    const denied = await this.d.policy.check(user, 'approve', incident, a.requestedBy);
+    if (denied) throw forbid(denied);
+    if (!(await this.d.approvals.moveApproval(a.id, 'pending', 'approved', user, now))) throw new CodedError(ErrorCode.Conflict, 'Someone else decided this request first.');
+    const target = targetKey(step!.step.command);
+    await this.d.incidents.record(incident.id, { at: now, actor: user, kind: 'approval', text: `approved <@${a.requestedBy}>'s request ${a.id} to run ${code(a.stepId)} on ${code(target)}`, data: { approvalId: a.id, requestedBy: a.requestedBy, approvedBy: user, fingerprint: a.fingerprint } });
+    try {
+      const started = await this.d.engine.startStep(a.runId, a.stepId, { actor: a.requestedBy, confirmation: { confirmedBy: a.requestedBy, approvedBy: user, refs: [approvalRef(a.id)], fingerprint: a.fingerprint } }, a.action);
+      void started.done;
+    } catch (e) {
+      await this.d.approvals.moveApproval(a.id, 'approved', 'used', null, now);
+      await this.settleApprovalMessage(a, `:warning: Approved by <@${user}>, but it could not start: ${isCoded(e) ? e.message : 'internal error'}`);
+      throw e;
+    }
+    await this.d.approvals.moveApproval(a.id, 'approved', 'used', null, now);
+    await this.settleApprovalMessage(a, `:white_check_mark: Approved by <@${user}>; running as <@${a.requestedBy}>'s request.`);
+  }
+
+  async reject(user: string, approvalId: number): Promise<void> {
+    const a = await this.d.approvals.getApproval(approvalId);
+    if (!a) throw new CodedError(ErrorCode.NotFound, 'There is no such approval request.');
+    const { incident } = await this.load(a.runId);
+    if (user !== a.requestedBy) {
+      const denied = await this.d.policy.check(user, 'approve', incident, a.requestedBy);
+      if (denied) throw forbid(denied.replace('approve', 'reject'));
+    }
+    const now = this.d.clock.now();
+    if (!(await this.d.approvals.moveApproval(a.id, 'pending', 'rejected', user, now))) throw new CodedError(ErrorCode.Conflict, `This request is already ${(await this.d.approvals.getApproval(a.id))?.state}.`);
+    await this.settleApprovalMessage(a, `:no_entry: ${user === a.requestedBy ? 'Withdrawn' : 'Rejected'} by <@${user}>.`);
+    await this.d.incidents.record(incident.id, { at: now, actor: user, kind: 'approval', text: `rejected request ${a.id} to run ${code(a.stepId)}`, data: { approvalId: a.id } });
+  }
+
+  async diagnostics(user: string, runId: number): Promise<void> {
+    const { incident } = await this.load(runId);
+    const denied = await this.d.policy.check(user, 'run', incident);
+    if (denied) throw forbid(denied);
+    void this.d.engine.runDiagnostics(runId, { actor: user }).catch((e) => this.d.log('diagnostics failed', { runId, error: String(e) }));
+  }
+
+  async escalate(user: string, runId: number): Promise<string> {
+    const { run, incident } = await this.load(runId);
+    const denied = await this.d.policy.check(user, 'run', incident);
+    if (denied) throw forbid(denied);
+    const steps = await this.d.runs.steps(runId);
+    const failed = steps.find((s) => s.state === 'failed' || s.state === 'timed_out');
+    const rb = this.runbook(run.runbookId);
+    const rule = rb?.escalate.find((r) => r.page) ?? rb?.escalate[0];
+    const to = rule?.page ?? 'on-call';
+    const reason = `${incidentKey(incident.id)} ${incident.title}: ${rule ? `${rule.when} → ${rule.then}` : 'a runbook step failed'}${failed ? ` (step ${failed.stepId} ${failed.state.replace('_', ' ')})` : ''}`;
+    const r = await this.d.escalator.escalate(to, reason, { runId, stepId: failed?.stepId ?? '', runbookId: run.runbookId, incidentId: incident.id, actor: user });
+    await this.d.incidents.record(incident.id, { at: this.d.clock.now(), actor: user, kind: 'escalation', text: `escalated to ${code(to)}: ${reason}`, data: { runId, to, ref: r.ref ?? null } }, `:rotating_light: <@${user}> escalated to *${to}*: ${reason}`);
+    return to;
+  }
+
+  async fullOutput(runId: number, stepId: string, attempt: number): Promise<Record<string, unknown>> {
+    const a = (await this.d.runs.attempts(runId, stepId)).find((x) => x.number === attempt);
+    if (!a) throw new CodedError(ErrorCode.NotFound, 'That output is gone.');
+    const dropped = a.outputDroppedBytes ? `\n[${a.outputDroppedBytes} bytes from the middle were not kept]` : '';
+    return fullOutputModal(`${stepId} #${attempt}`, (a.output ?? '') + dropped);
+  }
+
+  /** A refused click: recorded on the incident's timeline (the audit), then shown to the person. */
+  async refused(user: string, incidentId: number | undefined, what: string, reason: string): Promise<void> {
+    if (incidentId === undefined) return;
+    await this.d.incidents.record(incidentId, { at: this.d.clock.now(), actor: user, kind: 'denial', text: `refused ${what}: ${reason}`, data: { what, reason } })
+      .catch((e) => this.d.log('denial record failed', { error: String(e) }));
+  }
+}

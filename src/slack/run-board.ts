@@ -1,0 +1,189 @@
+/**
+ * The run board: watches the engine and keeps Slack in step — the run card (edited in place), one
+ * live output message per attempt (coalesced edits), and a timeline event for every step result.
+ * Works from stored state, so after a restart it finds its cards again (chat refs).
+ */
+import type { WebClient } from '@slack/web-api';
+import { incidentKey, type Incident } from '../core/incidents/incident.js';
+import type { IncidentService } from '../core/incidents/service.js';
+import type { Severity } from '../core/incidents/severity.js';
+import type { Clock, IncidentStore } from '../core/ports.js';
+import type { LoadedRunbook } from '../core/runbooks/loader.js';
+import type { RunEngine } from '../core/runs/engine.js';
+import type { RunEvent } from '../core/runs/events.js';
+import { isDiagnostic, targetKey } from '../core/runs/expect.js';
+import type { Attempt, Run, RunStore } from '../core/runs/ports.js';
+import type { KyselyChatRefs } from '../store/remediation.js';
+import { cardText, code, runCard, type CardModel } from './blocks/run-card.js';
+import { outputMessage, type OutputView } from './blocks/run-views.js';
+import { Coalescer, type CoalescerOptions, TailBuffer } from './output-stream.js';
+
+export interface BoardDeps {
+  client: WebClient;
+  engine: RunEngine;
+  runs: RunStore;
+  refs: KyselyChatRefs;
+  incidents: IncidentService;
+  store: IncidentStore;
+  severities: readonly Severity[];
+  clock: Clock;
+  runbook: (id: string) => LoadedRunbook | undefined;
+  log: (msg: string, extra?: Record<string, unknown>) => void;
+  coalesce?: CoalescerOptions;
+}
+
+interface Live {
+  view: OutputView;
+  buffer: TailBuffer;
+  coalescer: Coalescer;
+  channel: string;
+  threadTs: string;
+  ts?: string;
+}
+
+const approverOf = (a: Attempt | undefined) => a?.approvalRefs.find((r) => r.startsWith('approved:'))?.slice('approved:'.length) ?? null;
+
+export class RunBoard {
+  private readonly cards = new Map<number, Coalescer>();
+  private readonly live = new Map<string, Live>();
+  private off: (() => void) | undefined;
+
+  constructor(private readonly d: BoardDeps) {}
+
+  start(): void {
+    this.off = this.d.engine.subscribe((e) => void this.on(e).catch((err) => this.d.log('run board failed', { error: String(err?.stack ?? err) })));
+  }
+
+  stop(): void {
+    this.off?.();
+  }
+
+  /** Waits until every pending card and output edit has been sent. */
+  async settle(): Promise<void> {
+    await Promise.all([...this.cards.values(), ...[...this.live.values()].map((l) => l.coalescer)].map((c) => c.flush()));
+  }
+
+  /** Posts a new run's card in the incident thread and remembers where it is. */
+  async postCard(run: Run, incident: Incident): Promise<void> {
+    const m = await this.model(run.id);
+    if (!m || !incident.cardTs) return;
+    const r = await this.d.client.chat.postMessage({ channel: incident.channel, thread_ts: incident.cardTs, text: cardText(m), blocks: runCard(m) as never, unfurl_links: false });
+    await this.d.refs.put(`run:${run.id}`, incident.channel, r.ts as string);
+  }
+
+  /** Re-renders the card from stored state (coalesced). */
+  refresh(runId: number): void {
+    let c = this.cards.get(runId);
+    if (!c) this.cards.set(runId, (c = new Coalescer({ ...this.d.coalesce, onError: (e) => this.d.log('card update failed', { runId, error: String(e) }) })));
+    c.set(async () => {
+      const [ref, m] = await Promise.all([this.d.refs.get(`run:${runId}`), this.model(runId)]);
+      if (!ref || !m) return;
+      await this.d.client.chat.update({ channel: ref.channel, ts: ref.ts, text: cardText(m), blocks: runCard(m) as never });
+    });
+  }
+
+  async model(runId: number): Promise<CardModel | undefined> {
+    const run = await this.d.runs.getRun(runId);
+    if (!run) return undefined;
+    const [steps, attempts, incident] = await Promise.all([this.d.runs.steps(runId), this.d.runs.attempts(runId), run.incidentId === null ? undefined : this.d.store.get(run.incidentId)]);
+    const rb = this.d.runbook(run.runbookId);
+    const sev = incident && this.d.severities.find((s) => s.id === incident.severity);
+    return {
+      runId, runbookId: run.runbookId, title: rb?.title ?? run.runbookId, incidentKey: incident ? incidentKey(incident.id) : null,
+      severity: incident?.severity ?? null, requiresApproval: sev?.requiresApproval ?? false, startedBy: run.startedBy, params: run.params,
+      state: run.state, escalations: rb?.escalate ?? [],
+      steps: steps.map((s) => {
+        const last = attempts.filter((a) => a.stepId === s.stepId).at(-1);
+        return {
+          stepId: s.stepId, title: s.step.title, state: s.state, target: last?.target ?? targetKey(s.step.command), dangerous: s.step.danger,
+          manual: s.step.command.kind === 'manual', diagnostic: isDiagnostic(s.step), attempts: s.attempts,
+          durationMs: last?.durationMs ?? null, actor: last?.actor ?? null, approvedBy: approverOf(last), reason: last?.error ?? null,
+        };
+      }),
+    };
+  }
+
+  private async on(e: RunEvent): Promise<void> {
+    if (e.type === 'run.created') return;
+    this.refresh(e.runId);
+    if (e.type === 'step.started') return this.started(e);
+    if (e.type === 'step.output') {
+      const l = this.live.get(`${e.runId}/${e.stepId}/${e.attempt}`);
+      if (!l) return;
+      l.buffer.append(e.chunk);
+      l.view.text = l.buffer.value;
+      this.push(l);
+      return;
+    }
+    if (e.type === 'step.finished') return this.finished(e);
+    if (e.type === 'step.changed') return this.changed(e);
+  }
+
+  private async started(e: Extract<RunEvent, { type: 'step.started' }>): Promise<void> {
+    const [ref, step] = await Promise.all([this.d.refs.get(`run:${e.runId}`), this.d.runs.getStep(e.runId, e.stepId)]);
+    if (!ref || !step) return;
+    const run = await this.d.runs.getRun(e.runId);
+    const incident = run?.incidentId ? await this.d.store.get(run.incidentId) : undefined;
+    const threadTs = incident?.cardTs ?? ref.ts;
+    const key = `${e.runId}/${e.stepId}/${e.attempt}`;
+    const l: Live = {
+      channel: ref.channel, threadTs, buffer: new TailBuffer(),
+      coalescer: new Coalescer({ ...this.d.coalesce, onError: (err) => this.d.log('output update failed', { key, error: String(err) }) }),
+      view: { runId: e.runId, stepId: e.stepId, title: step.step.title, attempt: e.attempt, target: e.target, command: e.command, state: 'running', text: '', durationMs: null, exitCode: null, reason: null, droppedBytes: 0 },
+    };
+    this.live.set(key, l);
+    this.push(l);
+  }
+
+  private push(l: Live): void {
+    l.coalescer.set(async () => {
+      const msg = outputMessage(l.view);
+      if (l.ts) {
+        await this.d.client.chat.update({ channel: l.channel, ts: l.ts, text: msg.text, blocks: msg.blocks as never });
+        return;
+      }
+      const r = await this.d.client.chat.postMessage({ channel: l.channel, thread_ts: l.threadTs, text: msg.text, blocks: msg.blocks as never, unfurl_links: false });
+      l.ts = r.ts as string;
+      await this.d.refs.put(`out:${l.view.runId}/${l.view.stepId}/${l.view.attempt}`, l.channel, l.ts);
+    });
+  }
+
+  private async finished(e: Extract<RunEvent, { type: 'step.finished' }>): Promise<void> {
+    const key = `${e.runId}/${e.stepId}/${e.attempt}`;
+    const l = this.live.get(key);
+    if (l) {
+      Object.assign(l.view, { state: e.state, text: e.output.text, durationMs: e.durationMs, exitCode: e.exitCode, reason: e.reason, droppedBytes: e.output.droppedBytes });
+      this.push(l);
+      void l.coalescer.flush().then(() => {
+        if (this.live.get(key) === l) this.live.delete(key);
+      });
+    }
+    const run = await this.d.runs.getRun(e.runId);
+    const attempt = (await this.d.runs.attempts(e.runId, e.stepId)).find((a) => a.number === e.attempt);
+    if (!run?.incidentId || !attempt) return;
+    const approved = approverOf(attempt);
+    const how = `${e.state.replace('_', ' ')} in ${(e.durationMs / 1000).toFixed(1)} s${e.exitCode !== null ? `, exit ${e.exitCode}` : ''}`;
+    await this.d.incidents.record(run.incidentId, {
+      at: attempt.finishedAt ?? this.d.clock.now(), actor: attempt.actor, kind: 'step',
+      text: `${code(e.stepId)} on ${code(attempt.target)}: ${how}${approved ? ` (approved by <@${approved}>)` : ''} — ${code(attempt.command.slice(0, 300))}${e.reason && e.state !== 'succeeded' ? ` — ${e.reason.slice(0, 200)}` : ''}`,
+      data: { runId: e.runId, runbookId: run.runbookId, stepId: e.stepId, attempt: e.attempt, target: attempt.target, command: attempt.command, state: e.state, exitCode: e.exitCode, durationMs: e.durationMs, approvedBy: approved },
+    });
+  }
+
+  private async changed(e: Extract<RunEvent, { type: 'step.changed' }>): Promise<void> {
+    const run = await this.d.runs.getRun(e.runId);
+    if (e.state === 'interrupted') {
+      // After a restart: the output message of the lost attempt says so too.
+      const attempt = (await this.d.runs.attempts(e.runId, e.stepId)).at(-1);
+      const ref = attempt && (await this.d.refs.get(`out:${e.runId}/${e.stepId}/${attempt.number}`));
+      const step = await this.d.runs.getStep(e.runId, e.stepId);
+      if (attempt && ref && step) {
+        const msg = outputMessage({ runId: e.runId, stepId: e.stepId, title: step.step.title, attempt: attempt.number, target: attempt.target, command: attempt.command, state: 'interrupted', text: attempt.output ?? '', durationMs: null, exitCode: null, reason: attempt.error, droppedBytes: 0 });
+        await this.d.client.chat.update({ channel: ref.channel, ts: ref.ts, text: msg.text, blocks: msg.blocks as never }).catch((err) => this.d.log('output update failed', { error: String(err) }));
+      }
+    }
+    if (!run?.incidentId || (e.state !== 'skipped' && e.state !== 'interrupted')) return;
+    const text = e.state === 'skipped' ? `${code(e.stepId)} skipped` : `${code(e.stepId)} interrupted: opsroom stopped while it ran; nothing was re-run (Retry on the card)`;
+    await this.d.incidents.record(run.incidentId, { at: this.d.clock.now(), actor: e.actor, kind: 'step', text, data: { runId: e.runId, runbookId: run.runbookId, stepId: e.stepId, state: e.state } });
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * A world for remediation tests: a private dockerd with a container labelled like the demo's
+ * redis (compose project blatam, service redis), a runbook folder and inventory pointing at that
+ * engine, and the real opsroom (Bolt + store + engine) on its local workspace.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type Docker from 'dockerode';
+import type { FileConfig } from '../../../src/config/file.js';
+import type { Clock } from '../../../src/core/ports.js';
+import { startDocker, type DockerPeer } from '../../support/peers/docker.js';
+import { startLocal, type LocalOpsroom } from '../../support/opsroom.js';
+import { waitFor } from '../../support/slack-app.js';
+
+export const INC = 'C0INCIDENTS';
+export const GEN = 'C0GENERAL';
+
+/** The Redis runbook of seed 001, pointed at a container (a busybox stand-in for redis). */
+export const REDIS_RUNBOOK = `
+title: Redis caído
+source: { file: 001_c4a03e75bd5b2114.txt, section: Redis caído }
+match: { keywords: [redis, "rate limit"], services: [redis] }
+docker: { project: blatam }
+params:
+  lines: { type: integer, default: 20, min: 1, max: 500 }
+  pattern: { type: string, pattern: "^[a-z]+$", required: true, description: what to look for }
+steps:
+  - id: ping
+    title: Verificar estado Redis
+    docker: { service: redis, exec: [sh, -c, "echo PONG; echo last {{ lines }} lines"] }
+    expect: { output_contains: PONG }
+    timeout: 10s
+  - id: stream
+    title: Leer actividad
+    docker: { service: redis, exec: [sh, -c, "for i in $(seq 1 STREAM_LINES); do echo line $i of the activity log; sleep STREAM_SLEEP; done"] }
+    timeout: 60s
+    on_failure: continue
+  - id: grep
+    title: Buscar {{ pattern }}
+    docker: { service: redis, exec: [sh, -c, "echo looking for {{ pattern }}; exit 1"] }
+    on_failure: continue
+  - id: restart
+    title: Reiniciar Redis
+    docker: { service: redis, restart: { timeout: 2s } }
+    danger: true
+escalate:
+  - when: Redis caído > 5 min
+    then: Escalar a SRE
+    page: sre
+`;
+
+export interface RunsWorld {
+  t: LocalOpsroom;
+  docker: DockerPeer;
+  redis: Docker.Container;
+  dir: string;
+  stop(): Promise<void>;
+}
+
+export interface WorldOptions {
+  clock?: Clock;
+  file?: Partial<FileConfig>;
+  streamLines?: number;
+  streamSleep?: string;
+  /** Extra runbooks: file name -> YAML. */
+  runbooks?: Record<string, string>;
+}
+
+export function writeRunbooks(dir: string, socketPath: string, o: WorldOptions = {}): { runbooks: string; inventory: string } {
+  const runbooks = join(dir, 'runbooks');
+  mkdirSync(runbooks, { recursive: true });
+  const redis = REDIS_RUNBOOK.replace('STREAM_LINES', String(o.streamLines ?? 5)).replace('STREAM_SLEEP', o.streamSleep ?? '0.05');
+  writeFileSync(join(runbooks, 'redis-down.yml'), redis);
+  for (const [name, text] of Object.entries(o.runbooks ?? {})) writeFileSync(join(runbooks, name), text);
+  const inventory = join(dir, 'inventory.yml');
+  writeFileSync(inventory, `docker: { socket_path: ${socketPath} }\nsecrets: [OPSROOM_TEST_SECRET]\n`);
+  return { runbooks, inventory };
+}
+
+export async function startRunsWorld(o: WorldOptions = {}): Promise<RunsWorld> {
+  const docker = await startDocker();
+  const redis = await docker.run({ name: 'blatam-redis-1', project: 'blatam', service: 'redis', cmd: ['sleep', '3600'] });
+  const dir = mkdtempSync(join(tmpdir(), 'opsroom-runs-'));
+  const paths = writeRunbooks(dir, docker.socketPath, o);
+  const t = await startLocal({
+    dir, clock: o.clock, file: o.file,
+    env: { OPSROOM_RUNBOOKS: paths.runbooks, OPSROOM_INVENTORY: paths.inventory },
+  });
+  return {
+    t, docker, redis, dir,
+    async stop() {
+      await t.close();
+      await docker.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Opens an incident and delivers its card, thread line and suggestions. */
+export async function openIncident(t: LocalOpsroom, text = 'open P1 Redis caído', user = 'U0ALICE') {
+  await t.ws.slash(user, GEN, text);
+  await t.settle();
+  const card = t.messages(INC)[0];
+  await waitFor(() => t.messages(INC, card.ts).some((m) => (m.text ?? '').startsWith('Runbooks that match')));
+  return card;
+}
+
+export const threadOf = (t: LocalOpsroom, cardTs: string) => t.messages(INC, cardTs);
+export const runCardOf = (t: LocalOpsroom, cardTs: string, runId = 1) => threadOf(t, cardTs).find((m) => (m.text ?? '').startsWith('Runbook ') && m.text.includes(`(run ${runId})`));
+export const outputsOf = (t: LocalOpsroom, cardTs: string, stepId: string) => threadOf(t, cardTs).filter((m) => (m.text ?? '').startsWith(`${stepId}: `));

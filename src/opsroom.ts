@@ -21,7 +21,12 @@ import {
 import { ConfigError } from './config/env.js';
 import type { Route } from './server.js';
 import { Workspace } from './workspace/index.js';
-import { createRemediation, type RemediationSetup } from './remediation-setup.js';
+import { HandoffService } from './core/handoffs/service.js';
+import { KyselyHandoffStore } from './store/handoffs.js';
+import { KyselyLeases } from './store/leases.js';
+import { SlackHandoffChat } from './slack/handoff-chat.js';
+import { registerHandoffCommand } from './slack/listeners/commands/handoff.js';
+import { registerHandoffActions } from './slack/listeners/actions/handoff.js';
 
 export interface OpsroomOptions {
   env: Env;
@@ -34,8 +39,6 @@ export interface OpsroomOptions {
   workspaceState?: string;
   /** PagerDuty settings beyond env and opsroom.yml (time limits in tests). */
   pagerDuty?: Partial<PagerDutySettingsInput>;
-  /** Remediation settings beyond env and opsroom.yml (the escalator PagerDuty provides; edit pacing in tests). */
-  remediation?: Partial<Pick<RemediationSetup, 'escalator' | 'coalesce'>>;
 }
 
 export const LOCAL_INCIDENT_CHANNEL = 'C0INCIDENTS';
@@ -105,19 +108,26 @@ export async function startOpsroom(options: OpsroomOptions) {
   const incidents = new IncidentService({
     store, clock, severities, incidentChannel, pagerEnabled: pager.enabled, onEffects: () => void dispatcher.kick(),
   });
-  const runs = await createRemediation({ env, file, database, client, incidents, store, clock, log: (msg, extra) => log.warn(extra ?? {}, msg), ...options.remediation });
-  runs.suggestOn(notifier);
   const slack = createSlackApp(
     { botToken, signingSecret, appToken: env.SLACK_APP_TOKEN, apiUrl },
     {
-      incidents, store, notifier, clock, incidentChannel, log: (msg, extra) => log.error(extra ?? {}, msg), runs: runs.remediation,
+      incidents, store, notifier, clock, incidentChannel, log: (msg, extra) => log.error(extra ?? {}, msg),
       pager, escalationPolicies: Object.keys(pagerSettings?.escalationPolicies ?? {}),
     },
   );
+  const handoffs = new HandoffService({
+    incidents: store, handoffs: new KyselyHandoffStore(database), clock, severities, config: file.handoff,
+    channel: file.handoff.channel ?? file.channels.handoff ?? incidentChannel, pager, incidentService: incidents,
+    chat: new SlackHandoffChat(client, (msg, extra) => log.warn(extra ?? {}, msg)),
+    leases: new KyselyLeases(database), instanceId: `${process.pid}:${randomBytes(4).toString('hex')}`,
+    log: (msg, extra) => log.warn(extra ?? {}, msg),
+  });
+  const handoffDeps = { handoffs, store, clock, log: (msg: string, extra?: Record<string, unknown>) => log.error(extra ?? {}, msg) };
+  registerHandoffCommand(slack.app, handoffDeps);
+  registerHandoffActions(slack.app, handoffDeps);
   slackRoute = slack.requestListener;
   if (pagerSettings) pagerRoute = pagerDutyWebhook(pagerSettings, env, { incidents, store, database, clock, log });
   await slack.start();
-  await runs.start();
 
   const timers: NodeJS.Timeout[] = [];
   if (options.loops !== false) {
@@ -125,14 +135,16 @@ export async function startOpsroom(options: OpsroomOptions) {
     const remind = setInterval(() => incidents.remindDue().catch((e) => log.error({ error: String(e) }, 'reminders failed')), 30_000);
     remind.unref();
     timers.push(remind);
+    const handoffTick = setInterval(() => handoffs.tick().catch((e) => log.error({ error: String(e) }, 'handoff schedule failed')), 30_000);
+    handoffTick.unref();
+    timers.push(handoffTick);
   }
 
   return {
     url, port, local, workspace, incidents, store, outbox, dispatcher, database, server, clock, incidentChannel, log,
-    runs,
+    handoffs,
     async close() {
       timers.forEach(clearInterval);
-      await runs.close();
       await dispatcher.stop();
       await slack.stop();
       await workspace?.close();

@@ -1,4 +1,7 @@
 /** Handoff checks through the run engine: a stored run of the checks runbook, its diagnostic steps run in order. */
+import { CodedError, ErrorCode } from '../errors.js';
+import { renderRunbook } from '../runbooks/render.js';
+import type { Runbook } from '../runbooks/schema.js';
 import type { RunEngine } from '../runs/engine.js';
 import type { RunStore } from '../runs/ports.js';
 import type { ResolvedStep } from '../runs/step-runner.js';
@@ -37,3 +40,16 @@ export class EngineChecks implements HandoffChecks {
 }
 
 const lastLine = (text: string | undefined) => (text ?? '').trim().split('\n').at(-1)?.slice(0, 200) ?? '';
+
+/** The checks runbook's steps from a catalog, rendered with its parameter defaults. */
+export function catalogSteps(
+  runbookId: string,
+  find: (id: string) => Runbook | undefined,
+): EngineChecksDeps['steps'] {
+  return async () => {
+    const runbook = find(runbookId);
+    if (!runbook) throw new CodedError(ErrorCode.NotFound, `handoff.checks names runbook "${runbookId}", which is not in the catalog`);
+    const r = renderRunbook(runbook, {});
+    return { steps: r.steps, params: r.params, secrets: r.secrets };
+  };
+}

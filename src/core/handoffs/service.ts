@@ -7,7 +7,7 @@ import { buildSummary, checksSection, openAt, SUMMARY_EVENT_KINDS } from './buil
 import type { HandoffConfig } from './config.js';
 import type { HandoffSummary } from './model.js';
 import type { HandoffChat, HandoffChecks, HandoffStore, OnCallPair, PostedHandoff } from './ports.js';
-import { shiftAround, shiftIndex, type ShiftWindow } from './window.js';
+import { shiftAround, shiftIndex, upToNow, type ShiftWindow } from './window.js';
 
 export interface Leases {
   tryLease(name: string, owner: string, until: Date, now: Date): Promise<boolean>;
@@ -73,10 +73,10 @@ export class HandoffService {
     const now = this.now();
     const pd = await this.pagerOnCall();
     const start = pd?.now.find((e) => e.start)?.start;
-    if (start && start.getTime() <= now.getTime()) return { since: start, until: now, source: 'pagerduty' };
+    if (start && start.getTime() <= now.getTime()) return { since: start, until: upToNow(now), source: 'pagerduty' };
     const { shifts, timeZone, defaultHours } = this.d.config;
-    if (shifts) return { since: shiftAround(now, shifts, timeZone).start, until: now, source: 'shifts' };
-    return { since: new Date(now.getTime() - defaultHours * 3_600_000), until: now, source: 'default' };
+    if (shifts) return { since: shiftAround(now, shifts, timeZone).start, until: upToNow(now), source: 'shifts' };
+    return { since: new Date(now.getTime() - defaultHours * 3_600_000), until: upToNow(now), source: 'default' };
   }
 
   /** The shift that ended at the latest shift change before now (what a scheduled post covers). */

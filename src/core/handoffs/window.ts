@@ -9,6 +9,9 @@ export interface ShiftWindow {
   source: WindowSource;
 }
 
+/** The end of a window that runs up to now, including what happened at this very millisecond. */
+export const upToNow = (now: Date) => new Date(now.getTime() + 1);
+
 /** Offset (ms) of `timeZone` from UTC at instant `at`. */
 export function zoneOffset(at: Date, timeZone: string): number {
   const parts = new Intl.DateTimeFormat('en-US', {

@@ -2,7 +2,7 @@ import { formatDuration } from '../../core/incidents/format.js';
 import { incidentKey, type Incident } from '../../core/incidents/incident.js';
 import type { Severity } from '../../core/incidents/severity.js';
 import { isOpen, STATUSES } from '../../core/incidents/status.js';
-import { Actions } from '../ids.js';
+import { Actions, HandoffActions } from '../ids.js';
 import { actions, button, context, fields, header, option, slackDate, type Block } from './kit.js';
 
 export interface CardContext {
@@ -46,7 +46,7 @@ export function incidentCard(i: Incident, ctx: CardContext): Block[] {
   if (ctx.pagerLine) notes.push(ctx.pagerLine);
   if (sev && isOpen(i.status) && !i.acknowledgedAt) notes.push(`Respond within ${formatDuration(sev.responseMinutes * 60_000)}`);
   blocks.push(context(notes));
-  blocks.push(actions(`card.${i.id}`, isOpen(i.status) ? openButtons(i, ctx) : [button(Actions.reopen, 'Reopen', String(i.id))]));
+  blocks.push(actions(`card.${i.id}`, isOpen(i.status) ? openButtons(i, ctx) : [button(Actions.reopen, 'Reopen', String(i.id)), button(HandoffActions.addNote, 'Add to handoff', String(i.id))]));
   return blocks;
 }
 
@@ -62,6 +62,7 @@ function openButtons(i: Incident, ctx: CardContext): Block[] {
   });
   out.push({ type: 'users_select', action_id: Actions.assignCommander, placeholder: { type: 'plain_text', text: 'Assign commander' } });
   if (ctx.escalate) out.push(button(Actions.escalate, 'Escalate', id));
+  out.push(button(HandoffActions.addNote, 'Add to handoff', id));
   out.push(button(Actions.resolve, 'Resolve', id, 'danger'));
   return out;
 }

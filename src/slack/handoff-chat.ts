@@ -1,0 +1,42 @@
+/** HandoffChat over the Slack Web API: the summary in a channel or a direct message, the full text as a file when it does not fit. */
+import type { WebClient } from '@slack/web-api';
+import type { HandoffSummary } from '../core/handoffs/model.js';
+import type { HandoffChat } from '../core/handoffs/ports.js';
+import { toMarkdown } from '../core/handoffs/render.js';
+import { handoffMessage } from './blocks/handoff.js';
+
+export class SlackHandoffChat implements HandoffChat {
+  constructor(private readonly client: WebClient, private readonly log: (msg: string, extra?: Record<string, unknown>) => void = () => {}) {}
+
+  async post(channel: string, summary: HandoffSummary, handoffId: number) {
+    return this.send(channel, summary, handoffId);
+  }
+
+  async direct(user: string, summary: HandoffSummary, handoffId: number) {
+    const im = await this.client.conversations.open({ users: user });
+    const channel = (im.channel as { id?: string } | undefined)?.id;
+    if (!channel) throw new Error(`no direct message channel with ${user}`);
+    return this.send(channel, summary, handoffId);
+  }
+
+  async say(channel: string, text: string, threadTs?: string) {
+    await this.client.chat.postMessage({ channel, text, ...(threadTs ? { thread_ts: threadTs } : {}) });
+  }
+
+  private async send(channel: string, summary: HandoffSummary, handoffId: number) {
+    const msg = handoffMessage(summary, { acceptFor: handoffId, fullText: 'file' });
+    const r = await this.client.chat.postMessage({ channel, text: msg.text, blocks: msg.blocks as never, unfurl_links: false });
+    const ts = r.ts as string;
+    const posted = { channel: (r.channel as string | undefined) ?? channel, ts };
+    if (msg.omitted) {
+      const day = summary.window.until.toISOString().slice(0, 16).replace(':', '');
+      await this.client.files
+        .uploadV2({
+          channel_id: posted.channel, thread_ts: ts, filename: `handoff-${day}.md`, title: `Handoff ${day} (full)`,
+          content: toMarkdown(summary),
+        })
+        .catch((e: unknown) => this.log('handoff full-text upload failed', { error: String(e) }));
+    }
+    return posted;
+  }
+}

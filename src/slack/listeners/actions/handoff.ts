@@ -1,0 +1,72 @@
+import type { AllMiddlewareArgs, App, BlockAction, BlockElementAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { CodedError, ErrorCode } from '../../../core/errors.js';
+import { incidentKey } from '../../../core/incidents/incident.js';
+import { acceptedBlocks, noteModal, type Block } from '../../blocks/handoff.js';
+import { userMessage } from '../../errors.js';
+import { HandoffActions, HandoffViews } from '../../ids.js';
+import type { HandoffSlackDeps } from '../commands/handoff.js';
+
+type Args = SlackActionMiddlewareArgs<BlockAction<BlockElementAction>> & AllMiddlewareArgs;
+
+async function tellClicker(d: HandoffSlackDeps, a: Args, text: string) {
+  const channel = a.body.container?.channel_id ?? a.body.channel?.id;
+  if (!channel) return;
+  await a.client.chat.postEphemeral({ channel, user: a.body.user.id, text }).catch((err) => d.log('ephemeral failed', { error: String(err) }));
+}
+
+/** "Accept handoff" (the handoff comes from the clicked message, never the button's value) and "Add to handoff". */
+export function registerHandoffActions(app: App, d: HandoffSlackDeps) {
+  app.action(HandoffActions.accept, async (args) => {
+    const a = args as unknown as Args;
+    await a.ack();
+    try {
+      const channel = a.body.container?.channel_id ?? a.body.channel?.id;
+      const ts = a.body.container?.message_ts ?? a.body.message?.ts;
+      const h = channel && ts ? await d.handoffs.findByMessage(channel, ts) : undefined;
+      if (!h) throw new CodedError(ErrorCode.NotFound, 'This message is not a known handoff.');
+      const r = await d.handoffs.accept(h, a.body.user.id);
+      if (!r.accepted) throw new CodedError(ErrorCode.Conflict, `<@${r.handoff.acceptedBy}> already accepted this handoff.`);
+      const blocks = (a.body.message as { blocks?: Block[] } | undefined)?.blocks;
+      if (channel && ts && blocks) {
+        await a.client.chat.update({ channel, ts, text: 'Handoff accepted', blocks: acceptedBlocks(blocks, a.body.user.id, r.handoff.acceptedAt!) as never })
+          .catch((err) => d.log('handoff message update failed', { error: String(err) }));
+      }
+      const moved = r.moved.length ? ` You are now commander of ${r.moved.map(incidentKey).join(', ')}.` : '';
+      await tellClicker(d, a, `:handshake: You accepted the handoff.${moved}`);
+    } catch (e) {
+      if (!(e instanceof CodedError)) d.log('handoff accept failed', { error: String((e as Error)?.stack ?? e) });
+      await tellClicker(d, a, userMessage(e));
+    }
+  });
+
+  app.action(HandoffActions.addNote, async (args) => {
+    const a = args as unknown as Args;
+    await a.ack();
+    try {
+      const channel = a.body.container?.channel_id ?? a.body.channel?.id;
+      const ts = a.body.container?.message_ts ?? a.body.message?.ts;
+      const incident = channel && ts ? await d.store.findByThread(channel, ts) : undefined;
+      if (!incident) throw new CodedError(ErrorCode.NotFound, 'This card does not belong to a known incident.');
+      await a.client.views.open({ trigger_id: a.body.trigger_id, view: noteModal(incident.id) as never });
+    } catch (e) {
+      if (!(e instanceof CodedError)) d.log('add to handoff failed', { error: String((e as Error)?.stack ?? e) });
+      await tellClicker(d, a, userMessage(e));
+    }
+  });
+
+  app.view(HandoffViews.note, async ({ ack, body, view }) => {
+    const text = (view.state.values.note?.note?.value ?? '').trim();
+    const meta = JSON.parse(view.private_metadata || '{}') as { incidentId?: number };
+    if (!text) {
+      await ack({ response_action: 'errors', errors: { note: 'Write the note.' } });
+      return;
+    }
+    try {
+      await d.handoffs.note(body.user.id, text, typeof meta.incidentId === 'number' ? meta.incidentId : null);
+      await ack();
+    } catch (e) {
+      if (!(e instanceof CodedError)) d.log('handoff note failed', { error: String((e as Error)?.stack ?? e) });
+      await ack({ response_action: 'errors', errors: { note: userMessage(e).replace(/^:\w+: /, '') } });
+    }
+  });
+}

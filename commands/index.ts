@@ -1,10 +1,12 @@
 import { handoffCommand } from './handoff.js';
 import { incidentCommand } from './incident.js';
 import { oncallCommand } from './oncall.js';
+import { runbookCommand } from './runbook.js';
 import type { SlashCommand } from './types.js';
 
 export { incidentCommand, oncallCommand, handoffCommand };
+export { runbookCommand };
 export type { SlashCommand, Subcommand } from './types.js';
 
 /** Every slash command opsroom registers. manifest.yml must list exactly these. */
-export const COMMANDS: readonly SlashCommand[] = [incidentCommand, oncallCommand, handoffCommand];
+export const COMMANDS: readonly SlashCommand[] = [incidentCommand, oncallCommand, runbookCommand, handoffCommand];

@@ -27,6 +27,7 @@ import { KyselyLeases } from './store/leases.js';
 import { SlackHandoffChat } from './slack/handoff-chat.js';
 import { registerHandoffCommand } from './slack/listeners/commands/handoff.js';
 import { registerHandoffActions } from './slack/listeners/actions/handoff.js';
+import { createRemediation, type RemediationSetup } from './remediation-setup.js';
 
 export interface OpsroomOptions {
   env: Env;
@@ -39,6 +40,8 @@ export interface OpsroomOptions {
   workspaceState?: string;
   /** PagerDuty settings beyond env and opsroom.yml (time limits in tests). */
   pagerDuty?: Partial<PagerDutySettingsInput>;
+  /** Remediation settings beyond env and opsroom.yml (the escalator PagerDuty provides; edit pacing in tests). */
+  remediation?: Partial<Pick<RemediationSetup, 'escalator' | 'coalesce'>>;
 }
 
 export const LOCAL_INCIDENT_CHANNEL = 'C0INCIDENTS';
@@ -108,10 +111,12 @@ export async function startOpsroom(options: OpsroomOptions) {
   const incidents = new IncidentService({
     store, clock, severities, incidentChannel, pagerEnabled: pager.enabled, onEffects: () => void dispatcher.kick(),
   });
+  const runs = await createRemediation({ env, file, database, client, incidents, store, clock, log: (msg, extra) => log.warn(extra ?? {}, msg), ...options.remediation });
+  runs.suggestOn(notifier);
   const slack = createSlackApp(
     { botToken, signingSecret, appToken: env.SLACK_APP_TOKEN, apiUrl },
     {
-      incidents, store, notifier, clock, incidentChannel, log: (msg, extra) => log.error(extra ?? {}, msg),
+      incidents, store, notifier, clock, incidentChannel, log: (msg, extra) => log.error(extra ?? {}, msg), runs: runs.remediation,
       pager, escalationPolicies: Object.keys(pagerSettings?.escalationPolicies ?? {}),
     },
   );
@@ -128,6 +133,7 @@ export async function startOpsroom(options: OpsroomOptions) {
   slackRoute = slack.requestListener;
   if (pagerSettings) pagerRoute = pagerDutyWebhook(pagerSettings, env, { incidents, store, database, clock, log });
   await slack.start();
+  await runs.start();
 
   const timers: NodeJS.Timeout[] = [];
   if (options.loops !== false) {
@@ -143,8 +149,10 @@ export async function startOpsroom(options: OpsroomOptions) {
   return {
     url, port, local, workspace, incidents, store, outbox, dispatcher, database, server, clock, incidentChannel, log,
     handoffs,
+    runs,
     async close() {
       timers.forEach(clearInterval);
+      await runs.close();
       await dispatcher.stop();
       await slack.stop();
       await workspace?.close();

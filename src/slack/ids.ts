@@ -28,6 +28,28 @@ export const Inputs = {
   escalateTo: 'escalate_to',
 } as const;
 
+/** Runbook runs: suggestions, run cards, approvals, output. */
+export const RunActions = {
+  start: 'run.start',
+  run: 'run.step.run',
+  skip: 'run.step.skip',
+  retry: 'run.step.retry',
+  diagnostics: 'run.diagnostics',
+  escalate: 'run.escalate',
+  approve: 'run.approve',
+  reject: 'run.reject',
+  fullOutput: 'run.output.full',
+} as const;
+
+export const RunViews = {
+  params: 'run.params',
+  confirm: 'run.confirm',
+  output: 'run.output',
+} as const;
+
+/** Parameter inputs of the start modal are `param.<name>`. */
+export const paramInput = (name: string) => `param.${name}`;
+
 /** Shift handoffs: accept, "Add to handoff" on incident cards, its modal. */
 export const HandoffActions = {
   accept: 'handoff.accept',

@@ -21,6 +21,7 @@ import {
 import { ConfigError } from './config/env.js';
 import type { Route } from './server.js';
 import { Workspace } from './workspace/index.js';
+import { catalogSteps, EngineChecks } from './core/handoffs/checks.js';
 import { HandoffService } from './core/handoffs/service.js';
 import { KyselyHandoffStore } from './store/handoffs.js';
 import { KyselyLeases } from './store/leases.js';
@@ -124,6 +125,9 @@ export async function startOpsroom(options: OpsroomOptions) {
     incidents: store, handoffs: new KyselyHandoffStore(database), clock, severities, config: file.handoff,
     channel: file.handoff.channel ?? file.channels.handoff ?? incidentChannel, pager, incidentService: incidents,
     chat: new SlackHandoffChat(client, (msg, extra) => log.warn(extra ?? {}, msg)),
+    checks: file.handoff.checks
+      ? new EngineChecks({ engine: runs.engine, store: runs.runs, runbookId: file.handoff.checks, steps: catalogSteps(file.handoff.checks, (id) => runs.catalog().find((r) => r.id === id)) })
+      : undefined,
     leases: new KyselyLeases(database), instanceId: `${process.pid}:${randomBytes(4).toString('hex')}`,
     log: (msg, extra) => log.warn(extra ?? {}, msg),
   });

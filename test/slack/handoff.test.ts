@@ -1,3 +1,8 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HandoffConfigSchema, type HandoffConfig } from '../../src/core/handoffs/config.js';
 import { checkMessageBlocks } from '../../src/workspace/blocks/limits.js';
@@ -12,13 +17,15 @@ const BOUNDARY = new Date('2026-11-22T07:00:00Z');
 const MIN = 60_000;
 
 let running: LocalOpsroom[] = [];
+const dirs: string[] = [];
 afterEach(async () => {
   for (const t of running.splice(0).reverse()) await t.close();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-async function start(clock: ManualClock, handoff: Partial<HandoffConfig> = {}, dir?: string) {
+async function start(clock: ManualClock, handoff: Partial<HandoffConfig> = {}, dir?: string, env?: Record<string, string>) {
   const t = await startLocal({
-    clock, dir,
+    clock, dir, env,
     file: { handoff: HandoffConfigSchema.parse({ shifts: ['08:00', '20:00'], timeZone: 'Europe/Madrid', rotation: ['U0ALICE', 'U0BOB'], ...handoff }) },
   });
   running.push(t);
@@ -106,6 +113,7 @@ describe('/handoff through the real Bolt app', () => {
     const clock = new ManualClock(new Date(BOUNDARY.getTime() - 2 * MIN));
     const first = await start(clock, { escalateTo: ['S0ONCALL'] });
     const dir = first.dir;
+    dirs.push(dir);
     await first.ws.slash('U0CAROL', GEN, 'open P2 Search slow');
     await first.settle();
     expect(await first.ops.handoffs.tick()).toBeUndefined(); // the last change was 12 h ago: too late to post
@@ -169,4 +177,55 @@ describe('/handoff through the real Bolt app', () => {
     expect(openPart.match(/^- \*\*INC-\d+\*\*/gm)).toHaveLength(500);
     expect(t.messages(INC, post.ts).some((m) => (m as { files?: unknown[] }).files?.length)).toBe(true);
   }, 60_000);
+
+  it('runs the handoff checks runbook at post time through the run engine, never its dangerous steps', async () => {
+    const hits: string[] = [];
+    const server: Server = createServer((req, res) => {
+      hits.push(`${req.method} ${req.url}`);
+      if (req.url === '/api/v2/alerts') res.writeHead(200, { 'content-type': 'application/json' }).end('[]');
+      else res.writeHead(503).end('down');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const dir = mkdtempSync(join(tmpdir(), 'opsroom-handoff-'));
+    mkdirSync(join(dir, 'runbooks'));
+    writeFileSync(join(dir, 'runbooks', 'handoff-checks.yml'), [
+      'title: Handoff checks',
+      'steps:',
+      '  - id: alerts',
+      '    title: No active alerts',
+      `    http: { url: "${base}/api/v2/alerts", expect_body: "[]" }`,
+      '  - id: dashboard',
+      '    title: Dashboard answers',
+      `    http: { url: "${base}/health" }`,
+      '    on_failure: continue',
+      '  - id: restart',
+      '    title: Restart the worker',
+      `    http: { method: POST, url: "${base}/restart" }`,
+      '    danger: true',
+      '',
+    ].join('\n'));
+    try {
+      const clock = new ManualClock(new Date(BOUNDARY.getTime() - 10 * MIN));
+      const t = await start(clock, { checks: 'handoff-checks' }, dir, { OPSROOM_RUNBOOKS: join(dir, 'runbooks') });
+      const shown = await handoff(t, 'U0ALICE', '');
+      expect(visibleText(shown.json)).toContain('handoff-checks: not run — the checks run when the handoff is posted');
+      expect(hits).toEqual([]);
+      await handoff(t, 'U0ALICE', 'post');
+      const [post] = posts(t);
+      const text = visibleText(post);
+      expect(post.text).toContain('handoff checks failed');
+      expect(text).toContain('handoff-checks: FAILED');
+      expect(text).toMatch(/:white_check_mark: No active alerts — succeeded/);
+      expect(text).toMatch(/:x: Dashboard answers — failed/);
+      expect(text).toMatch(/Restart the worker — skipped: not run at handoff time/);
+      expect(hits).toEqual(['GET /api/v2/alerts', 'GET /health']);
+      const runs = await t.ops.runs.runs.listRuns({});
+      expect(runs.map((r) => [r.runbookId, r.incidentId, r.startedBy])).toEqual([['handoff-checks', null, 'opsroom']]);
+    } finally {
+      for (const x of running.splice(0)) await x.close();
+      server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -38,7 +38,7 @@ export const HandoffConfigSchema = z.strictObject({
   /** Accepting makes the new on-call commander of the open incidents. */
   moveCommanders: z.boolean().default(false),
   /** A runbook run at handoff time (its non-dangerous steps), e.g. "no active alerts". */
-  checks: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { error: 'expected a runbook id' }).optional(),
+  checks: z.string().regex(/^[a-z0-9][a-z0-9/_-]*$/, { error: 'expected a runbook id like bff/handoff-checks' }).optional(),
   /** Hours covered when no shift is known (default 12). */
   defaultHours: z.number().positive().default(12),
 });

@@ -1,5 +1,5 @@
 /**
- * npm run demo:up [-- --free-ports] [-- --project minimarket]
+ * npm run demo:up [-- --isolated] [-- --project minimarket]
  * npm run demo:break <service> [stopped|unhealthy|errors|memory]
  * npm run demo:fix <service>
  * npm run demo:down
@@ -27,7 +27,7 @@ async function need(): Promise<Demo> {
 async function main(): Promise<void> {
   switch (command) {
     case 'up': {
-      const layout = args.includes('--free-ports') ? 'free' : 'seed';
+      const layout = args.includes('--isolated') ? 'isolated' : 'seed';
       const i = args.indexOf('--project');
       const projects = i >= 0 ? [args[i + 1] as 'blatam' | 'minimarket'] : undefined;
       const demo = await demoUp({ layout, projects, log });

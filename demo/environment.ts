@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import Docker from 'dockerode';
 import { ping, startPrivateEngine, stopPrivateEngine, type PrivateEngine } from './engine.js';
 import { ensureImage, PG_UID } from './images.js';
-import { planEndpoints, SERVICES, specOf, type Endpoint, type PortLayout, type ServiceSpec } from './services.js';
+import { hostAliases, planEndpoints, SERVICES, specOf, type Endpoint, type PortLayout, type ServiceSpec } from './services.js';
 import { applyBreak, applyFix, waitHealth, type BreakMode } from './faults.js';
 
 export { BREAK_MODES, type BreakMode } from './faults.js';
@@ -23,7 +23,7 @@ export interface DemoState {
 export interface DemoOptions {
   /** Default: $OPSROOM_DEMO_STATE, else <tmpdir>/opsroom-demo/state.json. */
   statePath?: string;
-  /** `seed` (the seeds' ports; default) or `free` (free ports, for tests). */
+  /** `seed` (default: 127.0.0.1 and 127.0.0.2) or `isolated` (a random 127.x.y.z pair, for tests). */
   layout?: PortLayout;
   /** Only these projects (default both). */
   projects?: Array<'blatam' | 'minimarket'>;
@@ -107,18 +107,17 @@ export async function demoUp(options: DemoOptions = {}): Promise<Demo> {
     docker = new Docker({ socketPath: e.socketPath });
     log(`dockerd ready in ${Date.now() - started} ms (${e.socketPath})`);
   }
-  const endpoints = (await planEndpoints(options.layout ?? 'seed'))
-    .filter((e) => !options.projects || options.projects.includes(e.project as 'blatam'));
+  await removeDemoContainers(docker);
+  const endpoints = await planEndpoints(options.layout ?? 'seed', options.projects);
   const demo = new Demo(docker, { engine, layout: options.layout ?? 'seed', endpoints, broken: {} }, statePath);
   demo.save();
 
-  await removeDemoContainers(docker);
   for (const kind of new Set(endpoints.map((e) => specOf(e).image))) {
     const t = Date.now();
     await ensureImage(docker, kind);
     log(`image ${kind} ready in ${Date.now() - t} ms`);
   }
-  for (const e of endpoints) await createService(docker, e, specOf(e));
+  for (const e of endpoints) await createService(docker, e, specOf(e), hostAliases(endpoints, e.project));
   log('waiting for health checks…');
   await Promise.all(endpoints.map((e) => waitHealth(docker, e.container, 'healthy', 90_000)));
   return demo;
@@ -146,7 +145,10 @@ async function removeDemoContainers(docker: Docker): Promise<void> {
   await Promise.all(list.map((c) => docker.getContainer(c.Id).remove({ force: true })));
 }
 
-async function createService(docker: Docker, e: Endpoint, s: ServiceSpec): Promise<void> {
+/** A fake key the minimarket seed prints with `env | grep` (shows redaction at work). */
+export const DEMO_ENCRYPTION_KEY = 'dk_demo_7f3a9c1e5b2d4f6a8c0e';
+
+async function createService(docker: Docker, e: Endpoint, s: ServiceSpec, aliases: string[]): Promise<void> {
   const env = [
     `DEMO_SERVICE=${s.service}`, `DEMO_ADDR=${e.address}`, `DEMO_PORT=${e.port}`, `DEMO_ERROR=${s.errorLine}`,
     'DEMO_HOG_MB=400', 'TZ=UTC',
@@ -155,6 +157,7 @@ async function createService(docker: Docker, e: Endpoint, s: ServiceSpec): Promi
   let health: string;
   if (s.image === 'web') {
     env.push(`DEMO_ROLE=${s.role}`);
+    if (s.role === 'dashboard' || s.role === 'agent') env.push(`DATABASE_ENCRYPTION_KEY=${DEMO_ENCRYPTION_KEY}`);
     cmd = ['node', '/demo/web-server.mjs'];
     health = `wget -q -O /dev/null http://${e.address}:${e.port}${s.healthPath}`;
   } else if (s.image === 'redis') {
@@ -163,6 +166,7 @@ async function createService(docker: Docker, e: Endpoint, s: ServiceSpec): Promi
     health = '[ "$(redis-cli ping 2>&1)" = PONG ]';
   } else {
     env.push(`PGPORT=${e.port}`, 'PGUSER=postgres', 'PGHOST=/var/run/postgresql');
+    if (s.project === 'minimarket') env.push('DEMO_DATABASE=inventario_retail');
     cmd = ['/demo/postgres.sh'];
     health = 'pg_isready -q -t 2';
   }
@@ -180,7 +184,7 @@ async function createService(docker: Docker, e: Endpoint, s: ServiceSpec): Promi
       'opsroom.demo': '1',
     },
     Healthcheck: { Test: ['CMD-SHELL', health], Interval: 2e9, Timeout: 3e9, Retries: 2, StartPeriod: 0 },
-    HostConfig: { NetworkMode: 'host', Memory: MEMORY_LIMIT, MemorySwap: MEMORY_LIMIT, Tmpfs: { '/run/demo': 'mode=1777' } },
+    HostConfig: { NetworkMode: 'host', ExtraHosts: aliases, Memory: MEMORY_LIMIT, MemorySwap: MEMORY_LIMIT, Tmpfs: { '/run/demo': 'mode=1777' } },
     StopTimeout: 5,
   });
   await c.start();

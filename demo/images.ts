@@ -14,7 +14,7 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const PG = '/usr/lib/postgresql/15';
 /** uid/gid of `postgres` inside the postgres image. */
 export const PG_UID = 999;
-const VERSION = '2';
+const VERSION = '3';
 
 export const imageName = (kind: ImageKind) => `opsroom-demo/${kind}:${VERSION}`;
 
@@ -68,6 +68,7 @@ function base(root: string): void {
 function web(root: string): void {
   withLibraries(root, ['/usr/bin/node']);
   install(root, join(HERE, 'rootfs/web-server.mjs'), '/demo/web-server.mjs', 0o644);
+  install(root, join(HERE, 'rootfs/curl'), '/usr/local/bin/curl', 0o755);
 }
 
 function redis(root: string): void {

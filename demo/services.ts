@@ -60,8 +60,13 @@ export const SERVICES: readonly ServiceSpec[] = [
     errorLine: 'logger=context level=error msg="Request error" error="datasource not found"' },
 ];
 
-/** Where each service listens. `seed`: the seeds' ports (minimarket on 127.0.0.1, blatam on 127.0.0.2); `free`: free ports on 127.0.0.1. */
-export type PortLayout = 'seed' | 'free';
+/**
+ * Where each service listens; ports are always the seeds'.
+ * `seed`: minimarket on 127.0.0.1, blatam on 127.0.0.2 (the runbooks' defaults work as written).
+ * `isolated`: both on a random 127.x.y.z pair, so a test's demo never collides with anything;
+ * runbooks reach it through their `host` parameters.
+ */
+export type PortLayout = 'seed' | 'isolated';
 
 export interface Endpoint {
   project: string;
@@ -73,32 +78,48 @@ export interface Endpoint {
   url?: string;
 }
 
-export async function planEndpoints(layout: PortLayout): Promise<Endpoint[]> {
-  const out: Endpoint[] = [];
-  for (const s of SERVICES) {
-    const address = layout === 'seed' && s.project === 'blatam' ? '127.0.0.2' : '127.0.0.1';
-    const port = layout === 'seed' ? s.port : await freePort();
-    out.push({
-      project: s.project, service: s.service, container: s.container, address, port,
-      ...(s.image === 'web' && { url: `http://${address}:${port}` }),
+export async function planEndpoints(layout: PortLayout, projects?: string[]): Promise<Endpoint[]> {
+  const wanted = SERVICES.filter((s) => !projects || projects.includes(s.project));
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const addresses = layout === 'seed' ? { minimarket: '127.0.0.1', blatam: '127.0.0.2' } : randomLoopbacks();
+    const out = wanted.map((s) => {
+      const address = addresses[s.project];
+      return {
+        project: s.project, service: s.service, container: s.container, address, port: s.port,
+        ...(s.image === 'web' && { url: `http://${address}:${s.port}` }),
+      };
     });
+    const busy = (await Promise.all(out.map(async (e) => ((await canBind(e.address, e.port)) ? null : e)))).filter(Boolean);
+    if (busy.length === 0) return out;
+    if (layout === 'seed') {
+      throw new Error(`Ports already in use: ${busy.map((e) => `${e!.address}:${e!.port} (${e!.project}/${e!.service})`).join(', ')}. ` +
+        'Stop what uses them, or run `npm run demo:up -- --isolated`.');
+    }
   }
-  return out;
+  throw new Error('No free loopback address found for the demo');
+}
+
+/** The project's other services by name, as compose's network would resolve them. */
+export function hostAliases(endpoints: Endpoint[], project: string): string[] {
+  return endpoints.filter((e) => e.project === project).flatMap((e) => [`${e.service}:${e.address}`, `${e.container}:${e.address}`]);
+}
+
+function randomLoopbacks(): Record<ServiceSpec['project'], string> {
+  const x = 1 + Math.floor(Math.random() * 254);
+  const y = 1 + Math.floor(Math.random() * 254);
+  return { minimarket: `127.${x}.${y}.10`, blatam: `127.${x}.${y}.20` };
+}
+
+function canBind(address: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, address, () => srv.close(() => resolve(true)));
+  });
 }
 
 export function specOf(e: { project: string; service: string }): ServiceSpec {
   const s = SERVICES.find((x) => x.project === e.project && x.service === e.service);
   if (!s) throw new Error(`No demo service ${e.project}/${e.service}`);
   return s;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }

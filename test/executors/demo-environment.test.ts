@@ -34,7 +34,7 @@ describe.skipIf(!demoAvailable())('demo environment (minimarket) through the exe
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'opsroom-demo-test-'));
-    demo = await demoUp({ statePath: join(dir, 'state.json'), layout: 'free', projects: ['minimarket'], privateEngine: true });
+    demo = await demoUp({ statePath: join(dir, 'state.json'), layout: 'isolated', projects: ['minimarket'], privateEngine: true });
     runner = new CompositeStepRunner([new DockerStepRunner({ docker: demo.docker }), new HttpStepRunner()]);
   });
   afterAll(async () => {

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import Docker from 'dockerode';
 import { DockerStepRunner } from '../../src/executors/index.js';
 import { dockerAvailable, startDocker } from '../../test/support/peers/docker.js';
+import { dockerodeExec } from '../lib/exec.js';
 import { engineOnSqlite, step } from '../lib/runs.js';
 import { progress, type BenchOptions, type BenchResult } from '../lib/result.js';
 import { fmt, median, medianSpread, round } from '../lib/stats.js';
@@ -57,22 +58,6 @@ export async function run({ smoke }: BenchOptions): Promise<BenchResult[]> {
     await ops.close().catch(() => undefined);
     await peer.stop();
   }
-}
-
-/** What a minimal client does: create, start attached, read both streams to the end, read the exit code. */
-async function dockerodeExec(docker: Docker, id: string, argv: string[]): Promise<string> {
-  const exec = await docker.getContainer(id).exec({ Cmd: argv, AttachStdout: true, AttachStderr: true });
-  const stream = await exec.start({ hijack: true, stdin: false });
-  let out = '';
-  const { PassThrough } = await import('node:stream');
-  const stdout = new PassThrough(), stderr = new PassThrough();
-  stdout.on('data', (c: Buffer) => { out += c.toString(); });
-  stderr.resume();
-  docker.modem.demuxStream(stream, stdout, stderr);
-  await new Promise<void>((resolve) => { stream.once('end', resolve); stream.once('close', resolve); });
-  const info = await exec.inspect();
-  if (info.ExitCode !== 0 && info.ExitCode !== null) throw new Error(`dockerode exec exit ${info.ExitCode}`);
-  return out;
 }
 
 function cliExec(socketPath: string, id: string, argv: string[]): Promise<string> {

@@ -13,7 +13,7 @@ import { WebClient } from '@slack/web-api';
 import { clientOptions } from './slack/app.js';
 import { KyselyIncidentStore, KyselyOutbox, openDatabase } from './store/index.js';
 import { KyselyPagerEventOrder, KyselyPagerLinks, releaseClaim } from './store/index.js';
-import { PagerEventHandler } from './core/incidents/pager-events.js';
+import { PagerEscalator, PagerEventHandler } from './core/incidents/pager-events.js';
 import {
   createPager, createWebhookHandler, incidentIdFromKey, mappedService, pagerDutySettingsFromEnv, severityFromPagerDuty,
   type PagerDutySettings, type PagerDutySettingsInput,
@@ -112,7 +112,10 @@ export async function startOpsroom(options: OpsroomOptions) {
   const incidents = new IncidentService({
     store, clock, severities, incidentChannel, pagerEnabled: pager.enabled, onEffects: () => void dispatcher.kick(),
   });
-  const runs = await createRemediation({ env, file, database, client, incidents, store, clock, log: (msg, extra) => log.warn(extra ?? {}, msg), ...options.remediation });
+  const runs = await createRemediation({ env, file, database, client, incidents, store, clock, log: (msg, extra) => log.warn(extra ?? {}, msg),
+    // Failed steps' Escalate pages through the outbox when PagerDuty is on.
+    escalator: pager.enabled ? new PagerEscalator({ store, policies: Object.keys(pagerSettings?.escalationPolicies ?? {}), onEffects: () => void dispatcher.kick() }) : undefined,
+    ...options.remediation });
   runs.suggestOn(notifier);
   const slack = createSlackApp(
     { botToken, signingSecret, appToken: env.SLACK_APP_TOKEN, apiUrl },

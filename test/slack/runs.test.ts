@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dockerAvailable } from '../support/peers/docker.js';
 import { visibleText } from '../support/opsroom.js';
 import { waitFor } from '../support/slack-app.js';
@@ -10,7 +10,6 @@ let w: RunsWorld;
 describe.skipIf(!hasDocker)('runbook runs from the incident thread', () => {
   beforeAll(async () => { w = await startRunsWorld({ file: { permissions: { runners: [], responders: ['S0ONCALL'], approvalMinutes: 10 } } }); }, 60_000);
   afterAll(() => w?.stop());
-  beforeEach(() => undefined);
 
   it('suggests the Redis runbook, starts it from the modal and runs diagnostics', async () => {
     const { t } = w;
@@ -34,7 +33,18 @@ describe.skipIf(!hasDocker)('runbook runs from the incident thread', () => {
     expect(text).toMatch(/Reiniciar Redis\*[^\n]*\n[^\n]*pending/);
     const ping = outputsOf(t, card.ts, 'ping')[0];
     expect(visibleText(ping)).toContain('PONG');
-    const show = await t.ws.slash('U0CAROL', GEN, 'show INC-1');
-    console.log(visibleText(show.json));
+    // /incident show lists what ran where, by whom, with what result.
+    const show = visibleText((await t.ws.slash('U0CAROL', GEN, 'show INC-1')).json);
+    expect(show).toMatch(/<@U0CAROL> · \*run\* Started runbook `redis-down` Redis caído \(run 1\) with `lines=20 pattern=oom`/);
+    expect(show).toMatch(/<@U0CAROL> · \*step\* `ping` on `docker:blatam\/redis`: succeeded in [\d.]+ s, exit 0 — `docker exec blatam\/redis sh -c echo PONG/);
+    expect(show).toMatch(/<@U0CAROL> · \*step\* `grep` on `docker:blatam\/redis`: failed in [\d.]+ s, exit 1/);
+    // The failed step offers the runbook's escalation with an Escalate button; it is recorded.
+    const failedCard = runCardOf(t, card.ts)!;
+    expect(visibleText(failedCard)).toMatch(/Escalation\*\n• Redis caído &gt; 5 min → Escalar a SRE \(page `sre`\)/);
+    await t.ws.click('U0CAROL', { channel: INC, ts: failedCard.ts }, 'run.escalate', '1');
+    await waitFor(async () => (await t.ops.store.events(1)).some((e) => e.kind === 'escalation'));
+    const esc = (await t.ops.store.events(1)).find((e) => e.kind === 'escalation')!;
+    expect(esc.actor).toBe('U0CAROL');
+    expect(esc.text).toMatch(/escalated to `sre`: INC-1 Redis caído: Redis caído > 5 min → Escalar a SRE \(step grep failed\)/);
   }, 60_000);
 });

@@ -13,6 +13,8 @@ import { startDocker, type DockerPeer } from '../../support/peers/docker.js';
 import { startLocal, type LocalOpsroom } from '../../support/opsroom.js';
 import { waitFor } from '../../support/slack-app.js';
 
+/** A configured secret (inventory `secrets`), printed by the `leak` step: it must never show. */
+export const SECRET = 'hunter2-very-secret';
 export const INC = 'C0INCIDENTS';
 export const GEN = 'C0GENERAL';
 
@@ -39,6 +41,14 @@ steps:
   - id: grep
     title: Buscar {{ pattern }}
     docker: { service: redis, exec: [sh, -c, "echo looking for {{ pattern }}; exit 1"] }
+    on_failure: continue
+  - id: big
+    title: Volcar claves
+    docker: { service: redis, exec: [seq, "1", "3000"] }
+    on_failure: continue
+  - id: leak
+    title: Ver configuración
+    docker: { service: redis, exec: [sh, -c, "echo requirepass $(cat /etc/hostname | head -c 0)hunter2-very-secret"] }
     on_failure: continue
   - id: restart
     title: Reiniciar Redis
@@ -79,6 +89,7 @@ export function writeRunbooks(dir: string, socketPath: string, o: WorldOptions =
 }
 
 export async function startRunsWorld(o: WorldOptions = {}): Promise<RunsWorld> {
+  process.env.OPSROOM_TEST_SECRET = SECRET;
   const docker = await startDocker();
   const redis = await docker.run({ name: 'blatam-redis-1', project: 'blatam', service: 'redis', cmd: ['sleep', '3600'] });
   const dir = mkdtempSync(join(tmpdir(), 'opsroom-runs-'));
@@ -99,9 +110,11 @@ export async function startRunsWorld(o: WorldOptions = {}): Promise<RunsWorld> {
 
 /** Opens an incident and delivers its card, thread line and suggestions. */
 export async function openIncident(t: LocalOpsroom, text = 'open P1 Redis caído', user = 'U0ALICE') {
-  await t.ws.slash(user, GEN, text);
+  const r = await t.ws.slash(user, GEN, text);
+  const key = /Opened \*(INC-\d+)\*/.exec(r.json?.text ?? '')?.[1];
+  if (!key) throw new Error(`not opened: ${r.json?.text}`);
   await t.settle();
-  const card = t.messages(INC)[0];
+  const card = await waitFor(() => t.messages(INC).find((m) => (m.text ?? '').startsWith(`${key} `)));
   await waitFor(() => t.messages(INC, card.ts).some((m) => (m.text ?? '').startsWith('Runbooks that match')));
   return card;
 }

@@ -165,6 +165,12 @@ export class KyselyHandoffStore implements HandoffStore {
     return r && toHandoff(r);
   }
 
+  async previousShiftHandoff(at: Date): Promise<PostedHandoff | undefined> {
+    const r = await this.db.selectFrom('handoffs').selectAll()
+      .where('key', 'like', 'shift:%').where('until', '<', toMs(at)).orderBy('until', 'desc').limit(1).executeTakeFirst();
+    return r && toHandoff(r);
+  }
+
   async handoffByMessage(channel: string, ts: string): Promise<PostedHandoff | undefined> {
     const r = await this.db.selectFrom('handoffs').selectAll()
       .where((eb) => eb.or([eb.and([eb('channel', '=', channel), eb('ts', '=', ts)]), eb.and([eb('dm_channel', '=', channel), eb('dm_ts', '=', ts)])]))

@@ -22,6 +22,8 @@ export const HandoffConfigSchema = z.strictObject({
   timeZone: z.string().refine(isTimeZone, { error: 'expected an IANA time zone like Europe/Madrid' }).default('UTC'),
   /** Use the PagerDuty on-call schedule for the shift window and on-call names when PagerDuty is on. */
   pagerduty: z.boolean().default(true),
+  /** The PagerDuty escalation policy (name) whose first level defines the shift; default: the first one with a schedule. */
+  pagerdutyPolicy: z.string().min(1).optional(),
   /** Post the handoff at each shift change (needs `shifts` or PagerDuty). */
   schedule: z.boolean().default(true),
   /** A missed shift change is still posted this long after it (a restart, a slow deploy). */

@@ -64,6 +64,8 @@ export interface HandoffStore {
   /** Stores a handoff; false (and nothing stored) when its key exists already. */
   insertHandoff(h: Omit<PostedHandoff, 'id'>): Promise<PostedHandoff | undefined>;
   handoffByKey(key: string): Promise<PostedHandoff | undefined>;
+  /** The latest scheduled (shift-change) handoff whose window ended before `at`. */
+  previousShiftHandoff(at: Date): Promise<PostedHandoff | undefined>;
   handoffByMessage(channel: string, ts: string): Promise<PostedHandoff | undefined>;
   setMessages(id: number, m: Partial<Pick<PostedHandoff, 'channel' | 'ts' | 'dmChannel' | 'dmTs' | 'incoming'>>): Promise<void>;
   /** Compare-and-set: true when this call recorded the acceptance. */

@@ -60,7 +60,12 @@ export class HandoffService {
     if (!this.usePager()) return undefined;
     try {
       const r = await this.d.pager!.onCall();
-      const first = (l: OnCallEntry[]) => l.filter((e) => e.level === Math.min(...l.map((x) => x.level)));
+      // One escalation policy defines the shift: the configured one, else the first with scheduled periods.
+      const policy = this.d.config.pagerdutyPolicy ?? (r.now.find((e) => e.start) ?? r.now[0])?.policy;
+      const first = (l: OnCallEntry[]) => {
+        const mine = l.filter((e) => e.policy === policy);
+        return mine.filter((e) => e.level === Math.min(...mine.map((x) => x.level)));
+      };
       return { now: first(r.now), next: first(r.next) };
     } catch (e) {
       this.d.log?.('on-call lookup failed', { error: String(e) });
@@ -90,8 +95,13 @@ export class HandoffService {
     const pd = await this.pagerOnCall();
     const cur = pd?.now.find((e) => e.start && e.end);
     if (!cur) return undefined;
-    const length = cur.end!.getTime() - cur.start!.getTime();
-    return { key: `shift:${cur.start!.toISOString()}`, window: { since: new Date(cur.start!.getTime() - length), until: cur.start!, source: 'pagerduty' } };
+    // The previous period is not in the on-call answer: the last scheduled handoff's end, else one period back.
+    const start = cur.start!;
+    const previous = await this.d.handoffs.previousShiftHandoff(start);
+    const since = previous && start.getTime() - previous.until.getTime() < 2 * 86_400_000
+      ? previous.until
+      : new Date(start.getTime() - (cur.end!.getTime() - start.getTime()));
+    return { key: `shift:${start.toISOString()}`, window: { since, until: start, source: 'pagerduty' } };
   }
 
   /** Outgoing and incoming on-call. `atChange`: the shift just changed (incoming is on call now). */
@@ -100,7 +110,9 @@ export class HandoffService {
     const slackOf = (e: OnCallEntry) => (e.email && this.d.config.users[e.email]) || this.d.config.users[e.user] || e.user;
     if (pd) {
       const now = pd.now.map(slackOf);
-      return atChange ? { outgoing: [], incoming: now, source: 'pagerduty' } : { outgoing: now, incoming: pd.next.map(slackOf), source: 'pagerduty' };
+      if (!atChange) return { outgoing: now, incoming: pd.next.map(slackOf), source: 'pagerduty' };
+      const previous = await this.d.handoffs.previousShiftHandoff(window.until);
+      return { outgoing: previous?.incoming ? [previous.incoming] : [], incoming: now, source: 'pagerduty' };
     }
     const { rotation, shifts, timeZone } = this.d.config;
     if (rotation.length && shifts) {

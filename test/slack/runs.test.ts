@@ -41,7 +41,7 @@ describe.skipIf(!hasDocker)('runbook runs from the incident thread', () => {
     // The failed step offers the runbook's escalation with an Escalate button; it is recorded.
     const failedCard = runCardOf(t, card.ts)!;
     expect(visibleText(failedCard)).toMatch(/Escalation\*\n• Redis caído &gt; 5 min → Escalar a SRE \(page `sre`\)/);
-    await t.ws.click('U0CAROL', { channel: INC, ts: failedCard.ts }, 'run.escalate', '1');
+    await t.ws.click('U0CAROL', { channel: INC, ts: failedCard.ts }, 'run.escalate', { value: '1' });
     await waitFor(async () => (await t.ops.store.events(1)).some((e) => e.kind === 'escalation'));
     const esc = (await t.ops.store.events(1)).find((e) => e.kind === 'escalation')!;
     expect(esc.actor).toBe('U0CAROL');

@@ -18,6 +18,17 @@ function table(demo: Demo): string {
   return rows.join('\n');
 }
 
+function howToRun(demo: Demo): string {
+  const host = demo.state.endpoints.find((e) => e.project === 'minimarket')?.address ?? '127.0.0.1';
+  const inv = demo.state.inventoryPath ? ` --inventory ${demo.state.inventoryPath}` : '';
+  return [
+    'Point opsroom at its engine:',
+    `  export DOCKER_HOST=${demo.dockerHost}`,
+    'Run a runbook against it:',
+    `  npm run opsroom -- run minimarket/dashboard-down${inv} --param host=${host}`,
+  ].join('\n');
+}
+
 async function need(): Promise<Demo> {
   const demo = await openDemo();
   if (!demo) throw new Error('No demo is up: run `npm run demo:up` first');
@@ -31,7 +42,7 @@ async function main(): Promise<void> {
       const i = args.indexOf('--project');
       const projects = i >= 0 ? [args[i + 1] as 'blatam' | 'minimarket'] : undefined;
       const demo = await demoUp({ layout, projects, log });
-      log(`\nDemo is up:\n${table(demo)}\n\nPoint opsroom at its engine:\n  export DOCKER_HOST=${demo.dockerHost}`);
+      log(`\nDemo is up:\n${table(demo)}\n\n${howToRun(demo)}`);
       return;
     }
     case 'break': {
@@ -51,7 +62,7 @@ async function main(): Promise<void> {
     }
     case 'status': {
       const demo = await need();
-      log(`${table(demo)}\n\n  export DOCKER_HOST=${demo.dockerHost}`);
+      log(`${table(demo)}\n\n${howToRun(demo)}`);
       return;
     }
     case 'env': {

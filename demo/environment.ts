@@ -2,7 +2,8 @@
  * The demo environment: stand-ins for the blatam and minimarket docker-compose systems, labelled
  * as compose labels them, on host networking. `up`, `break`, `fix`, `down`; state in a JSON file.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import Docker from 'dockerode';
@@ -18,6 +19,8 @@ export interface DemoState {
   layout: PortLayout;
   endpoints: Endpoint[];
   broken: Record<string, BreakMode>;
+  /** examples/inventory.yml pointed at this demo's engine. */
+  inventoryPath?: string;
 }
 
 export interface DemoOptions {
@@ -77,6 +80,7 @@ export class Demo {
     await removeDemoContainers(this.docker);
     if (this.state.engine.kind === 'private') await stopPrivateEngine(this.state.engine);
     rmSync(this.statePath, { force: true });
+    if (this.state.inventoryPath) rmSync(this.state.inventoryPath, { force: true });
   }
 
   save(): void {
@@ -120,7 +124,25 @@ export async function demoUp(options: DemoOptions = {}): Promise<Demo> {
   for (const e of endpoints) await createService(docker, e, specOf(e), hostAliases(endpoints, e.project));
   log('waiting for health checks…');
   await Promise.all(endpoints.map((e) => waitHealth(docker, e.container, 'healthy', 90_000)));
+  demo.state.inventoryPath = writeInventory(demo, statePath);
+  demo.save();
   return demo;
+}
+
+/**
+ * examples/inventory.yml with its Docker socket pointed at this demo's engine, so
+ * `opsroom run … --inventory <this file>` reaches the demo's containers.
+ */
+function writeInventory(demo: Demo, statePath: string): string | undefined {
+  const example = join(dirname(fileURLToPath(import.meta.url)), '..', 'examples', 'inventory.yml');
+  if (!existsSync(example)) return undefined;
+  const engine = demo.state.engine;
+  const socket = engine.kind === 'private' ? engine.socketPath : engine.dockerHost.replace(/^unix:\/\//, '');
+  if (engine.kind === 'docker-host' && !engine.dockerHost.startsWith('unix://')) return undefined;
+  const text = readFileSync(example, 'utf8').replace(/^(\s*socket_path:).*$/m, `$1 ${socket}   # the demo's engine`);
+  const path = join(dirname(statePath), 'inventory.yml');
+  writeFileSync(path, text);
+  return path;
 }
 
 /** The demo described by the state file, or null when none is up. */
@@ -159,7 +181,7 @@ async function createService(docker: Docker, e: Endpoint, s: ServiceSpec, aliase
     env.push(`DEMO_ROLE=${s.role}`);
     if (s.role === 'dashboard' || s.role === 'agent') env.push(`DATABASE_ENCRYPTION_KEY=${DEMO_ENCRYPTION_KEY}`);
     cmd = ['node', '/demo/web-server.mjs'];
-    health = `wget -q -O /dev/null http://${e.address}:${e.port}${s.healthPath}`;
+    health = `wget -q -O /dev/null --header 'X-Demo-Healthcheck: 1' http://${e.address}:${e.port}${s.healthPath}`;
   } else if (s.image === 'redis') {
     env.push(`REDIS_HOST=${e.address}`, `REDIS_PORT=${e.port}`);
     cmd = ['redis-server', '--bind', e.address, '--port', String(e.port), '--save', '', '--appendonly', 'no'];

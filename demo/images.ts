@@ -14,7 +14,7 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const PG = '/usr/lib/postgresql/15';
 /** uid/gid of `postgres` inside the postgres image. */
 export const PG_UID = 999;
-const VERSION = '3';
+const VERSION = '4';
 
 export const imageName = (kind: ImageKind) => `opsroom-demo/${kind}:${VERSION}`;
 

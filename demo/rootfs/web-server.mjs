@@ -55,6 +55,8 @@ createServer((req, res) => {
   const [status, type, body] = route(req.method ?? 'GET', url);
   res.writeHead(status, { 'content-type': type });
   res.end(body);
+  // Docker's own health checks would drown the log: like most servers' access-log filters, skip them.
+  if (req.headers['x-demo-healthcheck']) return;
   console.log(`${new Date().toISOString()} INFO ${req.method} ${url.pathname} ${status}`);
 }).listen(port, address, () => {
   console.log(`${new Date().toISOString()} INFO ${service} (${role}) listening on ${address}:${port}`);

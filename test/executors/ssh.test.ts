@@ -56,6 +56,7 @@ describe.skipIf(!sshdAvailable())('SshStepRunner against a real sshd', () => {
       web: { ...base, hostKey: peer.hostKeyLine },
       impostor: { ...base, hostKey: peer.wrongHostKeyLine },
       unpinned: { ...base, hostKey: '' },
+      keyless: { ...base, keyPath: `${peer.keyPath}.missing`, hostKey: peer.hostKeyLine },
       refused: { ...base, port: closedPort, hostKey: peer.hostKeyLine },
       silent: { ...base, port: silentPort, hostKey: peer.hostKeyLine },
     };
@@ -158,6 +159,7 @@ describe.skipIf(!sshdAvailable())('SshStepRunner against a real sshd', () => {
   it('refuses hosts without a pinned key and hosts not in the inventory', async () => {
     expect((await runner.run(ssh('unpinned', 'true'), opts())).error).toMatch(/^No usable host key for "unpinned"/);
     expect((await runner.run(ssh('nowhere', 'true'), opts())).error).toBe('Unknown SSH host "nowhere": it is not in the inventory');
+    expect((await runner.run(ssh('keyless', 'true'), opts())).error).toBe(`SSH key for "keyless" (127.0.0.1:${peer.port}) not found: ${peer.keyPath}.missing`);
   });
 
   it('unreachable hosts fail with a clear error', async () => {

@@ -84,7 +84,8 @@ export class HttpStepRunner implements StepRunner {
         if (stopped === 'timeout') return finish({ exitCode: null, timedOut: true });
         if (stopped === 'abort') return finish({ exitCode: null, timedOut: false, error: 'cancelled' });
         const code = (e as NodeJS.ErrnoException).code;
-        finish({ exitCode: null, timedOut: false, error: `${c.method.toUpperCase()} ${c.url} failed: ${code ? `${code} ` : ''}${e.message}`.trim() });
+        const prefix = code && !e.message.includes(code) ? `${code} ` : '';
+        finish({ exitCode: null, timedOut: false, error: `${c.method.toUpperCase()} ${c.url} failed: ${prefix}${e.message}`.trim() });
       };
       req.on('error', onError);
       if (c.body !== undefined) req.write(c.body);

@@ -3,6 +3,7 @@
  * One pooled connection per host, reused across steps, with keepalive and reconnection. Host keys
  * are always checked against the inventory's pinned key. Timeouts kill the remote command.
  */
+import { existsSync } from 'node:fs';
 import type { ClientChannel } from 'ssh2';
 import { NodeSSH } from 'node-ssh';
 import { CodedError, ErrorCode, isCoded } from '../../core/errors.js';
@@ -90,6 +91,9 @@ export class SshStepRunner implements StepRunner {
     const pinned = parseHostKey(host.hostKey ?? '');
     if (!pinned) {
       throw new CodedError(ErrorCode.HostKey, `No usable host key for ${where} in the inventory; add the line ssh-keyscan prints`);
+    }
+    if (!existsSync(host.keyPath)) {
+      throw new CodedError(ErrorCode.BadInput, `SSH key for ${where} not found: ${host.keyPath}`);
     }
     let presented: Buffer | undefined;
     const ssh = new NodeSSH();

@@ -95,7 +95,7 @@ describe('HttpStepRunner against local servers', () => {
   it('a refused connection is an error', async () => {
     const port = await freePort();
     const r = await runner.run(http(`http://127.0.0.1:${port}/health`), opts());
-    expect(r.error).toMatch(new RegExp(`^GET http://127\\.0\\.0\\.1:${port}/health failed: ECONNREFUSED`));
+    expect(r.error).toMatch(new RegExp(`^GET http://127\\.0\\.0\\.1:${port}/health failed: connect ECONNREFUSED`));
     expect(r.httpStatus).toBeUndefined();
   });
 

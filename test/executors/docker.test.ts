@@ -43,6 +43,12 @@ describe.skipIf(!dockerAvailable())('DockerStepRunner against a real dockerd', (
     expect(bad).toMatchObject({ exitCode: 3, output: 'oops\n' });
   });
 
+  it('a program missing from the image fails with the engine\'s message', async () => {
+    const r = await runner.run(cmd({ target: app, action: 'exec', argv: ['curl', '-v', 'http://x/'] }), opts());
+    expect(r.exitCode === 126 || r.exitCode === 127).toBe(true);
+    expect(r.output).toMatch(/executable file not found/);
+  });
+
   it('passes argv without a shell: metacharacters stay literal', async () => {
     const r = await runner.run(cmd({ target: app, action: 'exec', argv: ['echo', '$(id)', ';', 'id', '`id`', '&&', 'id'] }), opts());
     expect(r.output).toBe('$(id) ; id `id` && id\n');

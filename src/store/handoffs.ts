@@ -1,11 +1,12 @@
 /** HandoffStore over Kysely: notes, posted handoffs and the time-window reads of the summary. */
 import type { Generated, Kysely, Selectable } from 'kysely';
-import type { HandoffNote, HandoffStore, PostedHandoff, RunWithSteps, StepAttemptRow } from '../core/handoffs/ports.js';
+import type { HandoffNote, HandoffStore, PageRecord, PendingApproval, PostedHandoff, RunWithSteps, StepAttemptRow } from '../core/handoffs/ports.js';
 import type { TimelineEvent } from '../core/incidents/timeline.js';
 import type { ResolvedStep } from '../core/runs/step-runner.js';
 import type { RunState, StepState } from '../core/runs/step-state.js';
 import type { Database } from './db.js';
 import { toEvent, toMs } from './rows.js';
+import type { ApprovalsTable } from './remediation.js';
 import type { RunTables } from './runs.js';
 import type { Tables } from './tables.js';
 
@@ -34,7 +35,7 @@ export interface HandoffsTable {
   escalated_at: number | null;
   headline: string;
 }
-export type HandoffTables = Tables & RunTables & { handoff_notes: HandoffNotesTable; handoffs: HandoffsTable };
+export type HandoffTables = Tables & RunTables & { handoff_notes: HandoffNotesTable; handoffs: HandoffsTable; approvals: ApprovalsTable };
 
 const date = (v: number | string) => new Date(Number(v));
 const dateOrNull = (v: number | string | null) => (v === null ? null : date(v));
@@ -87,13 +88,37 @@ export class KyselyHandoffStore implements HandoffStore {
     return out;
   }
 
-  async eventsOf(incidentIds: readonly number[], kinds: readonly string[], until: Date): Promise<TimelineEvent[]> {
-    const out: TimelineEvent[] = [];
+  async pendingApprovals(incidentIds: readonly number[], at: Date): Promise<PendingApproval[]> {
+    const out: PendingApproval[] = [];
+    const ms = toMs(at);
     for (const ids of chunks(incidentIds)) {
-      const rows = await this.db.selectFrom('events').selectAll().where('incident_id', 'in', ids).where('kind', 'in', [...kinds]).where('at', '<', toMs(until)).orderBy('id').execute();
-      out.push(...rows.map(toEvent));
+      const rows = await this.db.selectFrom('approvals').selectAll()
+        .where('incident_id', 'in', ids).where('requested_at', '<', ms).where('expires_at', '>', ms)
+        .where((eb) => eb.or([eb('state', '=', 'pending'), eb('decided_at', '>', ms)]))
+        .orderBy('id').execute();
+      out.push(...rows.map((r) => ({
+        incidentId: Number(r.incident_id), runId: Number(r.run_id), stepId: r.step_id, requestedBy: r.requested_by,
+        requestedAt: date(r.requested_at), expiresAt: date(r.expires_at),
+      })));
     }
-    return out.sort((a, b) => a.id - b.id);
+    return out;
+  }
+
+  async pagesBetween(since: Date, until: Date): Promise<PageRecord[]> {
+    const rows = await this.db.selectFrom('effects').select(['incident_id', 'payload', 'state', 'created_at', 'last_error'])
+      .where('target', '=', 'pager').where('created_at', '>=', toMs(since)).where('created_at', '<', toMs(until))
+      .orderBy('created_at').orderBy('id').execute();
+    const out: PageRecord[] = [];
+    for (const r of rows) {
+      const p = JSON.parse(r.payload) as { type?: string; actor?: string; level?: number; policyId?: string };
+      if (p.type !== 'pager.trigger' && p.type !== 'pager.escalate') continue;
+      const detail = p.type === 'pager.escalate' ? (p.policyId ? `to policy ${p.policyId}` : `to level ${p.level ?? 'next'}`) : 'triggered';
+      out.push({
+        incidentId: Number(r.incident_id), at: date(r.created_at), kind: p.type === 'pager.trigger' ? 'page' : 'escalation',
+        actor: p.actor ?? 'opsroom', state: r.state, detail: r.last_error && r.state !== 'done' ? `${detail} (${r.last_error})` : detail,
+      });
+    }
+    return out;
   }
 
   async attemptsBetween(since: Date, until: Date): Promise<StepAttemptRow[]> {

@@ -34,7 +34,7 @@ describe('opsroom handoff', () => {
     const r = await run(['--since', SHIFT_START.toISOString(), '--until', BOUNDARY.toISOString()]);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
-    expect(r.out.split('\n')[0]).toBe('# Handoff: 2 open, 1 P1 · 2 resolved · 1 failed restart · 1 page · 1 unanswered reminder');
+    expect(r.out.split('\n')[0]).toBe('# Handoff: 2 open, 1 P1 · 2 resolved · 1 failed restart · 3 pages · 1 unanswered reminder');
     expect(r.out).toContain('## Open incidents (2)');
     expect(r.out).toContain('Next step: roll back config');
     expect(r.out).toContain('Disk on db-2 at 85%, watch it');

@@ -6,7 +6,7 @@ import type { TimelineEvent } from '../incidents/timeline.js';
 import { isUnsuccessful, type StepState } from '../runs/step-state.js';
 import { headline } from './headline.js';
 import type { EventItem, HandoffSummary, OpenIncidentItem, ShiftIncidentItem, StepItem } from './model.js';
-import type { CheckResult, HandoffNote, OnCallPair, RunWithSteps, StepAttemptRow } from './ports.js';
+import type { CheckResult, HandoffNote, OnCallPair, PageRecord, PendingApproval, RunWithSteps, StepAttemptRow } from './ports.js';
 import type { ShiftWindow } from './window.js';
 
 export interface SummaryInput {
@@ -17,19 +17,24 @@ export interface SummaryInput {
   incidents: Incident[];
   /** Latest `update` event per incident. */
   latestUpdates: Map<number, TimelineEvent>;
-  /** `approval` and `denial` events of the open incidents, in order. */
-  approvals: TimelineEvent[];
+  /** Approvals still waiting at the end of the window. */
+  approvals: PendingApproval[];
   unfinishedRuns: RunWithSteps[];
   attempts: StepAttemptRow[];
-  /** Events in the window of kinds page, escalation, reminder, update, resolved. */
+  /** Events in the window of SUMMARY_EVENT_KINDS. */
   events: TimelineEvent[];
+  /** Pager deliveries (trigger, escalate) in the window. */
+  pages: PageRecord[];
   notes: HandoffNote[];
   checks: HandoffSummary['checks'];
   onCall: OnCallPair;
 }
 
-export const SUMMARY_EVENT_KINDS = ['page', 'escalation', 'reminder', 'update', 'resolved'] as const;
+export const SUMMARY_EVENT_KINDS = ['page', 'escalation', 'pagerduty', 'reminder', 'update', 'resolved'] as const;
 const PAGE_KINDS = new Set(['page', 'escalation']);
+/** PagerDuty-side escalations and reassignments (the webhook records them as `pagerduty` events). */
+const PAGER_SIDE = new Set(['incident.escalated', 'incident.reassigned']);
+const isPage = (e: TimelineEvent) => PAGE_KINDS.has(e.kind) || (e.kind === 'pagerduty' && PAGER_SIDE.has(String(e.data?.type)));
 const ANSWER_KINDS = new Set(['update', 'resolved']);
 
 const t = (d: Date) => d.getTime();
@@ -47,25 +52,14 @@ export function openAt(i: Incident, until: Date): boolean {
   return i.resolvedAt ? t(i.resolvedAt) >= t(until) : isOpen(i.status);
 }
 
-/** Approval requests (data.status 'requested') not followed by an approval or denial of the same step. */
-function pendingApprovals(events: TimelineEvent[]): Map<number, OpenIncidentItem['pendingApprovals']> {
-  const open = new Map<string, { incidentId: number; item: OpenIncidentItem['pendingApprovals'][number] }>();
-  for (const e of events) {
-    const runId = typeof e.data?.runId === 'number' ? e.data.runId : null;
-    const stepId = typeof e.data?.stepId === 'string' ? e.data.stepId : null;
-    const key = `${e.incidentId}/${runId}/${stepId}`;
-    if (e.kind === 'approval' && e.data?.status === 'requested') open.set(key, { incidentId: e.incidentId, item: { runId, stepId, text: e.text } });
-    else open.delete(key);
-  }
-  const out = new Map<number, OpenIncidentItem['pendingApprovals']>();
-  for (const { incidentId, item } of open.values()) out.set(incidentId, [...(out.get(incidentId) ?? []), item]);
-  return out;
-}
-
 export function buildSummary(input: SummaryInput): Omit<HandoffSummary, 'headline'> & { headline: string } {
   const { window: w, severities } = input;
   const rank = (s: string) => severityRank(s, severities);
-  const approvals = pendingApprovals(input.approvals);
+  const approvals = new Map<number, OpenIncidentItem['pendingApprovals']>();
+  for (const a of input.approvals) {
+    const item = { runId: a.runId, stepId: a.stepId, requestedBy: a.requestedBy, expiresAt: a.expiresAt };
+    approvals.set(a.incidentId, [...(approvals.get(a.incidentId) ?? []), item]);
+  }
   const runsOf = new Map<number, RunWithSteps[]>();
   for (const r of input.unfinishedRuns) {
     if (r.run.incidentId !== null && t(r.run.createdAt) < t(w.until)) runsOf.set(r.run.incidentId, [...(runsOf.get(r.run.incidentId) ?? []), r]);
@@ -115,7 +109,12 @@ export function buildSummary(input: SummaryInput): Omit<HandoffSummary, 'headlin
 
   const events = input.events.filter((e) => within(e.at, w));
   const item = (e: TimelineEvent): EventItem => ({ incidentId: e.incidentId, at: e.at, actor: e.actor, kind: e.kind, text: e.text });
-  const pages = events.filter((e) => PAGE_KINDS.has(e.kind)).map(item);
+  const pages = [
+    ...events.filter(isPage).map(item),
+    ...input.pages.filter((p) => within(p.at, w)).map((p): EventItem => ({
+      incidentId: p.incidentId, at: p.at, actor: p.actor, kind: p.kind, text: `PagerDuty ${p.detail}${p.state === 'done' ? '' : ` — ${p.state}`}`,
+    })),
+  ].sort((a, b) => t(a.at) - t(b.at) || a.incidentId - b.incidentId);
   const unansweredReminders = events
     .filter((e) => e.kind === 'reminder')
     .filter((r) => !events.some((e) => e.incidentId === r.incidentId && ANSWER_KINDS.has(e.kind) && (t(e.at) > t(r.at) || (t(e.at) === t(r.at) && e.id > r.id))))

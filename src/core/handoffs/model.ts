@@ -13,7 +13,7 @@ export interface OpenIncidentItem {
   lastUpdate: { at: Date; actor: string; text: string } | null;
   /** From the latest update ("Next: …" / "Next step: …"), if one was stated. */
   nextStep: string | null;
-  pendingApprovals: Array<{ runId: number | null; stepId: string | null; text: string }>;
+  pendingApprovals: Array<{ runId: number; stepId: string; requestedBy: string; expiresAt: Date }>;
   runs: Array<{ runId: number; runbookId: string; state: string; failedSteps: string[]; pendingSteps: number }>;
 }
 

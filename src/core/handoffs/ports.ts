@@ -13,6 +13,25 @@ export interface HandoffNote {
   incidentId: number | null;
 }
 
+export interface PageRecord {
+  incidentId: number;
+  at: Date;
+  kind: 'page' | 'escalation';
+  actor: string;
+  /** Delivery state: pending, done, failed. */
+  state: string;
+  detail: string;
+}
+
+export interface PendingApproval {
+  incidentId: number;
+  runId: number;
+  stepId: string;
+  requestedBy: string;
+  requestedAt: Date;
+  expiresAt: Date;
+}
+
 /** One posted handoff (scheduled or `/handoff post`) and its acceptance. */
 export interface PostedHandoff {
   id: number;
@@ -54,8 +73,10 @@ export interface HandoffStore {
   eventsBetween(since: Date, until: Date, kinds?: readonly string[]): Promise<TimelineEvent[]>;
   /** The latest event of one of `kinds` per incident, before `until`. */
   latestEvents(incidentIds: readonly number[], kinds: readonly string[], until: Date): Promise<Map<number, TimelineEvent>>;
-  /** Events of `kinds` for these incidents before `until`, in order. */
-  eventsOf(incidentIds: readonly number[], kinds: readonly string[], until: Date): Promise<TimelineEvent[]>;
+  /** Second-responder approvals of these incidents' steps still waiting at `at` (requested, not decided, not expired). */
+  pendingApprovals(incidentIds: readonly number[], at: Date): Promise<PendingApproval[]>;
+  /** Pages sent to the pager (trigger and escalate effects) created in [since, until). */
+  pagesBetween(since: Date, until: Date): Promise<PageRecord[]>;
   /** Step attempts started in [since, until). */
   attemptsBetween(since: Date, until: Date): Promise<StepAttemptRow[]>;
   /** Runs of these incidents that are not succeeded, with their steps. */

@@ -42,7 +42,7 @@ export function sections(s: HandoffSummary, f: Fmt): Section[] {
       const lines = [`${f.bold(incidentKey(i.id))} · ${i.severity} · ${i.status} · ${oneLine(i.title, 120)} · ${formatDuration(i.ageMs)} old · commander ${f.user(i.commander)}${i.acknowledged ? '' : ' · not acknowledged'}`];
       lines.push(i.lastUpdate ? f.quote(`${oneLine(i.lastUpdate.text)} (${f.user(i.lastUpdate.actor)}, ${f.time(i.lastUpdate.at)})`) : f.quote('No status update yet.'));
       if (i.nextStep) lines.push(`Next step: ${oneLine(i.nextStep, 200)}`);
-      for (const a of i.pendingApprovals) lines.push(`Approval pending: ${oneLine(a.text, 150)}`);
+      for (const a of i.pendingApprovals) lines.push(`Approval pending: run ${a.runId} step ${a.stepId}, asked by ${f.user(a.requestedBy)}, expires ${f.time(a.expiresAt)}`);
       for (const r of i.runs) {
         const failed = r.failedSteps.length ? `, failed: ${r.failedSteps.join(', ')}` : '';
         lines.push(`Run ${r.runId} (${r.runbookId}) ${r.state}${failed}${r.pendingSteps ? `, ${r.pendingSteps} steps not run` : ''}`);

@@ -130,17 +130,18 @@ export class HandoffService {
     const { handoffs } = this.d;
     const incidents = await this.d.incidents.listBetween(window.since, window.until);
     const openIds = incidents.filter((i) => openAt(i, window.until)).map((i) => i.id);
-    const [latestUpdates, approvals, unfinishedRuns, attempts, events, notes, onCall] = await Promise.all([
+    const [latestUpdates, approvals, unfinishedRuns, attempts, events, pages, notes, onCall] = await Promise.all([
       handoffs.latestEvents(openIds, ['update'], window.until),
-      handoffs.eventsOf(openIds, ['approval', 'denial'], window.until),
+      handoffs.pendingApprovals(openIds, window.until),
       handoffs.unfinishedRuns(openIds),
       handoffs.attemptsBetween(window.since, window.until),
       handoffs.eventsBetween(window.since, window.until, SUMMARY_EVENT_KINDS),
+      handoffs.pagesBetween(window.since, window.until),
       handoffs.notesBetween(window.since, window.until),
       this.onCall(window, opts.atChange ?? false),
     ]);
     return buildSummary({
-      window, now: this.now(), severities: this.d.severities, incidents, latestUpdates, approvals, unfinishedRuns, attempts, events, notes,
+      window, now: this.now(), severities: this.d.severities, incidents, latestUpdates, approvals, unfinishedRuns, attempts, events, pages, notes,
       checks: await this.runChecks(opts.runChecks ?? false), onCall,
     });
   }

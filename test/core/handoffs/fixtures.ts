@@ -4,6 +4,7 @@ import type { ResolvedStep } from '../../../src/core/runs/step-runner.js';
 import type { Database } from '../../../src/store/db.js';
 import { KyselyHandoffStore } from '../../../src/store/handoffs.js';
 import { KyselyIncidentStore } from '../../../src/store/incident-store.js';
+import { KyselyApprovalStore } from '../../../src/store/remediation.js';
 import { KyselyRunStore } from '../../../src/store/runs.js';
 
 /** Shifts 08:00/20:00 Europe/Madrid (UTC+1 in November): the night shift is [19:00Z, 07:00Z). */
@@ -22,9 +23,10 @@ export async function seedNightShift(database: Database) {
   const incidents = new KyselyIncidentStore(database);
   const runs = new KyselyRunStore(database);
   const handoffs = new KyselyHandoffStore(database);
+  // Every incident pages PagerDuty when it opens (a pager.trigger effect, as the incident service queues it).
   const open = async (at: string, severity: string, title: string, commander = 'U0ALICE') =>
     incidents.create({ title, severity, commander, openedBy: commander, summary: null, service: null, channel: 'C0INCIDENTS', sourceChannel: 'C0GENERAL', createdAt: Z(at) },
-      [ev(at, commander, 'opened', `Opened as ${severity}: ${title}`)], []);
+      [ev(at, commander, 'opened', `Opened as ${severity}: ${title}`)], [{ target: 'pager', payload: { type: 'pager.trigger' } }]);
   const resolve = async (id: number, at: string, ackAt?: string) => {
     const i = (await incidents.get(id))!;
     await incidents.change(id, i.version, {
@@ -41,12 +43,14 @@ export async function seedNightShift(database: Database) {
   await incidents.record(i2.id, [ev('21T16:00:00', 'U0ALICE', 'update', 'Looking. Next: restart redis')], []);
   await incidents.record(i2.id, [ev('21T22:00:00', 'U0ALICE', 'update', 'Identified bad config.\nNext step: roll back config')], []);
   await incidents.record(i2.id, [ev('21T23:00:00', 'opsroom', 'reminder', 'No update for 1h')], []);
+  // PagerDuty's side, from its webhook: an escalation during the shift counts as a page; an acknowledgement does not.
+  await incidents.record(i2.id, [ev('21T23:50:00', 'pagerduty', 'pagerduty', 'Escalated to Ben Ode', { type: 'incident.escalated' })], []);
+  await incidents.record(i2.id, [ev('21T23:55:00', 'pagerduty', 'pagerduty', 'Acknowledged in PagerDuty', { type: 'incident.acknowledged' })], []);
   // INC-3: opened before, resolved during.
   const i3 = await open('21T18:00:00', 'P2', 'Search slow');
   await resolve(i3.id, '22T01:00:00', '21T18:10:00');
   // INC-4: opened and resolved during; paged.
   const i4 = await open('22T02:00:00', 'P2', 'Payments 500s');
-  await incidents.record(i4.id, [ev('22T02:00:05', 'opsroom', 'page', 'Paged PagerDuty (high urgency)')], []);
   await resolve(i4.id, '22T03:00:00', '22T02:03:00');
   // INC-5: opened during, open, not acknowledged; its reminder was answered.
   const i5 = await open('22T06:00:00', 'P3', 'Disk filling on db-2', 'U0CAROL');
@@ -63,7 +67,16 @@ export async function seedNightShift(database: Database) {
   await attempt(runs, runA.id, 'ping', '21T17:05:00', 'succeeded', 'U0ALICE');
   await attempt(runs, runA.id, 'restart', '21T23:30:00', 'failed', 'U0BOB', 1, 'exit status 1');
   await runs.setRunState(runA.id, 'failed');
-  await incidents.record(i2.id, [ev('21T23:40:00', 'U0BOB', 'approval', 'U0BOB asks to approve restart', { status: 'requested', runId: runA.id, stepId: 'restart' })], []);
+  // Approvals: one expired during the shift, one approved during it, one still waiting at its end.
+  const approvals = new KyselyApprovalStore(database);
+  const ask = (at: string, minutes: number) => approvals.createApproval({
+    runId: runA.id, stepId: 'restart', action: 'retry', incidentId: i2.id, fingerprint: 'f', requestedBy: 'U0BOB',
+    requestedAt: Z(at), expiresAt: new Date(Z(at).getTime() + minutes * 60_000),
+  });
+  await ask('21T23:40:00', 10);
+  const approved = await ask('22T05:00:00', 10);
+  await approvals.moveApproval(approved.id, 'pending', 'approved', 'U0CAROL', Z('22T05:02:00'));
+  await ask('22T06:55:00', 10);
   const runC = await runs.createRun({ runbookId: 'payments', incidentId: i4.id, params: {}, startedBy: 'U0BOB', steps: [step('ping')] }, Z('22T02:05:00'));
   await attempt(runs, runC.id, 'ping', '22T02:10:00', 'succeeded', 'U0BOB');
   await runs.setRunState(runC.id, 'succeeded');

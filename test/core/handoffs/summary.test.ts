@@ -40,7 +40,7 @@ describe.each(ENGINES)('handoff summary from stored state on $name', (engine) =>
     const inc2 = s.open[0];
     expect(inc2.lastUpdate?.text).toBe('Identified bad config.\nNext step: roll back config');
     expect(inc2.nextStep).toBe('roll back config');
-    expect(inc2.pendingApprovals).toHaveLength(1);
+    expect(inc2.pendingApprovals).toEqual([{ runId: runA.id, stepId: 'restart', requestedBy: 'U0BOB', expiresAt: new Date('2026-11-22T07:05:00Z') }]);
     expect(inc2.runs).toEqual([{ runId: runA.id, runbookId: 'redis-down', state: 'failed', failedSteps: ['restart'], pendingSteps: 0 }]);
     expect(s.open[1]).toMatchObject({ severity: 'P3', acknowledged: false, lastUpdate: { text: 'Cleaning old WAL files' } });
 
@@ -51,13 +51,14 @@ describe.each(ENGINES)('handoff summary from stored state on $name', (engine) =>
     expect(s.steps.byState).toEqual({ failed: 1, succeeded: 1 });
     expect(s.steps.notable).toEqual([expect.objectContaining({ stepId: 'restart', danger: true, state: 'failed', actor: 'U0BOB', target: 'ssh:web1', exitCode: 1, incidentId: i2.id })]);
 
-    expect(s.pages.map((p) => [p.incidentId, p.kind])).toEqual([[i4.id, 'page']]);
+    // INC-2 and INC-3 paged before the shift, INC-6 after it.
+    expect(s.pages.map((p) => [p.incidentId, p.kind])).toEqual([[i2.id, 'pagerduty'], [i4.id, 'page'], [i5.id, 'page']]);
     expect(s.unansweredReminders.map((r) => r.incidentId)).toEqual([i2.id]);
     expect(s.notes.map((n) => n.text)).toEqual(['Disk on db-2 at 85%, watch it']);
     expect(s.checks).toEqual({ state: 'not_configured' });
     // 2026-11-22 08:00 Madrid is shift change number 2·(days since 2000-01-01): even → rotation[0] takes over.
     expect(s.onCall).toEqual({ outgoing: ['U0BOB'], incoming: ['U0ALICE'], source: 'rotation' });
-    expect(s.headline).toBe('2 open, 1 P1 · 2 resolved · 1 failed restart · 1 page · 1 unanswered reminder');
+    expect(s.headline).toBe('2 open, 1 P1 · 2 resolved · 1 failed restart · 3 pages · 1 unanswered reminder');
 
     const md = toMarkdown(s);
     expect(md).toContain('# Handoff: 2 open, 1 P1');

@@ -1,0 +1,173 @@
+/**
+ * The blatam and minimarket runbooks against the demo environment (demo/): every Docker and HTTP
+ * diagnostic step (not dangerous; docker exec/logs/stats/ps, HTTP GET) passes its own expectations
+ * on the healthy demo, and fails once the service it looks at is broken the way that step can see
+ * (stopped for exec/ps/stats, erroring logs for log greps, unhealthy for HTTP checks).
+ * Steps are rendered and judged exactly as the run engine does (renderRunbook + judge).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoUp, SERVICES, type BreakMode, type Demo } from '../../demo/environment.js';
+import { missingFor } from '../../demo/images.js';
+import type { Endpoint } from '../../demo/services.js';
+import { loadFileConfig, severitiesOf } from '../../src/config/file.js';
+import { loadRunbooks, type LoadedRunbook } from '../../src/core/runbooks/loader.js';
+import { renderRunbook } from '../../src/core/runbooks/render.js';
+import { judge } from '../../src/core/runs/expect.js';
+import type { ResolvedStep } from '../../src/core/runs/step-runner.js';
+import { CompositeStepRunner, DockerStepRunner, HttpStepRunner } from '../../src/executors/index.js';
+import { dockerAvailable } from '../support/peers/docker.js';
+import { CONFIG, RUNBOOKS } from './seeds-fixtures.js';
+
+/** Diagnostic steps the demo cannot judge, and why. */
+const NOT_IN_DEMO: Record<string, string> = {
+  'minimarket/dashboard-down#inventory-after': 'port 80 (the reverse proxy in front of /api/inventory) is not part of the demo',
+  'minimarket/daily-health-check#api': 'port 80 (the reverse proxy) is not part of the demo',
+  'minimarket/high-error-rate#slow-queries': 'needs the pg_stat_statements extension',
+  'minimarket/high-latency#db-queries': 'needs the pg_stat_statements extension',
+  'minimarket/high-error-rate#reach-postgres': 'the seed expects this check to fail ("Esto fallará pero verifica conectividad")',
+  'minimarket/tls-certificates-expired#tls-check': 'the demo has no TLS between Prometheus and Alertmanager',
+  'minimarket/high-error-rate#dns': 'nslookup asks a DNS server; the demo names services in /etc/hosts, not in a compose network DNS',
+};
+/** Log greps for words no demo fault writes: they must pass on the healthy demo only. */
+const NO_FAULT_FOR: Record<string, string> = {
+  'minimarket/dashboard-down#logs-bind': 'no demo fault logs bind/port errors',
+  'minimarket/high-memory#leak-logs': 'no demo fault logs memory/leak lines',
+};
+
+interface Diagnostic { key: string; step: ResolvedStep; service: string; mode: BreakMode }
+
+function demoAvailable(): boolean {
+  if (!dockerAvailable()) return false;
+  const missing = [...new Set([...missingFor('web'), ...missingFor('redis'), ...missingFor('postgres')])];
+  if (missing.length === 0) return true;
+  const msg = `the demo images need: ${missing.join(', ')} — run scripts/install-peers.sh`;
+  if (process.env.CI === 'true') throw new Error(msg);
+  console.warn(`\n*** SKIPPING seed runbooks against the demo: ${msg} ***\n`);
+  return false;
+}
+
+/** Which demo service a step looks at, and the break mode that step can see. */
+function faultFor(step: ResolvedStep, endpoints: Endpoint[], project: string): { service: string; mode: BreakMode } {
+  const c = step.command;
+  if (c.kind === 'http') {
+    const u = new URL(c.url);
+    const e = endpoints.find((x) => x.address === u.hostname && String(x.port) === (u.port || '80'));
+    if (!e) throw new Error(`${step.id}: no demo service at ${u.host}`);
+    return { service: `${e.project}/${e.service}`, mode: 'unhealthy' };
+  }
+  if (c.kind !== 'docker') throw new Error(`${step.id}: not a docker or http step`);
+  const t = c.target;
+  const e = t.container !== undefined
+    ? endpoints.find((x) => x.container === t.container)
+    : endpoints.find((x) => x.project === (t.composeProject ?? project) && x.service === (t.composeService ?? (c.action === 'logs' ? firstWeb(project) : 'redis')));
+  if (!e) throw new Error(`${step.id}: no demo service for ${JSON.stringify(t)}`);
+  return { service: `${e.project}/${e.service}`, mode: c.action === 'logs' ? 'errors' : 'stopped' };
+}
+const firstWeb = (project: string) => SERVICES.find((s) => s.project === project && s.image === 'web')!.service;
+const errorLineOf = (service: string) => SERVICES.find((s) => `${s.project}/${s.service}` === service)!.errorLine;
+
+describe.skipIf(!demoAvailable())('blatam and minimarket diagnostics against the demo', () => {
+  let dir: string;
+  let demo: Demo;
+  let runner: CompositeStepRunner;
+  const diagnostics: Diagnostic[] = [];
+  const informational: Diagnostic[] = [];
+
+  const runStep = async (step: ResolvedStep) => {
+    const outcome = await runner.run(step.command, { timeoutMs: Math.min(step.timeoutMs, 20_000), signal: new AbortController().signal, onOutput: () => {} });
+    return { verdict: judge(step, outcome), output: outcome.output, error: outcome.error };
+  };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'opsroom-seed-demo-'));
+    demo = await demoUp({ statePath: join(dir, 'state.json'), layout: 'isolated', privateEngine: true });
+    runner = new CompositeStepRunner([new DockerStepRunner({ docker: demo.docker }), new HttpStepRunner()]);
+    const config = loadFileConfig(CONFIG);
+    const host = { minimarket: demo.endpoint('minimarket/dashboard').address, blatam: demo.endpoint('blatam/api').address };
+    for (const project of ['blatam', 'minimarket'] as const) {
+      const { runbooks, errors } = await loadRunbooks(`${RUNBOOKS}/${project}`, { severities: severitiesOf(config), severityAliases: config.severityAliases });
+      expect(errors).toEqual([]);
+      for (const rb of runbooks) collect(rb, project, host[project]);
+    }
+  }, 600_000);
+  afterAll(async () => {
+    await runner?.close();
+    await demo?.down();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  function collect(rb: LoadedRunbook, project: 'blatam' | 'minimarket', address: string) {
+    const given: Record<string, string> = {};
+    for (const name of ['host', 'prometheus_host']) if (rb.params[name]) given[name] = address;
+    for (const [name, p] of Object.entries(rb.params)) if (p.default === undefined && p.required && !given[name]) given[name] = sample(name);
+    const { steps } = renderRunbook(rb, given);
+    for (const step of steps) {
+      const c = step.command;
+      const diagnostic = !step.danger && ((c.kind === 'docker' && ['exec', 'logs', 'stats', 'ps'].includes(c.action)) || (c.kind === 'http' && c.method === 'GET'));
+      const key = `${rb.id}#${step.id}`;
+      if (!diagnostic || key in NOT_IN_DEMO) continue;
+      const d = { key, step, ...faultFor(step, demo.state.endpoints, project) };
+      const judgesOutput = Object.keys(step.expect).some((k) => k !== 'exitCode');
+      (c.kind === 'docker' && c.action === 'logs' && !judgesOutput ? informational : diagnostics).push(d);
+    }
+  }
+
+  it('finds the diagnostic steps of both folders', () => {
+    expect(diagnostics.length).toBeGreaterThan(40);
+    expect(new Set(diagnostics.map((d) => d.key.split('/')[0]))).toEqual(new Set(['blatam', 'minimarket']));
+    expect(new Set(diagnostics.map((d) => d.step.command.kind))).toEqual(new Set(['docker', 'http']));
+  });
+
+  it('every diagnostic step passes on the healthy demo', async () => {
+    const failures: string[] = [];
+    for (const d of [...diagnostics, ...informational]) {
+      const r = await runStep(d.step);
+      if (r.verdict.state !== 'succeeded') failures.push(`${d.key}: ${r.verdict.reason} ${r.error ?? ''} ${r.output.slice(0, 200)}`);
+    }
+    expect(failures).toEqual([]);
+  }, 300_000);
+
+  it('every diagnostic step fails once the service it looks at is broken', async () => {
+    const groups = new Map<string, Diagnostic[]>();
+    for (const d of diagnostics) if (!(d.key in NO_FAULT_FOR)) groups.set(`${d.service} ${d.mode}`, [...(groups.get(`${d.service} ${d.mode}`) ?? []), d]);
+    const passedWhileBroken: string[] = [];
+    for (const [group, ds] of groups) {
+      const [service, mode] = group.split(' ') as [string, BreakMode];
+      await demo.break(service, mode);
+      try {
+        for (const d of ds) if ((await runStep(d.step)).verdict.state === 'succeeded') passedWhileBroken.push(`${d.key} (${group})`);
+      } finally {
+        await demo.fix(service);
+      }
+    }
+    expect(passedWhileBroken).toEqual([]);
+  }, 900_000);
+
+  it('log steps without an expectation show the error lines once the service logs them', async () => {
+    expect(informational.length).toBeGreaterThan(0);
+    const byService = new Map<string, Diagnostic[]>();
+    for (const d of informational) byService.set(d.service, [...(byService.get(d.service) ?? []), d]);
+    for (const [service, ds] of byService) {
+      await demo.break(service, 'errors');
+      try {
+        for (const d of ds) expect((await runStep(d.step)).output, d.key).toContain(errorLineOf(service));
+      } finally {
+        await demo.fix(service);
+      }
+    }
+  }, 300_000);
+});
+
+/** A valid value for a required parameter without a default (none of them is used by a diagnostic step). */
+function sample(name: string): string {
+  const values: Record<string, string> = {
+    encryption_key: 'ab'.repeat(32),
+    timestamp: '20231016_120000',
+    backup_file: './backups/inventario_retail_20231016_120000.sql',
+  };
+  if (!values[name]) throw new Error(`no sample value for parameter ${name}`);
+  return values[name];
+}

@@ -23,7 +23,7 @@ interface Server { name: string; url: string; child: ChildProcess }
 interface Tally { latencies: number[]; roundP99: number[]; errors: LoadResult['errors']; queued: number; late: number; over: number; cpuMs: number }
 
 export async function run({ smoke }: BenchOptions): Promise<BenchResult[]> {
-  const base = smoke ? { rate: 100, seconds: 1, rounds: 1, pgRounds: 1 } : { rate: 200, seconds: 5, rounds: 4, pgRounds: 2 };
+  const base = smoke ? { rate: 50, seconds: 1, rounds: 1, pgRounds: 1 } : { rate: 200, seconds: 5, rounds: 4, pgRounds: 2 };
   // BENCH_ACK_RATE / BENCH_ACK_SECONDS / BENCH_ACK_ROUNDS: to look for the rate where opsroom keeps up.
   const num = (v: string | undefined, d: number) => (v ? Number(v) : d);
   const cfg = { rate: num(process.env.BENCH_ACK_RATE, base.rate), seconds: num(process.env.BENCH_ACK_SECONDS, base.seconds), rounds: num(process.env.BENCH_ACK_ROUNDS, base.rounds), pgRounds: num(process.env.BENCH_ACK_ROUNDS, base.pgRounds) };
@@ -62,8 +62,8 @@ export async function run({ smoke }: BenchOptions): Promise<BenchResult[]> {
     };
     const interleave = async (a: Server, ta: Tally, b: Server, tb: Tally, rounds: number) => {
       // Warm-up (JIT, connections, SQLite pages), not counted.
-      await load(a, undefined, cfg.rate, 2);
-      await load(b, undefined, cfg.rate, 2);
+      await load(a, undefined, cfg.rate, smoke ? 0.5 : 2);
+      await load(b, undefined, cfg.rate, smoke ? 0.5 : 2);
       for (let i = 0; i < rounds; i++) {
         const order: Array<[Server, Tally]> = i % 2 === 0 ? [[a, ta], [b, tb]] : [[b, tb], [a, ta]];
         for (const [s, t] of order) await load(s, t);

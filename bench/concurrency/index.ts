@@ -31,7 +31,7 @@ ${Array.from({ length: STEPS }, (_, i) => `  - id: check${i + 1}
 interface Round { wallMs: number; peakMb: number; loopP99Ms: number; loopMaxMs: number }
 
 export async function run({ smoke }: BenchOptions): Promise<BenchResult[]> {
-  const incidents = smoke ? 10 : 50;
+  const incidents = smoke ? 5 : 50;
   const rounds = smoke ? 1 : 3;
   const world = await startWorld({ five: RUNBOOK });
   try {

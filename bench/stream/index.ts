@@ -1,5 +1,5 @@
 /**
- * Streaming: a Docker step printing 20,000 lines (100 bursts of 200, 50 ms apart), started the
+ * Streaming: a Docker step printing 20,000 lines (100 bursts of 200, 50 ms apart; smoke: 2,000), started the
  * way the Run button starts it, its output streamed to the incident thread by the run board; against
  * the same command run directly (dockerode exec, output collected). Interleaved rounds. Counts every
  * Web API call the workspace received during the step, peak RSS of this process, wall time.
@@ -13,23 +13,25 @@ import { rssSampler, startWorld } from '../lib/world.js';
 import { performance } from 'node:perf_hooks';
 
 const log = (m: string) => progress('stream', m);
-const LINES = 20_000;
-const SCRIPT = 'for b in $(seq 1 100); do for i in $(seq 1 200); do echo "line $b.$i of the activity log"; done; sleep 0.05; done';
-const RUNBOOK = `
+/** 200-line bursts, 50 ms apart. */
+const script = (lines: number) => `for b in $(seq 1 ${lines / 200}); do for i in $(seq 1 200); do echo "line $b.$i of the activity log"; done; sleep 0.05; done`;
+const runbook = (lines: number) => `
 title: Stream bench
-description: Prints ${LINES} lines.
+description: Prints ${lines} lines.
 match: { keywords: [bench-stream] }
 docker: { project: shop }
 steps:
   - id: print
-    title: Print ${LINES} lines
-    docker: { service: api, exec: [sh, -c, '${SCRIPT}'] }
+    title: Print ${lines} lines
+    docker: { service: api, exec: [sh, -c, '${script(lines)}'] }
     timeout: 120s
 `;
 
 export async function run({ smoke }: BenchOptions): Promise<BenchResult[]> {
   const rounds = smoke ? 1 : 5;
-  const world = await startWorld({ stream: RUNBOOK });
+  const LINES = smoke ? 2_000 : 20_000;
+  const SCRIPT = script(LINES);
+  const world = await startWorld({ stream: runbook(LINES) });
   try {
     const { ops, ws } = world;
     const remediation = ops.runs.remediation;
@@ -59,7 +61,7 @@ export async function run({ smoke }: BenchOptions): Promise<BenchResult[]> {
       const made = ws.calls().slice(from);
       calls.push(made.length);
       for (const m of made) byMethod[m.method] = (byMethod[m.method] ?? 0) + 1;
-      const last = ws.state.data.messages.filter((m) => m.thread_ts === incident.cardTs).some((m) => JSON.stringify(m.blocks ?? m.text).includes('line 100.200 of the activity log'));
+      const last = ws.state.data.messages.filter((m) => m.thread_ts === incident.cardTs).some((m) => JSON.stringify(m.blocks ?? m.text).includes(`line ${LINES / 200}.200 of the activity log`));
       if (!last) throw new Error('the last line never reached the thread');
     };
     const direct = async () => {

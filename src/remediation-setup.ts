@@ -89,7 +89,7 @@ export async function createRemediation(o: RemediationSetup) {
   const board = new RunBoard(base);
   const remediation = new Remediation({
     ...base, board, catalog: () => catalog, inventory: hasInventory ? inventory : undefined, env: process.env, policy, approvals,
-    approvalMinutes: o.file.permissions.approvalMinutes, escalator,
+    approvalMinutes: o.file.permissions.approvalMinutes, escalator, escalationPolicies: Object.keys(o.file.pagerduty?.escalationPolicies ?? {}),
   });
 
   return {

@@ -29,6 +29,7 @@ export class Coalescer {
   private sent = 0;
   private lastSentAt = Number.NEGATIVE_INFINITY;
   private loop: Promise<void> | undefined;
+  private running = false;
   private latest: (() => Promise<void>) | undefined;
   /** How many sends were attempted (for tests and metrics). */
   attempts = 0;
@@ -39,7 +40,7 @@ export class Coalescer {
   set(send: () => Promise<void>): void {
     this.latest = send;
     this.version++;
-    if (!this.loop) this.start();
+    if (!this.running) this.start();
   }
 
   /** Resolves once the newest state has been sent (or given up on). */
@@ -48,13 +49,16 @@ export class Coalescer {
   }
 
   private start(): void {
+    this.running = true;
     this.loop = this.run().finally(() => {
+      this.running = false;
       this.loop = undefined;
       if (this.sent < this.version) this.start();
     });
   }
 
   private async run(): Promise<void> {
+    await Promise.resolve(); // never send from inside set(): one loop per message, always
     const sleep = this.o.sleep ?? defaultSleep;
     const now = this.o.now ?? Date.now;
     const interval = this.o.minIntervalMs ?? 1000;

@@ -30,6 +30,8 @@ export interface RemediationDeps extends BoardDeps {
   approvals: ApprovalStore;
   approvalMinutes: number;
   escalator: Escalator;
+  /** Escalation policy names configured for PagerDuty (opsroom.yml pagerduty.escalationPolicies). */
+  escalationPolicies: readonly string[];
   board: RunBoard;
 }
 
@@ -225,6 +227,15 @@ export class Remediation {
     const rule = rb?.escalate.find((r) => r.page) ?? rb?.escalate[0];
     const to = rule?.page ?? 'on-call';
     const reason = `${incidentKey(incident.id)} ${incident.title}: ${rule ? `${rule.when} → ${rule.then}` : 'a runbook step failed'}${failed ? ` (step ${failed.stepId} ${failed.state.replace('_', ' ')})` : ''}`;
+    // With PagerDuty on, the incident's pager incident is escalated (to the rule's policy when it
+    // is a configured one, else the next level); otherwise the Escalator takes it (a log line).
+    const policy = rule?.page && this.d.escalationPolicies.includes(rule.page) ? rule.page : undefined;
+    try {
+      await this.d.incidents.escalate(incident.id, user, policy ? { policyId: policy } : {});
+      return policy ?? 'the next level';
+    } catch (e) {
+      if (!isCoded(e, ErrorCode.Unavailable)) throw e;
+    }
     const r = await this.d.escalator.escalate(to, reason, { runId, stepId: failed?.stepId ?? '', runbookId: run.runbookId, incidentId: incident.id, actor: user });
     await this.d.incidents.record(incident.id, { at: this.d.clock.now(), actor: user, kind: 'escalation', text: `escalated to ${code(to)}: ${reason}`, data: { runId, to, ref: r.ref ?? null } }, `:rotating_light: <@${user}> escalated to *${to}*: ${reason}`);
     return to;

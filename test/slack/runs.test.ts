@@ -47,4 +47,16 @@ describe.skipIf(!hasDocker)('runbook runs from the incident thread', () => {
     expect(esc.actor).toBe('U0CAROL');
     expect(esc.text).toMatch(/escalated to `sre`: INC-1 Redis caído: Redis caído > 5 min → Escalar a SRE \(step grep failed\)/);
   }, 60_000);
+
+  it('suggests again when the severity changes, saying whether approvals apply', async () => {
+    const { t } = w;
+    const card = t.messages(INC).find((m) => m.text.startsWith('INC-1 '))!;
+    const suggestions = () => threadOf(t, card.ts).filter((m) => m.text.startsWith('Runbooks that match'));
+    expect(visibleText(suggestions()[0])).toMatch(/P1: dangerous steps need a second responder's approval/);
+    await t.ws.click('U0BOB', { channel: INC, ts: card.ts }, 'incident.change_severity', { value: '1:P3' });
+    await t.settle();
+    await waitFor(() => suggestions().length === 2);
+    expect(visibleText(suggestions()[1])).toContain('Redis caído');
+    expect(visibleText(suggestions()[1])).not.toMatch(/second responder/);
+  }, 30_000);
 });

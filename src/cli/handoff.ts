@@ -31,10 +31,10 @@ export interface HandoffIo {
 }
 
 export function main(args: string[]): Promise<number> {
-  return handoffCommand(args, { out: (t) => void process.stdout.write(t), err: (t) => void process.stderr.write(t), env: process.env });
+  return runHandoff(args, { out: (t) => void process.stdout.write(t), err: (t) => void process.stderr.write(t), env: process.env });
 }
 
-export async function handoffCommand(args: string[], io: HandoffIo): Promise<number> {
+export async function runHandoff(args: string[], io: HandoffIo): Promise<number> {
   let o;
   try {
     o = parseArgs({

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { handoffCommand } from '../../src/cli/handoff.js';
+import { runHandoff } from '../../src/cli/handoff.js';
 import { openDatabase } from '../../src/store/db.js';
 import { ManualClock } from '../support/clock.js';
 import { BOUNDARY, SHIFT_START, seedNightShift } from '../core/handoffs/fixtures.js';
@@ -23,7 +23,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 async function run(args: string[], now = new Date(BOUNDARY.getTime() + 5 * 60_000)) {
   let out = '';
   let err = '';
-  const code = await handoffCommand(['--db', db, '--config', config, ...args], {
+  const code = await runHandoff(['--db', db, '--config', config, ...args], {
     out: (t) => { out += t; }, err: (t) => { err += t; }, env: {}, clock: new ManualClock(now),
   });
   return { code, out, err };

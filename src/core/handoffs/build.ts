@@ -115,9 +115,19 @@ export function buildSummary(input: SummaryInput): Omit<HandoffSummary, 'headlin
       incidentId: p.incidentId, at: p.at, actor: p.actor, kind: p.kind, text: `PagerDuty ${p.detail}${p.state === 'done' ? '' : ` — ${p.state}`}`,
     })),
   ].sort((a, b) => t(a.at) - t(b.at) || a.incidentId - b.incidentId);
+  // A reminder is answered by a later update (or the resolution) of the same incident within the window.
+  const lastAnswer = new Map<number, TimelineEvent>();
+  for (const e of events) {
+    if (!ANSWER_KINDS.has(e.kind)) continue;
+    const prev = lastAnswer.get(e.incidentId);
+    if (!prev || t(e.at) > t(prev.at) || (t(e.at) === t(prev.at) && e.id > prev.id)) lastAnswer.set(e.incidentId, e);
+  }
   const unansweredReminders = events
-    .filter((e) => e.kind === 'reminder')
-    .filter((r) => !events.some((e) => e.incidentId === r.incidentId && ANSWER_KINDS.has(e.kind) && (t(e.at) > t(r.at) || (t(e.at) === t(r.at) && e.id > r.id))))
+    .filter((r) => r.kind === 'reminder')
+    .filter((r) => {
+      const a = lastAnswer.get(r.incidentId);
+      return !a || t(a.at) < t(r.at) || (t(a.at) === t(r.at) && a.id < r.id);
+    })
     .map(item);
 
   const body = {

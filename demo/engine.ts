@@ -26,10 +26,14 @@ export async function ping(docker: Docker): Promise<boolean> {
   }
 }
 
-export async function startPrivateEngine(): Promise<PrivateEngine> {
+/**
+ * Starts dockerd in a new folder, or again in `dir` (an engine that died: its containers' shims
+ * may still run, and dockerd takes them back so they can be removed properly).
+ */
+export async function startPrivateEngine(dir?: string): Promise<PrivateEngine> {
   if (!DOCKERD) throw new Error('dockerd is not installed: apt-get install docker.io (scripts/install-peers.sh), or set DOCKER_HOST');
   if (process.getuid?.() !== 0) throw new Error('starting a private dockerd needs root; run as root or set DOCKER_HOST to an engine you can use');
-  const dir = mkdtempSync(join(tmpdir(), 'opsroom-demo-engine-'));
+  dir ??= mkdtempSync(join(tmpdir(), 'opsroom-demo-engine-'));
   const socketPath = join(dir, 'docker.sock');
   const log = openSync(join(dir, 'dockerd.log'), 'a');
   const child = spawn(DOCKERD, [
@@ -56,9 +60,18 @@ export function isRunning(pid: number): boolean {
   }
 }
 
+function cmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
 /** Stops a private engine (it stops its containers first) and deletes its folder. */
 export async function stopPrivateEngine(e: PrivateEngine): Promise<void> {
-  const alive = () => isRunning(e.pid);
+  // Only this engine's dockerd: after a reboot the pid may belong to something else.
+  const alive = () => isRunning(e.pid) && cmdline(e.pid).includes(e.socketPath);
   if (alive()) {
     process.kill(e.pid, 'SIGTERM');
     for (let i = 0; i < 200 && alive(); i++) await new Promise((r) => setTimeout(r, 100));

@@ -77,8 +77,13 @@ export class Demo {
 
   /** Removes the containers, stops a private engine, deletes the state file. */
   async down(): Promise<void> {
-    await removeDemoContainers(this.docker);
-    if (this.state.engine.kind === 'private') await stopPrivateEngine(this.state.engine);
+    const engine = this.state.engine;
+    if (engine.kind === 'private' && !(await ping(this.docker)) && existsSync(engine.dir)) {
+      // dockerd died: start it again on its folder so it takes back (and then removes) its containers.
+      Object.assign(engine, await startPrivateEngine(engine.dir));
+    }
+    await removeDemoContainers(this.docker).catch((e) => { if (engine.kind !== 'private') throw e; });
+    if (engine.kind === 'private') await stopPrivateEngine(engine);
     rmSync(this.statePath, { force: true });
     if (this.state.inventoryPath) rmSync(this.state.inventoryPath, { force: true });
   }
@@ -104,9 +109,11 @@ export async function demoUp(options: DemoOptions = {}): Promise<Demo> {
     engine = previous.engine;
     docker = new Docker({ socketPath: engine.socketPath });
   } else {
+    // A private engine that died is started again on its folder (its containers and images come back).
+    const dead = previous?.engine.kind === 'private' && existsSync(previous.engine.dir) ? previous.engine.dir : undefined;
     log('starting a private dockerd…');
     const started = Date.now();
-    const e = await startPrivateEngine();
+    const e = await startPrivateEngine(dead);
     engine = { kind: 'private', ...e };
     docker = new Docker({ socketPath: e.socketPath });
     log(`dockerd ready in ${Date.now() - started} ms (${e.socketPath})`);

@@ -230,12 +230,22 @@ export class RunEngine {
   }
 
   /**
-   * At start-up, before this process runs anything (and, with replicas, now and then): every step
-   * left running by this instance's previous life or by an instance that stopped saying it is alive
-   * is marked interrupted (and its lock released). Nothing is re-run; a person retries or skips.
+   * At start-up, before this process runs anything: every step left running by this instance's
+   * previous life or by an instance that stopped saying it is alive is marked interrupted (and its
+   * lock released). Nothing is re-run; a person retries or skips. With replicas, call
+   * `recoverDeadInstances()` now and then instead: this one would take this process's own live steps.
    */
   async recoverInterrupted(): Promise<StepRun[]> {
-    const changed = await this.store.interruptRunning(this.clock.now(), 'interrupted: opsroom stopped while the step was running', this.instanceId);
+    return this.interruptOrphans(this.instanceId);
+  }
+
+  /** Marks interrupted only the running steps of other instances whose heartbeat lapsed (never this process's). */
+  async recoverDeadInstances(): Promise<StepRun[]> {
+    return this.interruptOrphans('');
+  }
+
+  private async interruptOrphans(ownInstance: string): Promise<StepRun[]> {
+    const changed = await this.store.interruptRunning(this.clock.now(), 'interrupted: opsroom stopped while the step was running', ownInstance);
     for (const s of changed) this.events.emit({ type: 'step.changed', runId: s.runId, stepId: s.stepId, state: 'interrupted', actor: 'opsroom' });
     for (const runId of new Set(changed.map((s) => s.runId))) await this.runStates.refresh(runId);
     return changed;

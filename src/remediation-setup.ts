@@ -20,7 +20,8 @@ import { formatSourceError } from './core/runbooks/yaml-source.js';
 import { approvalGate } from './core/runs/approvals.js';
 import { RunEngine } from './core/runs/engine.js';
 import { RunPolicy } from './core/runs/permissions.js';
-import { LoggingEscalator, type Escalator } from './core/runs/ports.js';
+import { LoggingEscalator, type EscalationContext, type Escalator } from './core/runs/ports.js';
+import { ErrorCode, isCoded } from './core/errors.js';
 import { createStepRunner } from './executors/index.js';
 import type { Database } from './store/db.js';
 import { KyselyApprovalStore, KyselyChatRefs } from './store/remediation.js';
@@ -73,7 +74,7 @@ export async function createRemediation(o: RemediationSetup) {
   const approvals = new KyselyApprovalStore(o.database);
   const refs = new KyselyChatRefs(o.database);
   const policy = new RunPolicy(o.file.permissions, new SlackDirectory(o.client));
-  const escalator = o.escalator ?? new LoggingEscalator((line) => o.log(line));
+  const escalator = new IncidentEscalator(o.incidents, Object.keys(o.file.pagerduty?.escalationPolicies ?? {}), o.clock, o.escalator ?? new LoggingEscalator((line) => o.log(line)));
   const engine = new RunEngine({
     store: runs, runner, escalator, clock: o.clock, secrets, instanceId: o.instanceId,
     authorize: approvalGate({
@@ -89,7 +90,7 @@ export async function createRemediation(o: RemediationSetup) {
   const board = new RunBoard(base);
   const remediation = new Remediation({
     ...base, board, catalog: () => catalog, inventory: hasInventory ? inventory : undefined, env: process.env, policy, approvals,
-    approvalMinutes: o.file.permissions.approvalMinutes, escalator, escalationPolicies: Object.keys(o.file.pagerduty?.escalationPolicies ?? {}),
+    approvalMinutes: o.file.permissions.approvalMinutes, escalator, secrets,
   });
 
   return {
@@ -120,3 +121,34 @@ export async function createRemediation(o: RemediationSetup) {
 }
 
 export type RemediationWiring = Awaited<ReturnType<typeof createRemediation>>;
+
+/**
+ * Escalations (the run card's Escalate button, runbook escalate steps) go to the incident: its
+ * PagerDuty incident is escalated when PagerDuty is on (to the named policy when it is configured,
+ * else the next level); otherwise the fallback takes it (a log line) and the timeline records it.
+ */
+export class IncidentEscalator implements Escalator {
+  constructor(
+    private readonly incidents: IncidentService,
+    private readonly policies: readonly string[],
+    private readonly clock: Clock,
+    private readonly fallback: Escalator,
+  ) {}
+
+  async escalate(to: string, reason: string, ctx: EscalationContext): Promise<{ message: string; ref?: string }> {
+    if (ctx.incidentId === null) return this.fallback.escalate(to, reason, ctx);
+    const policy = this.policies.includes(to) ? to : undefined;
+    try {
+      await this.incidents.escalate(ctx.incidentId, ctx.actor, policy ? { policyId: policy } : {});
+      return { message: `escalated in PagerDuty to ${policy ?? 'the next level'}` };
+    } catch (e) {
+      if (!isCoded(e, ErrorCode.Unavailable)) throw e;
+    }
+    const r = await this.fallback.escalate(to, reason, ctx);
+    await this.incidents.record(ctx.incidentId, {
+      at: this.clock.now(), actor: ctx.actor, kind: 'escalation', text: `escalated to \`${to}\`: ${reason}`,
+      data: { runId: ctx.runId, stepId: ctx.stepId, to, ref: r.ref ?? null },
+    }, `:rotating_light: <@${ctx.actor}> escalated to *${to}*: ${reason}`);
+    return r;
+  }
+}

@@ -18,6 +18,7 @@ import { targetKey } from '../core/runs/expect.js';
 import type { Escalator, Run, StepRun } from '../core/runs/ports.js';
 import type { RunPolicy } from '../core/runs/permissions.js';
 import { describeCommand } from '../core/runs/step-runner.js';
+import { Redactor } from '../core/runs/redact.js';
 import { approvalMessage, confirmModal, fullOutputModal, suggestionsMessage } from './blocks/run-views.js';
 import { code } from './blocks/run-card.js';
 import type { BoardDeps, RunBoard } from './run-board.js';
@@ -26,12 +27,13 @@ export interface RemediationDeps extends BoardDeps {
   catalog: () => readonly LoadedRunbook[];
   inventory?: Inventory;
   env: Record<string, string | undefined>;
+  /** Configured secret values (the inventory's `secrets`), hidden wherever a command is shown. */
+  secrets: readonly string[];
   policy: RunPolicy;
   approvals: ApprovalStore;
   approvalMinutes: number;
+  /** Takes the Escalate button: pages, or records on the timeline (see IncidentEscalator). */
   escalator: Escalator;
-  /** Escalation policy names configured for PagerDuty (opsroom.yml pagerduty.escalationPolicies). */
-  escalationPolicies: readonly string[];
   board: RunBoard;
 }
 
@@ -39,7 +41,15 @@ type Action = 'run' | 'retry' | 'skip';
 const forbid = (msg: string) => new CodedError(ErrorCode.Forbidden, msg);
 
 export class Remediation {
+  /** Values of each run's secret parameters (memory only, as in the engine). */
+  private readonly runSecrets = new Map<number, readonly string[]>();
+
   constructor(readonly d: RemediationDeps) {}
+
+  /** A command as shown to people (modal, approval request): secrets hidden. */
+  private shown(runId: number, text: string): string {
+    return new Redactor({ secrets: [...this.d.secrets, ...(this.runSecrets.get(runId) ?? [])] }).redact(text);
+  }
 
   runbook(id: string): LoadedRunbook | undefined {
     return this.d.catalog().find((r) => r.id === id);
@@ -80,6 +90,7 @@ export class Remediation {
     const secret = new Set(Object.entries(rb.params).filter(([, p]) => p.secret || p.from?.startsWith('env.')).map(([n]) => n));
     const params = Object.fromEntries(Object.entries(rendered.params).map(([k, v]) => [k, secret.has(k) ? '[REDACTED]' : v]));
     const run = await this.d.engine.start({ runbookId: rb.id, incidentId: incident.id, params, startedBy: user, steps: rendered.steps }, { secrets: rendered.secrets });
+    if (rendered.secrets.length) this.runSecrets.set(run.id, rendered.secrets);
     await this.d.board.postCard(run, incident);
     const shown = Object.entries(params).map(([k, v]) => `${k}=${v}`).join(' ');
     await this.d.incidents.record(incident.id, {
@@ -117,7 +128,7 @@ export class Remediation {
       const sev = this.sev(incident);
       return {
         modal: confirmModal({
-          runId, stepId, action, title: s.step.title, target: targetKey(s.step.command), command: describeCommand(s.step.command),
+          runId, stepId, action, title: s.step.title, target: targetKey(s.step.command), command: this.shown(runId, describeCommand(s.step.command)),
           params: (await this.d.runs.getRun(runId))!.params, incidentKey: incidentKey(incident.id), severity: incident.severity,
           needsApproval: sev?.requiresApproval ?? false, approvalMinutes: this.d.approvalMinutes, fingerprint: stepFingerprint(runId, s.step),
         }),
@@ -137,7 +148,7 @@ export class Remediation {
     if (fingerprint !== meta.fingerprint) throw forbid('The step changed since the confirmation opened; open it again.');
     const denied = await this.d.policy.check(user, 'run_dangerous', incident);
     if (denied) throw forbid(denied);
-    const command = describeCommand(s.step.command);
+    const command = this.shown(run.id, describeCommand(s.step.command));
     const target = targetKey(s.step.command);
     if (!this.sev(incident)?.requiresApproval) {
       const started = await this.d.engine.startStep(run.id, s.stepId, { actor: user, confirmation: { confirmedBy: user, refs: ['slack:confirmed'], fingerprint } }, meta.action);
@@ -155,7 +166,7 @@ export class Remediation {
   }
 
   private approvalView(a: Approval, s: StepRun, run: Run, outcome?: string) {
-    return { id: a.id, requestedBy: a.requestedBy, title: s.step.title, stepId: s.stepId, target: targetKey(s.step.command), command: describeCommand(s.step.command), params: run.params, expiresAt: a.expiresAt, outcome };
+    return { id: a.id, requestedBy: a.requestedBy, title: s.step.title, stepId: s.stepId, target: targetKey(s.step.command), command: this.shown(run.id, describeCommand(s.step.command)), params: run.params, expiresAt: a.expiresAt, outcome };
   }
 
   private async settleApprovalMessage(a: Approval, outcome: string): Promise<void> {
@@ -227,17 +238,8 @@ export class Remediation {
     const rule = rb?.escalate.find((r) => r.page) ?? rb?.escalate[0];
     const to = rule?.page ?? 'on-call';
     const reason = `${incidentKey(incident.id)} ${incident.title}: ${rule ? `${rule.when} → ${rule.then}` : 'a runbook step failed'}${failed ? ` (step ${failed.stepId} ${failed.state.replace('_', ' ')})` : ''}`;
-    // With PagerDuty on, the incident's pager incident is escalated (to the rule's policy when it
-    // is a configured one, else the next level); otherwise the Escalator takes it (a log line).
-    const policy = rule?.page && this.d.escalationPolicies.includes(rule.page) ? rule.page : undefined;
-    try {
-      await this.d.incidents.escalate(incident.id, user, policy ? { policyId: policy } : {});
-      return policy ?? 'the next level';
-    } catch (e) {
-      if (!isCoded(e, ErrorCode.Unavailable)) throw e;
-    }
-    const r = await this.d.escalator.escalate(to, reason, { runId, stepId: failed?.stepId ?? '', runbookId: run.runbookId, incidentId: incident.id, actor: user });
-    await this.d.incidents.record(incident.id, { at: this.d.clock.now(), actor: user, kind: 'escalation', text: `escalated to ${code(to)}: ${reason}`, data: { runId, to, ref: r.ref ?? null } }, `:rotating_light: <@${user}> escalated to *${to}*: ${reason}`);
+    // The escalator pages through PagerDuty when it is on, else records and logs it (setup).
+    await this.d.escalator.escalate(to, reason, { runId, stepId: failed?.stepId ?? '', runbookId: run.runbookId, incidentId: incident.id, actor: user });
     return to;
   }
 

@@ -75,6 +75,8 @@ export interface WorldOptions {
   streamSleep?: string;
   /** Extra runbooks: file name -> YAML. */
   runbooks?: Record<string, string>;
+  /** Extra environment (PagerDuty settings, …). */
+  env?: Record<string, string>;
 }
 
 export function writeRunbooks(dir: string, socketPath: string, o: WorldOptions = {}): { runbooks: string; inventory: string } {
@@ -96,7 +98,7 @@ export async function startRunsWorld(o: WorldOptions = {}): Promise<RunsWorld> {
   const paths = writeRunbooks(dir, docker.socketPath, o);
   const t = await startLocal({
     dir, clock: o.clock, file: o.file,
-    env: { OPSROOM_RUNBOOKS: paths.runbooks, OPSROOM_INVENTORY: paths.inventory },
+    env: { OPSROOM_RUNBOOKS: paths.runbooks, OPSROOM_INVENTORY: paths.inventory, ...o.env },
   });
   return {
     t, docker, redis, dir,

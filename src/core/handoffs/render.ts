@@ -53,7 +53,7 @@ export function sections(s: HandoffSummary, f: Fmt): Section[] {
   const opened = s.shift.filter((i) => i.openedInShift).length;
   const resolved = s.shift.filter((i) => i.resolvedInShift).length;
   const shift: Section = {
-    id: 'shift', title: 'Opened and resolved this shift', lead: `${opened} opened · ${resolved} resolved`, empty: 'None.',
+    id: 'shift', title: 'Opened and resolved this shift', lead: s.shift.length ? `${opened} opened · ${resolved} resolved` : undefined, empty: 'None.',
     items: s.shift.map((i) => {
       const what = [i.openedInShift && `opened ${f.time(i.openedAt)}`, i.resolvedAt && i.resolvedInShift && `resolved ${f.time(i.resolvedAt)}`].filter(Boolean).join(', ');
       const res = i.resolution ? ` — ${oneLine(i.resolution, 200)}` : '';

@@ -62,8 +62,12 @@ export function handoffMessage(s: HandoffSummary, opts: HandoffMessageOptions = 
   let budget = MAX_MESSAGE_BLOCKS - fixed;
   const body: Block[] = [];
   let omitted = 0;
-  secs.forEach((sec, i) => {
-    const left = secs.length - i - 1;
+  // Empty sections become one line at the end, so a quiet shift reads short.
+  const quiet = secs.filter((sec) => !sec.items.length && !sec.lead);
+  if (quiet.length) budget -= 1;
+  const shown = secs.filter((sec) => !quiet.includes(sec));
+  shown.forEach((sec, i) => {
+    const left = shown.length - i - 1;
     const allowed = Math.max(1, Math.min(MAX_BLOCKS_PER_SECTION, budget - left));
     const title = `*${sec.title}*${sec.lead ? `\n${sec.lead}` : ''}`;
     const lines = sec.items.length ? sec.items.map((it) => `• ${it}`) : sec.empty ? [`_${sec.empty}_`] : [];
@@ -77,6 +81,7 @@ export function handoffMessage(s: HandoffSummary, opts: HandoffMessageOptions = 
     for (const t of texts) body.push(section(t));
     budget -= texts.length;
   });
+  if (quiet.length) body.push(context([`Nothing to report in: ${quiet.map((q) => q.title.replace(/ \(0\)$/, '').toLowerCase()).join(', ')}.`]));
   const blocks: Block[] = [
     header(`Handoff: ${s.headline}`),
     context([windowLine(s, slackFmt)]),

@@ -1,5 +1,6 @@
 /** HandoffChat over the Slack Web API: the summary in a channel or a direct message, the full text as a file when it does not fit. */
 import type { WebClient } from '@slack/web-api';
+import { CodedError, ErrorCode } from '../core/errors.js';
 import type { HandoffSummary } from '../core/handoffs/model.js';
 import type { HandoffChat } from '../core/handoffs/ports.js';
 import { toMarkdown } from '../core/handoffs/render.js';
@@ -25,7 +26,11 @@ export class SlackHandoffChat implements HandoffChat {
 
   private async send(channel: string, summary: HandoffSummary, handoffId: number) {
     const msg = handoffMessage(summary, { acceptFor: handoffId, fullText: 'file' });
-    const r = await this.client.chat.postMessage({ channel, text: msg.text, blocks: msg.blocks as never, unfurl_links: false });
+    const r = await this.client.chat.postMessage({ channel, text: msg.text, blocks: msg.blocks as never, unfurl_links: false }).catch((e: unknown) => {
+      const code = (e as { data?: { error?: string } }).data?.error;
+      if (code) throw new CodedError(ErrorCode.Unavailable, `Slack refused the handoff in <#${channel}>: ${code}${code === 'not_in_channel' ? ' (invite opsroom to the channel)' : ''}.`);
+      throw e;
+    });
     const ts = r.ts as string;
     const posted = { channel: (r.channel as string | undefined) ?? channel, ts };
     if (msg.omitted) {

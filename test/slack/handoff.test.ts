@@ -97,6 +97,19 @@ describe('/handoff through the real Bolt app', () => {
     expect(refused.text).toMatch(/<@U0ALICE> already accepted this handoff/);
   });
 
+  it('says why when Slack refuses the post, and posts on the next try', async () => {
+    const clock = new ManualClock(new Date(BOUNDARY.getTime() - 10 * MIN));
+    const t = await start(clock);
+    t.ws.failNext('chat.postMessage', { status: 200, error: 'not_in_channel' });
+    const refused = await handoff(t, 'U0ALICE', 'post');
+    expect(refused.json.text).toMatch(/Slack refused the handoff in <#C0INCIDENTS>: not_in_channel \(invite opsroom to the channel\)/);
+    expect(posts(t)).toHaveLength(0);
+    clock.advance(1000);
+    const ok = await handoff(t, 'U0ALICE', 'post');
+    expect(ok.json.text).toMatch(/Posted the handoff/);
+    expect(posts(t)).toHaveLength(1);
+  });
+
   it('leaves the commanders alone when moveCommanders is off', async () => {
     const clock = new ManualClock(new Date(BOUNDARY.getTime() - 10 * MIN));
     const t = await start(clock);

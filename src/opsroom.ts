@@ -21,14 +21,16 @@ import {
 import { ConfigError } from './config/env.js';
 import type { Route } from './server.js';
 import { Workspace } from './workspace/index.js';
+import { createRemediation, type RemediationSetup } from './remediation-setup.js';
 import { catalogSteps, EngineChecks } from './core/handoffs/checks.js';
 import { HandoffService } from './core/handoffs/service.js';
 import { KyselyHandoffStore } from './store/handoffs.js';
-import { KyselyLeases } from './store/leases.js';
 import { SlackHandoffChat } from './slack/handoff-chat.js';
 import { registerHandoffCommand } from './slack/listeners/commands/handoff.js';
 import { registerHandoffActions } from './slack/listeners/actions/handoff.js';
-import { createRemediation, type RemediationSetup } from './remediation-setup.js';
+import { Metrics } from './metrics.js';
+import { KyselyLeases } from './store/index.js';
+import { LeasedLoop, RequestGate, holdSocketModeLease, instanceName, observedSlackRoute, readiness } from './ops/index.js';
 
 export interface OpsroomOptions {
   env: Env;
@@ -41,6 +43,10 @@ export interface OpsroomOptions {
   workspaceState?: string;
   /** PagerDuty settings beyond env and opsroom.yml (time limits in tests). */
   pagerDuty?: Partial<PagerDutySettingsInput>;
+  /** This replica's name in leases (default OPSROOM_INSTANCE_ID, else host:pid:random). */
+  instanceId?: string;
+  /** How often replicas try the reminder lease and send due reminders (default 30 s). */
+  reminderEveryMs?: number;
   /** Remediation settings beyond env and opsroom.yml (the escalator PagerDuty provides; edit pacing in tests). */
   remediation?: Partial<Pick<RemediationSetup, 'escalator' | 'coalesce'>>;
 }
@@ -61,14 +67,30 @@ export async function startOpsroom(options: OpsroomOptions) {
   const database = await openDatabase(env.DATABASE_URL);
   const store = new KyselyIncidentStore(database, clock);
   const outbox = new KyselyOutbox(database);
+  // Operations: metrics, shutdown gate, leases shared by the replicas (docs/operating.md).
+  const instance = options.instanceId ?? instanceName();
+  const leases = new KyselyLeases(database);
+  const metrics = new Metrics({ database, outbox });
+  const gate = new RequestGate();
+  let slackAuth: () => Promise<unknown> = async () => { throw new Error('starting'); };
+  const releaseSocketMode = env.SLACK_APP_TOKEN
+    ? await holdSocketModeLease({ leases, owner: instance, clock, onLost: (by) => log.error({ holder: by }, 'Socket Mode lease lost to another replica') })
+      .catch(async (e) => { await database.close(); throw e; })
+    : undefined;
   const pagerLinks = new KyselyPagerLinks(database);
-  const pager: Pager = createPager(pagerSettings, pagerLinks, clock); // DisabledPager without a token
+  const pager: Pager = metrics.instrumentPager(createPager(pagerSettings, pagerLinks, clock)); // DisabledPager without a token
   let pagerRoute: Route | undefined;
 
   const mounts: Mount[] = [];
   let slackRoute: ((req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void) | undefined;
   const server = createHttpServer({
-    slack: (req, res) => slackRoute?.(req, res),
+    slack: observedSlackRoute(() => slackRoute, { metrics, log }),
+    admit: gate.admit,
+    ready: readiness({ database, slackAuth: () => slackAuth(), open: () => gate.open }).route,
+    metrics: (_req, res) => void metrics.render().then(
+      (m) => res.writeHead(200, { 'content-type': m.contentType }).end(m.body),
+      (e) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`metrics failed: ${String(e)}\n`),
+    ),
     pagerduty: (req, res) => (pagerRoute ? pagerRoute(req, res) : void res.writeHead(404).end()),
     health: (_req, res) => { res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}\n'); },
     mounts,
@@ -95,7 +117,8 @@ export async function startOpsroom(options: OpsroomOptions) {
     mounts.push((req, res) => workspace!.handle(req, res));
   }
 
-  const client = new WebClient(botToken, clientOptions(apiUrl));
+  const client = metrics.instrumentSlack(new WebClient(botToken, clientOptions(apiUrl)));
+  slackAuth = () => client.auth.test();
   const notifier = new SlackNotifier({
     client, severities, clock, outbox, pagerEnabled: pager.enabled, pagerLink: (id) => pagerLinks.get(id),
   });
@@ -112,10 +135,13 @@ export async function startOpsroom(options: OpsroomOptions) {
   const incidents = new IncidentService({
     store, clock, severities, incidentChannel, pagerEnabled: pager.enabled, onEffects: () => void dispatcher.kick(),
   });
-  const runs = await createRemediation({ env, file, database, client, incidents, store, clock, log: (msg, extra) => log.warn(extra ?? {}, msg),
+  const runs = await createRemediation({
+    env, file, database, client, incidents, store, clock, log: (msg, extra) => log.warn(extra ?? {}, msg),
+    instanceId: process.env.OPSROOM_INSTANCE_ID || undefined,
     // Failed steps' Escalate pages through the outbox when PagerDuty is on.
     escalator: pager.enabled ? new PagerEscalator({ store, policies: Object.keys(pagerSettings?.escalationPolicies ?? {}), onEffects: () => void dispatcher.kick() }) : undefined,
-    ...options.remediation });
+    ...options.remediation,
+  });
   runs.suggestOn(notifier);
   const slack = createSlackApp(
     { botToken, signingSecret, appToken: env.SLACK_APP_TOKEN, apiUrl },
@@ -131,35 +157,60 @@ export async function startOpsroom(options: OpsroomOptions) {
     checks: file.handoff.checks
       ? new EngineChecks({ engine: runs.engine, store: runs.runs, runbookId: file.handoff.checks, steps: catalogSteps(file.handoff.checks, (id) => runs.catalog().find((r) => r.id === id)) })
       : undefined,
-    leases: new KyselyLeases(database), instanceId: `${process.pid}:${randomBytes(4).toString('hex')}`,
+    leases, instanceId: instance,
     log: (msg, extra) => log.warn(extra ?? {}, msg),
   });
   const handoffDeps = { handoffs, store, clock, log: (msg: string, extra?: Record<string, unknown>) => log.error(extra ?? {}, msg) };
   registerHandoffCommand(slack.app, handoffDeps);
   registerHandoffActions(slack.app, handoffDeps);
   slackRoute = slack.requestListener;
+  slack.app.use(async ({ client: perRequest, next }) => { metrics.instrumentSlack(perRequest); await next(); });
   if (pagerSettings) pagerRoute = pagerDutyWebhook(pagerSettings, env, { incidents, store, database, clock, log });
   await slack.start();
   await runs.start();
 
   const timers: NodeJS.Timeout[] = [];
+  /** Background work one replica at a time does, claimed through a lease in the database. */
+  const leasedLoops: LeasedLoop[] = [];
   if (options.loops !== false) {
     dispatcher.start();
-    const remind = setInterval(() => incidents.remindDue().catch((e) => log.error({ error: String(e) }, 'reminders failed')), 30_000);
-    remind.unref();
-    timers.push(remind);
-    const handoffTick = setInterval(() => handoffs.tick().catch((e) => log.error({ error: String(e) }, 'handoff schedule failed')), 30_000);
-    handoffTick.unref();
-    timers.push(handoffTick);
+    leasedLoops.push(new LeasedLoop({
+      name: 'reminders', owner: instance, leases, clock, everyMs: options.reminderEveryMs ?? 30_000,
+      run: () => incidents.remindDue(), onError: (e) => log.error({ error: String(e) }, 'reminders failed'),
+    }));
+    leasedLoops.push(new LeasedLoop({
+      name: 'handoffs', owner: instance, leases, clock, everyMs: 30_000,
+      run: () => handoffs.tick(), onError: (e) => log.error({ error: String(e) }, 'handoff schedule failed'),
+    }));
+    leasedLoops.forEach((l) => l.start());
+    // Steps left running by a replica that died (its heartbeat lapsed) are marked interrupted.
+    const recover = setInterval(() => void runs.engine.recoverDeadInstances().catch((e) => log.error({ error: String(e) }, 'recovering interrupted steps failed')), 30_000);
+    recover.unref();
+    timers.push(recover);
   }
 
   return {
     url, port, local, workspace, incidents, store, outbox, dispatcher, database, server, clock, incidentChannel, log,
-    handoffs,
     runs,
+    handoffs,
+    metrics, gate, instance, leases,
+    /**
+     * SIGTERM: refuse new Slack/PagerDuty requests (503), let the ones inside finish, then close()
+     * (background work stops, running steps end as interrupted, connections close) within `graceMs`.
+     */
+    async shutdown(graceMs = 10_000) {
+      const started = Date.now();
+      gate.close();
+      log.info({ active: gate.active }, 'shutting down: new requests are refused');
+      if (!(await gate.idle(Math.max(0, graceMs - 3000)))) log.warn({ active: gate.active }, 'shutdown: requests still running, closing anyway');
+      await this.close();
+      log.info({ ms: Date.now() - started }, 'shut down');
+    },
     async close() {
       timers.forEach(clearInterval);
       await runs.close();
+      await Promise.all(leasedLoops.map((l) => l.stop()));
+      await releaseSocketMode?.();
       await dispatcher.stop();
       await slack.stop();
       await workspace?.close();

@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadFileConfig } from '../../../src/config/file.js';
 import { HandoffConfigSchema } from '../../../src/core/handoffs/config.js';
 import { parseSince, shiftAround, shiftIndex, zonedTime } from '../../../src/core/handoffs/window.js';
 
@@ -44,5 +48,20 @@ describe('shift windows', () => {
     expect(HandoffConfigSchema.safeParse({ timeZone: 'Mars/Olympus' }).error?.issues[0].message).toMatch(/IANA time zone/);
     expect(HandoffConfigSchema.safeParse({ rotation: ['alice'] }).success).toBe(false);
     expect(HandoffConfigSchema.parse({ checks: 'bff/handoff-checks' }).acceptMinutes).toBe(30);
+  });
+
+  it('names the file, line and setting of a bad handoff section', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'opsroom-handoff-config-'));
+    try {
+      const file = join(dir, 'opsroom.yml');
+      writeFileSync(file, 'handoff:\n  shifts: ["08:00", "20:00"]\n  timeZone: Europe/Madird\n');
+      expect(() => loadFileConfig(file)).toThrow(`${file}:3:13 handoff.timeZone: expected an IANA time zone like Europe/Madrid`);
+      writeFileSync(file, 'handoff:\n  shifts: ["08:00"]\n  timeZone: Europe/Madrid\n  moveCommanders: true\n');
+      expect(loadFileConfig(file).handoff).toMatchObject({ shifts: ['08:00'], moveCommanders: true, acceptMinutes: 30 });
+      writeFileSync(file, 'channels: {}\n');
+      expect(loadFileConfig(file).handoff).toMatchObject({ timeZone: 'UTC', schedule: true, defaultHours: 12 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -100,10 +100,12 @@ export class Remediation {
     return run;
   }
 
-  async load(runId: number, stepId?: string): Promise<{ run: Run; incident: Incident; step?: StepRun }> {
+  /** The run, its incident and a step. `open`: refuse when the incident is resolved (nothing runs then). */
+  async load(runId: number, stepId?: string, open = false): Promise<{ run: Run; incident: Incident; step?: StepRun }> {
     const run = await this.d.runs.getRun(runId);
     const incident = run?.incidentId ? await this.d.store.get(run.incidentId) : undefined;
     if (!run || !incident) throw new CodedError(ErrorCode.NotFound, `There is no run ${runId} of an incident.`);
+    if (open && !isOpen(incident.status)) throw new CodedError(ErrorCode.IllegalTransition, `${incidentKey(incident.id)} is resolved; reopen it to run steps.`);
     if (stepId === undefined) return { run, incident };
     const step = await this.d.runs.getStep(runId, stepId);
     if (!step) throw new CodedError(ErrorCode.NotFound, `Run ${runId} has no step ${stepId}.`);
@@ -115,7 +117,7 @@ export class Remediation {
    * (after checking the clicker may run dangerous steps); anything else starts at once.
    */
   async clickStep(user: string, runId: number, stepId: string, action: Action): Promise<{ modal?: Record<string, unknown> }> {
-    const { incident, step } = await this.load(runId, stepId);
+    const { incident, step } = await this.load(runId, stepId, true);
     if (action === 'skip') {
       await this.d.engine.skip(runId, stepId, user);
       return {};
@@ -142,7 +144,7 @@ export class Remediation {
 
   /** The confirmation modal was submitted: run now, or ask a second responder first. */
   async confirm(user: string, meta: { runId: number; stepId: string; action: 'run' | 'retry'; fingerprint: string }): Promise<'started' | 'requested'> {
-    const { run, incident, step } = await this.load(meta.runId, meta.stepId);
+    const { run, incident, step } = await this.load(meta.runId, meta.stepId, true);
     const s = step!;
     const fingerprint = stepFingerprint(run.id, s.step);
     if (fingerprint !== meta.fingerprint) throw forbid('The step changed since the confirmation opened; open it again.');
@@ -180,7 +182,7 @@ export class Remediation {
   async approve(user: string, approvalId: number): Promise<void> {
     const a = await this.d.approvals.getApproval(approvalId);
     if (!a) throw new CodedError(ErrorCode.NotFound, 'There is no such approval request.');
-    const { run, incident, step } = await this.load(a.runId, a.stepId);
+    const { run, incident, step } = await this.load(a.runId, a.stepId, true);
     const now = this.d.clock.now();
     const problem = approvalProblem(a, { approver: user, now, fingerprint: stepFingerprint(run.id, step!.step) });
     if (problem) {
@@ -222,7 +224,7 @@ export class Remediation {
   }
 
   async diagnostics(user: string, runId: number): Promise<void> {
-    const { incident } = await this.load(runId);
+    const { incident } = await this.load(runId, undefined, true);
     const denied = await this.d.policy.check(user, 'run', incident);
     if (denied) throw forbid(denied);
     void this.d.engine.runDiagnostics(runId, { actor: user }).catch((e) => this.d.log('diagnostics failed', { runId, error: String(e) }));

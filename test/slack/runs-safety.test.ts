@@ -173,6 +173,40 @@ describe.skipIf(!hasDocker)('remediation safety through the local Web API', () =
     expect(full).toContain('2999\n3000');
   }, 30_000);
 
+  it('one restart per target at a time: a second run gets the busy target, not a parallel restart', async () => {
+    // P3 needs no second approval: a confirmation is enough.
+    const open = async (title: string) => {
+      const card = await openIncident(w.t, `open P3 ${title}`);
+      const r = await w.t.ws.slash('U0ALICE', INC, 'run redis-down pattern=oom', { command: '/runbook', threadTs: card.ts });
+      const runId = Number(/run (\d+)/.exec(r.json.text)![1]);
+      return { card, runId, run: await waitFor(() => runCardOf(w.t, card.ts, runId)) };
+    };
+    const a = await open('Redis lento A');
+    const b = await open('Redis lento B');
+    const confirm = async (x: { run: { ts: string }; runId: number }) => {
+      const seen = new Set(w.t.ws.state.data.views.map((v) => v.id));
+      await click('U0ALICE', x.run.ts, 'run.step.run', `${x.runId}:restart`);
+      const modal = await waitFor(() => w.t.ws.state.data.views.find((v) => v.user === 'U0ALICE' && !seen.has(v.id) && (v as any).callback_id === 'run.confirm'));
+      expect(visibleText(modal as any)).not.toMatch(/second responder/);
+      const before = w.t.ws.state.data.ephemerals.length;
+      await w.t.ws.submitView('U0ALICE', modal.id, {});
+      return () => w.t.ws.state.data.ephemerals.slice(before).find((e) => e.ephemeral_for === 'U0ALICE')?.text;
+    };
+    await confirm(a);
+    await waitFor(async () => (await stepState(a.runId, 'restart')) === 'running');
+    const refusal = await confirm(b);
+    expect(await waitFor(refusal)).toMatch(/docker:blatam\/redis is busy \(run \d+, step restart\)/);
+    expect(await stepState(b.runId, 'restart')).toBe('pending');
+    await waitFor(async () => (await stepState(a.runId, 'restart')) === 'succeeded', 20_000);
+  }, 60_000);
+
+  it('refuses to run steps once the incident is resolved', async () => {
+    const { run, runId, incidentId } = await startRun();
+    await w.t.ws.slash('U0ALICE', GEN, `resolve INC-${incidentId} fixed by hand`);
+    expect(await answer('U0ALICE', run.ts, 'run.step.run', `${runId}:ping`)).toMatch(/is resolved; reopen it/);
+    expect(await stepState(runId, 'ping')).toBe('pending');
+  }, 30_000);
+
   it('/runbook list filters the catalog; /runbook run outside a thread needs INC-n', async () => {
     const list = await w.t.ws.slash('U0CAROL', GEN, 'list redis', { command: '/runbook' });
     expect(visibleText(list.json)).toContain('redis-down');

@@ -21,6 +21,8 @@ export const PATTERN_RULES: readonly Rule[] = [
   { name: 'private-key', re: /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z0-9 ]*PRIVATE KEY-----/g },
   /** A block cut short (truncated output): hide everything after its header. */
   { name: 'private-key-open', re: /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*$/g },
+  /** A PEM block in base64 (Kubernetes secrets: `tls.key: LS0tLS1CRUdJTi…`). */
+  { name: 'base64-pem', re: /\bLS0tLS1CRUdJTi[A-Za-z0-9+/]*={0,2}/g },
   { name: 'aws-access-key', re: /\b(?:AKIA|ASIA|AIDA|AROA)[A-Z0-9]{16}\b/g },
   { name: 'aws-secret', re: new RegExp(`(aws_secret_access_key|AWS_SECRET_ACCESS_KEY|aws_session_token|AWS_SESSION_TOKEN)(\\s*[=:]\\s*)${VALUE}`, 'g'), replace: keepKey },
   { name: 'bearer', re: /(\bBearer\s+)([A-Za-z0-9\-._~+/]{8,}=*)/gi, replace: (m) => `${m[1]}${REDACTED}` },
@@ -39,6 +41,8 @@ export const PATTERN_RULES: readonly Rule[] = [
 /** For steps marked `redact: true` (they print configuration such as `cat .env`): every env-style value. */
 export const STRICT_RULES: readonly Rule[] = [
   { name: 'env-assignment', re: /^(\s*(?:export\s+)?[A-Za-z_][A-Za-z0-9_]*)(\s*=\s*)(.+)$/gm, replace: keepKey },
+  /** YAML values that look like base64 (`kubectl get secret -o yaml` data). */
+  { name: 'yaml-base64', re: /^(\s*[A-Za-z0-9_.-]+)(:[ \t]+)([A-Za-z0-9+/]{12,}={0,2})[ \t]*$/gm, replace: keepKey },
 ];
 
 const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

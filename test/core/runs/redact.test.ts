@@ -135,3 +135,22 @@ describe('redaction (streamed chunks)', () => {
     expect(out).toContain('visible');
   });
 });
+
+describe('Kubernetes secrets printed as YAML', () => {
+  const pem = Buffer.from('-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n').toString('base64');
+  const yaml = `apiVersion: v1\ndata:\n  tls.crt: ${Buffer.from('certificate body here').toString('base64')}\n  tls.key: ${pem}\nkind: Secret\nmetadata:\n  name: ai-multimodel-tls\ntype: kubernetes.io/tls\n`;
+
+  it('hides a base64 private key in any step', () => {
+    const out = new Redactor().redact(yaml);
+    expect(out).not.toContain(pem);
+    expect(out).toContain('name: ai-multimodel-tls');
+  });
+
+  it('hides every base64 data value in steps marked redact, keeping the keys', () => {
+    const out = new Redactor({ strict: true }).redact(yaml);
+    expect(out).toContain(`tls.crt: ${REDACTED}`);
+    expect(out).toContain(`tls.key: ${REDACTED}`);
+    expect(out).toContain('kind: Secret');
+    expect(out).toContain('type: kubernetes.io/tls');
+  });
+});

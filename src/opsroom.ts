@@ -30,7 +30,7 @@ import { registerHandoffCommand } from './slack/listeners/commands/handoff.js';
 import { registerHandoffActions } from './slack/listeners/actions/handoff.js';
 import { Metrics } from './metrics.js';
 import { KyselyLeases } from './store/index.js';
-import { LeasedLoop, RequestGate, holdSocketModeLease, instanceName, observedSlackRoute, readiness } from './ops/index.js';
+import { LeasedLoop, RequestGate, holdSocketModeLease, instanceName, logRuns, observedSlackRoute, readiness } from './ops/index.js';
 
 export interface OpsroomOptions {
   env: Env;
@@ -143,6 +143,8 @@ export async function startOpsroom(options: OpsroomOptions) {
     ...options.remediation,
   });
   runs.suggestOn(notifier);
+  metrics.watchRuns(runs.engine);
+  logRuns(runs.engine, log);
   const slack = createSlackApp(
     { botToken, signingSecret, appToken: env.SLACK_APP_TOKEN, apiUrl },
     {

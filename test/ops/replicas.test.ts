@@ -288,6 +288,15 @@ steps:
         expect(calls).toBe(1);
       }
     }
+    // Metrics: step attempts by kind and result (whole database) on any replica; durations where they ran.
+    const survivors = urls.filter((u) => nameOf.get(u) !== victim);
+    const sample = (text: string, name: string) => Number(text.split('\n').find((l) => l.startsWith(`${name} `))?.split(' ')[1] ?? 0);
+    const scraped = await Promise.all(survivors.map(async (u) => (await fetch(`${u}/metrics`)).text()));
+    const succeeded = attempts.filter((a) => a.state === 'succeeded');
+    expect(sample(scraped[0], 'opsroom_step_runs{kind="http",result="succeeded"}')).toBe(succeeded.length);
+    const ranHere = scraped.reduce((n, text) => n + sample(text, 'opsroom_step_duration_seconds_count{kind="http",result="succeeded"}'), 0);
+    expect(ranHere).toBe(succeeded.filter((a) => a.instance !== victim).length);
+
     const interrupted = attempts.filter((a) => a.state === 'interrupted');
     expect(interrupted.length).toBeGreaterThanOrEqual(perInstance.get(victim)!);
     expect(interrupted.every((a) => a.instance === victim)).toBe(true);

@@ -12,8 +12,13 @@ export interface Clock {
 export const systemClock: Clock = { now: () => new Date() };
 
 export interface IncidentStore {
-  /** Creates the incident, its first events and its effects atomically. */
-  create(input: NewIncident, events: NewEvent[], effects: NewEffect[]): Promise<Incident>;
+  /**
+   * Creates the incident, its first events and its effects atomically. With `duplicateSince`, the
+   * `findRecentDuplicate` check runs inside the creating transaction (serialized with other
+   * creates, so two replicas cannot both create) and a duplicate throws CodedError(conflict) with
+   * `details.incidentId`.
+   */
+  create(input: NewIncident, events: NewEvent[], effects: NewEffect[], options?: { duplicateSince?: Date }): Promise<Incident>;
   get(id: number): Promise<Incident | undefined>;
   findByThread(channel: string, threadTs: string): Promise<Incident | undefined>;
   /** Same opener, source channel and title (case-insensitive) opened at or after `since`. */

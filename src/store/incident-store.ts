@@ -40,10 +40,18 @@ export class KyselyIncidentStore implements IncidentStore {
     this.db = database.db;
   }
 
-  async create(input: NewIncident, events: NewEvent[], effects: NewEffect[]): Promise<Incident> {
+  async create(input: NewIncident, events: NewEvent[], effects: NewEffect[], options: { duplicateSince?: Date } = {}): Promise<Incident> {
     const createdAt = toMs(input.createdAt);
     return this.db.transaction().execute(async (trx) => {
+      // The counter row is locked until commit: creates are serialized, so this check is race-free.
       const id = await nextCounter(trx, 'incident');
+      if (options.duplicateSince) {
+        const dup = await trx.selectFrom('incidents').select('id')
+          .where('opened_by', '=', input.openedBy).where('source_channel', '=', input.sourceChannel)
+          .where('title_key', '=', titleKey(input.title)).where('created_at', '>=', toMs(options.duplicateSince))
+          .orderBy('id', 'desc').executeTakeFirst();
+        if (dup) throw new CodedError(ErrorCode.Conflict, `INC-${dup.id} was opened moments ago`, { incidentId: Number(dup.id) });
+      }
       const row: IncidentsTable = {
         id,
         title: input.title,

@@ -78,15 +78,25 @@ export class IncidentService {
         : `:rotating_light: <@${input.openedBy}> opened this ${severity} incident. Commander: <@${commander}>.` } },
     ];
     if (this.deps.pagerEnabled && !opts.fromPager) effects.push({ target: 'pager', payload: { type: 'pager.trigger' } });
-    const incident = await store.create(
-      {
-        title, severity, commander, openedBy: input.openedBy,
-        summary: input.summary?.trim() || null, service: input.service?.trim() || null,
-        channel: this.deps.incidentChannel, sourceChannel: input.sourceChannel, createdAt: now,
-      },
-      events,
-      effects,
-    );
+    let incident: Incident;
+    try {
+      incident = await store.create(
+        {
+          title, severity, commander, openedBy: input.openedBy,
+          summary: input.summary?.trim() || null, service: input.service?.trim() || null,
+          channel: this.deps.incidentChannel, sourceChannel: input.sourceChannel, createdAt: now,
+        },
+        events,
+        effects,
+        opts.fromPager ? {} : { duplicateSince: since },
+      );
+    } catch (e) {
+      // The same command typed twice reached two replicas at once: the other one created it.
+      const dupId = isCoded(e, ErrorCode.Conflict) ? Number((e as CodedError).details?.incidentId) : NaN;
+      const dup = Number.isSafeInteger(dupId) ? await store.get(dupId) : undefined;
+      if (dup) return { incident: dup, duplicate: true };
+      throw e;
+    }
     this.deps.onEffects?.();
     return { incident, duplicate: false };
   }

@@ -45,7 +45,7 @@ export async function auditRecords(database: Database, from: Date, until = new D
     const data = e.data ? (JSON.parse(e.data) as Record<string, unknown>) : undefined;
     out.push({
       time: iso(e.at), actor: e.actor, action: `incident.${e.kind}`, target: `incident:${e.incident_id}`,
-      result: e.kind === 'denial' ? 'denied' : e.kind === 'approval' ? 'approved' : 'ok',
+      result: e.kind === 'denial' ? 'denied' : 'ok', // approval events tell requests, decisions and expiry apart in their text
       incidentId: Number(e.incident_id), detail: { text: e.text, ...(data ? { data } : {}) },
     });
   }

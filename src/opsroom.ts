@@ -30,7 +30,7 @@ import { registerHandoffCommand } from './slack/listeners/commands/handoff.js';
 import { registerHandoffActions } from './slack/listeners/actions/handoff.js';
 import { Metrics } from './metrics.js';
 import { KyselyLeases } from './store/index.js';
-import { LeasedLoop, RequestGate, holdSocketModeLease, instanceName, logRuns, observedSlackRoute, readiness } from './ops/index.js';
+import { LeasedLoop, RequestGate, holdSocketModeLease, instanceName, logDeliveries, logRuns, observedSlackRoute, readiness } from './ops/index.js';
 
 export interface OpsroomOptions {
   env: Env;
@@ -144,6 +144,7 @@ export async function startOpsroom(options: OpsroomOptions) {
   });
   runs.suggestOn(notifier);
   metrics.watchRuns(runs.engine);
+  logDeliveries(notifier, log);
   logRuns(runs.engine, log);
   const slack = createSlackApp(
     { botToken, signingSecret, appToken: env.SLACK_APP_TOKEN, apiUrl },

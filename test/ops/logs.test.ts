@@ -46,22 +46,26 @@ describe('opsroom logs', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('one JSON line per Slack request with its id; delivery failures name the incident; no token or signing secret', async () => {
+  it('one JSON line per Slack request with its id; deliveries name the incident and effect; no token or signing secret', async () => {
     dir = mkdtempSync(join(tmpdir(), 'opsroom-logs-'));
     const out = capture();
     const env = parseEnv({ PORT: '0', DATABASE_URL: `sqlite:${join(dir, 'db.sqlite')}`, OPSROOM_CONFIG: join(dir, 'none.yml') });
-    ops = await startOpsroom({ env, file: loadFileConfig(join(dir, 'none.yml')), logger: createLogger('info', out.stream), loops: false });
+    ops = await startOpsroom({ env, file: loadFileConfig(join(dir, 'none.yml')), logger: createLogger('debug', out.stream), loops: false });
     const ws = ops.workspace!;
     ws.failNext('chat.postMessage', { status: 500 }, 1);
     const r = await ws.slash('U0ALICE', 'C0GENERAL', 'open P1 Checkout API down');
     expect(r.status).toBe(200);
-    await ops.dispatcher.settle();
-    await tick();
+    // The card fails once, then is delivered on the retry (due a second later).
+    for (let i = 0; i < 50 && !out.lines.some((l) => l.includes('"msg":"delivered"')); i++) {
+      await ops.dispatcher.settle();
+      await new Promise((r) => setTimeout(r, 100));
+    }
     const lines = out.json();
     const request = lines.find((l) => l.msg === 'slack request');
     expect(request).toMatchObject({ status: 200, app: 'opsroom' });
     expect(String(request?.requestId)).toMatch(/^[0-9a-f-]{36}$/);
     expect(lines.find((l) => l.msg === 'delivery failed')).toMatchObject({ incidentId: 1, kind: expect.any(String) });
+    expect(lines.find((l) => l.msg === 'delivered' && l.kind === 'card')).toMatchObject({ incidentId: 1, effectId: expect.any(Number), target: 'chat' });
     const text = out.lines.join('\n');
     expect(text).not.toContain(ws.botToken);
     expect(text).not.toContain(ws.signingSecret);

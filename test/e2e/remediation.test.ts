@@ -1,6 +1,6 @@
 /**
- * Remediation in a real browser: the real bot behind the local workspace page, against a real
- * dockerd with a container labelled like the demo's redis (compose project blatam, service redis).
+ * Remediation in a real browser: the real bot behind the local workspace page, against the demo
+ * environment (demo/: a private dockerd running blatam's real redis-server, compose-labelled).
  * Open a P1 "Redis caído" -> the Redis runbook is suggested -> Run diagnostics -> output appears ->
  * the dangerous restart asks for confirmation, then for a second person's approval; the
  * requester's own approval is refused; another responder approves -> the container really
@@ -10,22 +10,53 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable, launchChromium, openPageAs, screenshot } from '../support/browser.js';
 import { dockerAvailable } from '../support/peers/docker.js';
+import { demoUp, type Demo } from '../../demo/environment.js';
+import { missingFor } from '../../demo/images.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { waitFor } from '../support/slack-app.js';
 import { startRunsWorld, type RunsWorld } from '../slack/support/runs-world.js';
 
-const ready = chromiumAvailable() && dockerAvailable();
+/** The demo's images are built from this machine's packages; a missing one skips (fails under CI). */
+function demoAvailable(): boolean {
+  if (!dockerAvailable()) return false;
+  const missing = [...new Set(['web', 'redis', 'postgres'].flatMap((k) => missingFor(k as never)))];
+  if (missing.length === 0) return true;
+  const msg = `demo images need: ${missing.join(', ')} — run scripts/install-peers.sh`;
+  if (process.env.CI === 'true') throw new Error(msg);
+  console.warn(`\n*** SKIPPING remediation e2e: ${msg} ***\n`);
+  return false;
+}
+
+const ready = chromiumAvailable() && demoAvailable();
 let w: RunsWorld;
 let browser: Browser;
+let demo: Demo | undefined;
+let demoDir: string;
 
 beforeAll(async () => {
   if (!ready) return;
-  w = await startRunsWorld({ file: { permissions: { runners: [], responders: ['S0ONCALL'], approvalMinutes: 10 } } });
+  demoDir = mkdtempSync(join(tmpdir(), 'opsroom-e2e-demo-'));
+  demo = await demoUp({ statePath: join(demoDir, 'state.json'), layout: 'isolated', projects: ['blatam'], privateEngine: true });
+  const engine = demo.state.engine;
+  if (engine.kind !== 'private') throw new Error('expected a private demo engine');
+  const redis = demo.docker.getContainer(demo.endpoint('blatam/redis').container);
+  w = await startRunsWorld({
+    engine: { socketPath: engine.socketPath, redis, stop: async () => { await demo?.down(); rmSync(demoDir, { recursive: true, force: true }); } },
+    ping: 'redis-cli ping',
+    file: { permissions: { runners: [], responders: ['S0ONCALL'], approvalMinutes: 10 } },
+  });
   w.t.ops.dispatcher.start();
   browser = await launchChromium();
-}, 90_000);
+}, 180_000);
 afterAll(async () => {
   await browser?.close();
-  await w?.stop();
+  if (w) await w.stop();
+  else {
+    await demo?.down();
+    if (demoDir) rmSync(demoDir, { recursive: true, force: true });
+  }
 });
 
 const send = async (page: Page, text: string, input = '#composer-input') => {
@@ -109,7 +140,7 @@ describe.skipIf(!ready)('remediation from the incident thread, in the browser', 
     await request.getByRole('button', { name: 'Approve' }).click();
     await waitFor(async () => (await w.t.ops.runs.runs.getStep(1, 'restart'))?.state === 'succeeded', 30_000);
     expect(await startedAt()).not.toBe(firstStart);
-    await runCard(alice).getByText(/succeeded · [\d.]+ s · by @alice, approved by @bob/).waitFor({ timeout: 10_000 });
+    await runCard(alice).getByText(/succeeded · [\d.]+ m?s · by @alice, approved by @bob/).waitFor({ timeout: 10_000 });
     await thread(alice).getByText(/Approved by/).first().waitFor();
     await screenshot(alice, 'remediation-5-approved-restarted');
   });

@@ -30,7 +30,7 @@ params:
 steps:
   - id: ping
     title: Verificar estado Redis
-    docker: { service: redis, exec: [sh, -c, "echo PONG; echo last {{ lines }} lines"] }
+    docker: { service: redis, exec: [sh, -c, "PING_COMMAND; echo last {{ lines }} lines"] }
     expect: { output_contains: PONG }
     timeout: 10s
   - id: stream
@@ -60,9 +60,15 @@ escalate:
     page: sre
 `;
 
+/** The Docker engine steps run on, with a container labelled blatam/redis. */
+export interface RedisEngine {
+  socketPath: string;
+  redis: Docker.Container;
+  stop(): Promise<void>;
+}
+
 export interface RunsWorld {
   t: LocalOpsroom;
-  docker: DockerPeer;
   redis: Docker.Container;
   dir: string;
   stop(): Promise<void>;
@@ -77,12 +83,16 @@ export interface WorldOptions {
   runbooks?: Record<string, string>;
   /** Extra environment (PagerDuty settings, …). */
   env?: Record<string, string>;
+  /** Where steps run (default: a private dockerd with a busybox container labelled blatam/redis). */
+  engine?: RedisEngine;
+  /** The shell command of the ping step (default `echo PONG`; the demo's real Redis: `redis-cli ping`). */
+  ping?: string;
 }
 
 export function writeRunbooks(dir: string, socketPath: string, o: WorldOptions = {}): { runbooks: string; inventory: string } {
   const runbooks = join(dir, 'runbooks');
   mkdirSync(runbooks, { recursive: true });
-  const redis = REDIS_RUNBOOK.replace('STREAM_LINES', String(o.streamLines ?? 5)).replace('STREAM_SLEEP', o.streamSleep ?? '0.05');
+  const redis = REDIS_RUNBOOK.replace('PING_COMMAND', o.ping ?? 'echo PONG').replace('STREAM_LINES', String(o.streamLines ?? 5)).replace('STREAM_SLEEP', o.streamSleep ?? '0.05');
   writeFileSync(join(runbooks, 'redis-down.yml'), redis);
   for (const [name, text] of Object.entries(o.runbooks ?? {})) writeFileSync(join(runbooks, name), text);
   const inventory = join(dir, 'inventory.yml');
@@ -92,22 +102,28 @@ export function writeRunbooks(dir: string, socketPath: string, o: WorldOptions =
 
 export async function startRunsWorld(o: WorldOptions = {}): Promise<RunsWorld> {
   process.env.OPSROOM_TEST_SECRET = SECRET;
-  const docker = await startDocker();
-  const redis = await docker.run({ name: 'blatam-redis-1', project: 'blatam', service: 'redis', cmd: ['sleep', '3600'] });
+  const engine = o.engine ?? (await busyboxRedis());
   const dir = mkdtempSync(join(tmpdir(), 'opsroom-runs-'));
-  const paths = writeRunbooks(dir, docker.socketPath, o);
+  const paths = writeRunbooks(dir, engine.socketPath, o);
   const t = await startLocal({
     dir, clock: o.clock, file: o.file,
     env: { OPSROOM_RUNBOOKS: paths.runbooks, OPSROOM_INVENTORY: paths.inventory, ...o.env },
   });
   return {
-    t, docker, redis, dir,
+    t, redis: engine.redis, dir,
     async stop() {
       await t.close();
-      await docker.stop();
+      await engine.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A private dockerd with a busybox container labelled like the demo's redis. */
+export async function busyboxRedis(): Promise<RedisEngine> {
+  const docker: DockerPeer = await startDocker();
+  const redis = await docker.run({ name: 'blatam-redis-1', project: 'blatam', service: 'redis', cmd: ['sleep', '3600'] });
+  return { socketPath: docker.socketPath, redis, stop: () => docker.stop() };
 }
 
 /** Opens an incident and delivers its card, thread line and suggestions. */

@@ -163,6 +163,7 @@ export class Remediation {
     const msg = approvalMessage(this.approvalView(a, s, run));
     const r = await this.d.client.chat.postMessage({ channel: incident.channel, thread_ts: incident.cardTs ?? undefined, text: msg.text, blocks: msg.blocks as never, unfurl_links: false });
     await this.d.refs.put(`approval:${a.id}`, incident.channel, r.ts as string);
+    this.expireLater(a);
     await this.d.incidents.record(incident.id, { at: now, actor: user, kind: 'approval', text: `asked a second responder to approve ${code(s.stepId)} on ${code(target)}: ${code(command.slice(0, 300))} (request ${a.id}, expires in ${this.d.approvalMinutes} min)`, data: { approvalId: a.id, runId: run.id, stepId: s.stepId, fingerprint } });
     return 'requested';
   }
@@ -179,6 +180,19 @@ export class Remediation {
     await this.d.client.chat.update({ channel: ref.channel, ts: ref.ts, text: msg.text, blocks: msg.blocks as never }).catch((e) => this.d.log('approval message update failed', { error: String(e) }));
   }
 
+  /** Takes the buttons off a request nobody decided in time (this process only; a click says so too). */
+  private expireLater(a: Approval): void {
+    const timer = setTimeout(() => void this.expire(a).catch((e) => this.d.log('approval expiry failed', { error: String(e) })), a.expiresAt.getTime() - this.d.clock.now().getTime() + 1000);
+    timer.unref();
+  }
+
+  private async expire(a: Approval): Promise<void> {
+    const now = this.d.clock.now();
+    if (now <= a.expiresAt || !(await this.d.approvals.moveApproval(a.id, 'pending', 'expired', null, now))) return;
+    await this.settleApprovalMessage(a, ':hourglass: Expired unapproved; ask again from the run card.');
+    if (a.incidentId !== null) await this.d.incidents.record(a.incidentId, { at: now, actor: 'opsroom', kind: 'approval', text: `request ${a.id} (${code(a.stepId)}) expired without approval`, data: { approvalId: a.id } });
+  }
+
   async approve(user: string, approvalId: number): Promise<void> {
     const a = await this.d.approvals.getApproval(approvalId);
     if (!a) throw new CodedError(ErrorCode.NotFound, 'There is no such approval request.');
@@ -186,10 +200,7 @@ export class Remediation {
     const now = this.d.clock.now();
     const problem = approvalProblem(a, { approver: user, now, fingerprint: stepFingerprint(run.id, step!.step) });
     if (problem) {
-      if (a.state === 'pending' && now > a.expiresAt && (await this.d.approvals.moveApproval(a.id, 'pending', 'expired', null, now))) {
-        await this.settleApprovalMessage(a, `:hourglass: Expired unapproved; ask again from the run card.`);
-        await this.d.incidents.record(incident.id, { at: now, actor: 'opsroom', kind: 'approval', text: `request ${a.id} (${code(a.stepId)}) expired without approval`, data: { approvalId: a.id } });
-      }
+      if (a.state === 'pending' && now > a.expiresAt) await this.expire(a);
       throw forbid(problem);
     }
     const denied = await this.d.policy.check(user, 'approve', incident, a.requestedBy);

@@ -16,7 +16,7 @@ import type { Attempt, Run, RunStore } from '../core/runs/ports.js';
 import type { KyselyChatRefs } from '../store/remediation.js';
 import { cardText, code, runCard, type CardModel } from './blocks/run-card.js';
 import { outputMessage, type OutputView } from './blocks/run-views.js';
-import { Coalescer, type CoalescerOptions, TailBuffer } from './output-stream.js';
+import { Coalescer, type CoalescerOptions, retryAfterMs, TailBuffer } from './output-stream.js';
 
 export interface BoardDeps {
   client: WebClient;
@@ -67,8 +67,22 @@ export class RunBoard {
   async postCard(run: Run, incident: Incident): Promise<void> {
     const m = await this.model(run.id);
     if (!m || !incident.cardTs) return;
-    const r = await this.d.client.chat.postMessage({ channel: incident.channel, thread_ts: incident.cardTs, text: cardText(m), blocks: runCard(m) as never, unfurl_links: false });
+    const post = () => this.d.client.chat.postMessage({ channel: incident.channel, thread_ts: incident.cardTs!, text: cardText(m), blocks: runCard(m) as never, unfurl_links: false });
+    // A rate-limited post waits Retry-After (twice at most): the run exists, its card must too.
+    let r;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        r = await post();
+        break;
+      } catch (e) {
+        const wait = retryAfterMs(e);
+        if (wait === undefined || attempt >= 2) throw e;
+        await new Promise((res) => setTimeout(res, wait));
+      }
+    }
     await this.d.refs.put(`run:${run.id}`, incident.channel, r.ts as string);
+    // Events that arrived before the card existed are shown now.
+    this.refresh(run.id);
   }
 
   /** Re-renders the card from stored state (coalesced). */

@@ -218,6 +218,18 @@ describe.skipIf(!hasDocker)('remediation safety through the local Web API', () =
     expect(bad.json.text).toMatch(/parameter "pattern" must match/);
     const unknown = await w.t.ws.slash('U0CAROL', GEN, 'run INC-1 nope-runbook', { command: '/runbook' });
     expect(unknown.json.text).toMatch(/There is no runbook `nope-runbook`/);
+    const malformed = await w.t.ws.slash('U0CAROL', GEN, 'run INC-1 redis-down pattern', { command: '/runbook' });
+    expect(malformed.json.text).toMatch(/"pattern" is not name=value/);
+    // A missing required parameter opens the form, with what was given already filled in.
+    await w.t.ws.slash('U0CAROL', GEN, 'run INC-1 redis-down lines=7', { command: '/runbook' });
+    const form = await waitFor(() => w.t.ws.state.data.views.filter((v) => v.user === 'U0CAROL' && (v as any).callback_id === 'run.params').at(-1));
+    const inputs = (form as any).blocks.filter((b: any) => b.type === 'input');
+    expect(inputs.map((b: any) => [b.block_id, b.element.type, b.optional, b.element.initial_value ?? null])).toEqual([
+      ['param.lines', 'number_input', true, '7'],
+      ['param.pattern', 'plain_text_input', false, null],
+    ]);
+    const refused = await w.t.ws.submitView('U0CAROL', form.id, { 'param.pattern': 'UPPER', 'param.lines': '900' });
+    expect(refused.errors).toMatchObject({ 'param.pattern': expect.stringMatching(/must match/), 'param.lines': expect.stringMatching(/at most 500/) });
   }, 30_000);
 });
 

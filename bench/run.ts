@@ -15,7 +15,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const BENCHMARKS = ['ack', 'docker', 'ssh', 'stream', 'concurrency', 'handoff', 'startup'] as const;
 type Name = (typeof BENCHMARKS)[number];
 
-interface Outcome { name: Name; ok: boolean; seconds: number; results: BenchResult[]; error?: string }
+interface Outcome { name: Name; ok: boolean; seconds: number; results: BenchResult[]; error?: string; skipped?: string }
 
 async function runOne(name: Name, smoke: boolean): Promise<Outcome> {
   const dir = mkdtempSync(join(tmpdir(), `opsroom-bench-${name}-`));
@@ -37,8 +37,8 @@ async function runOne(name: Name, smoke: boolean): Promise<Outcome> {
   });
   const seconds = (Date.now() - t0) / 1000;
   try {
-    const parsed = JSON.parse(readFileSync(out, 'utf8')) as { results: BenchResult[]; error?: string };
-    return { name, ok: code === 0 && !parsed.error, seconds, results: parsed.results, error: parsed.error ?? (code === 0 ? undefined : `exit code ${code}`) };
+    const parsed = JSON.parse(readFileSync(out, 'utf8')) as { results: BenchResult[]; error?: string; skipped?: string };
+    return { name, ok: code === 0 && !parsed.error, seconds, results: parsed.results, error: parsed.error ?? (code === 0 ? undefined : `exit code ${code}`), skipped: parsed.skipped };
   } catch {
     return { name, ok: false, seconds, results: [], error: `exit code ${code}, no results written` };
   } finally {
@@ -64,6 +64,7 @@ async function main(): Promise<number> {
     outcomes.push(o);
     for (const r of o.results) process.stdout.write(`${resultLine(r)}\n`);
     if (!o.ok) process.stdout.write(`${name}: FAILED: ${o.error}\n`);
+    if (o.skipped) process.stdout.write(`${name}: SKIPPED: ${o.skipped}\n`);
     process.stderr.write(`[${name}] ${o.ok ? 'done' : 'failed'} in ${o.seconds.toFixed(1)} s\n`);
   }
   const stamp = started.toISOString().replace(/[:.]/g, '-');
@@ -73,7 +74,7 @@ async function main(): Promise<number> {
     started: started.toISOString(), finished: new Date().toISOString(), smoke,
     machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryMb: Math.round(totalmem() / 2 ** 20), node: process.version },
     results: Object.fromEntries(outcomes.flatMap((o) => o.results.map((r) => [r.key, { value: r.value, detail: r.detail, data: r.data }]))),
-    benchmarks: outcomes.map((o) => ({ name: o.name, ok: o.ok, seconds: o.seconds, error: o.error })),
+    benchmarks: outcomes.map((o) => ({ name: o.name, ok: o.ok, seconds: o.seconds, error: o.error, skipped: o.skipped })),
   }, null, 2) + '\n');
   process.stderr.write(`\nwrote ${file}\n`);
   const failed = outcomes.filter((o) => !o.ok).map((o) => o.name);

@@ -9,7 +9,7 @@ import { DockerStepRunner } from '../../src/executors/index.js';
 import { dockerAvailable, startDocker } from '../../test/support/peers/docker.js';
 import { dockerodeExec } from '../lib/exec.js';
 import { engineOnSqlite, step } from '../lib/runs.js';
-import { progress, type BenchOptions, type BenchResult } from '../lib/result.js';
+import { progress, SkipBenchmark, type BenchOptions, type BenchResult } from '../lib/result.js';
 import { fmt, median, medianSpread, round } from '../lib/stats.js';
 import { interleave } from '../lib/trials.js';
 
@@ -17,7 +17,7 @@ const log = (m: string) => progress('docker', m);
 const ARGV = ['cat', '/etc/hostname'];
 
 export async function run({ smoke }: BenchOptions): Promise<BenchResult[]> {
-  if (!dockerAvailable()) throw new Error('Docker peer missing: docker benchmark not run');
+  if (!dockerAvailable()) throw new SkipBenchmark('Docker peer missing (scripts/install-peers.sh)');
   const rounds = smoke ? 5 : 40;
   const peer = await startDocker();
   const ops = await engineOnSqlite(new DockerStepRunner({ docker: new Docker({ socketPath: peer.socketPath }) }));

@@ -1,6 +1,6 @@
 /** Runs one benchmark in this process and writes its results to $BENCH_OUT (see bench/run.ts). */
 import { writeFileSync } from 'node:fs';
-import type { Benchmark, BenchResult } from './result.js';
+import { SkipBenchmark, type Benchmark, type BenchResult } from './result.js';
 
 const name = process.argv[2];
 const out = process.env.BENCH_OUT!;
@@ -14,6 +14,11 @@ async function main(): Promise<number> {
     writeFileSync(out, JSON.stringify({ results }));
     return 0;
   } catch (e) {
+    if (e instanceof SkipBenchmark) {
+      process.stderr.write(`\n*** [${name}] SKIPPED: ${e.message} ***\n\n`);
+      writeFileSync(out, JSON.stringify({ results, skipped: e.message }));
+      return 0;
+    }
     process.stderr.write(`[${name}] crashed: ${(e as Error)?.stack ?? e}\n`);
     writeFileSync(out, JSON.stringify({ results, error: String((e as Error)?.message ?? e) }));
     return 1;

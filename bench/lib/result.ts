@@ -20,5 +20,11 @@ export type Benchmark = (options: BenchOptions) => Promise<BenchResult[]>;
 
 export const resultLine = (r: BenchResult) => `${r.key}=${fmt(r.value)} (${r.detail})`;
 
+/**
+ * Thrown when a peer program is missing on a person's machine: the benchmark is skipped, loudly.
+ * Under CI the peers' own checks throw a plain error instead (a missing peer is a failure there).
+ */
+export class SkipBenchmark extends Error {}
+
 /** Progress on stderr, so stdout carries only result lines. */
 export const progress = (name: string, msg: string) => process.stderr.write(`[${name}] ${msg}\n`);

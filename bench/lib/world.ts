@@ -12,7 +12,8 @@ import { loadFileConfig } from '../../src/config/file.js';
 import type { Incident } from '../../src/core/incidents/incident.js';
 import { startOpsroom, type Opsroom } from '../../src/opsroom.js';
 import type { Workspace } from '../../src/workspace/index.js';
-import { startDocker, type DockerPeer } from '../../test/support/peers/docker.js';
+import { dockerAvailable, startDocker, type DockerPeer } from '../../test/support/peers/docker.js';
+import { SkipBenchmark } from './result.js';
 
 export interface World {
   ops: Opsroom;
@@ -25,6 +26,7 @@ export interface World {
 }
 
 export async function startWorld(runbooks: Record<string, string>, options: { databaseUrl?: string } = {}): Promise<World> {
+  if (!dockerAvailable()) throw new SkipBenchmark('Docker peer missing (scripts/install-peers.sh)');
   const docker = await startDocker();
   const dir = mkdtempSync(join(tmpdir(), 'opsroom-bench-world-'));
   let ops: Opsroom | undefined;

@@ -11,14 +11,14 @@ import type { ResolvedCommand, RunOptions, StepRunner } from '../../src/core/run
 import { SshStepRunner } from '../../src/executors/index.js';
 import { sshdAvailable, startSshd } from '../../test/support/peers/sshd.js';
 import { engineOnSqlite, runSteps, step } from '../lib/runs.js';
-import { progress, type BenchOptions, type BenchResult } from '../lib/result.js';
+import { progress, SkipBenchmark, type BenchOptions, type BenchResult } from '../lib/result.js';
 import { fmt, median, medianSpread, round } from '../lib/stats.js';
 import { interleave } from '../lib/trials.js';
 
 const log = (m: string) => progress('ssh', m);
 
 export async function run({ smoke }: BenchOptions): Promise<BenchResult[]> {
-  if (!sshdAvailable()) throw new Error('SSH peer missing: ssh benchmark not run');
+  if (!sshdAvailable()) throw new SkipBenchmark('SSH peer missing (scripts/install-peers.sh)');
   const rounds = smoke ? 1 : 10;
   const STEPS = smoke ? 3 : 10;
   const sshd = await startSshd();

@@ -30,6 +30,7 @@ import { SlackDirectory } from './slack/directory.js';
 import type { CoalescerOptions } from './slack/output-stream.js';
 import { Remediation } from './slack/remediation.js';
 import { RunBoard } from './slack/run-board.js';
+import { code, escapeMrkdwn } from './slack/blocks/run-card.js';
 
 export interface RemediationSetup {
   env: Env;
@@ -145,10 +146,11 @@ export class IncidentEscalator implements Escalator {
       if (!isCoded(e, ErrorCode.Unavailable)) throw e;
     }
     const r = await this.fallback.escalate(to, reason, ctx);
+    const why = escapeMrkdwn(reason);
     await this.incidents.record(ctx.incidentId, {
-      at: this.clock.now(), actor: ctx.actor, kind: 'escalation', text: `escalated to \`${to}\`: ${reason}`,
+      at: this.clock.now(), actor: ctx.actor, kind: 'escalation', text: `escalated to ${code(to)}: ${why}`,
       data: { runId: ctx.runId, stepId: ctx.stepId, to, ref: r.ref ?? null },
-    }, `:rotating_light: <@${ctx.actor}> escalated to *${to}*: ${reason}`);
+    }, `:rotating_light: <@${ctx.actor}> escalated to *${escapeMrkdwn(to)}*: ${why}`);
     return r;
   }
 }

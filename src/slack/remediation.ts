@@ -20,7 +20,7 @@ import type { RunPolicy } from '../core/runs/permissions.js';
 import { describeCommand } from '../core/runs/step-runner.js';
 import { Redactor } from '../core/runs/redact.js';
 import { approvalMessage, confirmModal, fullOutputModal, suggestionsMessage } from './blocks/run-views.js';
-import { code } from './blocks/run-card.js';
+import { code, escapeMrkdwn } from './blocks/run-card.js';
 import type { BoardDeps, RunBoard } from './run-board.js';
 
 export interface RemediationDeps extends BoardDeps {
@@ -39,6 +39,9 @@ export interface RemediationDeps extends BoardDeps {
 
 type Action = 'run' | 'retry' | 'skip';
 const forbid = (msg: string) => new CodedError(ErrorCode.Forbidden, msg);
+/** A manual step is done when the person who clicks (or confirms) says so: the click is the confirmation. */
+const doneByClick = { confirmManual: async () => true };
+const manualOf = (s: StepRun) => (s.step.command.kind === 'manual' ? doneByClick : {});
 
 export class Remediation {
   /** Values of each run's secret parameters (memory only, as in the engine). */
@@ -95,7 +98,7 @@ export class Remediation {
     const shown = Object.entries(params).map(([k, v]) => `${k}=${v}`).join(' ');
     await this.d.incidents.record(incident.id, {
       at: this.d.clock.now(), actor: user, kind: 'run',
-      text: `Started runbook ${code(rb.id)} ${rb.title} (run ${run.id})${shown ? ` with ${code(shown)}` : ''}`, data: { runId: run.id, runbookId: rb.id, params },
+      text: `Started runbook ${code(rb.id)} ${escapeMrkdwn(rb.title)} (run ${run.id})${shown ? ` with ${code(shown)}` : ''}`, data: { runId: run.id, runbookId: rb.id, params },
     });
     return run;
   }
@@ -136,8 +139,7 @@ export class Remediation {
         }),
       };
     }
-    const manual = s.step.command.kind === 'manual';
-    const started = await this.d.engine.startStep(runId, stepId, { actor: user, ...(manual ? { confirmManual: async () => true } : {}) }, action);
+    const started = await this.d.engine.startStep(runId, stepId, { actor: user, ...manualOf(s) }, action);
     void started.done;
     return {};
   }
@@ -153,7 +155,7 @@ export class Remediation {
     const command = this.shown(run.id, describeCommand(s.step.command));
     const target = targetKey(s.step.command);
     if (!this.sev(incident)?.requiresApproval) {
-      const started = await this.d.engine.startStep(run.id, s.stepId, { actor: user, confirmation: { confirmedBy: user, refs: ['slack:confirmed'], fingerprint } }, meta.action);
+      const started = await this.d.engine.startStep(run.id, s.stepId, { actor: user, confirmation: { confirmedBy: user, refs: ['slack:confirmed'], fingerprint }, ...manualOf(s) }, meta.action);
       void started.done;
       await this.d.incidents.record(incident.id, { at: this.d.clock.now(), actor: user, kind: 'approval', text: `confirmed dangerous step ${code(s.stepId)} on ${code(target)}: ${code(command.slice(0, 300))}`, data: { runId: run.id, stepId: s.stepId, fingerprint } });
       return 'started';
@@ -209,7 +211,7 @@ export class Remediation {
     const target = targetKey(step!.step.command);
     await this.d.incidents.record(incident.id, { at: now, actor: user, kind: 'approval', text: `approved <@${a.requestedBy}>'s request ${a.id} to run ${code(a.stepId)} on ${code(target)}`, data: { approvalId: a.id, requestedBy: a.requestedBy, approvedBy: user, fingerprint: a.fingerprint } });
     try {
-      const started = await this.d.engine.startStep(a.runId, a.stepId, { actor: a.requestedBy, confirmation: { confirmedBy: a.requestedBy, approvedBy: user, refs: [approvalRef(a.id)], fingerprint: a.fingerprint } }, a.action);
+      const started = await this.d.engine.startStep(a.runId, a.stepId, { actor: a.requestedBy, confirmation: { confirmedBy: a.requestedBy, approvedBy: user, refs: [approvalRef(a.id)], fingerprint: a.fingerprint }, ...manualOf(step!) }, a.action);
       void started.done;
     } catch (e) {
       await this.d.approvals.moveApproval(a.id, 'approved', 'used', null, now);

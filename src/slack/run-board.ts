@@ -14,7 +14,7 @@ import type { RunEvent } from '../core/runs/events.js';
 import { isDiagnostic, targetKey } from '../core/runs/expect.js';
 import type { Attempt, Run, RunStore } from '../core/runs/ports.js';
 import type { KyselyChatRefs } from '../store/remediation.js';
-import { cardText, code, runCard, type CardModel } from './blocks/run-card.js';
+import { cardText, code, escapeMrkdwn, runCard, type CardModel } from './blocks/run-card.js';
 import { outputMessage, type OutputView } from './blocks/run-views.js';
 import { Coalescer, type CoalescerOptions, retryAfterMs, TailBuffer } from './output-stream.js';
 
@@ -179,7 +179,7 @@ export class RunBoard {
     const how = `${e.state.replace('_', ' ')} in ${(e.durationMs / 1000).toFixed(1)} s${e.exitCode !== null ? `, exit ${e.exitCode}` : ''}`;
     await this.d.incidents.record(run.incidentId, {
       at: attempt.finishedAt ?? this.d.clock.now(), actor: attempt.actor, kind: 'step',
-      text: `${code(e.stepId)} on ${code(attempt.target)}: ${how}${approved ? ` (approved by <@${approved}>)` : ''} — ${code(attempt.command.slice(0, 300))}${e.reason && e.state !== 'succeeded' ? ` — ${e.reason.slice(0, 200)}` : ''}`,
+      text: `${code(e.stepId)} on ${code(attempt.target)}: ${how}${approved ? ` (approved by <@${approved}>)` : ''} — ${code(attempt.command.slice(0, 300))}${e.reason && e.state !== 'succeeded' ? ` — ${escapeMrkdwn(e.reason.slice(0, 200))}` : ''}`,
       data: { runId: e.runId, runbookId: run.runbookId, stepId: e.stepId, attempt: e.attempt, target: attempt.target, command: attempt.command, state: e.state, exitCode: e.exitCode, durationMs: e.durationMs, approvedBy: approved },
     });
   }

@@ -45,7 +45,7 @@ describe.skipIf(!hasDocker)('runbook runs from the incident thread', () => {
     await waitFor(async () => (await t.ops.store.events(1)).some((e) => e.kind === 'escalation'));
     const esc = (await t.ops.store.events(1)).find((e) => e.kind === 'escalation')!;
     expect(esc.actor).toBe('U0CAROL');
-    expect(esc.text).toMatch(/escalated to `sre`: INC-1 Redis caído: Redis caído > 5 min → Escalar a SRE \(step grep failed\)/);
+    expect(esc.text).toMatch(/escalated to `sre`: INC-1 Redis caído: Redis caído &gt; 5 min → Escalar a SRE \(step grep failed\)/);
   }, 60_000);
 
   it('suggests again when the severity changes, saying whether approvals apply', async () => {

@@ -119,7 +119,8 @@ export class RunBoard {
 
   private async on(e: RunEvent): Promise<void> {
     if (e.type === 'run.created') return;
-    this.refresh(e.runId);
+    // Output does not change the card: only output messages are edited while a step streams.
+    if (e.type !== 'step.output') this.refresh(e.runId);
     if (e.type === 'step.started') return this.started(e);
     if (e.type === 'step.output') {
       const l = this.live.get(`${e.runId}/${e.stepId}/${e.attempt}`);

@@ -70,6 +70,17 @@ const openThread = async (page: Page) => {
   await card(page).getByRole('button', { name: /repl(y|ies)/ }).click();
   await thread(page).getByText('Runbooks that match INC-1').waitFor();
 };
+/** Scrolls the thread to the run card for a screenshot (the page re-renders as messages change). */
+const showRunCard = async (page: Page) => {
+  for (let i = 0; i < 5; i++) {
+    try {
+      await runCard(page).scrollIntoViewIfNeeded({ timeout: 1000 });
+      return;
+    } catch {
+      // re-rendered meanwhile: try again
+    }
+  }
+};
 const startedAt = async () => (await w.redis.inspect()).State.StartedAt;
 
 describe.skipIf(!ready)('remediation from the incident thread, in the browser', () => {
@@ -108,6 +119,7 @@ describe.skipIf(!ready)('remediation from the incident thread, in the browser', 
     await runCard(alice).getByRole('button', { name: 'Run diagnostics' }).waitFor({ state: 'detached', timeout: 20_000 });
     // The failed check offers the runbook's escalation.
     await runCard(alice).getByRole('button', { name: 'Escalate to sre' }).waitFor();
+    await showRunCard(alice);
     await screenshot(alice, 'remediation-2-diagnostics');
   });
 
@@ -142,6 +154,7 @@ describe.skipIf(!ready)('remediation from the incident thread, in the browser', 
     expect(await startedAt()).not.toBe(firstStart);
     await runCard(alice).getByText(/succeeded · [\d.]+ m?s · by @alice, approved by @bob/).waitFor({ timeout: 10_000 });
     await thread(alice).getByText(/Approved by/).first().waitFor();
+    await showRunCard(alice);
     await screenshot(alice, 'remediation-5-approved-restarted');
   });
 

@@ -137,6 +137,8 @@ describe.skipIf(!hasDocker)('remediation safety through the local Web API', () =
     w.t.ws.failNext('chat.update', { status: 429, retryAfter: 1 }, 3);
     await waitFor(async () => (await stepState(runId, 'stream')) === 'succeeded', 30_000);
     await w.t.ops.runs.board.settle();
+    // One message for the attempt, edited in place.
+    expect(outputsOf(w.t, card.ts, 'stream')).toHaveLength(1);
     const out = outputsOf(w.t, card.ts, 'stream').at(-1)!;
     const text = visibleText(out);
     expect(text).toContain('line 30 of the activity log');

@@ -34,7 +34,7 @@ export function createLogger(level = process.env.LOG_LEVEL ?? 'info', destinatio
   return pino({
     level,
     base: { app: 'opsroom' },
-    mixin: () => logContext.getStore() ?? {},
+    mixin: () => ({ ...logContext.getStore() }), // a copy: pino writes into the object it gets
     formatters: { log: (obj) => scrubDeep(obj) as Record<string, unknown> },
     hooks: {
       logMethod(args, method) {

@@ -1,12 +1,15 @@
 /** `npm start` (src/main.ts) as a child process: SIGTERM while a request is inside. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/store/index.js';
 import { Workspace, slackSignature } from '../../src/workspace/index.js';
+import { visibleText } from '../support/opsroom.js';
+import { waitFor } from '../support/slack-app.js';
 
 let child: ChildProcess | undefined;
 let ws: Workspace | undefined;
@@ -52,7 +55,8 @@ function slowRequest(url: string, body: string) {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('SIGTERM', () => {
-  it('refuses new requests, finishes the one inside, and exits 0', async () => {
+  /** `npm start`'s entry as a child, in HTTP mode against the test's workspace. */
+  async function startChild(extraEnv: Record<string, string> = {}) {
     dir = mkdtempSync(join(tmpdir(), 'opsroom-sigterm-'));
     ws = new Workspace({ incidentsChannel: { id: 'C0INCIDENTS', name: 'incidents' } });
     await ws.listen(0);
@@ -61,7 +65,7 @@ describe('SIGTERM', () => {
       env: {
         ...process.env, PORT: '0', DATABASE_URL: databaseUrl, OPSROOM_CONFIG: join(dir, 'none.yml'), OPSROOM_RUNBOOKS: join(dir, 'runbooks'),
         SLACK_BOT_TOKEN: ws.botToken, SLACK_SIGNING_SECRET: ws.signingSecret, SLACK_API_URL: ws.apiUrl, OPSROOM_INCIDENT_CHANNEL: 'C0INCIDENTS',
-        OPSROOM_SHUTDOWN_GRACE_MS: '10000',
+        OPSROOM_SHUTDOWN_GRACE_MS: '10000', ...extraEnv,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -78,11 +82,16 @@ describe('SIGTERM', () => {
       void exited.then(() => reject(new Error(`opsroom exited at start: ${err}`)));
     });
     ws.appUrl = `${url}/slack/events`;
+    return { url, exited, databaseUrl, output: () => out };
+  }
+
+  it('refuses new requests, finishes the one inside, and exits 0', async () => {
+    const { url, exited, databaseUrl, output } = await startChild();
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
 
     const slow = slowRequest(url, slashBody('open P1 Checkout API down', 'T-slow'));
     await sleep(300); // the request is inside: headers read, body still coming
-    child.kill('SIGTERM');
+    child!.kill('SIGTERM');
     let refused: Response | undefined;
     for (let i = 0; i < 50 && refused?.status !== 503; i++) {
       await sleep(100);
@@ -98,12 +107,60 @@ describe('SIGTERM', () => {
     expect(JSON.parse(answer.body).text).toMatch(/Opened \*INC-1\*/);
 
     expect(await exited).toEqual({ code: 0, signal: null });
-    const lines = out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+    const lines = output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
     expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['shutting down: new requests are refused', 'shut down']));
 
     const database = await openDatabase(databaseUrl);
     const titles = await database.db.selectFrom('incidents').select('title').execute();
     await database.close();
     expect(titles.map((r) => r.title)).toEqual(['Checkout API down']);
+  }, 60_000);
+
+  it('ends a running step as interrupted on its run card, then exits 0', async () => {
+    // The step calls a server that never answers in time.
+    const target = createServer(() => undefined);
+    await new Promise<void>((r) => target.listen(0, '127.0.0.1', r));
+    const port = (target.address() as AddressInfo).port;
+    const runbooks = mkdtempSync(join(tmpdir(), 'opsroom-sigterm-runbooks-'));
+    writeFileSync(join(runbooks, 'hang.yml'), `id: hang
+title: Hang
+match: { keywords: [hang] }
+steps:
+  - id: wait
+    title: Wait for the server
+    http: { url: "http://127.0.0.1:${port}/never" }
+    timeout: 60s
+`);
+    try {
+      const { exited, databaseUrl } = await startChild({ OPSROOM_RUNBOOKS: runbooks });
+      await ws!.slash('U0ALICE', 'C0GENERAL', 'open P2 hang in checkout');
+      // The card: top level (once replied to, Slack gives it thread_ts = its own ts).
+      const card = await waitFor(() => ws!.state.data.messages.find((m) => m.channel === 'C0INCIDENTS' && (!m.thread_ts || m.thread_ts === m.ts)), 10_000);
+      const inThread = () => ws!.state.data.messages.filter((m) => m.thread_ts === card.ts && m.ts !== card.ts);
+      const has = (m: { blocks?: unknown[] }, action: string) => JSON.stringify(m.blocks ?? []).includes(`"action_id":"${action}"`);
+      const suggestion = await waitFor(() => inThread().find((m) => has(m, 'run.start')), 10_000);
+      await ws!.click('U0ALICE', { channel: 'C0INCIDENTS', ts: suggestion.ts }, 'run.start', { value: 'hang' });
+      const runCard = await waitFor(() => inThread().find((m) => has(m, 'run.step.run')), 10_000);
+      // A click in the first milliseconds after the card appears can precede the stored reference
+      // to it ("does not belong to a known run"); a person clicks again.
+      const running = () => /running/i.test(visibleText(ws!.state.message('C0INCIDENTS', runCard.ts)!));
+      for (let i = 0; i < 5 && !running(); i++) {
+        await ws!.click('U0ALICE', { channel: 'C0INCIDENTS', ts: runCard.ts }, 'run.step.run');
+        await waitFor(running, 1000).catch(() => undefined);
+      }
+      expect(running()).toBe(true);
+
+      child!.kill('SIGTERM');
+      expect(await exited).toEqual({ code: 0, signal: null });
+      expect(visibleText(ws!.state.message('C0INCIDENTS', runCard.ts)!)).toMatch(/interrupted/i);
+      const database = await openDatabase(databaseUrl);
+      const attempts = await (database.db as any).selectFrom('step_attempts').select(['state', 'error']).execute();
+      await database.close();
+      expect(attempts).toEqual([{ state: 'interrupted', error: expect.stringMatching(/interrupt|stop|abort|cancel/i) }]);
+    } finally {
+      target.closeAllConnections();
+      target.close();
+      rmSync(runbooks, { recursive: true, force: true });
+    }
   }, 60_000);
 });

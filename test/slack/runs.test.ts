@@ -16,7 +16,8 @@ describe.skipIf(!hasDocker)('runbook runs from the incident thread', () => {
     const card = await openIncident(t);
     const suggestion = threadOf(t, card.ts).find((m) => m.text.startsWith('Runbooks that match'))!;
     expect(visibleText(suggestion)).toContain('Redis caído');
-    await t.ws.click('U0CAROL', { channel: INC, ts: suggestion.ts }, 'run.start', { value: 'redis-down' });
+    // A double click opens one form.
+    await Promise.all([1, 2].map(() => t.ws.click('U0CAROL', { channel: INC, ts: suggestion.ts }, 'run.start', { value: 'redis-down' })));
     const view = await waitFor(() => t.ws.state.data.views.filter((v) => v.user === 'U0CAROL').at(-1));
     const bad = await t.ws.submitView('U0CAROL', view.id, { 'param.pattern': 'NOT OK' });
     expect(JSON.stringify(bad.errors ?? bad.clientErrors)).toMatch(/must match/);
@@ -43,6 +44,9 @@ describe.skipIf(!hasDocker)('runbook runs from the incident thread', () => {
     expect(visibleText(failedCard)).toMatch(/Escalation\*\n• Redis caído &gt; 5 min → Escalar a SRE \(page `sre`\)/);
     await t.ws.click('U0CAROL', { channel: INC, ts: failedCard.ts }, 'run.escalate', { value: '1' });
     await waitFor(async () => (await t.ops.store.events(1)).some((e) => e.kind === 'escalation'));
+    // The double click on Start opened one form and started one run.
+    expect(t.ws.state.data.views.filter((v) => v.user === 'U0CAROL' && (v as any).callback_id === 'run.params')).toHaveLength(1);
+    expect(await t.ops.runs.runs.listRuns({ incidentId: 1 })).toHaveLength(1);
     const esc = (await t.ops.store.events(1)).find((e) => e.kind === 'escalation')!;
     expect(esc.actor).toBe('U0CAROL');
     expect(esc.text).toMatch(/escalated to `sre`: INC-1 Redis caído: Redis caído &gt; 5 min → Escalar a SRE \(step grep failed\)/);

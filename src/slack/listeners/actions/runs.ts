@@ -57,6 +57,9 @@ const handlers: Record<string, [string, Handler]> = {
     c.incidentId = incident.id;
     const rb = r.runbook(c.value);
     if (!rb) throw new CodedError(ErrorCode.NotFound, `There is no runbook \`${c.value}\`.`);
+    // A double click (or Slack retrying the click) starts one run, not two.
+    const bucket = Math.floor(r.d.clock.now().getTime() / 10_000);
+    if (!(await r.d.store.claim(`start:${incident.id}:${rb.id}:${c.user}:${bucket}`, r.d.clock.now()))) return;
     if (r.missingParams(rb, {}, incident).length) {
       const denied = await r.d.policy.check(c.user, 'run', incident);
       if (denied) throw new CodedError(ErrorCode.Forbidden, denied);

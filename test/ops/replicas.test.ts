@@ -116,10 +116,17 @@ steps:
 `;
     writeFileSync(join(dir, 'runbooks', 'probe.yml'), runbook('probe', 'probe', '10s'));
     writeFileSync(join(dir, 'runbooks', 'slow.yml'), runbook('slow', 'slow', '60s'));
+    // A shift changed two minutes ago: one replica posts its handoff (it is still in the late window).
+    const two = new Date(Date.now() - 120_000);
+    const shiftChange = `${String(two.getUTCHours()).padStart(2, '0')}:${String(two.getUTCMinutes()).padStart(2, '0')}`;
     writeFileSync(join(dir, 'opsroom.yml'), `severities:
   - { id: P1, responseMinutes: 5, updateIntervalMinutes: 30 }
   - { id: P2, responseMinutes: 15, updateIntervalMinutes: 60 }
   - { id: P4, responseMinutes: 60, updateIntervalMinutes: ${REMIND_EVERY_S / 60} }
+handoff:
+  channel: ${GEN}
+  shifts: ["${shiftChange}"]
+  pagerduty: false
 `);
 
     ws = new Workspace({ incidentsChannel: { id: INC, name: 'incidents' } });
@@ -220,6 +227,9 @@ steps:
     await waitFor(async () => (await count('runs')) === PROBE_RUNS + SLOW_RUNS, 60_000);
     const runCard = (i: number) => thread(byIndex(i).card_ts).find((m) => hasAction(m, 'run.step.run'));
     await waitFor(() => range(PROBE_RUNS + SLOW_RUNS).every((i) => runCard(i)), 60_000);
+    // A card is visible a moment before the bot stores its reference; a click in that moment is
+    // refused ("does not belong to a known run"). Wait for the references (the bot's work is done).
+    await waitFor(async () => (await count('chat_refs', (x) => x.where('key', 'like', 'run:%'))) === PROBE_RUNS + SLOW_RUNS, 30_000);
     const runCardTs = new Map(range(PROBE_RUNS + SLOW_RUNS).map((i) => [i, runCard(i)!.ts]));
     const message = (ts: string) => ws!.state.data.messages.find((m) => m.channel === INC && m.ts === ts)!;
 
@@ -318,6 +328,10 @@ steps:
     }
     expect(reminded).toBeGreaterThan(0);
     expect(events.filter((e) => e.kind === 'reminder' && !range(5).some((i) => byIndex(i).id === e.incident_id))).toEqual([]);
+    // The scheduled handoff: posted once, by one replica, though all three tick.
+    expect(await count('handoffs')).toBe(1);
+    const handoffPosts = ws.state.data.messages.filter((m) => m.channel === GEN && m.user === 'U0OPSBOT' && (!m.thread_ts || m.thread_ts === m.ts));
+    expect(handoffPosts).toHaveLength(1);
     expect(nameOf.size).toBe(3);
   }, 600_000);
 });

@@ -161,12 +161,16 @@ handoff:
     const count = async (sqlTable: string, where: (qb: any) => any = (x) => x) =>
       Number((await where(q.selectFrom(sqlTable).select((eb: any) => eb.fn.countAll().as('n'))).executeTakeFirstOrThrow()).n);
 
-    // Slack as a sender: retries (x-slack-retry-num) when a replica fails to answer.
+    // Slack as a sender: retries (x-slack-retry-num) when a replica fails to answer or answers too
+    // late (Bolt gives up on an unacknowledged request after 3 s with an empty 404).
+    let lateAcks = 0;
     const send = async (body: string, retryNum = 0) => {
       for (let n = retryNum; ; n++) {
         const headers = n ? { 'x-slack-retry-num': String(n), 'x-slack-retry-reason': 'http_error' } : undefined;
         const r = await ws!.sendRaw({ body, secret: ws!.signingSecret, headers }).catch(() => undefined);
-        if ((r && r.status < 500) || n >= retryNum + 4) return r;
+        const late = r?.status === 404 && r.durationMs >= 2900;
+        if (late) lateAcks++;
+        if ((r && r.status < 500 && !late) || n >= retryNum + 4) return r;
         await sleep(300);
       }
     };
@@ -187,7 +191,7 @@ handoff:
     const t0 = Date.now();
     const answers = await pool(CONCURRENCY, requests.map((r) => () => send(r.body, r.retry)));
     const took = answers.map((a) => a?.durationMs ?? 0).sort((x, y) => x - y);
-    console.log(`phase 1: ${requests.length} commands in ${Date.now() - t0} ms; answer ms p50 ${took[250]} p99 ${took[495]} max ${took[499]}`);
+    console.log(`phase 1: ${requests.length} commands in ${Date.now() - t0} ms; answer ms p50 ${took[250]} p99 ${took[495]} max ${took[499]}; acknowledged too late (retried): ${lateAcks}`);
     for (const u of urls) {
       const m = await (await fetch(`${u}/metrics`)).text();
       console.log(nameOf.get(u), m.split('\n').filter((l) => /^opsroom_slack_ack_seconds_(bucket\{le="(0.1|0.5|1|2.5)"|count)/.test(l)).join(' | '));

@@ -18,7 +18,13 @@ export function observedSlackRoute(route: () => Route | undefined, d: { metrics:
         ...(retry ? { retryNum: Number(retry), retryReason: req.headers['x-slack-retry-reason'] } : {}),
       }, 'slack request');
     });
-    logContext.run({ requestId }, () => route()?.(req, res));
+    const handle = route();
+    if (!handle) {
+      // Still starting: answer at once (Slack retries events) instead of leaving the request hanging.
+      req.resume();
+      return void res.writeHead(503, { 'content-type': 'text/plain', 'retry-after': '1' }).end('starting\n');
+    }
+    logContext.run({ requestId }, () => handle(req, res));
   };
 }
 

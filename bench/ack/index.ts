@@ -103,7 +103,7 @@ export async function run({ smoke }: BenchOptions): Promise<BenchResult[]> {
     const errors = opsSqlite.errors.length;
     results.push({
       key: 'ack.over_3s', value: opsSqlite.over + overPg,
-      detail: `requests to opsroom answered after 3 s or not at all: SQLite ${opsSqlite.over}/${o.n}${nPg ? `, PostgreSQL ${overPg}/${nPg}` : ''}; non-200 answers ${errors}${errors ? ` (first: ${opsSqlite.errors[0].status} ${opsSqlite.errors[0].body})` : ''}`,
+      detail: `requests to opsroom answered after 3 s or not at all: SQLite ${opsSqlite.over}/${o.n}${nPg ? `, PostgreSQL ${overPg}/${nPg}` : ''}; non-200 answers ${errors}${errors ? ` (first: ${opsSqlite.errors[0].status} ${opsSqlite.errors[0].body})` : ''}; on SQLite ${opsSqlite.queued} waited for one of the ${inflight} connections, ${opsSqlite.late} acks needed the 2 s "Working on it" fallback`,
     });
     return results;
   } finally {

@@ -35,10 +35,31 @@ async function refOf(r: Remediation, c: Click, prefix: string): Promise<string> 
   return key.slice(prefix.length + 1);
 }
 
-/** The card's run, and the step the button names (its value must name this run). */
-async function cardStep(r: Remediation, c: Click): Promise<{ runId: number; stepId: string }> {
+/** The card's run (the message says which); the incident is noted for the audit record. */
+async function cardRun(r: Remediation, c: Click): Promise<number> {
   const runId = Number(await refOf(r, c, 'run'));
   c.incidentId = (await r.d.runs.getRun(runId))?.incidentId ?? undefined;
+  return runId;
+}
+
+/** The run of a card-wide button, whose value must be that run's id. */
+async function cardButtonRun(r: Remediation, c: Click): Promise<number> {
+  const runId = await cardRun(r, c);
+  if (c.value !== String(runId)) throw tampered();
+  return runId;
+}
+
+/** The approval request of the message, whose buttons carry its id. */
+async function approvalOf(r: Remediation, c: Click): Promise<number> {
+  const id = Number(await refOf(r, c, 'approval'));
+  c.incidentId = (await r.d.approvals.getApproval(id))?.incidentId ?? undefined;
+  if (c.value !== String(id)) throw tampered();
+  return id;
+}
+
+/** The card's run, and the step the button names (its value must name this run). */
+async function cardStep(r: Remediation, c: Click): Promise<{ runId: number; stepId: string }> {
+  const runId = await cardRun(r, c);
   const m = /^(\d+):(.+)$/.exec(c.value);
   if (!m || Number(m[1]) !== runId) throw tampered();
   return { runId, stepId: m[2] };
@@ -71,30 +92,10 @@ const handlers: Record<string, [string, Handler]> = {
   [RunActions.run]: ['run a step', step('run')],
   [RunActions.retry]: ['retry a step', step('retry')],
   [RunActions.skip]: ['skip a step', step('skip')],
-  [RunActions.diagnostics]: ['run diagnostics', async (r, c) => {
-    const runId = Number(await refOf(r, c, 'run'));
-    c.incidentId = (await r.d.runs.getRun(runId))?.incidentId ?? undefined;
-    if (c.value !== String(runId)) throw tampered();
-    await r.diagnostics(c.user, runId);
-  }],
-  [RunActions.escalate]: ['escalate', async (r, c) => {
-    const runId = Number(await refOf(r, c, 'run'));
-    c.incidentId = (await r.d.runs.getRun(runId))?.incidentId ?? undefined;
-    if (c.value !== String(runId)) throw tampered();
-    await r.escalate(c.user, runId);
-  }],
-  [RunActions.approve]: ['approve a dangerous step', async (r, c) => {
-    const id = Number(await refOf(r, c, 'approval'));
-    c.incidentId = (await r.d.approvals.getApproval(id))?.incidentId ?? undefined;
-    if (c.value !== String(id)) throw tampered();
-    await r.approve(c.user, id);
-  }],
-  [RunActions.reject]: ['reject a dangerous step', async (r, c) => {
-    const id = Number(await refOf(r, c, 'approval'));
-    c.incidentId = (await r.d.approvals.getApproval(id))?.incidentId ?? undefined;
-    if (c.value !== String(id)) throw tampered();
-    await r.reject(c.user, id);
-  }],
+  [RunActions.diagnostics]: ['run diagnostics', async (r, c) => r.diagnostics(c.user, await cardButtonRun(r, c))],
+  [RunActions.escalate]: ['escalate', async (r, c) => void (await r.escalate(c.user, await cardButtonRun(r, c)))],
+  [RunActions.approve]: ['approve a dangerous step', async (r, c) => r.approve(c.user, await approvalOf(r, c))],
+  [RunActions.reject]: ['reject a dangerous step', async (r, c) => r.reject(c.user, await approvalOf(r, c))],
   [RunActions.fullOutput]: ['open the full output', async (r, c, a) => {
     const [runId, stepId, attempt] = (await refOf(r, c, 'out')).split('/');
     await a.client.views.open({ trigger_id: c.triggerId, view: (await r.fullOutput(Number(runId), stepId, Number(attempt))) as never });

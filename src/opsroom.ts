@@ -123,7 +123,7 @@ export async function startOpsroom(options: OpsroomOptions) {
     client, severities, clock, outbox, pagerEnabled: pager.enabled, pagerLink: (id) => pagerLinks.get(id),
   });
   const dispatcher = new EffectDispatcher({
-    outbox, store, chat: notifier, pager, clock,
+    outbox, store, chat: notifier, pager, clock, busy: () => gate.active > 0,
     // The card's "PagerDuty: pending / failed / link" line follows each pager call's outcome.
     afterDelivery: async (effect, outcome) => {
       if (effect.target !== 'pager' || (!outcome.ok && outcome.retryAt && effect.attempts > 0)) return;

@@ -11,6 +11,11 @@ export interface DispatcherDeps {
   /** How often due effects are looked for without a kick. */
   pollMs?: number;
   onError?: (effect: Effect, error: unknown) => void;
+  /**
+   * True while requests wait to be acknowledged (Slack allows 3 s). Deliveries yield to them: a
+   * card may appear a moment later, an acknowledgement must not.
+   */
+  busy?: () => boolean;
   /** Told after each delivery is stored as done or failed (e.g. to re-render the card's pager line). */
   afterDelivery?: (effect: Effect, outcome: DeliveryOutcome) => Promise<void> | void;
 }
@@ -18,6 +23,10 @@ export interface DispatcherDeps {
 export type DeliveryOutcome = { ok: true } | { ok: false; error: unknown; retryAt: Date | null };
 
 const MAX_BACKOFF_MS = 60_000;
+/** Longest a drain waits for requests to be answered before delivering a small batch anyway. */
+const MAX_YIELD_MS = 1000;
+const BATCH = 20;
+const BUSY_BATCH = 4;
 
 /** Delivers stored effects, oldest first per incident and target, retrying with backoff. */
 export class EffectDispatcher {
@@ -73,7 +82,8 @@ export class EffectDispatcher {
   /** Delivers until nothing is due. */
   async drain(): Promise<void> {
     for (;;) {
-      const due = await this.deps.outbox.claimDue(this.deps.clock.now(), 20);
+      const busy = await this.yieldToRequests();
+      const due = await this.deps.outbox.claimDue(this.deps.clock.now(), busy ? BUSY_BATCH : BATCH);
       if (due.length === 0 || this.stopped) return;
       // Claimed effects are leased, so the next claim skips a pager call still in flight.
       for (const e of due.filter((x) => x.target === 'pager')) {
@@ -85,6 +95,15 @@ export class EffectDispatcher {
       }
       await Promise.all(due.filter((x) => x.target !== 'pager').map((e) => this.deliver(e)));
     }
+  }
+
+  /** Waits while requests are being acknowledged; true when they still are (deliver a little). */
+  private async yieldToRequests(): Promise<boolean> {
+    const { busy } = this.deps;
+    if (!busy) return false;
+    const until = Date.now() + MAX_YIELD_MS;
+    while (busy() && Date.now() < until && !this.stopped) await new Promise((r) => setTimeout(r, 5));
+    return busy();
   }
 
   private async deliver(effect: Effect) {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CodedError, ErrorCode } from '../core/errors.js';
+import type { PagerIncidentSnapshot } from '../core/incidents/pager-events.js';
 
 const Ref = z.looseObject({
   id: z.string(),
@@ -45,20 +46,8 @@ const NoteDataSchema = z.looseObject({
 const named = (r: z.infer<typeof Ref>) => ({ id: r.id, name: r.summary ?? r.id });
 export type Named = ReturnType<typeof named>;
 
-/** A PagerDuty incident as a webhook shows it (a snapshot at `occurredAt`). */
-export interface PdIncidentSnapshot {
-  id: string;
-  url: string;
-  number: number | null;
-  title: string;
-  status: 'triggered' | 'acknowledged' | 'resolved';
-  incidentKey: string | null;
-  urgency: string | null;
-  service: Named;
-  assignees: Named[];
-  escalationPolicy: Named | null;
-  priority: Named | null;
-}
+/** A PagerDuty incident as a webhook shows it: the core's snapshot, at `occurredAt`. */
+export type PdIncidentSnapshot = PagerIncidentSnapshot;
 
 interface Base {
   eventId: string;

@@ -9,4 +9,4 @@ export { runbookCommand };
 export type { SlashCommand, Subcommand } from './types.js';
 
 /** Every slash command opsroom registers. manifest.yml must list exactly these. */
-export const COMMANDS: readonly SlashCommand[] = [incidentCommand, oncallCommand, runbookCommand, handoffCommand, runbookCommand];
+export const COMMANDS: readonly SlashCommand[] = [incidentCommand, oncallCommand, handoffCommand, runbookCommand];

@@ -185,6 +185,10 @@ export async function startOpsroom(options: OpsroomOptions) {
       name: 'handoffs', owner: instance, leases, clock, everyMs: 30_000,
       run: () => handoffs.tick(), onError: (e) => log.error({ error: String(e) }, 'handoff schedule failed'),
     }));
+    leasedLoops.push(new LeasedLoop({
+      name: 'approval-expiry', owner: instance, leases, clock, everyMs: 30_000,
+      run: () => runs.remediation.expireDue(), onError: (e) => log.error({ error: String(e) }, 'approval expiry failed'),
+    }));
     leasedLoops.forEach((l) => l.start());
     // Steps left running by a replica that died (its heartbeat lapsed) are marked interrupted.
     const recover = setInterval(() => void runs.engine.recoverDeadInstances().catch((e) => log.error({ error: String(e) }, 'recovering interrupted steps failed')), 30_000);

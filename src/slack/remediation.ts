@@ -188,6 +188,13 @@ export class Remediation {
     timer.unref();
   }
 
+  /** Expires every request whose time ran out, whichever replica posted it (run under a lease). */
+  async expireDue(): Promise<number> {
+    const overdue = await this.d.approvals.overdue(this.d.clock.now(), 100);
+    for (const a of overdue) await this.expire(a);
+    return overdue.length;
+  }
+
   private async expire(a: Approval): Promise<void> {
     const now = this.d.clock.now();
     if (now <= a.expiresAt || !(await this.d.approvals.moveApproval(a.id, 'pending', 'expired', null, now))) return;

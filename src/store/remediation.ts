@@ -60,6 +60,12 @@ export class KyselyApprovalStore implements ApprovalStore {
     const r = await this.db.updateTable('approvals').set(patch).where('id', '=', id).where('state', '=', from).executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;
   }
+
+  async overdue(now: Date, limit: number): Promise<Approval[]> {
+    const rows = await this.db.selectFrom('approvals').selectAll().where('state', '=', 'pending')
+      .where('expires_at', '<', now.getTime()).orderBy('expires_at').limit(limit).execute();
+    return rows.map(toApproval);
+  }
 }
 
 export interface ChatRef {

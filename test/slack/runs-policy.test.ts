@@ -64,7 +64,7 @@ describe('approvals', () => {
 });
 
 describe('the engine gate', () => {
-  const store = (a: Approval): ApprovalStore => ({ createApproval: async () => a, getApproval: async (id) => (id === a.id ? a : undefined), moveApproval: async () => true });
+  const store = (a: Approval): ApprovalStore => ({ createApproval: async () => a, getApproval: async (id) => (id === a.id ? a : undefined), moveApproval: async () => true, overdue: async () => [] });
   const gate = (a: Approval) => approvalGate({
     policy: new RunPolicy({ runners: [], responders: ['S0ONCALL'], approvalMinutes: 10 }, dir), approvals: store(a),
     clock: { now: () => new Date('2026-01-01T10:05:00Z') }, incident: async () => ({ ...incident, requiresApproval: true }),

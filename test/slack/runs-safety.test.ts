@@ -102,14 +102,24 @@ describe.skipIf(!hasDocker)('remediation safety through the local Web API', () =
     expect(await answer('U0ALICE', request.ts, 'run.approve', requestId(request))).toMatch(/You asked for this step; a second responder must approve it/);
     expect(await answer('U0BOB', request.ts, 'run.approve', String(Number(requestId(request)) + 100))).toMatch(/does not belong/);
     clock.advance(11 * 60_000);
+    const other = await startRun();
+    await click('U0ALICE', other.run.ts, 'run.step.run', `${other.runId}:restart`);
+    const otherModal = await waitFor(() => w.t.ws.state.data.views.filter((v) => v.user === 'U0ALICE' && v.id !== modal.id && (v as any).callback_id === 'run.confirm').at(-1));
+    await w.t.ws.submitView('U0ALICE', otherModal.id, {});
+    const otherRequest = await waitFor(() => threadOf(w.t, other.card.ts).find((m) => m.text.startsWith('Approval needed')));
     expect(await answer('U0BOB', request.ts, 'run.approve', requestId(request))).toMatch(/expired/);
     expect(visibleText(threadOf(w.t, card.ts).find((m) => m.ts === request.ts)!)).toMatch(/Expired unapproved/);
+    // The sweep any replica may run (under a lease) expires the rest, once, with no click needed.
+    clock.advance(11 * 60_000);
+    expect(await w.t.ops.runs.remediation.expireDue()).toBe(1);
+    expect(await w.t.ops.runs.remediation.expireDue()).toBe(0);
+    expect(visibleText(threadOf(w.t, other.card.ts).find((m) => m.ts === otherRequest.ts)!)).toMatch(/Expired unapproved/);
     expect(await stepState(runId, 'restart')).toBe('pending');
     expect(await startedAt()).toBe(first);
 
     // Ask again; Bob approves in time; the container really restarts.
     await click('U0ALICE', run.ts, 'run.step.run', `${runId}:restart`);
-    const again = await waitFor(() => w.t.ws.state.data.views.filter((v) => v.user === 'U0ALICE' && (v as any).callback_id === 'run.confirm' && v.id !== modal.id).at(-1));
+    const again = await waitFor(() => w.t.ws.state.data.views.filter((v) => v.user === 'U0ALICE' && (v as any).callback_id === 'run.confirm' && ![modal.id, otherModal.id].includes(v.id)).at(-1));
     await w.t.ws.submitView('U0ALICE', again.id, {});
     const second = await waitFor(() => threadOf(w.t, card.ts).filter((m) => m.text.startsWith('Approval needed')).find((m) => m.ts !== request.ts));
     await click('U0BOB', second.ts, 'run.approve', requestId(second));

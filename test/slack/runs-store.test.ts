@@ -31,6 +31,26 @@ describe.each(ENGINES)('remediation stores on $name', (engine) => {
     }
   });
 
+  it('overdue: only pending requests whose time ran out, oldest first', async () => {
+    const fresh = await engine.fresh();
+    const db = await fresh.open();
+    try {
+      const store = new KyselyApprovalStore(db);
+      const at = new Date('2026-11-22T10:00:00Z');
+      const make = (minutes: number) => store.createApproval({ runId: 1, stepId: `s${minutes}`, action: 'run', incidentId: 1, fingerprint: 'f'.repeat(64), requestedBy: 'U0ALICE', requestedAt: at, expiresAt: new Date(at.getTime() + minutes * 60_000) });
+      const ten = await make(10);
+      const five = await make(5);
+      const decided = await make(1);
+      await store.moveApproval(decided.id, 'pending', 'approved', 'U0BOB', at);
+      expect(await store.overdue(new Date(at.getTime() + 4 * 60_000), 10)).toEqual([]);
+      expect((await store.overdue(new Date(at.getTime() + 6 * 60_000), 10)).map((a) => a.id)).toEqual([five.id]);
+      expect((await store.overdue(new Date(at.getTime() + 11 * 60_000), 10)).map((a) => a.id)).toEqual([five.id, ten.id]);
+    } finally {
+      await db.close();
+      await fresh.drop();
+    }
+  });
+
   it('chat refs: a key finds its message, a message finds its keys, a key moves', async () => {
     const fresh = await engine.fresh();
     const db = await fresh.open();

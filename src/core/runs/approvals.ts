@@ -45,6 +45,8 @@ export interface ApprovalStore {
   getApproval(id: number): Promise<Approval | undefined>;
   /** Compare-and-set; false when the approval was not in `from`. */
   moveApproval(id: number, from: ApprovalState, to: ApprovalState, by: string | null, at: Date): Promise<boolean>;
+  /** Pending requests whose time ran out before `now`, oldest first. */
+  overdue(now: Date, limit: number): Promise<Approval[]>;
 }
 
 export const approvalRef = (id: number) => `approval:${id}`;

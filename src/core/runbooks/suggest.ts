@@ -10,9 +10,29 @@ export interface Suggestion<R> {
 const fold = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
 const words = (s: string) => fold(s).split(/[^\p{L}\p{N}]+/u).filter(Boolean);
 
-/** Does `phrase` occur in `text` as whole words (accent- and case-insensitive)? */
-function hasPhrase(textWords: string[], phrase: string): boolean {
-  const p = words(phrase);
+/** A runbook's match phrases and title, folded once per runbook (not once per incident). */
+interface Folded {
+  services: Array<{ name: string; folded: string; words: string[] }>;
+  keywords: Array<{ name: string; words: string[] }>;
+  titleWords: Set<string>;
+}
+const foldedCache = new WeakMap<object, Folded>();
+
+function folded(runbook: Pick<Runbook, 'title' | 'match'>): Folded {
+  let f = foldedCache.get(runbook);
+  if (!f) {
+    f = {
+      services: runbook.match.services.map((name) => ({ name, folded: fold(name), words: words(name) })),
+      keywords: runbook.match.keywords.map((name) => ({ name, words: words(name) })),
+      titleWords: new Set(words(runbook.title).filter((w) => w.length > 3)),
+    };
+    foldedCache.set(runbook, f);
+  }
+  return f;
+}
+
+/** Do the words `p` occur in `textWords`, in order and whole? */
+function hasPhrase(textWords: string[], p: string[]): boolean {
   if (!p.length) return false;
   for (let i = 0; i + p.length <= textWords.length; i++) if (p.every((w, j) => textWords[i + j] === w)) return true;
   return false;
@@ -33,18 +53,18 @@ export function suggest<R extends Pick<Runbook, 'title' | 'match'>>(
   const scored = runbooks.map((runbook, order) => {
     let score = 0;
     const matched: string[] = [];
-    for (const s of runbook.match.services)
-      if ((service && fold(s) === service) || hasPhrase(titleWords, s)) {
+    const f = folded(runbook);
+    for (const s of f.services)
+      if ((service && s.folded === service) || hasPhrase(titleWords, s.words)) {
         score += 3;
-        matched.push(s);
+        matched.push(s.name);
       }
-    for (const k of runbook.match.keywords)
-      if (hasPhrase(titleWords, k)) {
-        score += 2 * words(k).length;
-        matched.push(k);
+    for (const k of f.keywords)
+      if (hasPhrase(titleWords, k.words)) {
+        score += 2 * k.words.length;
+        matched.push(k.name);
       }
-    const rbWords = new Set(words(runbook.title).filter((w) => w.length > 3));
-    for (const w of rbWords) if (titleWords.includes(w)) score += 0.5;
+    for (const w of f.titleWords) if (titleWords.includes(w)) score += 0.5;
     return { runbook, score, matched, order };
   });
   return scored

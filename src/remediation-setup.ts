@@ -4,9 +4,7 @@
  * permission and approval gate, the run board and the Slack use-cases.
  */
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
 import type { WebClient } from '@slack/web-api';
-import Docker from 'dockerode';
 import type { Env } from './config/env.js';
 import { severitiesOf, type FileConfig } from './config/file.js';
 import type { Effect } from './core/effects.js';
@@ -22,7 +20,7 @@ import { RunEngine } from './core/runs/engine.js';
 import { RunPolicy } from './core/runs/permissions.js';
 import { LoggingEscalator, type EscalationContext, type Escalator } from './core/runs/ports.js';
 import { ErrorCode, isCoded } from './core/errors.js';
-import { createStepRunner } from './executors/index.js';
+import { runnerFromInventory } from './executors/index.js';
 import type { Database } from './store/db.js';
 import { KyselyApprovalStore, KyselyChatRefs } from './store/remediation.js';
 import { KyselyRunStore } from './store/runs.js';
@@ -63,12 +61,7 @@ export async function createRemediation(o: RemediationSetup) {
     catalog = c.runbooks;
     if (c.errors.length) o.log('some runbooks were left out', { errors: c.errors.map(formatSourceError) });
   }
-  const d = inventory.docker;
-  const docker = d.socket_path ? new Docker({ socketPath: d.socket_path }) : d.host ? new Docker({ host: d.host, port: d.port }) : new Docker();
-  const hosts = Object.fromEntries(Object.entries(inventory.hosts).map(([name, h]) => [name, {
-    address: h.address, port: h.port, user: h.user, keyPath: h.key_path.replace(/^~(?=\/|$)/, homedir()), hostKey: h.host_key,
-  }]));
-  const runner = createStepRunner({ docker: { docker }, ssh: { inventory: hosts } });
+  const runner = runnerFromInventory(inventory);
   const secrets = inventory.secrets.map((n) => process.env[n]).filter((v): v is string => !!v);
 
   const runs = new KyselyRunStore(o.database);

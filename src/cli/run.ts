@@ -4,7 +4,7 @@
  * step was refused, 2 for bad usage or input.
  */
 import { existsSync } from 'node:fs';
-import { homedir, hostname, userInfo } from 'node:os';
+import { hostname, userInfo } from 'node:os';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { loadFileConfig, severitiesOf } from '../config/file.js';
@@ -256,12 +256,6 @@ function safeUser(): string {
 
 /** Docker, SSH and HTTP executors from the inventory. */
 async function defaultRunner(inventory: Inventory): Promise<StepRunner> {
-  const { createStepRunner } = await import('../executors/index.js');
-  const Docker = (await import('dockerode')).default;
-  const d = inventory.docker;
-  const docker = d.socket_path ? new Docker({ socketPath: d.socket_path }) : d.host ? new Docker({ host: d.host, port: d.port }) : new Docker();
-  const hosts = Object.fromEntries(Object.entries(inventory.hosts).map(([name, h]) => [name, {
-    address: h.address, port: h.port, user: h.user, keyPath: h.key_path.replace(/^~(?=\/|$)/, homedir()), hostKey: h.host_key,
-  }]));
-  return createStepRunner({ docker: { docker }, ssh: { inventory: hosts } });
+  const { runnerFromInventory } = await import('../executors/index.js');
+  return runnerFromInventory(inventory);
 }

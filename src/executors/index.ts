@@ -1,4 +1,7 @@
 /** The executors: one StepRunner that sends each step to the runner for its kind. */
+import { homedir } from 'node:os';
+import Docker from 'dockerode';
+import type { Inventory } from '../core/inventory/schema.js';
 import type { ResolvedCommand, RunOptions, StepKind, StepOutcome, StepRunner } from '../core/runs/step-runner.js';
 import { DockerStepRunner, type DockerStepRunnerOptions } from './docker/docker-step-runner.js';
 import { HttpStepRunner, type HttpStepRunnerOptions } from './http/http-step-runner.js';
@@ -45,4 +48,14 @@ export function createStepRunner(config: ExecutorsConfig = {}): CompositeStepRun
     new SshStepRunner(inventory, sshOptions),
     new HttpStepRunner(config.http),
   ]);
+}
+
+/** The runner an inventory describes: its Docker endpoint (else DOCKER_HOST or the local socket) and its SSH hosts. */
+export function runnerFromInventory(inventory: Inventory): CompositeStepRunner {
+  const d = inventory.docker;
+  const docker = d.socket_path ? new Docker({ socketPath: d.socket_path }) : d.host ? new Docker({ host: d.host, port: d.port }) : new Docker();
+  const hosts = Object.fromEntries(Object.entries(inventory.hosts).map(([name, h]) => [name, {
+    address: h.address, port: h.port, user: h.user, keyPath: h.key_path.replace(/^~(?=\/|$)/, homedir()), hostKey: h.host_key,
+  }]));
+  return createStepRunner({ docker: { docker }, ssh: { inventory: hosts } });
 }

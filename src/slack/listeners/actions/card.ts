@@ -5,21 +5,10 @@ import { resolveModal, updateModal } from '../../blocks/modals.js';
 import type { SlackDeps } from '../../deps.js';
 import { userMessage } from '../../errors.js';
 import { Actions } from '../../ids.js';
+import { clickedIncident, clickedMessage } from '../clicked.js';
 
 type Args = SlackActionMiddlewareArgs<BlockAction<BlockElementAction>> & AllMiddlewareArgs;
 type CardAction = (d: SlackDeps, incident: Incident, args: Args) => Promise<unknown>;
-
-/**
- * Which incident a card button belongs to comes from the message it was clicked on (channel and ts
- * signed by Slack), never from the button's value.
- */
-async function incidentOf(d: SlackDeps, body: BlockAction): Promise<Incident> {
-  const channel = body.container?.channel_id ?? body.channel?.id;
-  const ts = body.container?.message_ts ?? body.message?.ts;
-  const incident = channel && ts ? await d.store.findByThread(channel, ts) : undefined;
-  if (!incident) throw new CodedError(ErrorCode.NotFound, 'This card does not belong to a known incident.');
-  return incident;
-}
 
 const cardActions: Record<string, CardAction> = {
   [Actions.acknowledge]: (d, i, { body }) => d.incidents.acknowledge(i.id, body.user.id),
@@ -44,11 +33,11 @@ export function registerCardActions(app: App, d: SlackDeps) {
       const a = args as unknown as Args;
       await a.ack();
       try {
-        await run(d, await incidentOf(d, a.body), a);
+        await run(d, await clickedIncident(d.store, a.body), a);
       } catch (e) {
         if (!(e instanceof CodedError)) d.log('card action failed', { actionId, error: String((e as Error)?.stack ?? e) });
         await a.client.chat.postEphemeral({
-          channel: a.body.container?.channel_id ?? a.body.channel?.id ?? d.incidentChannel,
+          channel: clickedMessage(a.body).channel ?? d.incidentChannel,
           user: a.body.user.id, text: userMessage(e),
         }).catch((err) => d.log('ephemeral failed', { error: String(err) }));
       }

@@ -4,6 +4,7 @@ import { escalateModal, escalationChoice } from '../../blocks/escalate.js';
 import type { SlackDeps } from '../../deps.js';
 import { userMessage } from '../../errors.js';
 import { Actions, Inputs, Views } from '../../ids.js';
+import { clickedIncident, clickedMessage } from '../clicked.js';
 
 type Values = Record<string, Record<string, ViewStateValue>>;
 
@@ -14,12 +15,9 @@ export function registerEscalate(app: App, d: SlackDeps) {
   app.action(Actions.escalate, async ({ ack, body, client }) => {
     await ack();
     const b = body as BlockAction;
-    const channel = b.container?.channel_id ?? b.channel?.id;
-    const ts = b.container?.message_ts ?? b.message?.ts;
+    const { channel } = clickedMessage(b);
     try {
-      // The incident comes from the message clicked on (signed by Slack), never from the button's value.
-      const incident = channel && ts ? await d.store.findByThread(channel, ts) : undefined;
-      if (!incident) throw new CodedError(ErrorCode.NotFound, 'This card does not belong to a known incident.');
+      const incident = await clickedIncident(d.store, b);
       if (incident.status === 'resolved') throw new CodedError(ErrorCode.IllegalTransition, 'The incident is resolved. Reopen it first.');
       await client.views.open({ trigger_id: b.trigger_id, view: escalateModal(incident, policies) as never });
     } catch (e) {

@@ -5,11 +5,12 @@ import { acceptedBlocks, noteModal, type Block } from '../../blocks/handoff.js';
 import { userMessage } from '../../errors.js';
 import { HandoffActions, HandoffViews } from '../../ids.js';
 import type { HandoffSlackDeps } from '../commands/handoff.js';
+import { clickedIncident, clickedMessage } from '../clicked.js';
 
 type Args = SlackActionMiddlewareArgs<BlockAction<BlockElementAction>> & AllMiddlewareArgs;
 
 async function tellClicker(d: HandoffSlackDeps, a: Args, text: string) {
-  const channel = a.body.container?.channel_id ?? a.body.channel?.id;
+  const { channel } = clickedMessage(a.body);
   if (!channel) return;
   await a.client.chat.postEphemeral({ channel, user: a.body.user.id, text }).catch((err) => d.log('ephemeral failed', { error: String(err) }));
 }
@@ -20,8 +21,7 @@ export function registerHandoffActions(app: App, d: HandoffSlackDeps) {
     const a = args as unknown as Args;
     await a.ack();
     try {
-      const channel = a.body.container?.channel_id ?? a.body.channel?.id;
-      const ts = a.body.container?.message_ts ?? a.body.message?.ts;
+      const { channel, ts } = clickedMessage(a.body);
       const h = channel && ts ? await d.handoffs.findByMessage(channel, ts) : undefined;
       if (!h) throw new CodedError(ErrorCode.NotFound, 'This message is not a known handoff.');
       const r = await d.handoffs.accept(h, a.body.user.id);
@@ -43,10 +43,7 @@ export function registerHandoffActions(app: App, d: HandoffSlackDeps) {
     const a = args as unknown as Args;
     await a.ack();
     try {
-      const channel = a.body.container?.channel_id ?? a.body.channel?.id;
-      const ts = a.body.container?.message_ts ?? a.body.message?.ts;
-      const incident = channel && ts ? await d.store.findByThread(channel, ts) : undefined;
-      if (!incident) throw new CodedError(ErrorCode.NotFound, 'This card does not belong to a known incident.');
+      const incident = await clickedIncident(d.store, a.body);
       await a.client.views.open({ trigger_id: a.body.trigger_id, view: noteModal(incident.id) as never });
     } catch (e) {
       if (!(e instanceof CodedError)) d.log('add to handoff failed', { error: String((e as Error)?.stack ?? e) });

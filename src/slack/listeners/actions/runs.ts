@@ -9,6 +9,7 @@ import { CodedError, ErrorCode, isCoded } from '../../../core/errors.js';
 import type { SlackDeps } from '../../deps.js';
 import { userMessage } from '../../errors.js';
 import { RunActions } from '../../ids.js';
+import { clickedMessage } from '../clicked.js';
 import type { Remediation } from '../../remediation.js';
 import { paramsModal } from '../../blocks/run-views.js';
 
@@ -110,8 +111,9 @@ export function registerRunActions(app: App, d: SlackDeps) {
       const a = args as unknown as Args;
       await a.ack();
       const b = a.body;
+      const clicked = clickedMessage(b);
       const c: Click = {
-        user: b.user.id, channel: b.container?.channel_id ?? b.channel?.id ?? '', ts: b.container?.message_ts ?? b.message?.ts ?? '',
+        user: b.user.id, channel: clicked.channel ?? '', ts: clicked.ts ?? '',
         threadTs: (b.container as { thread_ts?: string } | undefined)?.thread_ts ?? (b.message as { thread_ts?: string } | undefined)?.thread_ts,
         value: a.action.value ?? '', triggerId: b.trigger_id,
       };

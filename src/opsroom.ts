@@ -1,36 +1,32 @@
 import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { WebClient } from '@slack/web-api';
 import type { Env } from './config/env.js';
 import { severitiesOf, type FileConfig } from './config/file.js';
 import { EffectDispatcher } from './core/dispatcher.js';
+import { catalogSteps, EngineChecks } from './core/handoffs/checks.js';
+import { HandoffService } from './core/handoffs/service.js';
+import { PagerEscalator } from './core/incidents/pager-events.js';
 import { IncidentService } from './core/incidents/service.js';
 import { systemClock, type Clock, type Pager } from './core/ports.js';
 import { createLogger, type Logger } from './log.js';
-import { createHttpServer, type Mount } from './server.js';
-import { createSlackApp } from './slack/app.js';
-import { SlackNotifier } from './slack/notifier.js';
-import { WebClient } from '@slack/web-api';
-import { clientOptions } from './slack/app.js';
-import { KyselyIncidentStore, KyselyOutbox, openDatabase } from './store/index.js';
-import { KyselyPagerEventOrder, KyselyPagerLinks, releaseClaim } from './store/index.js';
-import { PagerEscalator, PagerEventHandler } from './core/incidents/pager-events.js';
-import {
-  createPager, createWebhookHandler, incidentIdFromKey, mappedService, pagerDutySettingsFromEnv, severityFromPagerDuty,
-  type PagerDutySettings, type PagerDutySettingsInput,
-} from './pagerduty/index.js';
-import { ConfigError } from './config/env.js';
-import type { Route } from './server.js';
-import { Workspace } from './workspace/index.js';
-import { createRemediation, type RemediationSetup } from './remediation-setup.js';
-import { catalogSteps, EngineChecks } from './core/handoffs/checks.js';
-import { HandoffService } from './core/handoffs/service.js';
-import { KyselyHandoffStore } from './store/handoffs.js';
-import { SlackHandoffChat } from './slack/handoff-chat.js';
-import { registerHandoffCommand } from './slack/listeners/commands/handoff.js';
-import { registerHandoffActions } from './slack/listeners/actions/handoff.js';
 import { Metrics } from './metrics.js';
-import { KyselyLeases } from './store/index.js';
 import { LeasedLoop, RequestGate, holdSocketModeLease, instanceName, logDeliveries, logRuns, observedSlackRoute, readiness } from './ops/index.js';
+import { createPager, type PagerDutySettingsInput } from './pagerduty/index.js';
+import { createRemediation, type RemediationSetup } from './wiring/remediation.js';
+import { pagerDutySettings, pagerDutyWebhook } from './wiring/pagerduty.js';
+import { createHttpServer, type Mount, type Route } from './server.js';
+import { clientOptions, createSlackApp } from './slack/app.js';
+import { SlackHandoffChat } from './slack/handoff-chat.js';
+import { registerHandoffActions } from './slack/listeners/actions/handoff.js';
+import { registerHandoffCommand } from './slack/listeners/commands/handoff.js';
+import { SlackNotifier } from './slack/notifier.js';
+import { KyselyHandoffStore } from './store/handoffs.js';
+import {
+  KyselyIncidentStore, KyselyLeases, KyselyOutbox, KyselyPagerLinks, openDatabase,
+} from './store/index.js';
+import { Workspace } from './workspace/index.js';
 
 export interface OpsroomOptions {
   env: Env;
@@ -82,7 +78,7 @@ export async function startOpsroom(options: OpsroomOptions) {
   let pagerRoute: Route | undefined;
 
   const mounts: Mount[] = [];
-  let slackRoute: ((req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void) | undefined;
+  let slackRoute: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
   const server = createHttpServer({
     slack: observedSlackRoute(() => slackRoute, { metrics, log }),
     admit: gate.admit,
@@ -229,47 +225,3 @@ export async function startOpsroom(options: OpsroomOptions) {
 }
 
 export type Opsroom = Awaited<ReturnType<typeof startOpsroom>>;
-
-/** PagerDuty settings from env and opsroom.yml, or undefined when PAGERDUTY_TOKEN is unset (off). */
-function pagerDutySettings(env: Env, file: FileConfig, extra: Partial<PagerDutySettingsInput> = {}): PagerDutySettings | undefined {
-  const { scheduleId: _unused, ...fromFile } = file.pagerduty ?? {};
-  try {
-    return pagerDutySettingsFromEnv({
-      PAGERDUTY_TOKEN: env.PAGERDUTY_TOKEN, PAGERDUTY_API_URL: env.PAGERDUTY_API_URL,
-      PAGERDUTY_FROM: env.PAGERDUTY_FROM, PAGERDUTY_SERVICE_ID: env.PAGERDUTY_SERVICE_ID,
-    }, { ...fromFile, ...extra });
-  } catch (e) {
-    const issue = (e as { issues?: { path: PropertyKey[]; message: string }[] }).issues?.[0];
-    if (!issue) throw e;
-    const name = issue.path[0] === 'serviceId' ? 'PAGERDUTY_SERVICE_ID' : `pagerduty.${issue.path.map(String).join('.')}`;
-    throw new ConfigError(`${name}: ${issue.message} (needed with PAGERDUTY_TOKEN)`);
-  }
-}
-
-/** POST /pagerduty/webhook: verified, deduplicated by event id, applied to incidents without echo. */
-function pagerDutyWebhook(
-  settings: PagerDutySettings, env: Env,
-  d: { incidents: IncidentService; store: KyselyIncidentStore; database: Awaited<ReturnType<typeof openDatabase>>; clock: Clock; log: Logger },
-): Route {
-  const secrets = (env.PAGERDUTY_WEBHOOK_SECRET ?? '').split(',').map((x) => x.trim()).filter(Boolean);
-  if (!secrets.length) d.log.warn({}, 'PAGERDUTY_WEBHOOK_SECRET is not set: every PagerDuty webhook is refused (401)');
-  const events = new PagerEventHandler({
-    incidents: d.incidents, store: d.store, links: new KyselyPagerLinks(d.database), order: new KyselyPagerEventOrder(d.database),
-    incidentIdFromKey: (key) => incidentIdFromKey(key, settings.incidentKeyPrefix),
-    watchedService: (id) => mappedService(settings, id),
-    severityFor: (pd) => severityFromPagerDuty(settings, pd),
-    releaseClaim: (key) => releaseClaim(d.database, key),
-  });
-  const claimKey = (id: string) => `pagerduty-event:${id}`;
-  const handle = createWebhookHandler({
-    secrets,
-    dedupe: (id) => d.store.claim(claimKey(id), d.clock.now()),
-    release: (id) => releaseClaim(d.database, claimKey(id)),
-    onEvent: async (e) => {
-      const outcome = await events.apply(e);
-      d.log.info({ eventId: e.eventId, type: e.type, pagerId: e.incident.id, outcome }, 'pagerduty webhook');
-    },
-    onError: (err, eventId) => d.log.error({ eventId, error: String((err as Error)?.stack ?? err) }, 'pagerduty webhook failed'),
-  });
-  return (req, res) => void handle(req, res);
-}

@@ -47,7 +47,11 @@ export interface SlackApp {
 
 export function createSlackApp(settings: SlackSettings, deps: SlackDeps): SlackApp {
   const receiver = settings.appToken
-    ? new SocketModeReceiver({ appToken: settings.appToken, logLevel: LogLevel.WARN })
+    ? new SocketModeReceiver({
+      appToken: settings.appToken, logLevel: LogLevel.WARN,
+      // apps.connections.open goes to the same Web API as every other call (SLACK_API_URL).
+      installerOptions: { clientOptions: { slackApiUrl: settings.apiUrl } },
+    })
     : new HTTPReceiver({ signingSecret: settings.signingSecret, endpoints: '/slack/events', logLevel: LogLevel.WARN });
   const app = new App({
     receiver,
@@ -62,6 +66,13 @@ export function createSlackApp(settings: SlackSettings, deps: SlackDeps): SlackA
     app,
     requestListener: receiver instanceof HTTPReceiver ? receiver.requestListener : undefined,
     start: async () => { if (settings.appToken) await app.start(); },
-    stop: async () => { if (settings.appToken) await app.stop(); },
+    stop: async () => {
+      if (!(receiver instanceof SocketModeReceiver)) return;
+      // Bolt's stop() does not wait for the WebSocket to close; the client's disconnect() does (bounded).
+      let timer: NodeJS.Timeout | undefined;
+      const bound = new Promise<void>((r) => { timer = setTimeout(r, 5000); });
+      await Promise.race([receiver.client.disconnect(), bound]);
+      clearTimeout(timer);
+    },
   };
 }

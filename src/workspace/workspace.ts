@@ -2,6 +2,7 @@
 // request side (slash commands, clicks, modal submissions, messages) and the browser page.
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { type ApiCall, type Failure, Failures, callApi } from './api/index.js';
 import type { ApiContext, WorkspaceEvent } from './api/context.js';
 import { receiveUpload } from './api/files.js';
@@ -10,6 +11,7 @@ import { EventHub } from './events.js';
 import { parseArgs, readBody, sendJson, sendText } from './http.js';
 import { handlePage } from './page-routes.js';
 import { ResponseUrls } from './response-url.js';
+import { SocketHub } from './socket-mode.js';
 import { type SeedOptions, State, seedState } from './state.js';
 import { Triggers } from './triggers.js';
 
@@ -41,6 +43,8 @@ export class Workspace {
   readonly events = new EventHub();
   readonly responses = new ResponseUrls();
   readonly driver: Driver;
+  /** Socket Mode: while the app holds a connection, requests go over it instead of HTTP. */
+  readonly sockets = new SocketHub();
   readonly ctx: ApiContext;
   private readonly log: ApiCall[] = [];
   private server?: Server;
@@ -61,7 +65,7 @@ export class Workspace {
       origin: () => this.origin ?? 'http://127.0.0.1',
       emit: (e: WorkspaceEvent) => this.events.send(e),
     };
-    const config = (): DriverConfig => ({ appUrl: this.appUrl, eventsUrl: this.eventsUrl ?? this.appUrl, signingSecret: this.signingSecret, verificationToken: this.verificationToken });
+    const config = (): DriverConfig => ({ appUrl: this.appUrl, eventsUrl: this.eventsUrl ?? this.appUrl, signingSecret: this.signingSecret, verificationToken: this.verificationToken, socket: this.sockets });
     this.driver = new Driver(this.ctx, this.responses, config);
   }
 
@@ -134,9 +138,30 @@ export class Workspace {
     const args = await parseArgs(req, await readBody(req), url);
     const bearer = /^Bearer (.+)$/.exec(String(req.headers.authorization ?? ''))?.[1];
     const token = bearer ?? (typeof args.token === 'string' ? args.token : undefined);
+    if (method === 'apps.connections.open') return this.openConnection(res, args, token);
     const answer = await callApi(this.ctx, this.failures, method, args, token, this.botToken);
     this.log.push({ method, args, at: new Date(), status: answer.status, response: answer.body });
     sendJson(res, answer.status, answer.body, answer.headers);
+  }
+
+  /** apps.connections.open takes an app-level token (xapp-) and answers a WebSocket URL. */
+  private openConnection(res: ServerResponse, args: Record<string, unknown>, token: string | undefined): void {
+    const failure = this.failures.take('apps.connections.open');
+    let status = 200;
+    let body: Record<string, unknown>;
+    if (failure) {
+      status = failure.status;
+      body = { ok: false, error: failure.status === 429 ? 'ratelimited' : failure.error ?? 'fatal_error' };
+    } else if (!token) body = { ok: false, error: 'not_authed' };
+    else if (!token.startsWith('xapp-')) body = { ok: false, error: token.startsWith('xox') ? 'not_allowed_token_type' : 'invalid_auth' };
+    else body = { ok: true, url: this.sockets.open(this.ctx.origin()) };
+    this.log.push({ method: 'apps.connections.open', args, at: new Date(), status, response: body });
+    sendJson(res, status, body, failure?.retryAfter ? { 'retry-after': String(failure.retryAfter) } : {});
+  }
+
+  /** Handles a WebSocket upgrade to the workspace's Socket Mode URL; false for any other path. */
+  upgrade(req: IncomingMessage, socket: Duplex): boolean {
+    return this.sockets.upgrade(req, socket);
   }
 
   private async serveResponse(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
@@ -174,6 +199,9 @@ export class Workspace {
     const server = createServer((req, res) => {
       if (!this.handle(req, res)) sendText(res, 404, 'not found');
     });
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex) => {
+      if (!this.upgrade(req, socket)) socket.destroy();
+    });
     await new Promise<void>((resolve) => server.listen(port, host, resolve));
     this.server = server;
     const addr = server.address() as AddressInfo;
@@ -183,6 +211,7 @@ export class Workspace {
 
   async close(): Promise<void> {
     this.events.close();
+    this.sockets.close();
     this.state.flush();
     const server = this.server;
     this.server = undefined;

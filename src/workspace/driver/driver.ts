@@ -8,7 +8,10 @@ import type { Message, View } from '../state.js';
 import { type ClickOptions, type ValueInput, actionFor, findElement, stateValues } from './payloads.js';
 import { type AppAnswer, type RawRequest, sendToApp } from './signing.js';
 
-export type DriverConfig = { appUrl?: string; eventsUrl?: string; signingSecret: string; verificationToken: string };
+/** Socket Mode delivery (see ../socket-mode.ts): used instead of HTTP while a connection is open. */
+export type SocketDelivery = { connected(): boolean; deliver(type: 'slash_commands' | 'interactive' | 'events_api', payload: unknown): Promise<AppAnswer> };
+
+export type DriverConfig = { appUrl?: string; eventsUrl?: string; signingSecret: string; verificationToken: string; socket?: SocketDelivery };
 
 export type SlashResult = AppAnswer & { triggerId: string; responseUrl: string };
 export type SubmitResult = Partial<AppAnswer> & { responseAction?: string; errors?: Record<string, string>; clientErrors?: Record<string, string>; problems?: string[] };
@@ -35,7 +38,15 @@ export class Driver {
     return sendToApp({ url: this.appUrl(), body: new URLSearchParams(fields).toString(), secret: this.config().signingSecret, headers });
   }
 
+  /** The Socket Mode connection when the app has one open; HTTP to appUrl otherwise. */
+  private socket(): SocketDelivery | undefined {
+    const s = this.config().socket;
+    return s?.connected() ? s : undefined;
+  }
+
   private sendPayload(payload: unknown): Promise<AppAnswer> {
+    const socket = this.socket();
+    if (socket) return socket.deliver('interactive', payload);
     return this.signedForm({ payload: JSON.stringify(payload) });
   }
 
@@ -67,7 +78,8 @@ export class Driver {
       text, api_app_id: this.state.data.bot.app_id, is_enterprise_install: 'false', response_url: responseUrl, trigger_id: triggerId,
       ...(opts.threadTs ? { thread_ts: opts.threadTs } : {}),
     };
-    const answer = await this.signedForm(fields).catch((e: Error) => ({ status: 0, body: e.message, headers: {}, durationMs: 0 }) as AppAnswer);
+    const socket = this.socket();
+    const answer = await (socket ? socket.deliver('slash_commands', fields) : this.signedForm(fields)).catch((e: Error) => ({ status: 0, body: e.message, headers: {}, durationMs: 0 }) as AppAnswer);
     // Slack shows a message in the acknowledgement body as a reply to the command,
     // and tells the user (only them) when the app failed or was too slow.
     if (answer.status !== 200) this.notice(user, channel, opts.threadTs, `${fields.command} failed with the error "dispatch_failed"`);
@@ -172,7 +184,7 @@ export class Driver {
     const msg: Message = { type: 'message', ts: this.state.nextTs(), channel, user, text, ...(threadTs ? { thread_ts: threadTs } : {}) };
     storeMessage(this.ctx, msg);
     const url = this.config().eventsUrl;
-    if (!url) return { ts: msg.ts };
+    if (!url && !this.socket()) return { ts: msg.ts };
     const botId = this.state.data.bot.user_id;
     const event = { type: 'message', channel, user, text, ts: msg.ts, event_ts: msg.ts, channel_type: ch.is_im ? 'im' : 'channel', team: this.state.data.team.id, ...(msg.thread_ts ? { thread_ts: msg.thread_ts } : {}) };
     const answer = await this.sendEvent(url, event);
@@ -180,7 +192,7 @@ export class Driver {
     return { ts: msg.ts, answer };
   }
 
-  private sendEvent(url: string, event: Record<string, unknown>): Promise<AppAnswer> {
+  private sendEvent(url: string | undefined, event: Record<string, unknown>): Promise<AppAnswer> {
     const { team, bot } = this.state.data;
     const body = JSON.stringify({
       token: this.config().verificationToken, team_id: team.id, api_app_id: bot.app_id, event, type: 'event_callback',
@@ -188,6 +200,8 @@ export class Driver {
       authorizations: [{ enterprise_id: null, team_id: team.id, user_id: bot.user_id, is_bot: true, is_enterprise_install: false }],
       is_ext_shared_channel: false,
     });
+    const socket = this.socket();
+    if (socket || !url) return socket ? socket.deliver('events_api', JSON.parse(body)) : Promise.reject(new Error('workspace has no eventsUrl'));
     return sendToApp({ url, body, contentType: 'application/json', secret: this.config().signingSecret });
   }
 }

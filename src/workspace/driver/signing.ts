@@ -20,7 +20,8 @@ export type RawRequest = {
   headers?: Record<string, string | null>;
 };
 
-export type AppAnswer = { status: number; body: string; json?: any; headers: Record<string, string>; durationMs: number };
+/** The app's answer; over Socket Mode `status` is 200 on ack (0 without one), `json` the ack's payload. */
+export type AppAnswer = { status: number; body: string; json?: any; headers: Record<string, string>; durationMs: number; envelopeId?: string };
 
 export async function sendToApp(r: RawRequest): Promise<AppAnswer> {
   const timestamp = r.timestamp ?? Math.floor(Date.now() / 1000);

@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { CodedError, ErrorCode } from '../errors.js';
 import { systemClock, type Clock } from '../ports.js';
 import { assertConfirmed, type Confirmation, confirmationRefs } from './confirmation.js';
-import { RunEvents, type RunListener } from './events.js';
+import { RunEvents, type RunListener, type StepFinish } from './events.js';
 import { abortableSleep, type AbortCause, deadlineMs, executeStep, type ManualConfirm } from './execute.js';
 import { judge, needsLock, targetKey } from './expect.js';
 import { capOutput, type CapturedOutput, type OutputCapOptions, OutputPipe } from './output.js';
@@ -60,17 +60,9 @@ export interface RunEngineDeps {
   heartbeatMs?: number;
 }
 
-export interface StepResult {
-  runId: number;
-  stepId: string;
-  attempt: number;
-  state: 'succeeded' | 'failed' | 'timed_out' | 'interrupted';
-  exitCode: number | null;
-  durationMs: number;
-  reason: string | null;
+export interface StepResult extends StepFinish {
   target: string;
   command: string;
-  output: CapturedOutput;
 }
 
 export interface StartedStep {

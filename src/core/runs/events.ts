@@ -3,23 +3,25 @@ import type { CapturedOutput } from './output.js';
 import type { Run } from './ports.js';
 import type { RunState, StepState } from './step-state.js';
 
+/** How an attempt ended: the engine's result and the `step.finished` event share it. */
+export interface StepFinish {
+  runId: number;
+  stepId: string;
+  attempt: number;
+  state: 'succeeded' | 'failed' | 'timed_out' | 'interrupted';
+  exitCode: number | null;
+  durationMs: number;
+  reason: string | null;
+  output: CapturedOutput;
+}
+
 export type RunEvent =
   | { type: 'run.created'; run: Run }
   | { type: 'run.state'; runId: number; state: RunState }
   | { type: 'step.started'; runId: number; stepId: string; attempt: number; actor: string; target: string; command: string; at: Date }
   /** Redacted output as it arrives. */
   | { type: 'step.output'; runId: number; stepId: string; attempt: number; chunk: string }
-  | {
-      type: 'step.finished';
-      runId: number;
-      stepId: string;
-      attempt: number;
-      state: 'succeeded' | 'failed' | 'timed_out' | 'interrupted';
-      exitCode: number | null;
-      durationMs: number;
-      reason: string | null;
-      output: CapturedOutput;
-    }
+  | ({ type: 'step.finished' } & StepFinish)
   /** Skipped, or marked interrupted at start-up. */
   | { type: 'step.changed'; runId: number; stepId: string; state: StepState; actor: string };
 

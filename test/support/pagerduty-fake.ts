@@ -11,7 +11,7 @@ import { OpenApiChecker } from '../pagerduty/support/openapi-check.js';
 import { routeFake } from '../pagerduty/support/fake-routes.js';
 import { signatureHeader } from '../../src/pagerduty/webhook-signature.js';
 
-export const REST_SPEC = process.env.PAGERDUTY_REST_SPEC ?? new URL('../../../shared/specs/pagerduty/rest-openapiv3.json', import.meta.url);
+export const REST_SPEC = process.env.PAGERDUTY_REST_SPEC ?? new URL('../fixtures/specs/pagerduty/rest-openapiv3.json', import.meta.url);
 let checker: OpenApiChecker | undefined;
 const specChecker = () => (checker ??= new OpenApiChecker(JSON.parse(readFileSync(REST_SPEC, 'utf8'))));
 

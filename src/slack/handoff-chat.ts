@@ -5,6 +5,7 @@ import type { HandoffSummary } from '../core/handoffs/model.js';
 import type { HandoffChat } from '../core/handoffs/ports.js';
 import { toMarkdown } from '../core/handoffs/render.js';
 import { handoffMessage } from './blocks/handoff.js';
+import { opsroomLine } from './blocks/mrkdwn.js';
 
 export class SlackHandoffChat implements HandoffChat {
   constructor(private readonly client: WebClient, private readonly log: (msg: string, extra?: Record<string, unknown>) => void = () => {}) {}
@@ -21,7 +22,7 @@ export class SlackHandoffChat implements HandoffChat {
   }
 
   async say(channel: string, text: string, threadTs?: string) {
-    await this.client.chat.postMessage({ channel, text, ...(threadTs ? { thread_ts: threadTs } : {}) });
+    await this.client.chat.postMessage({ channel, text: opsroomLine(text), ...(threadTs ? { thread_ts: threadTs } : {}) });
   }
 
   private async send(channel: string, summary: HandoffSummary, handoffId: number) {

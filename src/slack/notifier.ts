@@ -4,6 +4,7 @@ import type { Incident } from '../core/incidents/incident.js';
 import type { Severity } from '../core/incidents/severity.js';
 import type { ChatNotifier, Clock, Outbox } from '../core/ports.js';
 import { cardText, incidentCard } from './blocks/card.js';
+import { opsroomLine } from './blocks/mrkdwn.js';
 import { toDeliveryError } from './errors.js';
 import { pagerLine } from './pager-line.js';
 
@@ -27,7 +28,7 @@ export class SlackNotifier implements ChatNotifier {
       if (effect.payload.type === 'thread') {
         if (!incident.cardTs) throw new Error('the card is not posted yet');
         await this.deps.client.chat.postMessage({
-          channel: incident.channel, thread_ts: incident.cardTs, text: effect.payload.text, unfurl_links: false,
+          channel: incident.channel, thread_ts: incident.cardTs, text: opsroomLine(effect.payload.text), unfurl_links: false,
         });
         return;
       }

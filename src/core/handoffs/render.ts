@@ -9,6 +9,8 @@ export interface Fmt {
   time(d: Date): string;
   bold(s: string): string;
   quote(s: string): string;
+  /** Someone's words (titles, updates, notes, names, step output), escaped for the format. */
+  text(s: string): string;
 }
 
 export interface Section {
@@ -23,11 +25,23 @@ export interface Section {
 
 const USER_ID = /^[UW][A-Z0-9]{2,}$/;
 export const markdownFmt: Fmt = {
-  user: (id) => (USER_ID.test(id) ? `@${id}` : id),
+  user: (id) => (USER_ID.test(id) ? `@${id}` : markdownText(id)),
   time: (d) => d.toISOString().replace('T', ' ').slice(0, 16) + 'Z',
   bold: (s) => `**${s}**`,
   quote: (s) => s.split('\n').map((l) => `> ${l}`).join('\n'),
+  text: (s) => markdownText(s),
 };
+
+/**
+ * Markdown that shows `s` as written: emphasis, code, links, tables, headings and HTML escaped;
+ * plain @here/@channel get a word joiner (the file may be pasted into chat).
+ */
+export function markdownText(s: string): string {
+  return s
+    .replace(/[\\`*_[\]#|~<>&]/g, (c) => (c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '&' ? '&amp;' : `\\${c}`))
+    .replace(/@(here|channel|everyone)\b/gi, '@\u2060$1')
+    .replace(/\uE000|\uE001/g, '');
+}
 
 const oneLine = (s: string, max = 300) => {
   const flat = s.replace(/\s+/g, ' ').trim();
@@ -39,13 +53,13 @@ export function sections(s: HandoffSummary, f: Fmt): Section[] {
   const open: Section = {
     id: 'open', title: `Open incidents (${s.open.length})`, empty: 'None.',
     items: s.open.map((i) => {
-      const lines = [`${f.bold(incidentKey(i.id))} · ${i.severity} · ${i.status} · ${oneLine(i.title, 120)} · ${formatDuration(i.ageMs)} old · commander ${f.user(i.commander)}${i.acknowledged ? '' : ' · not acknowledged'}`];
-      lines.push(i.lastUpdate ? f.quote(`${oneLine(i.lastUpdate.text)} (${f.user(i.lastUpdate.actor)}, ${f.time(i.lastUpdate.at)})`) : f.quote('No status update yet.'));
-      if (i.nextStep) lines.push(`Next step: ${oneLine(i.nextStep, 200)}`);
-      for (const a of i.pendingApprovals) lines.push(`Approval pending: run ${a.runId} step ${a.stepId}, asked by ${f.user(a.requestedBy)}, expires ${f.time(a.expiresAt)}`);
+      const lines = [`${f.bold(incidentKey(i.id))} · ${i.severity} · ${i.status} · ${f.text(oneLine(i.title, 120))} · ${formatDuration(i.ageMs)} old · commander ${f.user(i.commander)}${i.acknowledged ? '' : ' · not acknowledged'}`];
+      lines.push(i.lastUpdate ? f.quote(`${f.text(oneLine(i.lastUpdate.text))} (${f.user(i.lastUpdate.actor)}, ${f.time(i.lastUpdate.at)})`) : f.quote('No status update yet.'));
+      if (i.nextStep) lines.push(`Next step: ${f.text(oneLine(i.nextStep, 200))}`);
+      for (const a of i.pendingApprovals) lines.push(`Approval pending: run ${a.runId} step ${f.text(a.stepId)}, asked by ${f.user(a.requestedBy)}, expires ${f.time(a.expiresAt)}`);
       for (const r of i.runs) {
-        const failed = r.failedSteps.length ? `, failed: ${r.failedSteps.join(', ')}` : '';
-        lines.push(`Run ${r.runId} (${r.runbookId}) ${r.state}${failed}${r.pendingSteps ? `, ${r.pendingSteps} steps not run` : ''}`);
+        const failed = r.failedSteps.length ? `, failed: ${f.text(r.failedSteps.join(', '))}` : '';
+        lines.push(`Run ${r.runId} (${f.text(r.runbookId)}) ${r.state}${failed}${r.pendingSteps ? `, ${r.pendingSteps} steps not run` : ''}`);
       }
       return lines.join('\n');
     }),
@@ -56,8 +70,8 @@ export function sections(s: HandoffSummary, f: Fmt): Section[] {
     id: 'shift', title: 'Opened and resolved this shift', lead: s.shift.length ? `${opened} opened · ${resolved} resolved` : undefined, empty: 'None.',
     items: s.shift.map((i) => {
       const what = [i.openedInShift && `opened ${f.time(i.openedAt)}`, i.resolvedAt && i.resolvedInShift && `resolved ${f.time(i.resolvedAt)}`].filter(Boolean).join(', ');
-      const res = i.resolution ? ` — ${oneLine(i.resolution, 200)}` : '';
-      return `${f.bold(incidentKey(i.id))} · ${i.severity} · ${oneLine(i.title, 120)} · ${what} · TTA ${dur(i.ttaMs)} · TTR ${dur(i.ttrMs)}${res}`;
+      const res = i.resolution ? ` — ${f.text(oneLine(i.resolution, 200))}` : '';
+      return `${f.bold(incidentKey(i.id))} · ${i.severity} · ${f.text(oneLine(i.title, 120))} · ${what} · TTA ${dur(i.ttaMs)} · TTR ${dur(i.ttrMs)}${res}`;
     }),
   };
   const counts = Object.entries(s.steps.byState).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${n} ${k.replace('_', ' ')}`).join(', ');
@@ -66,29 +80,29 @@ export function sections(s: HandoffSummary, f: Fmt): Section[] {
     items: s.steps.notable.map((st) => {
       const mark = st.state === 'succeeded' ? ':white_check_mark:' : st.state === 'running' ? ':hourglass:' : ':x:';
       const where = st.incidentId === null ? `run ${st.runId}` : `${incidentKey(st.incidentId)} run ${st.runId}`;
-      const detail = [st.exitCode !== null && `exit ${st.exitCode}`, st.error && oneLine(st.error, 200)].filter(Boolean).join(': ');
-      return `${mark} ${st.danger ? 'dangerous ' : ''}${oneLine(st.title, 100)} (${st.runbookId}/${st.stepId}) on ${st.target} by ${f.user(st.actor)} at ${f.time(st.at)} — ${st.state.replace('_', ' ')}${detail ? ` (${detail})` : ''} · ${where}`;
+      const detail = [st.exitCode !== null && `exit ${st.exitCode}`, st.error && f.text(oneLine(st.error, 200))].filter(Boolean).join(': ');
+      return `${mark} ${st.danger ? 'dangerous ' : ''}${f.text(oneLine(st.title, 100))} (${f.text(`${st.runbookId}/${st.stepId}`)}) on ${f.text(st.target)} by ${f.user(st.actor)} at ${f.time(st.at)} — ${st.state.replace('_', ' ')}${detail ? ` (${detail})` : ''} · ${where}`;
     }),
   };
   const pages: Section = {
     id: 'pages', title: `Pages and escalations (${s.pages.length})`, empty: 'None.',
-    items: s.pages.map((e) => `${incidentKey(e.incidentId)} · ${e.kind} · ${f.time(e.at)} · ${f.user(e.actor)}: ${oneLine(e.text, 200)}`),
+    items: s.pages.map((e) => `${incidentKey(e.incidentId)} · ${e.kind} · ${f.time(e.at)} · ${f.user(e.actor)}: ${f.text(oneLine(e.text, 200))}`),
   };
   const reminders: Section = {
     id: 'reminders', title: `Unanswered update reminders (${s.unansweredReminders.length})`, empty: 'None.',
-    items: s.unansweredReminders.map((e) => `${incidentKey(e.incidentId)} · ${f.time(e.at)} · ${oneLine(e.text, 200)}`),
+    items: s.unansweredReminders.map((e) => `${incidentKey(e.incidentId)} · ${f.time(e.at)} · ${f.text(oneLine(e.text, 200))}`),
   };
   const notes: Section = {
     id: 'notes', title: `Notes (${s.notes.length})`, empty: 'No notes.',
-    items: s.notes.map((n) => `${f.user(n.author)}${n.incidentId !== null ? ` on ${incidentKey(n.incidentId)}` : ''} (${f.time(n.at)}): ${oneLine(n.text, 1000)}`),
+    items: s.notes.map((n) => `${f.user(n.author)}${n.incidentId !== null ? ` on ${incidentKey(n.incidentId)}` : ''} (${f.time(n.at)}): ${f.text(oneLine(n.text, 1000))}`),
   };
   const c = s.checks;
   const checks: Section = {
     id: 'checks', title: 'Handoff checks', empty: '',
     lead: c.state === 'not_configured' ? 'Not configured (set handoff.checks to a runbook id in opsroom.yml).'
-      : c.state === 'unavailable' ? `${c.runbookId}: not run — ${c.reason}.`
-      : `${c.runbookId}: ${c.ok ? 'all passed' : 'FAILED'}`,
-    items: c.state === 'ran' ? c.results.map((r) => `${r.state === 'succeeded' ? ':white_check_mark:' : r.state === 'skipped' ? ':fast_forward:' : ':x:'} ${oneLine(r.title, 100)} — ${r.state.replace('_', ' ')}${r.detail ? `: ${oneLine(r.detail, 200)}` : ''}`) : [],
+      : c.state === 'unavailable' ? `${f.text(c.runbookId)}: not run — ${f.text(c.reason)}.`
+      : `${f.text(c.runbookId)}: ${c.ok ? 'all passed' : 'FAILED'}`,
+    items: c.state === 'ran' ? c.results.map((r) => `${r.state === 'succeeded' ? ':white_check_mark:' : r.state === 'skipped' ? ':fast_forward:' : ':x:'} ${f.text(oneLine(r.title, 100))} — ${r.state.replace('_', ' ')}${r.detail ? `: ${f.text(oneLine(r.detail, 200))}` : ''}`) : [],
   };
   const who = (l: string[]) => (l.length ? l.map(f.user).join(', ') : 'unknown');
   const onCall: Section = {

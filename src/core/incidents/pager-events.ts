@@ -6,6 +6,7 @@
  */
 import { CodedError, ErrorCode, isCoded } from '../errors.js';
 import type { EscalationContext, Escalator, IncidentStore, PagerRef } from '../ports.js';
+import { said } from '../said.js';
 import type { Incident } from './incident.js';
 import type { IncidentService } from './service.js';
 import { TITLE_MAX } from './service.js';
@@ -171,10 +172,11 @@ export class PagerEventHandler {
     const policy = pd.escalationPolicy ? ` (${pd.escalationPolicy.name})` : '';
     const verb = e.type === 'incident.escalated' ? 'Escalated' : 'Reassigned';
     const text = `${verb} in PagerDuty by ${who(e)}: now ${names(pd.assignees)}${policy}`;
+    const line = `:arrow_double_up: ${verb} in PagerDuty by ${said(who(e))}: now ${said(names(pd.assignees))}${pd.escalationPolicy ? ` (${said(pd.escalationPolicy.name)})` : ''}`;
     await this.deps.incidents.record(i.id, {
       at: e.occurredAt, actor: PAGER_ACTOR, kind: 'escalation', text,
       data: { eventId: e.eventId, assignees: pd.assignees, escalationPolicy: pd.escalationPolicy },
-    }, `:arrow_double_up: ${text}`);
+    }, line);
     return 'applied';
   }
 
@@ -200,7 +202,7 @@ export class PagerEventHandler {
     if (history.some((h) => h.kind === 'note' && h.data?.noteId === e.note.id)) return 'unchanged';
     await this.deps.incidents.record(i.id, {
       at: e.occurredAt, actor: PAGER_ACTOR, kind: 'note', text: content, data: { noteId: e.note.id, agent: who(e) },
-    }, `:memo: Note in PagerDuty from ${who(e)}:\n${content}`);
+    }, `:memo: Note in PagerDuty from ${said(who(e))}:\n${said(content)}`);
     return 'applied';
   }
 

@@ -3,6 +3,7 @@ import type { NewEffect } from '../effects.js';
 import type { Clock, IncidentStore } from '../ports.js';
 import { formatDuration } from './format.js';
 import { incidentKey, type Incident, type IncidentPatch } from './incident.js';
+import { said } from '../said.js';
 import { resolutionText } from './summary.js';
 import { parseSeverity, type Severity } from './severity.js';
 import { assertTransition, isOpen, type Status } from './status.js';
@@ -145,7 +146,7 @@ export class IncidentService {
       const label = patch.status ? ` — now *${patch.status}*` : '';
       return {
         patch, events,
-        effects: [card, thread(`:memo: Update from <@${actor}>${label}:\n${body}`), ...this.pager(opts.fromPager, { type: 'pager.note', actor, text: body })],
+        effects: [card, thread(`:memo: Update from <@${actor}>${label}:\n${said(body)}`), ...this.pager(opts.fromPager, { type: 'pager.note', actor, text: body })],
       };
     });
   }
@@ -241,7 +242,7 @@ export class IncidentService {
     await this.deps.store.record(id, [
       { at: now, actor, kind: 'escalation', text: `Escalated to ${target}`, data: { ...to } },
     ], [
-      thread(`:arrow_double_up: <@${actor}> escalated to ${target} in PagerDuty.`), card,
+      thread(`:arrow_double_up: <@${actor}> escalated to ${said(target)} in PagerDuty.`), card,
       { target: 'pager', payload: { type: 'pager.escalate', actor, ...to } },
     ]);
     this.deps.onEffects?.();

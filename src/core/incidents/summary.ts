@@ -1,3 +1,4 @@
+import { said } from '../said.js';
 import { formatDuration } from './format.js';
 import type { Incident } from './incident.js';
 import type { TimelineEvent } from './timeline.js';
@@ -28,7 +29,7 @@ export function resolutionText(i: Incident, events: readonly TimelineEvent[], ac
   const tta = timeToAcknowledge(i);
   const ttr = timeToResolve(i);
   const lines = [
-    `:white_check_mark: <@${actor}> resolved the incident.${i.resolution ? ` ${i.resolution}` : ''}`,
+    `:white_check_mark: <@${actor}> resolved the incident.${i.resolution ? ` ${said(i.resolution)}` : ''}`,
     `*Time to acknowledge:* ${tta === null ? 'never acknowledged' : formatDuration(tta)} · *Time to resolve:* ${ttr === null ? '—' : formatDuration(ttr)}`,
     `*Timeline:* ${timelineCounts(events)}`,
   ];

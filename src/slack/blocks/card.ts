@@ -4,6 +4,7 @@ import type { Severity } from '../../core/incidents/severity.js';
 import { isOpen, STATUSES } from '../../core/incidents/status.js';
 import { Actions, HandoffActions } from '../ids.js';
 import { actions, button, context, fields, header, option, slackDate, type Block } from './kit.js';
+import { userText } from './mrkdwn.js';
 
 export interface CardContext {
   severities: readonly Severity[];
@@ -19,7 +20,7 @@ const STATUS_EMOJI: Record<string, string> = {
 };
 
 export function cardText(i: Incident) {
-  return `${incidentKey(i.id)} ${i.severity} ${i.status}: ${i.title}`;
+  return `${incidentKey(i.id)} ${i.severity} ${i.status}: ${userText(i.title)}`;
 }
 
 /** The live status card: the incident at a glance and its buttons. */
@@ -36,12 +37,12 @@ export function incidentCard(i: Incident, ctx: CardContext): Block[] {
       `*Opened by*\n<@${i.openedBy}>`,
       `*Opened*\n${slackDate(i.createdAt)}`,
       `*Age*\n${isOpen(i.status) ? age : `${age} (resolved)`}`,
-      ...(i.service ? [`*Service*\n${i.service}`] : []),
+      ...(i.service ? [`*Service*\n${userText(i.service, 1900)}`] : []),
       ...(i.acknowledgedBy ? [`*Acknowledged by*\n<@${i.acknowledgedBy}>`] : []),
     ]),
   ];
-  if (i.summary) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: i.summary.slice(0, 2900) } });
-  if (i.resolution) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*Resolution:* ${i.resolution.slice(0, 2800)}` } });
+  if (i.summary) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: userText(i.summary, 2900) } });
+  if (i.resolution) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*Resolution:* ${userText(i.resolution, 2800)}` } });
   const notes = [`Last update ${slackDate(i.lastUpdateAt, '{ago}')}`];
   if (ctx.pagerLine) notes.push(ctx.pagerLine);
   if (sev && isOpen(i.status) && !i.acknowledgedAt) notes.push(`Respond within ${formatDuration(sev.responseMinutes * 60_000)}`);

@@ -1,6 +1,7 @@
 import { incidentKey, type Incident } from '../../core/incidents/incident.js';
 import { Inputs, Views } from '../ids.js';
 import { option, plain, section, type Block } from './kit.js';
+import { userText } from './mrkdwn.js';
 
 export const NEXT_LEVEL = 'next';
 const POLICY = 'policy:';
@@ -12,7 +13,7 @@ export function escalateModal(i: Incident, policies: readonly string[]): Block {
     type: 'modal', callback_id: Views.escalate, title: plain(`Escalate ${incidentKey(i.id)}`), submit: plain('Escalate'),
     close: plain('Cancel'), private_metadata: JSON.stringify({ incidentId: i.id }),
     blocks: [
-      section(`Pages the next responders in PagerDuty for *${incidentKey(i.id)}* (${i.severity}): ${i.title}`),
+      section(`Pages the next responders in PagerDuty for *${incidentKey(i.id)}* (${i.severity}): ${userText(i.title)}`),
       {
         type: 'input', block_id: Inputs.escalateTo, label: plain('Escalate to'),
         element: { type: 'static_select', action_id: Inputs.escalateTo, options, initial_option: options[0] },

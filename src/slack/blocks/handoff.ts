@@ -4,14 +4,16 @@ import { sections, windowLine, type Fmt } from '../../core/handoffs/render.js';
 import { incidentKey } from '../../core/incidents/incident.js';
 import { HandoffActions, HandoffViews } from '../ids.js';
 import { actions, button, clip, context, header, plain, section, slackDate, type Block } from './kit.js';
+import { userText } from './mrkdwn.js';
 
 export type { Block };
 
 export const slackFmt: Fmt = {
-  user: (id) => (/^[UW][A-Z0-9]{2,}$/.test(id) ? `<@${id}>` : id),
+  user: (id) => (/^[UW][A-Z0-9]{2,}$/.test(id) ? `<@${id}>` : userText(id)),
   time: (d) => slackDate(d),
   bold: (s) => `*${s}*`,
   quote: (s) => s.split('\n').map((l) => `>${l}`).join('\n'),
+  text: (s) => userText(s),
 };
 
 export const MAX_MESSAGE_BLOCKS = 50;

@@ -2,6 +2,7 @@
 import type { StepState } from '../../core/runs/step-state.js';
 import { RunActions } from '../ids.js';
 import { actions, button, clip, context, header, section, type Block } from './kit.js';
+import { code, escapeMrkdwn, userText } from './mrkdwn.js';
 
 export interface CardStep {
   stepId: string;
@@ -37,10 +38,7 @@ export const STATE_ICON: Record<StepState, string> = {
   timed_out: ':alarm_clock:', skipped: ':fast_forward:', interrupted: ':octagonal_sign:',
 };
 
-/** Text from runbooks, users or commands shown in mrkdwn: no mentions, links or broadcasts slip in. */
-export const escapeMrkdwn = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-/** Inline code that cannot be closed early by a backtick in the text. */
-export const code = (s: string) => `\`${escapeMrkdwn(s).replace(/`/g, 'ˋ')}\``;
+export { code, escapeMrkdwn };
 
 export const stepValue = (runId: number, stepId: string) => `${runId}:${stepId}`;
 
@@ -57,7 +55,7 @@ function stepLine(s: CardStep, n: number): string {
   if (s.durationMs !== null && s.state !== 'pending') bits.push(formatMs(s.durationMs));
   if (s.attempts > 1) bits.push(`attempt ${s.attempts}`);
   if (s.actor && s.state !== 'pending') bits.push(`by <@${s.actor}>${s.approvedBy ? `, approved by <@${s.approvedBy}>` : ''}`);
-  const reason = s.reason && s.state !== 'succeeded' && s.state !== 'pending' ? `\n_${clip(escapeMrkdwn(s.reason), 300)}_` : '';
+  const reason = s.reason && s.state !== 'succeeded' && s.state !== 'pending' ? `\n_${userText(s.reason, 300)}_` : '';
   return `${STATE_ICON[s.state]} *${n}. ${escapeMrkdwn(s.title)}*${flags ? `  ${flags}` : ''}\n${bits.join(' · ')}${reason}`;
 }
 
@@ -72,7 +70,7 @@ function stepButtons(runId: number, s: CardStep): Block[] {
 }
 
 export function cardText(m: CardModel): string {
-  return `Runbook ${m.title} (run ${m.runId}): ${m.state}`;
+  return `Runbook ${userText(m.title)} (run ${m.runId}): ${m.state}`;
 }
 
 export function runCard(m: CardModel): Block[] {

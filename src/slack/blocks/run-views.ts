@@ -2,7 +2,8 @@
 import type { RunbookParam } from '../../core/runbooks/schema.js';
 import { paramInput, RunActions, RunViews } from '../ids.js';
 import { actions, button, clip, context, option, plain, section, slackDate, type Block } from './kit.js';
-import { code, escapeMrkdwn, formatMs, STATE_ICON } from './run-card.js';
+import { formatMs, STATE_ICON } from './run-card.js';
+import { code, escapeMrkdwn, userText } from './mrkdwn.js';
 import type { StepState } from '../../core/runs/step-state.js';
 
 export interface RunbookInfo {
@@ -21,7 +22,7 @@ export function suggestionsMessage(incidentKey: string, items: RunbookInfo[]): {
     s.accessory = button(RunActions.start, 'Start', r.id, 'primary');
     blocks.push(s);
   }
-  return { text: `Runbooks that match ${incidentKey}: ${items.map((r) => r.title).join(', ')}`, blocks };
+  return { text: `Runbooks that match ${incidentKey}: ${userText(items.map((r) => r.title).join(', '))}`, blocks };
 }
 
 export function runbookList(items: RunbookInfo[], filter?: string): { text: string; blocks: Block[] } {
@@ -68,11 +69,11 @@ export function outputMessage(v: OutputView): { text: string; blocks: Block[] } 
   blocks.push(section(tail.trim() ? `\`\`\`${tail}\`\`\`` : '_no output yet_'));
   const status = v.state === 'running' ? 'running…' : `${v.state.replace('_', ' ')}${v.durationMs !== null ? ` in ${formatMs(v.durationMs)}` : ''}${v.exitCode !== null ? ` · exit ${v.exitCode}` : ''}`;
   const notes = [status];
-  if (v.reason && v.state !== 'succeeded') notes.push(clip(escapeMrkdwn(v.reason), 300));
+  if (v.reason && v.state !== 'succeeded') notes.push(userText(v.reason, 300));
   if (cut || v.droppedBytes) notes.push(v.state === 'running' ? 'showing the latest lines' : 'showing the last lines; the full output is one click away');
   blocks.push(context(notes));
   if ((cut || v.droppedBytes) && v.state !== 'running') blocks.push(actions(`out.${v.runId}.${v.stepId}.${v.attempt}`.slice(0, 255), [button(RunActions.fullOutput, 'Full output', `${v.runId}:${v.stepId}:${v.attempt}`)]));
-  return { text: `${v.stepId}: ${v.state}`, blocks };
+  return { text: `${userText(v.stepId)}: ${v.state}`, blocks };
 }
 
 /** The whole stored (capped, redacted) output in a modal, in sections that fit. */
@@ -138,7 +139,7 @@ export function approvalMessage(v: ApprovalView): { text: string; blocks: Block[
     blocks.push(context([`A second responder must approve. Expires ${slackDate(v.expiresAt, '{time}')}.`]));
     blocks.push(actions(`approval.${v.id}`, [button(RunActions.approve, 'Approve', String(v.id), 'primary'), button(RunActions.reject, 'Reject', String(v.id), 'danger')]));
   }
-  return { text: `Approval needed: ${v.title} on ${v.target}`, blocks };
+  return { text: `Approval needed: ${userText(v.title)} on ${userText(v.target)}`, blocks };
 }
 
 const input = (name: string, label: string, element: Block, optional: boolean, hint?: string): Block => ({

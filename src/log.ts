@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { pino, type DestinationStream, type Logger } from 'pino';
+import { credentialValues, knownSecrets } from './core/runs/known-secrets.js';
 
 export type { Logger };
 
@@ -18,8 +19,9 @@ const SECRET_PATTERNS: Array<[RegExp, string]> = [
   [/\b(password|passwd|secret|token|api[_-]?key)(["']?\s*[=:]\s*["']?)[^\s"'&,]+/gi, '$1$2[redacted]'],
 ];
 
+/** Known secret values in any encoded form (core/runs/known-secrets.ts), then credential shapes. */
 export function scrub(text: string): string {
-  return SECRET_PATTERNS.reduce((t, [re, to]) => t.replace(re, to), text);
+  return SECRET_PATTERNS.reduce((t, [re, to]) => t.replace(re, to), knownSecrets.valuesRedactor().redact(text));
 }
 
 function scrubDeep(value: unknown, depth = 0): unknown {
@@ -31,6 +33,7 @@ function scrubDeep(value: unknown, depth = 0): unknown {
 
 /** JSON logs on stdout (or `destination`); secrets never reach them. */
 export function createLogger(level = process.env.LOG_LEVEL ?? 'info', destination?: DestinationStream): Logger {
+  knownSecrets.add(credentialValues(process.env));
   return pino({
     level,
     base: { app: 'opsroom' },

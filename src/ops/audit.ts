@@ -4,6 +4,7 @@
  * and second-person approvals — merged in time order.
  */
 import { sql, type Kysely } from 'kysely';
+import { credentialValues, knownSecrets, scrubDeep } from '../core/runs/known-secrets.js';
 import type { Database } from '../store/index.js';
 
 export interface AuditRecord {
@@ -34,8 +35,17 @@ async function tableExists(db: Any, name: string): Promise<boolean> {
   }
 }
 
-/** Records with from <= time < until, oldest first. */
+/**
+ * Records with from <= time < until, oldest first. Every string is scrubbed once more of the
+ * secrets this process knows (the bot's credentials, the configured secrets) in any form.
+ */
 export async function auditRecords(database: Database, from: Date, until = new Date(8.64e15)): Promise<AuditRecord[]> {
+  knownSecrets.add(credentialValues(process.env));
+  const redactor = knownSecrets.redactor();
+  return scrubDeep(await readRecords(database, from, until), (t) => redactor.redact(t));
+}
+
+async function readRecords(database: Database, from: Date, until: Date): Promise<AuditRecord[]> {
   const db = database.db as unknown as Any;
   const [lo, hi] = [from.getTime(), until.getTime()];
   const out: AuditRecord[] = [];

@@ -19,6 +19,8 @@ export interface RunsTable {
   started_by: string;
   created_at: number;
   state: string;
+  /** The run's secret values, encrypted (never in clear), or null. */
+  sealed_secrets: string | null;
 }
 export interface StepRunsTable {
   run_id: number;
@@ -101,7 +103,7 @@ export class KyselyRunStore implements RunStore {
     return this.db.transaction().execute(async (trx) => {
       const row = await trx.insertInto('runs').values({
         runbook_id: input.runbookId, incident_id: input.incidentId, params: JSON.stringify(input.params),
-        started_by: input.startedBy, created_at: atMs, state: 'pending',
+        started_by: input.startedBy, created_at: atMs, state: 'pending', sealed_secrets: input.sealedSecrets ?? null,
       }).returningAll().executeTakeFirstOrThrow();
       const runId = Number(row.id);
       const steps: Insertable<StepRunsTable>[] = input.steps.map((step, position) => ({
@@ -135,6 +137,11 @@ export class KyselyRunStore implements RunStore {
   async getStep(runId: number, stepId: string): Promise<StepRun | undefined> {
     const r = await this.db.selectFrom('step_runs').selectAll().where('run_id', '=', runId).where('step_id', '=', stepId).executeTakeFirst();
     return r && toStepRun(r);
+  }
+
+  async sealedSecrets(runId: number): Promise<string | null> {
+    const r = await this.db.selectFrom('runs').select('sealed_secrets').where('id', '=', runId).executeTakeFirst();
+    return r?.sealed_secrets ?? null;
   }
 
   async claimStep(runId: number, stepId: string, expected: StepState, start: AttemptStart): Promise<Attempt | null> {

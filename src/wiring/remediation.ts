@@ -17,6 +17,7 @@ import { loadRunbooks, type LoadedRunbook } from '../core/runbooks/loader.js';
 import { formatSourceError } from '../core/runbooks/yaml-source.js';
 import { approvalGate } from '../core/runs/approvals.js';
 import { RunEngine } from '../core/runs/engine.js';
+import { credentialValues, knownSecrets } from '../core/runs/known-secrets.js';
 import { RunPolicy } from '../core/runs/permissions.js';
 import { LoggingEscalator, type EscalationContext, type Escalator } from '../core/runs/ports.js';
 import { ErrorCode, isCoded } from '../core/errors.js';
@@ -62,7 +63,10 @@ export async function createRemediation(o: RemediationSetup) {
     if (c.errors.length) o.log('some runbooks were left out', { errors: c.errors.map(formatSourceError) });
   }
   const runner = runnerFromInventory(inventory);
-  const secrets = inventory.secrets.map((n) => process.env[n]).filter((v): v is string => !!v);
+  // The inventory's secrets and the bot's own credentials: hidden everywhere (core/runs/known-secrets.ts).
+  const secrets = [...inventory.secrets.map((n) => process.env[n]), ...credentialValues({ ...process.env, ...o.env } as unknown as Record<string, string | undefined>)]
+    .filter((v): v is string => !!v);
+  knownSecrets.add(secrets);
 
   const runs = new KyselyRunStore(o.database);
   const approvals = new KyselyApprovalStore(o.database);
@@ -70,7 +74,7 @@ export async function createRemediation(o: RemediationSetup) {
   const policy = new RunPolicy(o.file.permissions, new SlackDirectory(o.client));
   const escalator = new IncidentEscalator(o.incidents, Object.keys(o.file.pagerduty?.escalationPolicies ?? {}), o.clock, o.escalator ?? new LoggingEscalator((line) => o.log(line)));
   const engine = new RunEngine({
-    store: runs, runner, escalator, clock: o.clock, secrets, instanceId: o.instanceId,
+    store: runs, runner, escalator, clock: o.clock, secrets, secretKey: o.env.OPSROOM_SECRET_KEY, instanceId: o.instanceId,
     authorize: approvalGate({
       policy, approvals, clock: o.clock,
       incident: async (id) => {

@@ -8,6 +8,7 @@ import type { HandoffConfig } from './config.js';
 import type { HandoffSummary } from './model.js';
 import type { HandoffChat, HandoffChecks, HandoffStore, OnCallPair, PostedHandoff } from './ports.js';
 import { shiftAround, shiftIndex, upToNow, type ShiftWindow } from './window.js';
+import { scrubDeep, scrubTyped } from '../runs/known-secrets.js';
 
 export interface Leases {
   tryLease(name: string, owner: string, until: Date, now: Date): Promise<boolean>;
@@ -140,10 +141,11 @@ export class HandoffService {
       handoffs.notesBetween(window.since, window.until),
       this.onCall(window, opts.atChange ?? false),
     ]);
-    return buildSummary({
+    // Everything a handoff shows passes the secret scrub once more (core/runs/known-secrets.ts).
+    return scrubDeep(buildSummary({
       window, now: this.now(), severities: this.d.severities, incidents, latestUpdates, approvals, unfinishedRuns, attempts, events, pages, notes,
       checks: await this.runChecks(opts.runChecks ?? false), onCall,
-    });
+    }));
   }
 
   private async runChecks(run: boolean): Promise<HandoffSummary['checks']> {
@@ -159,7 +161,7 @@ export class HandoffService {
   }
 
   async note(author: string, text: string, incidentId: number | null = null) {
-    const body = text.trim();
+    const body = scrubTyped(text.trim());
     if (!body) throw new CodedError(ErrorCode.BadInput, 'The note is empty.');
     if (body.length > NOTE_MAX) throw new CodedError(ErrorCode.BadInput, `The note is ${body.length} characters; the limit is ${NOTE_MAX}.`);
     if (incidentId !== null && !(await this.d.incidents.get(incidentId))) throw new CodedError(ErrorCode.NotFound, `There is no INC-${incidentId}.`);

@@ -8,6 +8,7 @@ import { resolutionText } from './summary.js';
 import { parseSeverity, type Severity } from './severity.js';
 import { assertTransition, isOpen, type Status } from './status.js';
 import type { NewEvent } from './timeline.js';
+import { scrubDeep, scrubTyped } from '../runs/known-secrets.js';
 
 export const TITLE_MAX = 120;
 export const DUPLICATE_WINDOW_MS = 60_000;
@@ -54,7 +55,8 @@ export class IncidentService {
 
   /** `fromPager`: raised in the pager (no trigger back, no duplicate check, a pager thread line). */
   async open(input: OpenInput, opts: { fromPager?: boolean } = {}): Promise<{ incident: Incident; duplicate: boolean }> {
-    const title = input.title.trim().replace(/\s+/g, ' ');
+    // Typed text is scrubbed of secrets before it is stored or posted.
+    const title = scrubTyped(input.title.trim().replace(/\s+/g, ' '));
     if (!title) throw new CodedError(ErrorCode.BadInput, 'The title is empty.');
     if (title.length > TITLE_MAX) {
       throw new CodedError(ErrorCode.BadInput, `The title is ${title.length} characters; the limit is ${TITLE_MAX}.`);
@@ -84,7 +86,7 @@ export class IncidentService {
       incident = await store.create(
         {
           title, severity, commander, openedBy: input.openedBy,
-          summary: input.summary?.trim() || null, service: input.service?.trim() || null,
+          summary: input.summary?.trim() ? scrubTyped(input.summary.trim()) : null, service: input.service?.trim() ? scrubTyped(input.service.trim()) : null,
           channel: this.deps.incidentChannel, sourceChannel: input.sourceChannel, createdAt: now,
         },
         events,
@@ -129,7 +131,7 @@ export class IncidentService {
 
   /** A status update: text, and optionally a new status. */
   postUpdate(id: number, actor: string, text: string, status?: Status, opts: { fromPager?: boolean } = {}) {
-    const body = text.trim();
+    const body = scrubTyped(text.trim());
     if (!body) throw new CodedError(ErrorCode.BadInput, 'The update text is empty.');
     return this.apply(id, (i) => {
       assertOpen(i);
@@ -197,7 +199,7 @@ export class IncidentService {
     return this.apply(id, (i) => {
       assertTransition(i.status, 'resolved');
       const now = this.now();
-      const resolution = summary?.trim() || null;
+      const resolution = summary?.trim() ? scrubTyped(summary.trim()) : null;
       const event: NewEvent = { at: now, actor, kind: 'resolved', text: resolution ? `Resolved: ${resolution}` : 'Resolved', data: { summary: resolution } };
       const resolved: Incident = { ...i, status: 'resolved', resolvedAt: now, resolution };
       return {
@@ -225,7 +227,8 @@ export class IncidentService {
 
   /** Records an event that changes nothing else (notes, runs, pages), with optional thread line. */
   async record(id: number, event: NewEvent, threadText?: string, opts: { card?: boolean } = {}) {
-    await this.deps.store.record(id, [event], threadText ? [thread(threadText), card] : opts.card ? [card] : []);
+    const clean = scrubDeep(event);
+    await this.deps.store.record(id, [clean], threadText ? [thread(scrubTyped(threadText)), card] : opts.card ? [card] : []);
     this.deps.onEffects?.();
   }
 

@@ -15,7 +15,9 @@ import { abortableSleep, type AbortCause, deadlineMs, executeStep, type ManualCo
 import { judge, needsLock, targetKey } from './expect.js';
 import { capOutput, type CapturedOutput, type OutputCapOptions, OutputPipe } from './output.js';
 import { type Attempt, type Escalator, LoggingEscalator, type NewRun, type Run, type RunStore, type StepRun } from './ports.js';
+import { knownSecrets, scrubDeep } from './known-secrets.js';
 import { Redactor } from './redact.js';
+import { isSealed, newSealedRun, seal, type SealedRun, SecretVault, unseal } from './sealing.js';
 import { type DiagnosticsResult, runAll, type RunAllOptions, type RunAllResult, runDiagnostics } from './sequence.js';
 import { describeCommand, type ResolvedStep, type StepRunner } from './step-runner.js';
 import { RunStateTracker } from './run-state.js';
@@ -44,6 +46,11 @@ export interface RunEngineDeps {
   clock?: Clock;
   /** Configured secret values, hidden in every output. */
   secrets?: readonly string[];
+  /**
+   * Key material for the run secrets kept across restarts (OPSROOM_SECRET_KEY); default: the
+   * configured secrets. Without either, a run's secret parameters live in memory only.
+   */
+  secretKey?: string;
   authorize?: AuthorizeHook;
   outputCap?: OutputCapOptions;
   /** How long to wait for an aborted runner before giving up on it (default 5 s). */
@@ -85,7 +92,9 @@ export class RunEngine {
   private readonly escalator: Escalator;
   private readonly inFlight = new Map<string, InFlight>();
   private readonly runStates: RunStateTracker;
-  private readonly runSecrets = new Map<number, readonly string[]>();
+  /** Each run's secret values (the stored steps hold placeholders: sealing.ts). */
+  private readonly sealedRuns = new Map<number, SealedRun>();
+  private readonly vault: SecretVault;
   readonly instanceId: string;
   private heartbeat: NodeJS.Timeout | undefined;
 
@@ -95,6 +104,8 @@ export class RunEngine {
     this.escalator = deps.escalator ?? new LoggingEscalator();
     this.instanceId = deps.instanceId ?? hostname();
     this.runStates = new RunStateTracker(this.store, this.events);
+    this.vault = new SecretVault(deps.secretKey || (deps.secrets ?? []).join('\n') || undefined);
+    knownSecrets.add(deps.secrets ?? []);
   }
 
   subscribe(listener: RunListener, filter: { runId?: number } = {}): () => void {
@@ -102,13 +113,23 @@ export class RunEngine {
   }
 
   /**
-   * Stores a new run (every step pending). `secrets` (values of secret parameters) are hidden in
-   * this run's output; they are kept in memory only, so after a restart pass them in StepContext.
+   * Stores a new run (every step pending). `secrets` (values of secret parameters) and the
+   * configured secrets are sealed out of the stored steps and hidden from the params; the values
+   * are kept in memory and, with a key, encrypted beside the run, so a step still runs and is
+   * still redacted after a restart.
    */
   async start(input: NewRun, options: { secrets?: readonly string[] } = {}): Promise<Run> {
     if (input.steps.length === 0) throw new CodedError(ErrorCode.BadInput, 'A run needs at least one step.');
-    const run = await this.store.createRun(input, this.clock.now());
-    if (options.secrets?.length) this.runSecrets.set(run.id, options.secrets);
+    knownSecrets.add(options.secrets ?? []);
+    const sealed = newSealedRun([...(options.secrets ?? []), ...(this.deps.secrets ?? [])]);
+    const steps = seal(input.steps, sealed);
+    const hide = new Redactor({ secrets: sealed.values });
+    const stored: NewRun = {
+      ...input, steps, params: scrubDeep(input.params, (t) => hide.redact(t)),
+      sealedSecrets: isSealed(steps, sealed.nonce) ? this.vault.encrypt(sealed) : null,
+    };
+    const run = await this.store.createRun(stored, this.clock.now());
+    this.sealedRuns.set(run.id, sealed);
     this.events.emit({ type: 'run.created', run });
     return run;
   }
@@ -141,6 +162,7 @@ export class RunEngine {
     } else nextStepState(from, 'start');
     assertConfirmed(run.id, step, ctx.confirmation);
     await this.deps.authorize?.({ action, run, step, actor: ctx.actor, confirmation: ctx.confirmation });
+    const plain = await this.unsealed(run.id, step);
 
     const s = step.step;
     const target = targetKey(s.command);
@@ -172,7 +194,7 @@ export class RunEngine {
       await release();
       throw new CodedError(ErrorCode.Conflict, `Step ${stepId} was already started by someone else.`);
     }
-    const done = this.execute(run, step, attempt, ctx);
+    const done = this.execute(run, { ...step, step: plain }, attempt, ctx);
     return { attempt, done };
   }
 
@@ -322,13 +344,35 @@ export class RunEngine {
   }
 
   private redactorFor(runId: number, s: ResolvedStep, ctx: StepContext): Redactor {
-    const secrets = [...(this.deps.secrets ?? []), ...(this.runSecrets.get(runId) ?? []), ...(ctx.secrets ?? [])];
+    const secrets = [...(this.deps.secrets ?? []), ...(this.sealedRuns.get(runId)?.values ?? []), ...(ctx.secrets ?? [])];
     return new Redactor({ secrets, strict: s.redact });
+  }
+
+  /**
+   * The step as it must run: placeholders back to the secret values, from memory or (after a
+   * restart) decrypted from the store. Throws conflict when they were not kept.
+   */
+  private async unsealed(runId: number, step: StepRun): Promise<ResolvedStep> {
+    if (!isSealed(step.step)) return step.step;
+    let sealed = this.sealedRuns.get(runId);
+    if (!sealed) {
+      sealed = this.vault.decrypt(await this.store.sealedSecrets(runId)) ?? undefined;
+      if (sealed) {
+        this.sealedRuns.set(runId, sealed);
+        knownSecrets.add(sealed.values);
+      }
+    }
+    if (!sealed) {
+      const why = this.vault.enabled ? 'cannot be read with the current key' : 'were kept in memory only (set OPSROOM_SECRET_KEY to keep them)';
+      throw new CodedError(ErrorCode.Conflict, `Step ${step.stepId} needs run ${runId}'s secret values, which ${why}; start the runbook again.`);
+    }
+    return unseal(step.step, sealed);
   }
 
   /** The store failed while finishing: report it as a failure of this attempt. */
   private crashed(runId: number, stepId: string, attempt: Attempt, e: unknown): StepResult {
-    const reason = `internal error: ${e instanceof Error ? e.message : String(e)}`;
+    const reason = new Redactor({ secrets: [...(this.deps.secrets ?? []), ...(this.sealedRuns.get(runId)?.values ?? [])] })
+      .redact(`internal error: ${e instanceof Error ? e.message : String(e)}`);
     return { runId, stepId, attempt: attempt.number, state: 'failed', exitCode: null, durationMs: 0, reason, target: attempt.target, command: attempt.command, output: capOutput('') };
   }
 }

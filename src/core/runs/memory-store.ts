@@ -11,6 +11,7 @@ export class MemoryRunStore implements RunStore {
   private readonly attemptRows: Attempt[] = [];
   private readonly locks = new Map<string, TargetLock>();
   private readonly alive = new Map<string, Date>();
+  private readonly sealed = new Map<number, string>();
   private nextId = 1;
 
   async createRun(input: NewRun, at: Date): Promise<Run> {
@@ -18,6 +19,7 @@ export class MemoryRunStore implements RunStore {
     if (ids.size !== input.steps.length) throw new CodedError(ErrorCode.BadInput, 'Step ids must be unique within a run.');
     const run: Run = { id: this.nextId++, runbookId: input.runbookId, incidentId: input.incidentId, params: clone(input.params), startedBy: input.startedBy, createdAt: at, state: 'pending' };
     this.runs.set(run.id, run);
+    if (input.sealedSecrets) this.sealed.set(run.id, input.sealedSecrets);
     this.stepRuns.set(run.id, input.steps.map((step, position) => ({ runId: run.id, stepId: step.id, position, step: clone(step), state: 'pending', attempts: 0, updatedAt: at })));
     return clone(run);
   }
@@ -47,6 +49,10 @@ export class MemoryRunStore implements RunStore {
   async getStep(runId: number, stepId: string): Promise<StepRun | undefined> {
     const s = this.find(runId, stepId);
     return s && clone(s);
+  }
+
+  async sealedSecrets(runId: number): Promise<string | null> {
+    return this.sealed.get(runId) ?? null;
   }
 
   async claimStep(runId: number, stepId: string, expected: StepState, start: AttemptStart): Promise<Attempt | null> {

@@ -7,8 +7,10 @@ export interface NewRun {
   incidentId: number | null;
   params: Record<string, unknown>;
   startedBy: string;
-  /** The steps as resolved when the run started; what runs later is exactly this. */
+  /** The steps as resolved when the run started, secrets sealed (sealing.ts); what runs later is exactly this. */
   steps: ResolvedStep[];
+  /** The run's secret values, encrypted (SecretVault), or null when they are kept in memory only. */
+  sealedSecrets?: string | null;
 }
 
 export interface Run {
@@ -90,6 +92,8 @@ export interface RunStore {
   setRunState(id: number, state: RunState): Promise<void>;
   steps(runId: number): Promise<StepRun[]>;
   getStep(runId: number, stepId: string): Promise<StepRun | undefined>;
+  /** The encrypted secret values stored with the run (NewRun.sealedSecrets), or null. */
+  sealedSecrets(runId: number): Promise<string | null>;
   /**
    * Atomically: if the step is in `expected`, move it to running, count an attempt and store the
    * attempt's start. Returns the attempt, or null when the step was not in `expected` (someone else

@@ -1,9 +1,11 @@
 /**
  * Secret redaction, applied before output leaves the engine's executor wrapper: configured secret
- * values (exact strings) and common credential patterns. `StreamRedactor` does the same on streamed
+ * values in every encoded form (secret-forms.ts) and common credential patterns. `StreamRedactor` does the same on streamed
  * chunks, holding back the unfinished line (and a whole private-key block) so a secret split across
  * chunks is still caught.
  */
+import { formsOf } from './secret-forms.js';
+
 export const REDACTED = '[REDACTED]';
 
 interface Rule {
@@ -18,6 +20,8 @@ const keepKey = (m: string[]): string => `${m[1]}${m[2]}${REDACTED}`;
 const VALUE = `("[^"\\n]*"|'[^'\\n]*'|[^\\s"',;&]+)`;
 
 export const PATTERN_RULES: readonly Rule[] = [
+  /** A sealed secret in a stored step (sealing.ts): shown as the plain marker. */
+  { name: 'sealed', re: /\[REDACTED#[0-9a-f]+\.\d+\.[a-z0-9_]+\]/g },
   { name: 'private-key', re: /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z0-9 ]*PRIVATE KEY-----/g },
   /** A block cut short (truncated output): hide everything after its header. */
   { name: 'private-key-open', re: /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*$/g },
@@ -27,7 +31,11 @@ export const PATTERN_RULES: readonly Rule[] = [
   { name: 'aws-secret', re: new RegExp(`(aws_secret_access_key|AWS_SECRET_ACCESS_KEY|aws_session_token|AWS_SESSION_TOKEN)(\\s*[=:]\\s*)${VALUE}`, 'g'), replace: keepKey },
   { name: 'bearer', re: /(\bBearer\s+)([A-Za-z0-9\-._~+/]{8,}=*)/gi, replace: (m) => `${m[1]}${REDACTED}` },
   { name: 'basic-auth', re: /(\bAuthorization\s*:\s*Basic\s+)([A-Za-z0-9+/]+=*)/gi, replace: (m) => `${m[1]}${REDACTED}` },
-  { name: 'slack-token', re: /\bxox[abposr]-[A-Za-z0-9-]{6,}/g },
+  { name: 'slack-token', re: /\bxox[abposre]-[A-Za-z0-9-]{6,}/g },
+  { name: 'slack-app-token', re: /\bxapp-[A-Za-z0-9-]{6,}/g },
+  /** PagerDuty REST tokens: user tokens `u+…`, and the `Token token=…` header form. */
+  { name: 'pagerduty-user-token', re: /(?<![A-Za-z0-9+/])u\+[A-Za-z0-9_-]{18,}/g },
+  { name: 'pagerduty-header', re: /(\bToken\s+token=)([^\s"',]+)/gi, replace: (m) => `${m[1]}${REDACTED}` },
   { name: 'slack-webhook', re: /https:\/\/hooks\.slack\.com\/services\/[A-Za-z0-9/]+/g },
   { name: 'github-token', re: /\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})/g },
   { name: 'url-password', re: /(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)([^\s@/]+)(@)/gi, replace: (m) => `${m[1]}${REDACTED}${m[3]}` },
@@ -47,14 +55,29 @@ export const STRICT_RULES: readonly Rule[] = [
 
 const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+/** Each secret, its lines (for multi-line ones) and every encoded form of them, longest first. */
+export function secretTexts(secrets: readonly string[]): string[] {
+  const values = new Set<string>();
+  for (const s of secrets) {
+    if (s.length >= MIN_SECRET_LENGTH) values.add(s);
+    // A multi-line secret is also hidden line by line (a stream may show one line at a time).
+    if (s.includes('\n')) for (const line of s.split(/\r?\n/)) if (line.trim().length >= 8) values.add(line.trim());
+  }
+  const texts = new Set<string>();
+  for (const v of values) for (const f of formsOf(v, MIN_SECRET_LENGTH)) texts.add(f.text);
+  return [...texts].sort((a, b) => b.length - a.length);
+}
+
 /** Configured secrets shorter than this are ignored: they would redact ordinary text. */
 export const MIN_SECRET_LENGTH = 4;
 
 export interface RedactorOptions {
-  /** Exact secret values to hide wherever they appear. */
+  /** Secret values to hide wherever they appear, raw or encoded. */
   secrets?: readonly string[];
   /** Also hide every `KEY=value` value. */
   strict?: boolean;
+  /** The common credential patterns too (default true); false: only the given values. */
+  patterns?: boolean;
 }
 
 export class Redactor {
@@ -63,17 +86,11 @@ export class Redactor {
   readonly longestSecret: number;
 
   constructor(options: RedactorOptions = {}) {
-    const values = new Set<string>();
-    for (const s of options.secrets ?? []) {
-      if (s.length >= MIN_SECRET_LENGTH) values.add(s);
-      // A multi-line secret is also hidden line by line (a stream may show one line at a time).
-      if (s.includes('\n')) for (const line of s.split(/\r?\n/)) if (line.trim().length >= 8) values.add(line.trim());
-    }
-    const sorted = [...values].sort((a, b) => b.length - a.length);
+    const sorted = secretTexts(options.secrets ?? []);
     this.longestSecret = sorted[0]?.length ?? 0;
     this.rules = [];
     if (sorted.length > 0) this.rules.push({ name: 'secret', re: new RegExp(sorted.map(escapeRe).join('|'), 'g') });
-    this.rules.push(...PATTERN_RULES);
+    if (options.patterns !== false) this.rules.push(...PATTERN_RULES);
     if (options.strict) this.rules.push(...STRICT_RULES);
   }
 

@@ -18,6 +18,7 @@ const MIGRATIONS: Record<string, () => Promise<StoreMigration>> = {
   '004_pager': () => import('./004_pager.js'),
   '005_remediation': () => import('./005_remediation.js'),
   '006_handoffs': () => import('./006_handoffs.js'),
+  '007_run_secrets': () => import('./007_run_secrets.js'),
 };
 
 class StaticProvider implements MigrationProvider {

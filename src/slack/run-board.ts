@@ -11,7 +11,7 @@ import type { Clock, IncidentStore } from '../core/ports.js';
 import type { LoadedRunbook } from '../core/runbooks/loader.js';
 import type { RunEngine } from '../core/runs/engine.js';
 import type { RunEvent } from '../core/runs/events.js';
-import { isDiagnostic, targetKey } from '../core/runs/expect.js';
+import { diagnosticPlan, targetKey } from '../core/runs/expect.js';
 import type { Attempt, Run, RunStore } from '../core/runs/ports.js';
 import type { KyselyChatRefs } from '../store/remediation.js';
 import { cardText, code, escapeMrkdwn, runCard, type CardModel } from './blocks/run-card.js';
@@ -102,6 +102,7 @@ export class RunBoard {
     const [steps, attempts, incident] = await Promise.all([this.d.runs.steps(runId), this.d.runs.attempts(runId), run.incidentId === null ? undefined : this.d.store.get(run.incidentId)]);
     const rb = this.d.runbook(run.runbookId);
     const sev = incident && this.d.severities.find((s) => s.id === incident.severity);
+    const plan = new Set(diagnosticPlan(steps));
     return {
       runId, runbookId: run.runbookId, title: rb?.title ?? run.runbookId, incidentKey: incident ? incidentKey(incident.id) : null,
       severity: incident?.severity ?? null, requiresApproval: sev?.requiresApproval ?? false, startedBy: run.startedBy, params: run.params,
@@ -110,7 +111,7 @@ export class RunBoard {
         const last = attempts.filter((a) => a.stepId === s.stepId).at(-1);
         return {
           stepId: s.stepId, title: s.step.title, state: s.state, target: last?.target ?? targetKey(s.step.command), dangerous: s.step.danger,
-          manual: s.step.command.kind === 'manual', diagnostic: isDiagnostic(s.step), attempts: s.attempts,
+          manual: s.step.command.kind === 'manual', diagnostic: plan.has(s.stepId), attempts: s.attempts,
           durationMs: last?.durationMs ?? null, actor: last?.actor ?? null, approvedBy: approverOf(last), reason: last?.error ?? null,
         };
       }),

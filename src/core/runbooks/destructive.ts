@@ -36,3 +36,6 @@ export function destructiveReason(s: RunbookStep): string | undefined {
 }
 
 const match = (command: string) => DESTRUCTIVE.exec(command)?.[1];
+
+/** The first word in `command` that changes or destroys state, or undefined. */
+export const destructiveWord = match;

@@ -10,3 +10,4 @@ export * from './render.js';
 export * from './suggest.js';
 export * from './json-schema.js';
 export * from './destructive.js';
+export * from './read-only.js';

@@ -2,6 +2,7 @@ import { CodedError, ErrorCode } from '../errors.js';
 import type { Inventory } from '../inventory/schema.js';
 import type { DockerTarget, Expectation, OnFailure, ResolvedCommand, ResolvedStep } from '../runs/step-runner.js';
 import { durationMs } from './duration.js';
+import { isReadOnly } from './read-only.js';
 import { resolveParams, secretValues, type IncidentContext } from './params.js';
 import type { Runbook, RunbookStep } from './schema.js';
 import { dockerTargetOf, DOCKER_NAME_RE } from './targets.js';
@@ -72,6 +73,7 @@ function renderStep(rb: Runbook, s: RunbookStep, values: Record<string, string>,
     title: sub(s.title, verbatim),
     command,
     danger: s.danger ?? false,
+    readOnly: isReadOnly(s),
     timeoutMs,
     expect: renderExpect(s, sub),
     onFailure: renderOnFailure(s.on_failure),

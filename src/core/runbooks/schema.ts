@@ -181,6 +181,13 @@ export const StepSchema = z
         'Ask for confirmation (and approval on severe incidents). Required, true or false, when the ' +
           'command looks like it changes state (restart, delete, scale, POST…).',
       ),
+    read_only: z
+      .boolean()
+      .optional()
+      .describe(
+        'The docker exec or ssh command changes nothing, so "Run diagnostics" may run it. Lint refuses it ' +
+          'on commands that write, restart, upload or back up. Logs, ps, stats and HTTP GET are read-only already.',
+      ),
     redact: z.boolean().default(false).describe('The output may hold secrets: redact it.'),
     timeout: DurationSchema.optional(),
     expect: ExpectSchema.optional(),

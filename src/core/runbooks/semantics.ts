@@ -1,6 +1,7 @@
 import { parseSeverity, type Severity } from '../incidents/severity.js';
 import type { Inventory } from '../inventory/schema.js';
 import { destructiveReason } from './destructive.js';
+import { readOnlyProblem } from './read-only.js';
 import { checkParamValue, envNameOf } from './params.js';
 import { stepKind, type Runbook, type RunbookStep } from './schema.js';
 import { scanTemplates, shellContextAt, substitute, type TemplateRef } from './templates.js';
@@ -173,6 +174,8 @@ function checkStep(rb: Runbook, step: RunbookStep, i: number, inv: Inventory | u
   const destructive = step.danger === undefined ? destructiveReason(step) : undefined;
   if (destructive)
     err([...at, 'id'], `step "${step.id}" looks like it changes state ("${destructive}"): set danger: true, or danger: false if it is safe`);
+  const readOnly = readOnlyProblem(step);
+  if (readOnly) err([...at, 'read_only'], `step "${step.id}": ${readOnly}`);
   if (step.expect && (kind === 'manual' || kind === 'wait' || kind === 'escalate'))
     err([...at, 'expect'], `a ${kind} step has no output to check; remove expect`);
   if (step.expect?.exit_code !== undefined && kind === 'http')

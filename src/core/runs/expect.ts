@@ -76,13 +76,32 @@ export function needsLock(step: Pick<ResolvedStep, 'command' | 'danger'>): boole
   return step.danger && (c.kind === 'docker' || c.kind === 'ssh' || c.kind === 'http');
 }
 
-/**
- * Steps "Run diagnostics" runs: not dangerous, no person needed, nothing paged, and no container
- * restarted/stopped/started.
- */
-export function isDiagnostic(step: Pick<ResolvedStep, 'command' | 'danger'>): boolean {
-  if (step.danger) return false;
+/** Read-only by its command, or declared so on a command that runs a process (see core/runbooks/read-only.ts). */
+export function readOnly(step: Pick<ResolvedStep, 'command' | 'danger' | 'readOnly'>): boolean {
   const c = step.command;
-  if (c.kind === 'manual' || c.kind === 'escalate') return false;
-  return !(c.kind === 'docker' && (c.action === 'restart' || c.action === 'stop' || c.action === 'start'));
+  if (step.danger) return false;
+  if (c.kind === 'http') return ['GET', 'HEAD', 'OPTIONS'].includes(c.method.toUpperCase());
+  if (c.kind === 'docker' && (c.action === 'logs' || c.action === 'ps' || c.action === 'stats')) return true;
+  return (c.kind === 'ssh' || (c.kind === 'docker' && c.action === 'exec')) && step.readOnly === true;
+}
+
+/**
+ * The steps "Run diagnostics" runs now, in order: the pending read-only steps (and waits) before the
+ * first step that changes something and has not succeeded or been skipped. So checks and waits that
+ * follow a restart are not run before the restart; manual steps that are not dangerous are passed by.
+ */
+export function diagnosticPlan(steps: readonly { stepId: string; state: string; step: Pick<ResolvedStep, 'command' | 'danger' | 'readOnly'> }[]): string[] {
+  const plan: string[] = [];
+  for (const s of steps) {
+    const kind = s.step.command.kind;
+    const passive = readOnly(s.step) || kind === 'wait' || (kind === 'manual' && !s.step.danger);
+    if (!passive) {
+      if (s.state === 'succeeded' || s.state === 'skipped') continue;
+      break;
+    }
+    if (s.state === 'pending' && kind !== 'manual') plan.push(s.stepId);
+  }
+  // A wait with nothing after it to check is not worth running.
+  while (plan.length && steps.find((s) => s.stepId === plan[plan.length - 1])?.step.command.kind === 'wait') plan.pop();
+  return plan;
 }

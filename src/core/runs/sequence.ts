@@ -2,7 +2,7 @@
 import { isCoded, ErrorCode } from '../errors.js';
 import type { Confirmation } from './confirmation.js';
 import type { RunEngine, StepContext, StepResult } from './engine.js';
-import { isDiagnostic } from './expect.js';
+import { diagnosticPlan } from './expect.js';
 import type { RunStore, StepRun } from './ports.js';
 
 export interface DiagnosticsResult {
@@ -12,14 +12,16 @@ export interface DiagnosticsResult {
 }
 
 /**
- * Runs every pending diagnostic step (see isDiagnostic: not dangerous, not manual, no escalation,
- * no restart/stop/start) in order. Diagnostics are checks: a failure does not stop the others.
+ * Runs the steps of diagnosticPlan in order: read-only steps (core/runbooks/read-only.ts), never one
+ * that changes anything, and none past a remediation that has not run. A failure does not stop the others.
  */
 export async function runDiagnostics(engine: RunEngine, store: RunStore, runId: number, ctx: StepContext): Promise<DiagnosticsResult> {
   const results: StepResult[] = [];
   const passedOver: string[] = [];
-  for (const s of await store.steps(runId)) {
-    if (!isDiagnostic(s.step)) continue;
+  const steps = await store.steps(runId);
+  const plan = new Set(diagnosticPlan(steps));
+  for (const s of steps) {
+    if (!plan.has(s.stepId)) continue;
     const fresh = await store.getStep(runId, s.stepId);
     if (fresh?.state !== 'pending') {
       passedOver.push(s.stepId);

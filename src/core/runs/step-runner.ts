@@ -98,6 +98,8 @@ export interface ResolvedStep {
   title: string;
   command: ResolvedCommand;
   danger: boolean;
+  /** Changes nothing (see core/runbooks/read-only.ts): "Run diagnostics" may run it unasked. */
+  readOnly?: boolean;
   timeoutMs: number;
   expect: Expectation;
   onFailure: OnFailure;

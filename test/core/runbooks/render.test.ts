@@ -88,7 +88,7 @@ describe('rendered steps', () => {
       '  - { id: logs, title: Logs, docker: { service: "{{ svc }}", logs: { tail: 100, since: 24h, grep: "error", ignore_case: true } }, on_failure: continue }',
       '  - { id: ex, title: Ex, docker: { container: db, exec: [psql, -U, postgres, -c, "SELECT 1"], user: postgres, env: { PGCONNECT_TIMEOUT: "5" } }, expect: { output_contains: "1 row" } }',
       '  - { id: rs, title: Rs, docker: { project: other, service: web, restart: { timeout: 1m } }, danger: true, timeout: 2m }',
-      '  - { id: ssh, title: Ssh, ssh: { command: "kubectl get pods -n {{ ns }}" }, expect: { exit_code: 1, output_not_contains: Crash, output_matches: "{{ ns }}.x" }, redact: true }',
+      '  - { id: ssh, title: Ssh, ssh: { command: "kubectl get pods -n {{ ns }}" }, read_only: true, expect: { exit_code: 1, output_not_contains: Crash, output_matches: "{{ ns }}.x" }, redact: true }',
       '  - { id: http, title: Http, http: { method: POST, url: "https://h/{{ svc }}", headers: { X-Env: "{{ ns }}" }, body: "{}", expect_status: [200, 204], expect_body: ok, insecure: true }, danger: false, on_failure: { goto: wait } }',
       '  - { id: manual, title: Man, manual: { instruction: "Check {{ svc }}", command: "free -h" } }',
       '  - { id: wait, title: Wait, wait: 10s }',
@@ -99,33 +99,33 @@ describe('rendered steps', () => {
     });
     const steps = renderSteps(rb, {}, {}, inventory);
     expect(steps).toEqual([
-      { id: 'ps', title: 'Ps', command: { kind: 'docker', target: { composeProject: 'shop' }, action: 'ps' }, danger: false, timeoutMs: 60_000, expect: {}, onFailure: { action: 'stop' }, redact: false },
+      { id: 'ps', title: 'Ps', command: { kind: 'docker', target: { composeProject: 'shop' }, action: 'ps' }, danger: false, readOnly: true, timeoutMs: 60_000, expect: {}, onFailure: { action: 'stop' }, redact: false },
       {
         id: 'logs', title: 'Logs',
         command: { kind: 'docker', target: { composeProject: 'shop', composeService: 'api' }, action: 'logs', tail: 100, sinceSeconds: 86_400, grep: 'error', ignoreCase: true },
-        danger: false, timeoutMs: 60_000, expect: {}, onFailure: { action: 'continue' }, redact: false,
+        danger: false, readOnly: true, timeoutMs: 60_000, expect: {}, onFailure: { action: 'continue' }, redact: false,
       },
       {
         id: 'ex', title: 'Ex',
         command: { kind: 'docker', target: { container: 'db' }, action: 'exec', argv: ['psql', '-U', 'postgres', '-c', 'SELECT 1'], user: 'postgres', env: { PGCONNECT_TIMEOUT: '5' } },
-        danger: false, timeoutMs: 60_000, expect: { exitCode: 0, outputContains: '1 row' }, onFailure: { action: 'stop' }, redact: false,
+        danger: false, readOnly: false, timeoutMs: 60_000, expect: { exitCode: 0, outputContains: '1 row' }, onFailure: { action: 'stop' }, redact: false,
       },
       {
         id: 'rs', title: 'Rs', command: { kind: 'docker', target: { composeProject: 'other', composeService: 'web' }, action: 'restart', timeoutSeconds: 60 },
-        danger: true, timeoutMs: 120_000, expect: {}, onFailure: { action: 'stop' }, redact: false,
+        danger: true, readOnly: false, timeoutMs: 120_000, expect: {}, onFailure: { action: 'stop' }, redact: false,
       },
       {
         id: 'ssh', title: 'Ssh', command: { kind: 'ssh', host: 'bastion', command: "kubectl get pods -n 'prod'" },
-        danger: false, timeoutMs: 60_000, expect: { exitCode: 1, outputNotContains: 'Crash', outputMatches: 'prod.x' }, onFailure: { action: 'stop' }, redact: true,
+        danger: false, readOnly: true, timeoutMs: 60_000, expect: { exitCode: 1, outputNotContains: 'Crash', outputMatches: 'prod.x' }, onFailure: { action: 'stop' }, redact: true,
       },
       {
         id: 'http', title: 'Http',
         command: { kind: 'http', method: 'POST', url: 'https://h/api', headers: { 'X-Env': 'prod' }, body: '{}', insecure: true },
-        danger: false, timeoutMs: 30_000, expect: { httpStatus: [200, 204], bodyContains: 'ok' }, onFailure: { action: 'goto', step: 'wait' }, redact: false,
+        danger: false, readOnly: false, timeoutMs: 30_000, expect: { httpStatus: [200, 204], bodyContains: 'ok' }, onFailure: { action: 'goto', step: 'wait' }, redact: false,
       },
-      { id: 'manual', title: 'Man', command: { kind: 'manual', instruction: 'Check api\n$ free -h' }, danger: false, timeoutMs: 3_600_000, expect: {}, onFailure: { action: 'stop' }, redact: false },
-      { id: 'wait', title: 'Wait', command: { kind: 'wait', seconds: 10 }, danger: false, timeoutMs: 15_000, expect: {}, onFailure: { action: 'stop' }, redact: false },
-      { id: 'esc', title: 'Esc', command: { kind: 'escalate', to: 'sre', reason: 'api down' }, danger: false, timeoutMs: 30_000, expect: {}, onFailure: { action: 'stop' }, redact: false },
+      { id: 'manual', title: 'Man', command: { kind: 'manual', instruction: 'Check api\n$ free -h' }, danger: false, readOnly: false, timeoutMs: 3_600_000, expect: {}, onFailure: { action: 'stop' }, redact: false },
+      { id: 'wait', title: 'Wait', command: { kind: 'wait', seconds: 10 }, danger: false, readOnly: false, timeoutMs: 15_000, expect: {}, onFailure: { action: 'stop' }, redact: false },
+      { id: 'esc', title: 'Esc', command: { kind: 'escalate', to: 'sre', reason: 'api down' }, danger: false, readOnly: false, timeoutMs: 30_000, expect: {}, onFailure: { action: 'stop' }, redact: false },
     ]);
   });
 

@@ -77,22 +77,53 @@ describe('run all: stopping', () => {
 });
 
 describe('run diagnostics', () => {
-  it('runs every pending non-dangerous check in order, past failures, and nothing else', async () => {
+  const ro = (id: string, over: Partial<ResolvedStep> = {}) => step(id, { readOnly: true, ...over });
+
+  it('runs the pending read-only checks in order, past failures, and stops at the first step that changes something', async () => {
     const { engine, ran, start, store } = setup([
-      step('a'),
-      step('b'),
-      step('restart', { command: { kind: 'docker', action: 'restart', target: { container: 'redis' } } }),
-      step('danger', { danger: true }),
-      step('manual', { command: { kind: 'manual', instruction: 'look' } }),
-      step('page', { command: { kind: 'escalate', to: 'sre', reason: 'x' } }),
-      step('c'),
+      ro('a'),
+      ro('b'),
+      step('undeclared'),
+      ro('after'),
     ], ['b']);
     const run = await start();
     await engine.runStep(run.id, 'a', { actor: 'U1' });
     const r = await engine.runDiagnostics(run.id, { actor: 'U2' });
-    expect(ran()).toEqual(['a', 'b', 'c']);
-    expect(r.results.map((x) => [x.stepId, x.state])).toEqual([['b', 'failed'], ['c', 'succeeded']]);
-    expect(r.passedOver).toEqual(['a']);
-    expect((await store.steps(run.id)).filter((s) => s.state === 'pending').map((s) => s.stepId)).toEqual(['restart', 'danger', 'manual', 'page']);
+    expect(ran()).toEqual(['a', 'b']);
+    expect(r.results.map((x) => [x.stepId, x.state])).toEqual([['b', 'failed']]);
+    expect((await store.steps(run.id)).filter((s) => s.state === 'pending').map((s) => s.stepId)).toEqual(['undeclared', 'after']);
+  });
+
+  it('never runs a restart, a dangerous step, a POST, a page or a manual step, nor the checks and waits after them', async () => {
+    for (const barrier of [
+      step('x', { readOnly: true, command: { kind: 'docker', action: 'restart', target: { container: 'redis' } } }),
+      step('x', { readOnly: true, danger: true }),
+      step('x', { command: { kind: 'http', method: 'POST', url: 'http://h/flush' } }),
+      step('x', { command: { kind: 'escalate', to: 'sre', reason: 'x' } }),
+      step('x', { command: { kind: 'manual', instruction: 'restart it by hand' }, danger: true }),
+    ]) {
+      const { engine, ran, start } = setup([ro('a'), barrier, step('settle', { command: { kind: 'wait', seconds: 0 } }), ro('verify')]);
+      const r = await engine.runDiagnostics((await start()).id, { actor: 'U2' });
+      expect(ran(), JSON.stringify(barrier.command)).toEqual(['a']);
+      expect(r.results.map((x) => x.stepId)).toEqual(['a']);
+    }
+  });
+
+  it('passes by a manual step that is not dangerous, and runs the checks after a remediation once it ran or was skipped', async () => {
+    const { engine, ran, start } = setup([
+      ro('a'),
+      step('look', { command: { kind: 'manual', instruction: 'look at the dashboard' } }),
+      ro('b'),
+      step('fix', { danger: true }),
+      step('settle', { command: { kind: 'wait', seconds: 0 } }),
+      ro('verify'),
+    ]);
+    const run = await start();
+    await engine.runDiagnostics(run.id, { actor: 'U2' });
+    expect(ran()).toEqual(['a', 'b']);
+    await engine.skip(run.id, 'fix', 'U1');
+    const r = await engine.runDiagnostics(run.id, { actor: 'U2' });
+    expect(ran()).toEqual(['a', 'b', 'verify']);
+    expect(r.results.map((x) => x.stepId)).toEqual(['settle', 'verify']);
   });
 });

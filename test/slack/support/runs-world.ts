@@ -30,24 +30,29 @@ params:
 steps:
   - id: ping
     title: Verificar estado Redis
+    read_only: true
     docker: { service: redis, exec: [sh, -c, "PING_COMMAND; echo last {{ lines }} lines"] }
     expect: { output_contains: PONG }
     timeout: 10s
   - id: stream
     title: Leer actividad
+    read_only: true
     docker: { service: redis, exec: [sh, -c, "for i in $(seq 1 STREAM_LINES); do echo line $i of the activity log; sleep STREAM_SLEEP; done"] }
     timeout: 60s
     on_failure: continue
   - id: grep
     title: Buscar {{ pattern }}
+    read_only: true
     docker: { service: redis, exec: [sh, -c, "echo looking for {{ pattern }}; exit 1"] }
     on_failure: continue
   - id: big
     title: Volcar claves
+    read_only: true
     docker: { service: redis, exec: [seq, "1", "3000"] }
     on_failure: continue
   - id: leak
     title: Ver configuración
+    read_only: true
     docker: { service: redis, exec: [sh, -c, "echo requirepass hunter2-very-secret"] }
     on_failure: continue
   - id: restart

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { writeSign } from '../../../src/core/runbooks/read-only.js';
+import { renderSteps } from '../../../src/core/runbooks/render.js';
+import { lint, yaml } from './helpers.js';
+
+describe('read_only', () => {
+  it('is accepted on commands that only read, and rendered as readOnly', () => {
+    const r = lint(yaml(
+      'title: T',
+      'ssh: { host: bastion }',
+      'steps:',
+      '  - { id: disk, title: D, read_only: true, ssh: { command: "df -h / && redis-cli -n 1 info keyspace | grep -c db1" } }',
+      '  - { id: sql, title: S, read_only: true, docker: { container: db, exec: [psql, -c, "SELECT count(*) FROM t WHERE n > 5"] } }',
+      '  - { id: curl, title: C, read_only: true, ssh: { command: "curl -sf -o /dev/null -w \'%{http_code}\' http://localhost:8080/health 2>&1" } }',
+      '  - { id: plain, title: P, ssh: { command: "uptime" } }',
+      '  - { id: logs, title: L, docker: { container: db, logs: { tail: 5 } } }',
+    ));
+    expect(r.errors).toEqual([]);
+    expect(renderSteps(r.runbook!, {}).map((s) => [s.id, s.readOnly])).toEqual([
+      ['disk', true], ['sql', true], ['curl', true], ['plain', false], ['logs', true],
+    ]);
+  });
+
+  it('is refused, at file:line, on commands that write, restart, upload or back up', () => {
+    const bad = [
+      'pg_dump shop > /backups/shop.sql',
+      'echo ok >> /var/log/x.log',
+      'curl -X POST http://localhost/flush',
+      'curl -s http://h/upload -T file.tar',
+      'kubectl rollout restart deployment/api',
+      'kubectl -n prod scale deployment/api --replicas=0',
+      'systemctl restart nginx',
+      'redis-cli CONFIG SET maxmemory 1gb',
+      'redis-cli BGSAVE',
+      'docker restart api',
+      'tar czf /tmp/x.tgz /etc',
+      'aws s3 cp x s3://bucket/',
+      'sed -i s/a/b/ /etc/app.conf',
+      'sleep 100 &',
+      'git checkout main',
+      'psql -c "VACUUM ANALYZE"',
+    ];
+    for (const cmd of bad) {
+      const { errors } = lint(yaml(
+        'title: T',
+        'ssh: { host: bastion }',
+        'steps:',
+        `  - { id: s, title: S, read_only: true, danger: false, ssh: { command: ${JSON.stringify(cmd)} } }`,
+      ));
+      expect(errors.some((e) => /^demo\.yml:4:\d+ .*read_only refused/.test(e)), `${cmd}: ${errors.join('; ')}`).toBe(true);
+    }
+  });
+
+  it('is refused where it means nothing or contradicts the step', () => {
+    const { errors } = lint(yaml(
+      'title: T',
+      'steps:',
+      '  - { id: a, title: A, read_only: true, docker: { container: db, restart: true }, danger: true }',
+      '  - { id: b, title: B, read_only: true, http: { url: "http://h/" } }',
+      '  - { id: c, title: C, read_only: true, manual: "look" }',
+    ));
+    expect(errors).toEqual([
+      expect.stringMatching(/^demo\.yml:3:.*a dangerous step cannot be read_only/),
+      expect.stringMatching(/^demo\.yml:4:.*read-only by its kind already/),
+      expect.stringMatching(/^demo\.yml:5:.*only docker exec and ssh commands/),
+    ]);
+  });
+
+  it('looks for redirections outside quotes, but not inside a command substitution', () => {
+    expect(writeSign('psql -c "SELECT 1 WHERE 2 > 1"')).toBeUndefined();
+    expect(writeSign('echo "$(cat /etc/passwd > /tmp/x)"')).toBe('redirects output into a file');
+    expect(writeSign('ls -la 2>&1 | head')).toBeUndefined();
+    expect(writeSign('grep -c error /var/log/app.log 2>/dev/null')).toBeUndefined();
+  });
+});

@@ -15,6 +15,7 @@ import {
   type Driver,
 } from 'kysely';
 import { CodedError, ErrorCode } from '../core/errors.js';
+import { ClaimingDriver } from './claim-scope.js';
 import { migrate } from './migrations/index.js';
 import type { Tables } from './tables.js';
 
@@ -106,7 +107,7 @@ async function openPostgres(url: string, max: number): Promise<Database> {
   });
   // A pool error on an idle client (server restarted) must not crash the process.
   pool.on('error', () => {});
-  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Tables>({ dialect: new ClaimingPostgresDialect({ pool }) });
   try {
     await db.executeQuery(CompiledQuery.raw('select 1'));
   } catch (e) {
@@ -126,10 +127,17 @@ class ImmediateSqliteDialect extends SqliteDialect {
     super({ database: sqlite });
   }
   override createDriver(): Driver {
-    return new ImmediateSqliteDriver({ database: this.sqlite });
+    return new ClaimingDriver(new ImmediateSqliteDriver({ database: this.sqlite }), 'sqlite');
   }
   override createAdapter(): DialectAdapter {
     return new TransactionalDdlSqliteAdapter();
+  }
+}
+
+/** Each commit settles the delivery claims of the request it runs for (claim-scope.ts). */
+class ClaimingPostgresDialect extends PostgresDialect {
+  override createDriver(): Driver {
+    return new ClaimingDriver(super.createDriver(), 'postgres');
   }
 }
 

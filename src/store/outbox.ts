@@ -2,6 +2,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Effect } from '../core/effects.js';
 import type { Outbox } from '../core/ports.js';
+import { outsideClaims } from './claim-scope.js';
 import type { Database, Dialect } from './db.js';
 import { toEffect, toMs } from './rows.js';
 import type { Tables } from './tables.js';
@@ -36,7 +37,8 @@ export class KyselyOutbox implements Outbox {
   async claimDue(now: Date, limit: number): Promise<Effect[]> {
     const nowMs = toMs(now);
     if (limit <= 0) return [];
-    return this.db.transaction().execute(async (trx) => {
+    // Deliveries are background work: a drain kicked from a request handler settles none of its claims.
+    return outsideClaims(() => this.db.transaction().execute(async (trx) => {
       let heads = trx
         .selectFrom('effects as e')
         .select('e.id')
@@ -68,7 +70,7 @@ export class KyselyOutbox implements Outbox {
         .returningAll()
         .execute();
       return rows.map((r) => ({ ...toEffect(r), attempts: Number(r.attempts) - 1 })).sort((a, b) => a.id - b.id);
-    });
+    }));
   }
 
   async markDone(id: number): Promise<void> {

@@ -70,6 +70,16 @@ export interface ClaimsTable {
   claimed_at: number;
 }
 
+/** Delivery claims (see deliveries.ts): `claimed` while a replica works on it, then `done` until `expires_at`. */
+export interface DeliveriesTable {
+  key: string;
+  owner: string;
+  state: string;
+  lease_until: number | null;
+  claimed_at: number;
+  expires_at: number;
+}
+
 /** Named leases for work that one replica at a time must do (schedulers). */
 export interface LeasesTable {
   name: string;
@@ -97,6 +107,7 @@ export interface Tables {
   effects: EffectsTable;
   counters: CountersTable;
   claims: ClaimsTable;
+  deliveries: DeliveriesTable;
   leases: LeasesTable;
   pager_links: PagerLinksTable;
   pager_event_order: PagerEventOrderTable;

@@ -19,6 +19,7 @@ const MIGRATIONS: Record<string, () => Promise<StoreMigration>> = {
   '005_remediation': () => import('./005_remediation.js'),
   '006_handoffs': () => import('./006_handoffs.js'),
   '007_run_secrets': () => import('./007_run_secrets.js'),
+  '008_deliveries': () => import('./008_deliveries.js'),
 };
 
 class StaticProvider implements MigrationProvider {

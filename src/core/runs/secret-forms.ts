@@ -54,6 +54,9 @@ const BYTE_FORMS: Record<string, SecretForm> = {
   pct3986: rfc3986,
   form: (v) => rfc3986(v).replace(/%20/g, '+'),
   pctl: (v) => encodeURIComponent(v).replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()),
+  // Every byte percent-encoded (od | sed, some URL libraries).
+  pcta: (v) => Buffer.from(v, 'utf8').toString('hex').toUpperCase().replace(/../g, '%$&'),
+  pctal: (v) => Buffer.from(v, 'utf8').toString('hex').replace(/../g, '%$&'),
   b64: (v) => b64(Buffer.from(v, 'utf8'), false),
   b64u: (v) => b64(Buffer.from(v, 'utf8'), true).replace(/=+$/, ''),
   b64at0: base64Inside(0, false),

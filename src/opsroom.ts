@@ -13,6 +13,7 @@ import { systemClock, type Clock, type Pager } from './core/ports.js';
 import { createLogger, type Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import { LeasedLoop, RequestGate, holdSocketModeLease, instanceName, logDeliveries, logRuns, observedSlackRoute, readiness } from './ops/index.js';
+import { answerStorageFaults } from './ops/storage-answer.js';
 import { createPager, type PagerDutySettingsInput } from './pagerduty/index.js';
 import { createRemediation, type RemediationSetup } from './wiring/remediation.js';
 import { pagerDutySettings, pagerDutyWebhook } from './wiring/pagerduty.js';
@@ -79,10 +80,11 @@ export async function startOpsroom(options: OpsroomOptions) {
 
   const mounts: Mount[] = [];
   let slackRoute: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+  let serving = false; // ready only once Slack requests are served (route mounted, listeners and runs started)
   const server = createHttpServer({
     slack: observedSlackRoute(() => slackRoute, { metrics, log }),
     admit: gate.admit,
-    ready: readiness({ database, slackAuth: () => slackAuth(), open: () => gate.open }).route,
+    ready: readiness({ database, slackAuth: () => slackAuth(), open: () => gate.open, serving: () => serving }).route,
     metrics: (_req, res) => void metrics.render().then(
       (m) => res.writeHead(200, { 'content-type': m.contentType }).end(m.body),
       (e) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`metrics failed: ${String(e)}\n`),
@@ -127,6 +129,7 @@ export async function startOpsroom(options: OpsroomOptions) {
       void dispatcher.kick();
     },
     onError: (effect, error) => log.warn({ effectId: effect.id, incidentId: effect.incidentId, kind: effect.payload.type, error: String(error) }, 'delivery failed'),
+    onPollError: (error) => log.warn({ error: String(error) }, 'deliveries paused: cannot read the outbox'),
   });
   const incidents = new IncidentService({
     store, clock, severities, incidentChannel, pagerEnabled: pager.enabled, onEffects: () => void dispatcher.kick(),
@@ -148,6 +151,7 @@ export async function startOpsroom(options: OpsroomOptions) {
       incidents, store, notifier, clock, incidentChannel, log: (msg, extra) => log.error(extra ?? {}, msg), runs: runs.remediation,
       pager, escalationPolicies: Object.keys(pagerSettings?.escalationPolicies ?? {}),
     },
+    [answerStorageFaults(log) as never],
   );
   const handoffs = new HandoffService({
     incidents: store, handoffs: new KyselyHandoffStore(database), clock, severities, config: file.handoff,
@@ -167,6 +171,7 @@ export async function startOpsroom(options: OpsroomOptions) {
   if (pagerSettings) pagerRoute = pagerDutyWebhook(pagerSettings, env, { incidents, store, database, clock, log });
   await slack.start();
   await runs.start();
+  serving = true;
 
   const timers: NodeJS.Timeout[] = [];
   /** Background work one replica at a time does, claimed through a lease in the database. */

@@ -11,6 +11,8 @@ export interface DispatcherDeps {
   /** How often due effects are looked for without a kick. */
   pollMs?: number;
   onError?: (effect: Effect, error: unknown) => void;
+  /** Told when a drain fails as a whole (e.g. the database is unreachable); polling backs off and resumes. */
+  onPollError?: (error: unknown) => void;
   /**
    * True while requests wait to be acknowledged (Slack allows 3 s). Deliveries yield to them: a
    * card may appear a moment later, an acknowledgement must not.
@@ -27,6 +29,9 @@ const MAX_BACKOFF_MS = 60_000;
 const MAX_YIELD_MS = 1000;
 const BATCH = 20;
 const BUSY_BATCH = 4;
+/** After a failed drain, the poll waits this long (doubling, capped) before trying again. */
+const POLL_BACKOFF_MS = 500;
+const MAX_POLL_BACKOFF_MS = 30_000;
 
 /** Delivers stored effects, oldest first per incident and target, retrying with backoff. */
 export class EffectDispatcher {
@@ -36,12 +41,15 @@ export class EffectDispatcher {
   private stopped = false;
   /** Pager deliveries run beside the drain: a slow pager must not hold up chat effects. */
   private readonly inflight = new Set<Promise<void>>();
+  private failures = 0;
+  private pausedUntil = 0;
 
   constructor(private readonly deps: DispatcherDeps) {}
 
   start() {
     this.stopped = false;
-    this.timer = setInterval(() => this.kick(), this.deps.pollMs ?? 1000);
+    // After a failed drain the poll waits (backoff); a kick for new effects (just stored) goes at once.
+    this.timer = setInterval(() => { if (Date.now() >= this.pausedUntil) void this.kick(); }, this.deps.pollMs ?? 1000);
     this.timer.unref();
     this.kick();
   }
@@ -60,7 +68,7 @@ export class EffectDispatcher {
       this.again = true;
       return this.draining;
     }
-    this.draining = this.drain().finally(() => {
+    this.draining = this.drain().then(() => { this.failures = 0; }, (e) => this.pollFailed(e)).finally(() => {
       this.draining = undefined;
       if (this.again) {
         this.again = false;
@@ -68,6 +76,16 @@ export class EffectDispatcher {
       }
     });
     return this.draining;
+  }
+
+  /** A drain failed (storage down): never an unhandled rejection; wait, then let the poll try again. */
+  private pollFailed(e: unknown) {
+    this.failures++;
+    this.again = false;
+    this.pausedUntil = Date.now() + Math.min(MAX_POLL_BACKOFF_MS, POLL_BACKOFF_MS * 2 ** (this.failures - 1));
+    try {
+      this.deps.onPollError?.(e);
+    } catch { /* a failing logger must not stop the poll */ }
   }
 
   /** Resolves once no drain is running or queued: everything due has been tried. */
@@ -87,7 +105,7 @@ export class EffectDispatcher {
       if (due.length === 0 || this.stopped) return;
       // Claimed effects are leased, so the next claim skips a pager call still in flight.
       for (const e of due.filter((x) => x.target === 'pager')) {
-        const p: Promise<void> = this.deliver(e).finally(() => {
+        const p: Promise<void> = this.deliver(e).catch((err) => this.pollFailed(err)).finally(() => {
           this.inflight.delete(p);
           void this.kick(); // the next effect of its queue may be due now
         });

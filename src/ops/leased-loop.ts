@@ -22,9 +22,13 @@ export interface LeasedLoopOptions {
   onError?: (error: unknown) => void;
 }
 
+const MAX_BACKOFF_MS = 5 * 60_000;
+
 export class LeasedLoop {
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
+  private failures = 0;
+  private pausedUntil = 0;
 
   constructor(private readonly o: LeasedLoopOptions) {}
 
@@ -34,9 +38,12 @@ export class LeasedLoop {
     void this.tick();
   }
 
-  /** One round: take or renew the lease, then run the job if we hold it. True when it ran. */
+  /**
+   * One round: take or renew the lease, then run the job if we hold it. True when it ran. After a
+   * failure (e.g. the database is down) rounds are skipped for a while, doubling up to 5 minutes.
+   */
   async tick(): Promise<boolean> {
-    if (this.running) return false;
+    if (this.running || Date.now() < this.pausedUntil) return false;
     let ran = false;
     this.running = (async () => {
       try {
@@ -45,8 +52,12 @@ export class LeasedLoop {
         if (!(await this.o.leases.tryLease(this.o.name, this.o.owner, until, now))) return;
         ran = true;
         await this.o.run();
+        this.failures = 0;
       } catch (e) {
-        this.o.onError?.(e);
+        this.failures++;
+        const wait = Math.min(MAX_BACKOFF_MS, this.o.everyMs * (2 ** (this.failures - 1) - 1));
+        this.pausedUntil = Date.now() + wait;
+        try { this.o.onError?.(e); } catch { /* a failing logger must not stop the loop */ }
       }
     })().finally(() => {
       this.running = undefined;

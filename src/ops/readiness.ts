@@ -1,10 +1,12 @@
 /**
- * GET /readyz: 200 when this replica can serve — database reachable, migrations applied, Slack
+ * GET /readyz: 200 when this replica can serve — its Slack route is mounted, the database answers
+ * and takes writes (no storage fault since the last successful write), migrations applied, Slack
  * token accepted (auth.test, cached for `slackTtlMs`) and not shutting down — else 503. The body
- * names each check: `{"ready":false,"checks":{"database":"ok","migrations":"ok","slack":"invalid_auth"}}`.
+ * lists what fails and each check: `{"ready":false,"failing":["slack"],"checks":{"database":"ok",…,"slack":"invalid_auth"}}`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pendingMigrations, ping, type Database } from '../store/index.js';
+import { storageFault } from '../store/guard.js';
 
 export interface ReadinessOptions {
   database: Database;
@@ -12,6 +14,8 @@ export interface ReadinessOptions {
   slackAuth: () => Promise<unknown>;
   /** False while shutting down. */
   open: () => boolean;
+  /** False until the Slack route is mounted (requests would get 503 "starting"). */
+  serving?: () => boolean;
   slackTtlMs?: number;
   timeoutMs?: number;
 }
@@ -37,14 +41,17 @@ export function readiness(o: ReadinessOptions) {
     return result;
   }
 
-  async function check(): Promise<{ ready: boolean; checks: Record<string, Check> }> {
-    const database = await within(ping(o.database), timeout).then(() => 'ok', reason);
-    const migrations = database !== 'ok'
+  async function check(): Promise<{ ready: boolean; failing: string[]; checks: Record<string, Check> }> {
+    const reached = await within(ping(o.database), timeout).then(() => 'ok', (e) => storageFault(e) ?? reason(e));
+    const database = reached === 'ok' ? (o.database.health?.current() ?? 'ok') : reached;
+    const migrations = reached !== 'ok'
       ? 'unknown'
       : await within(pendingMigrations(o.database), timeout).then((p) => (p.length ? `pending: ${p.join(', ')}` : 'ok'), reason);
     const checks: Record<string, Check> = { database, migrations, slack: await slackCheck() };
+    if (o.serving && !o.serving()) checks.serving = 'starting';
     if (!o.open()) checks.shutdown = 'shutting down';
-    return { ready: Object.values(checks).every((c) => c === 'ok'), checks };
+    const failing = Object.keys(checks).filter((k) => checks[k] !== 'ok');
+    return { ready: failing.length === 0, failing, checks };
   }
 
   const route = async (_req: IncomingMessage, res: ServerResponse) => {

@@ -1,4 +1,4 @@
-import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type Authorize } from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type AnyMiddlewareArgs, type Authorize, type Middleware } from '@slack/bolt';
 import type { WebClientOptions } from '@slack/web-api';
 import { WebClient } from '@slack/web-api';
 import type { SlackDeps } from './deps.js';
@@ -45,7 +45,8 @@ export interface SlackApp {
   stop(): Promise<void>;
 }
 
-export function createSlackApp(settings: SlackSettings, deps: SlackDeps): SlackApp {
+/** `first`: global middleware that runs before every other (e.g. answering storage faults). */
+export function createSlackApp(settings: SlackSettings, deps: SlackDeps, first: Middleware<AnyMiddlewareArgs>[] = []): SlackApp {
   const receiver = settings.appToken
     ? new SocketModeReceiver({
       appToken: settings.appToken, logLevel: LogLevel.WARN,
@@ -60,6 +61,7 @@ export function createSlackApp(settings: SlackSettings, deps: SlackDeps): SlackA
     logLevel: LogLevel.WARN,
     ignoreSelf: false,
   });
+  first.forEach((m) => app.use(m));
   registerListeners(app, deps);
   app.error(async (e) => deps.log('slack listener error', { error: String(e?.stack ?? e) }));
   return {

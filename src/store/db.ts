@@ -15,6 +15,7 @@ import {
   type Driver,
 } from 'kysely';
 import { CodedError, ErrorCode } from '../core/errors.js';
+import { GuardedDriver, StorageHealth } from './guard.js';
 import { ClaimingDriver } from './claim-scope.js';
 import { migrate } from './migrations/index.js';
 import type { Tables } from './tables.js';
@@ -24,6 +25,8 @@ export type Dialect = 'sqlite' | 'postgres';
 export interface Database {
   db: Kysely<Tables>;
   dialect: Dialect;
+  /** The last storage fault (lock, read-only or full disk, lost server) until a write succeeds again. */
+  health: StorageHealth;
   close(): Promise<void>;
 }
 
@@ -63,12 +66,14 @@ function openSqlite(path: string): Database {
   const memory = path === ':memory:';
   if (!memory) mkdirSync(dirname(resolve(path)), { recursive: true });
   const sqlite = new SqliteDatabase(memory ? ':memory:' : path);
-  sqlite.pragma('busy_timeout = 5000');
+  // busy_timeout blocks the event loop: keep it tiny; GuardedDriver waits for locks asynchronously.
+  sqlite.pragma('busy_timeout = 10');
   if (!memory) sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<Tables>({ dialect: new ImmediateSqliteDialect(cachedStatements(sqlite)) });
-  return { db, dialect: 'sqlite', close: () => db.destroy() };
+  const health = new StorageHealth();
+  const db = new Kysely<Tables>({ dialect: new ImmediateSqliteDialect(cachedStatements(sqlite), health) });
+  return { db, dialect: 'sqlite', health, close: () => db.destroy() };
 }
 
 const STATEMENT_CACHE = 500;
@@ -99,6 +104,8 @@ async function openPostgres(url: string, max: number): Promise<Database> {
   const pool = new pg.Pool({
     connectionString: url,
     max,
+    // A server that is down or restarting answers at once; one that never answers must not hold a request.
+    connectionTimeoutMillis: 5000,
     // int8 (bigint: ids, epoch-ms times, counts) as JS numbers; all values we store fit in 2^53.
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
@@ -107,37 +114,42 @@ async function openPostgres(url: string, max: number): Promise<Database> {
   });
   // A pool error on an idle client (server restarted) must not crash the process.
   pool.on('error', () => {});
-  const db = new Kysely<Tables>({ dialect: new ClaimingPostgresDialect({ pool }) });
+  // Likewise for a client checked out when its connection drops (the query in flight gets the error).
+  pool.on('connect', (client) => client.on('error', () => {}));
+  const health = new StorageHealth();
+  const db = new Kysely<Tables>({ dialect: new GuardedPostgresDialect({ pool }, health) });
   try {
     await db.executeQuery(CompiledQuery.raw('select 1'));
   } catch (e) {
     await db.destroy();
     throw new CodedError(ErrorCode.Unavailable, `Cannot reach PostgreSQL at ${redact(url)}: ${(e as Error).message}`);
   }
-  return { db, dialect: 'postgres', close: () => db.destroy() };
+  return { db, dialect: 'postgres', health, close: () => db.destroy() };
+}
+
+class GuardedPostgresDialect extends PostgresDialect {
+  constructor(config: ConstructorParameters<typeof PostgresDialect>[0], private readonly health: StorageHealth) {
+    super(config);
+  }
+  override createDriver(): Driver {
+    return new ClaimingDriver(new GuardedDriver(super.createDriver(), this.health), 'postgres');
+  }
 }
 
 /**
  * SQLite transactions start with BEGIN IMMEDIATE: the write lock is taken up front, so two
- * processes on one file wait for each other (busy_timeout) instead of failing on lock upgrade.
+ * processes on one file wait for each other (GuardedDriver) instead of failing on lock upgrade.
  * SQLite DDL is transactional, so migrations run in one such transaction (a cross-process lock).
  */
 class ImmediateSqliteDialect extends SqliteDialect {
-  constructor(private readonly sqlite: SqliteLike) {
+  constructor(private readonly sqlite: SqliteLike, private readonly health: StorageHealth) {
     super({ database: sqlite });
   }
   override createDriver(): Driver {
-    return new ClaimingDriver(new ImmediateSqliteDriver({ database: this.sqlite }), 'sqlite');
+    return new ClaimingDriver(new GuardedDriver(new ImmediateSqliteDriver({ database: this.sqlite }), this.health), 'sqlite');
   }
   override createAdapter(): DialectAdapter {
     return new TransactionalDdlSqliteAdapter();
-  }
-}
-
-/** Each commit settles the delivery claims of the request it runs for (claim-scope.ts). */
-class ClaimingPostgresDialect extends PostgresDialect {
-  override createDriver(): Driver {
-    return new ClaimingDriver(super.createDriver(), 'postgres');
   }
 }
 

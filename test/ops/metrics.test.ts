@@ -65,7 +65,7 @@ describe('GET /readyz', () => {
     t = await startLocal();
     const ok = await fetch(`${t.ops.url}/readyz`);
     expect(ok.status).toBe(200);
-    expect(await ok.json()).toEqual({ ready: true, checks: { database: 'ok', migrations: 'ok', slack: 'ok' } });
+    expect(await ok.json()).toEqual({ ready: true, failing: [], checks: { database: 'ok', migrations: 'ok', slack: 'ok' } });
 
     await t.ops.database.close();
     const down = await fetch(`${t.ops.url}/readyz`);

@@ -26,6 +26,10 @@ export interface PostgresServer {
   url: string;
   port: number;
   stop(): Promise<void>;
+  /** Stops the server (pg_ctl stop -m fast), keeping its data: for outage tests. */
+  halt(): void;
+  /** Starts it again after halt(), on the same port and data. */
+  resume(): void;
 }
 
 export interface TestPostgres {
@@ -94,11 +98,14 @@ export async function startPostgres(): Promise<PostgresServer> {
   const data = join(dir, 'data');
   runPg(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--no-sync', '--locale=C']);
   let port = 0;
+  const start = () => {
+    const opts = `-p ${port} -k ${dir} -h 127.0.0.1 -F -c max_connections=200`;
+    runPg(join(bin, 'pg_ctl'), ['-D', data, '-o', opts, '-l', join(dir, 'server.log'), '-w', '-t', '60', 'start']);
+  };
   for (let attempt = 1; ; attempt++) {
     port = await freePort();
     try {
-      const opts = `-p ${port} -k ${dir} -h 127.0.0.1 -F -c max_connections=200`;
-      runPg(join(bin, 'pg_ctl'), ['-D', data, '-o', opts, '-l', join(dir, 'server.log'), '-w', '-t', '60', 'start']);
+      start();
       break;
     } catch (e) {
       if (attempt >= 3) {
@@ -113,6 +120,8 @@ export async function startPostgres(): Promise<PostgresServer> {
     stopped = true;
     try {
       runPg(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']);
+    } catch {
+      // halted already
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -125,6 +134,8 @@ export async function startPostgres(): Promise<PostgresServer> {
       process.off('exit', stopSync);
       stopSync();
     },
+    halt: () => runPg(join(bin, 'pg_ctl'), ['-D', data, '-m', 'fast', '-w', 'stop']),
+    resume: start,
   };
 }
 

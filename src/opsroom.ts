@@ -15,6 +15,8 @@ import { Metrics } from './metrics.js';
 import { LeasedLoop, RequestGate, holdSocketModeLease, instanceName, logDeliveries, logRuns, observedSlackRoute, readiness } from './ops/index.js';
 import { answerStorageFaults } from './ops/storage-answer.js';
 import { createPager, type PagerDutySettingsInput } from './pagerduty/index.js';
+import { RunPolicy } from './core/runs/permissions.js';
+import { SlackDirectory } from './slack/directory.js';
 import { createRemediation, type RemediationSetup } from './wiring/remediation.js';
 import { pagerDutySettings, pagerDutyWebhook } from './wiring/pagerduty.js';
 import { createHttpServer, type Mount, type Route } from './server.js';
@@ -25,9 +27,9 @@ import { registerHandoffCommand } from './slack/listeners/commands/handoff.js';
 import { SlackNotifier } from './slack/notifier.js';
 import { KyselyHandoffStore } from './store/handoffs.js';
 import {
-  KyselyIncidentStore, KyselyLeases, KyselyOutbox, KyselyPagerLinks, openDatabase,
+  KyselyDeliveries, KyselyIncidentStore, KyselyLeases, KyselyOutbox, KyselyPagerLinks, openDatabase, type DeliveryClaimOptions,
 } from './store/index.js';
-import { Workspace } from './workspace/index.js';
+import { LOCAL_RESPONDERS, Workspace } from './workspace/index.js';
 
 export interface OpsroomOptions {
   env: Env;
@@ -46,6 +48,8 @@ export interface OpsroomOptions {
   reminderEveryMs?: number;
   /** Remediation settings beyond env and opsroom.yml (the escalator PagerDuty provides; edit pacing in tests). */
   remediation?: Partial<Pick<RemediationSetup, 'escalator' | 'coalesce'>>;
+  /** Delivery claim timing (lease, keep time) beyond the defaults, for tests. */
+  deliveries?: Omit<DeliveryClaimOptions, 'owner'>;
 }
 
 export const LOCAL_INCIDENT_CHANNEL = 'C0INCIDENTS';
@@ -67,6 +71,7 @@ export async function startOpsroom(options: OpsroomOptions) {
   // Operations: metrics, shutdown gate, leases shared by the replicas (docs/operating.md).
   const instance = options.instanceId ?? instanceName();
   const leases = new KyselyLeases(database);
+  const deliveries = new KyselyDeliveries(database, { owner: instance, ...options.deliveries });
   const metrics = new Metrics({ database, outbox });
   const gate = new RequestGate();
   let slackAuth: () => Promise<unknown> = async () => { throw new Error('starting'); };
@@ -116,6 +121,9 @@ export async function startOpsroom(options: OpsroomOptions) {
   }
 
   const client = metrics.instrumentSlack(new WebClient(botToken, clientOptions(apiUrl)));
+  // The local workspace ships with its people configured (workspace/state.ts), so every flow can be tried.
+  const permissions = local && !file.permissions.responders.length ? { ...file.permissions, responders: [...LOCAL_RESPONDERS] } : file.permissions;
+  const policy = new RunPolicy(permissions, new SlackDirectory(client));
   slackAuth = () => client.auth.test();
   const notifier = new SlackNotifier({
     client, severities, clock, outbox, pagerEnabled: pager.enabled, pagerLink: (id) => pagerLinks.get(id),
@@ -133,10 +141,11 @@ export async function startOpsroom(options: OpsroomOptions) {
   });
   const incidents = new IncidentService({
     store, clock, severities, incidentChannel, pagerEnabled: pager.enabled, onEffects: () => void dispatcher.kick(),
+    mayAssign: (actor, i) => policy.check(actor, 'assign', i),
   });
   const runs = await createRemediation({
     env, file, database, client, incidents, store, clock, log: (msg, extra) => log.warn(extra ?? {}, msg),
-    instanceId: process.env.OPSROOM_INSTANCE_ID || undefined,
+    instanceId: process.env.OPSROOM_INSTANCE_ID || undefined, policy,
     // Failed steps' Escalate pages through the outbox when PagerDuty is on.
     escalator: pager.enabled ? new PagerEscalator({ store, policies: Object.keys(pagerSettings?.escalationPolicies ?? {}), onEffects: () => void dispatcher.kick() }) : undefined,
     ...options.remediation,
@@ -149,7 +158,7 @@ export async function startOpsroom(options: OpsroomOptions) {
     { botToken, signingSecret, appToken: env.SLACK_APP_TOKEN, apiUrl },
     {
       incidents, store, notifier, clock, incidentChannel, log: (msg, extra) => log.error(extra ?? {}, msg), runs: runs.remediation,
-      pager, escalationPolicies: Object.keys(pagerSettings?.escalationPolicies ?? {}),
+      pager, escalationPolicies: Object.keys(pagerSettings?.escalationPolicies ?? {}), deliveries,
     },
     [answerStorageFaults(log) as never],
   );
@@ -160,7 +169,7 @@ export async function startOpsroom(options: OpsroomOptions) {
     checks: file.handoff.checks
       ? new EngineChecks({ engine: runs.engine, store: runs.runs, runbookId: file.handoff.checks, steps: catalogSteps(file.handoff.checks, (id) => runs.catalog().find((r) => r.id === id)) })
       : undefined,
-    leases, instanceId: instance,
+    leases, instanceId: instance, isResponder: (user) => policy.responder(user),
     log: (msg, extra) => log.warn(extra ?? {}, msg),
   });
   const handoffDeps = { handoffs, store, clock, log: (msg: string, extra?: Record<string, unknown>) => log.error(extra ?? {}, msg) };
@@ -168,7 +177,7 @@ export async function startOpsroom(options: OpsroomOptions) {
   registerHandoffActions(slack.app, handoffDeps);
   slackRoute = slack.requestListener;
   slack.app.use(async ({ client: perRequest, next }) => { metrics.instrumentSlack(perRequest); await next(); });
-  if (pagerSettings) pagerRoute = pagerDutyWebhook(pagerSettings, env, { incidents, store, database, clock, log });
+  if (pagerSettings) pagerRoute = pagerDutyWebhook(pagerSettings, env, { incidents, store, database, clock, log, deliveries });
   await slack.start();
   await runs.start();
   serving = true;
@@ -201,7 +210,7 @@ export async function startOpsroom(options: OpsroomOptions) {
     url, port, local, workspace, incidents, store, outbox, dispatcher, database, server, clock, incidentChannel, log,
     runs,
     handoffs,
-    metrics, gate, instance, leases,
+    metrics, gate, instance, leases, deliveries,
     /**
      * SIGTERM: refuse new Slack/PagerDuty requests (503), let the ones inside finish, then close()
      * (background work stops, running steps end as interrupted, connections close) within `graceMs`.

@@ -45,6 +45,8 @@ export interface RemediationSetup {
   coalesce?: CoalescerOptions;
   /** The engine's name among replicas (stable across restarts, unique per replica; default: host name). */
   instanceId?: string;
+  /** Who may do what (default: opsroom.yml `permissions`). */
+  policy?: RunPolicy;
 }
 
 export async function createRemediation(o: RemediationSetup) {
@@ -71,7 +73,7 @@ export async function createRemediation(o: RemediationSetup) {
   const runs = new KyselyRunStore(o.database);
   const approvals = new KyselyApprovalStore(o.database);
   const refs = new KyselyChatRefs(o.database);
-  const policy = new RunPolicy(o.file.permissions, new SlackDirectory(o.client));
+  const policy = o.policy ?? new RunPolicy(o.file.permissions, new SlackDirectory(o.client));
   const escalator = new IncidentEscalator(o.incidents, Object.keys(o.file.pagerduty?.escalationPolicies ?? {}), o.clock, o.escalator ?? new LoggingEscalator((line) => o.log(line)));
   const engine = new RunEngine({
     store: runs, runner, escalator, clock: o.clock, secrets, secretKey: o.env.OPSROOM_SECRET_KEY, instanceId: o.instanceId,

@@ -41,6 +41,12 @@ export type SeedOptions = {
   users?: { id: string; name: string; real_name?: string }[];
 };
 
+/**
+ * Who may run and approve dangerous steps in the local workspace when opsroom.yml names nobody:
+ * Alice and Bob (the on-call group) and Carol. Dave is the bystander, to try what is refused.
+ */
+export const LOCAL_RESPONDERS: readonly string[] = ['S0ONCALL', 'U0CAROL'];
+
 export function seedState(opts: SeedOptions = {}): StateData {
   const people = [
     { id: 'U0ALICE', name: 'alice', real_name: 'Alice Adams' },

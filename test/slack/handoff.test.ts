@@ -80,6 +80,12 @@ describe('/handoff through the real Bolt app', () => {
     const dm = t.messages(dmChannel).find((m) => /^Handoff:/.test(m.text));
     expect(visibleText(dm!)).toContain('Accept handoff');
 
+    // A bystander cannot accept a handoff meant for someone else (and so take over the incidents).
+    await t.ws.click('U0DAVE', { channel: INC, ts: post.ts }, 'handoff.accept');
+    const early = await waitFor(() => t.ws.state.data.ephemerals.find((e) => e.ephemeral_for === 'U0DAVE'));
+    expect(early.text).toMatch(/This handoff is for <@U0ALICE>; only they or a responder may accept it/);
+    const daveSaw = t.ws.state.data.ephemerals.length;
+
     await t.ws.click('U0ALICE', { channel: dmChannel, ts: dm!.ts }, 'handoff.accept');
     await waitFor(() => t.messages(INC, post.ts).some((m) => /accepted the handoff/.test(m.text)));
     await t.settle();
@@ -93,7 +99,7 @@ describe('/handoff through the real Bolt app', () => {
     expect(cards.every((c) => visibleText(c).includes('*Commander*\n<@U0ALICE>'))).toBe(true);
 
     await t.ws.click('U0DAVE', { channel: INC, ts: post.ts }, 'handoff.accept');
-    const refused = await waitFor(() => t.ws.state.data.ephemerals.find((e) => e.ephemeral_for === 'U0DAVE'));
+    const refused = await waitFor(() => t.ws.state.data.ephemerals.slice(daveSaw).find((e) => e.ephemeral_for === 'U0DAVE'));
     expect(refused.text).toMatch(/<@U0ALICE> already accepted this handoff/);
   });
 

@@ -33,12 +33,22 @@ describe('RunPolicy', () => {
     expect(await p.check('U0CAROL', 'approve', incident, 'U0ALICE')).toMatch(/Only the responders/);
   });
 
-  it('without configured responders, only the commander and whoever acknowledged may run or approve dangerous steps', async () => {
+  it('without configured responders, nobody may run or approve dangerous steps: commanding or acknowledging grants nothing', async () => {
     const p = new RunPolicy({ runners: [], responders: [], approvalMinutes: 10 }, dir);
-    expect(await p.check('U0ALICE', 'run_dangerous', incident)).toBeNull();
-    expect(await p.check('U0BOB', 'approve', incident, 'U0ALICE')).toBeNull();
-    expect(await p.check('U0CAROL', 'run_dangerous', incident)).toMatch(/commander and whoever acknowledged/);
-    expect(await p.check('U0CAROL', 'run_dangerous', null)).toMatch(/commander/);
+    for (const user of ['U0ALICE', 'U0BOB', 'U0CAROL']) {
+      expect(await p.check(user, 'run_dangerous', incident)).toMatch(/No responders are configured/);
+      expect(await p.check(user, 'approve', incident, 'U0DAVE')).toMatch(/No responders are configured/);
+    }
+    expect(await p.check('U0DAVE', 'run', incident)).toBeNull();
+  });
+
+  it('lets only the commander or a responder change the commander', async () => {
+    const none = new RunPolicy({ runners: [], responders: [], approvalMinutes: 10 }, dir);
+    expect(await none.check('U0ALICE', 'assign', incident)).toBeNull(); // hands over their own incident
+    expect(await none.check('U0BOB', 'assign', incident)).toMatch(/Only the incident's commander/); // acknowledging is not enough
+    const p = new RunPolicy({ runners: [], responders: ['S0ONCALL'], approvalMinutes: 10 }, dir);
+    expect(await p.check('U0BOB', 'assign', { commander: 'U0DAVE', acknowledgedBy: null })).toBeNull();
+    expect(await p.check('U0CAROL', 'assign', incident)).toMatch(/Only the incident's commander or the responders/);
   });
 });
 

@@ -30,6 +30,8 @@ export interface HandoffServiceDeps {
   leases?: Leases;
   instanceId?: string;
   log?: (msg: string, extra?: Record<string, unknown>) => void;
+  /** Responders may accept a handoff meant for someone else (default: nobody may). */
+  isResponder?: (user: string) => Promise<boolean>;
 }
 
 const NOTE_MAX = 2000;
@@ -237,6 +239,8 @@ export class HandoffService {
 
   /** Records the acceptance (once); optionally makes `user` commander of the open incidents. */
   async accept(h: PostedHandoff, user: string): Promise<{ accepted: boolean; moved: number[]; handoff: PostedHandoff }> {
+    if (!h.acceptedBy && h.incoming && h.incoming !== user && !(await this.d.isResponder?.(user)))
+      throw new CodedError(ErrorCode.Forbidden, `This handoff is for <@${h.incoming}>; only they or a responder may accept it.`);
     const at = this.now();
     if (!(await this.d.handoffs.accept(h.id, user, at))) {
       const current = (await this.d.handoffs.handoffByKey(h.key)) ?? h;

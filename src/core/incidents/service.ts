@@ -31,6 +31,8 @@ export interface IncidentServiceDeps {
   pagerEnabled: boolean;
   /** Called after every stored change, so effects are delivered without waiting for a poll. */
   onEffects?: () => void;
+  /** Why `actor` may not change the incident's commander (null: they may). Absent: anyone may. */
+  mayAssign?: (actor: string, incident: Incident) => Promise<string | null>;
 }
 
 /** A change computed from the current incident; may throw a CodedError to refuse it. */
@@ -181,9 +183,16 @@ export class IncidentService {
     });
   }
 
-  assign(id: number, actor: string, commander: string) {
+  /** Hands the incident to `commander`; only its commander or a responder may (see `mayAssign`). */
+  async assign(id: number, actor: string, commander: string) {
+    const before = await this.get(id);
+    const denied = await this.deps.mayAssign?.(actor, before);
+    if (denied) throw new CodedError(ErrorCode.Forbidden, denied);
     return this.apply(id, (i) => {
       assertOpen(i);
+      // Allowed as the commander of the incident as it was: someone else took it over meanwhile.
+      if (i.commander !== before.commander && before.commander === actor)
+        throw new CodedError(ErrorCode.Conflict, `${incidentKey(i.id)} changed commander meanwhile; try again.`);
       if (i.commander === commander) throw new CodedError(ErrorCode.IllegalTransition, `<@${commander}> is already the commander.`);
       const now = this.now();
       return {

@@ -4,9 +4,9 @@
  *
  * - runners: who may run ordinary steps (and start runbooks, skip, escalate). Empty: anyone who can
  *   click in the incident channel. Responders may always run ordinary steps too.
- * - responders: who may run and approve dangerous steps. Empty: the incident's own responders,
- *   i.e. its commander and whoever acknowledged it (a safe default: a bystander in the channel can
- *   neither run nor approve a restart).
+ * - responders: who may run and approve dangerous steps, and reassign any incident's commander.
+ *   Empty: nobody may run or approve a dangerous step from Slack. Nothing a person can do in Slack
+ *   (opening, acknowledging, becoming commander) makes them a responder: the list is configuration.
  * Entries are Slack user IDs (U…/W…) or user group IDs (S…), resolved through a Directory.
  */
 import { z } from 'zod';
@@ -23,13 +23,16 @@ export interface Directory {
   membersOf(groupId: string): Promise<readonly string[]>;
 }
 
-/** What the policy needs to know about the incident a run belongs to. */
+/** What the policy needs to know about the incident a run belongs to (roles grant no rights). */
 export interface IncidentRoles {
   commander: string;
   acknowledgedBy: string | null;
 }
 
-export type Capability = 'run' | 'run_dangerous' | 'approve';
+export type Capability = 'run' | 'run_dangerous' | 'approve' | 'assign';
+
+const NO_RESPONDERS =
+  'No responders are configured (permissions.responders in opsroom.yml), so nobody may run or approve dangerous steps or take over incidents from Slack.';
 
 const isGroup = (id: string) => /^S[A-Z0-9]+$/.test(id);
 
@@ -49,22 +52,26 @@ export class RunPolicy {
     return false;
   }
 
-  private async responder(user: string, incident: IncidentRoles | null): Promise<boolean> {
-    const { responders } = this.permissions;
-    if (responders.length) return this.listed(user, responders);
-    return incident !== null && (incident.commander === user || incident.acknowledgedBy === user);
+  /** True when `user` is a configured responder. */
+  responder(user: string): Promise<boolean> {
+    return this.listed(user, this.permissions.responders);
   }
 
   /** Null when allowed, else the reason (shown to the person, recorded as a denial). */
   async check(user: string, what: Capability, incident: IncidentRoles | null, requestedBy?: string): Promise<string | null> {
-    const who = this.permissions.responders.length ? 'the responders configured in opsroom.yml' : "the incident's commander and whoever acknowledged it";
+    const who = 'the responders configured in opsroom.yml';
+    if (what === 'assign') {
+      if (incident?.commander === user || (await this.responder(user))) return null;
+      return `Only the incident's commander or ${who} may change its commander.`;
+    }
+    if (!this.permissions.responders.length && what !== 'run') return NO_RESPONDERS;
     if (what === 'approve') {
       if (requestedBy === user) return 'You asked for this step; a second responder must approve it.';
-      return (await this.responder(user, incident)) ? null : `Only ${who} may approve dangerous steps.`;
+      return (await this.responder(user)) ? null : `Only ${who} may approve dangerous steps.`;
     }
-    if (what === 'run_dangerous') return (await this.responder(user, incident)) ? null : `Only ${who} may run dangerous steps.`;
+    if (what === 'run_dangerous') return (await this.responder(user)) ? null : `Only ${who} may run dangerous steps.`;
     const { runners } = this.permissions;
-    if (runners.length === 0 || (await this.listed(user, runners)) || (await this.responder(user, incident))) return null;
+    if (runners.length === 0 || (await this.listed(user, runners)) || (await this.responder(user))) return null;
     return 'You are not among the runners configured in opsroom.yml.';
   }
 }

@@ -162,6 +162,23 @@ describe.skipIf(!sshdAvailable())('SshStepRunner against a real sshd', () => {
     expect((await runner.run(ssh('keyless', 'true'), opts())).error).toBe(`SSH key for "keyless" (127.0.0.1:${peer.port}) not found: ${peer.keyPath}.missing`);
   });
 
+  it('the step timeout covers connecting: a host that accepts TCP and never speaks SSH times out as written', async () => {
+    // `bare` keeps the default 8 s handshake wait; the step allows 1.5 s.
+    const t0 = Date.now();
+    const r = await bare.run(ssh('silent', 'true'), opts({ timeoutMs: 1500 }));
+    const took = Date.now() - t0;
+    expect(r).toMatchObject({ exitCode: null, timedOut: true, error: 'no SSH connection to "silent" within the step\'s timeout (1.5 s)' });
+    expect(took).toBeGreaterThanOrEqual(1400);
+    expect(took).toBeLessThan(4000);
+  });
+
+  it('cancelling while connecting ends the step at once', async () => {
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 300);
+    const r = await bare.run(ssh('silent', 'true'), opts({ timeoutMs: 20_000, signal: ac.signal }));
+    expect(r).toMatchObject({ exitCode: null, timedOut: false, error: 'cancelled while connecting to "silent"' });
+  });
+
   it('unreachable hosts fail with a clear error', async () => {
     const refused = await runner.run(ssh('refused', 'true'), opts());
     expect(refused.error).toMatch(new RegExp(`^Cannot connect to "refused" \\(127\\.0\\.0\\.1:${closedPort}\\): .*ECONNREFUSED`));

@@ -40,25 +40,27 @@ export class SshStepRunner implements StepRunner {
 
   constructor(private readonly hosts: SshInventory, private readonly options: SshStepRunnerOptions = {}) {}
 
+  /** The step's timeout covers everything: connecting (TCP, handshake, auth), opening the channel, the command. */
   async run(command: ResolvedCommand, options: RunOptions): Promise<StepOutcome> {
     if (command.kind !== 'ssh') return failed(`SshStepRunner cannot run a ${command.kind} step`);
-    let ssh: NodeSSH;
-    try {
-      ssh = await this.connection(command.host);
-    } catch (e) {
-      return failed(isCoded(e) ? e.message : `Cannot connect to ${command.host}: ${(e as Error).message}`);
-    }
-    const remote = wrapWithTimeout(command.command, this.options.remoteTimeout === false ? undefined : options.timeoutMs);
-    const first = await exec(ssh, remote, options);
+    const deadline = Date.now() + options.timeoutMs;
+    const connect = async (): Promise<NodeSSH | StepOutcome> => {
+      try {
+        return await untilDeadline(this.connection(command.host), command.host, deadline, options.signal);
+      } catch (e) {
+        return failed(isCoded(e) ? e.message : `Cannot connect to ${command.host}: ${(e as Error).message}`);
+      }
+    };
+    let ssh = await connect();
+    if (!(ssh instanceof NodeSSH)) return ssh;
+    const remote = wrapWithTimeout(command.command, this.options.remoteTimeout === false ? undefined : Math.max(1, deadline - Date.now()));
+    const first = await exec(ssh, remote, options, deadline);
     if (first !== NOT_STARTED) return first;
     // The pooled connection died under us before the command started: reconnect once.
     this.forget(command.host, ssh);
-    try {
-      ssh = await this.connection(command.host);
-    } catch (e) {
-      return failed(isCoded(e) ? e.message : `Cannot connect to ${command.host}: ${(e as Error).message}`);
-    }
-    const second = await exec(ssh, remote, options);
+    ssh = await connect();
+    if (!(ssh instanceof NodeSSH)) return ssh;
+    const second = await exec(ssh, remote, options, deadline);
     return second === NOT_STARTED ? failed(`SSH connection to ${command.host} failed before the command started`) : second;
   }
 
@@ -139,25 +141,65 @@ export class SshStepRunner implements StepRunner {
   }
 }
 
+/**
+ * The pooled connection, or an outcome when the step's deadline passes (or it is cancelled) first.
+ * The connection attempt goes on for later steps, bounded by readyTimeout.
+ */
+function untilDeadline(opening: Promise<NodeSSH>, host: string, deadline: number, signal: AbortSignal): Promise<NodeSSH | StepOutcome> {
+  return new Promise((resolve, reject) => {
+    const ms = deadline - Date.now();
+    const timer = setTimeout(() => done({
+      exitCode: null, output: '', timedOut: true, error: `no SSH connection to "${host}" within the step's timeout (${Math.round(ms / 100) / 10} s)`,
+    }), Math.max(0, ms));
+    const onAbort = () => done(failed(`cancelled while connecting to "${host}"`));
+    signal.addEventListener('abort', onAbort, { once: true });
+    if (signal.aborted) onAbort();
+    function done(r: NodeSSH | StepOutcome) {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      resolve(r);
+    }
+    opening.then(done, (e) => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      reject(e);
+    });
+  });
+}
+
 /** Returned when the channel could not be opened: nothing ran, so it is safe to retry. */
 const NOT_STARTED: StepOutcome = Object.freeze({ exitCode: null, output: '', timedOut: false, error: 'not started' });
 
-function exec(ssh: NodeSSH, remote: string, options: RunOptions): Promise<StepOutcome> {
+function exec(ssh: NodeSSH, remote: string, options: RunOptions, deadline: number): Promise<StepOutcome> {
   return new Promise((resolve) => {
     const client = ssh.connection;
     if (!client || !ssh.isConnected()) return resolve(NOT_STARTED);
     let opened = false;
+    let gaveUp = false;
     const lost = () => { if (!opened) resolve(NOT_STARTED); };
     client.once('close', lost);
+    // A server that never answers the channel request must not outlast the step either.
+    const openTimer = setTimeout(() => {
+      gaveUp = true;
+      client.removeListener('close', lost);
+      resolve({ exitCode: null, output: '', timedOut: true, error: 'the SSH server did not open a session within the step\'s timeout' });
+    }, Math.max(0, deadline - Date.now()));
     try {
       client.exec(remote, onChannel);
     } catch {
+      clearTimeout(openTimer);
       client.removeListener('close', lost);
       return resolve(NOT_STARTED);
     }
     function onChannel(err: Error | undefined, channel: ClientChannel) {
       opened = true;
+      clearTimeout(openTimer);
       client!.removeListener('close', lost);
+      if (gaveUp) {
+        // Too late: the command may have started; end it (the remote timeout wrapper is the backstop).
+        if (!err) { try { channel.signal('KILL'); } catch { /* closing */ } channel.close(); }
+        return;
+      }
       if (err) return resolve(NOT_STARTED);
       let output = '';
       let stopped: 'timeout' | 'abort' | undefined;
@@ -191,7 +233,7 @@ function exec(ssh: NodeSSH, remote: string, options: RunOptions): Promise<StepOu
         // Never hang on a channel that will not close: report it instead.
         setTimeout(() => finish(`the remote command did not confirm it ended after ${why === 'timeout' ? 'the timeout' : 'cancelling'}; it may still be running`), 2 * AFTER_KILL_MS).unref();
       };
-      const timer = setTimeout(() => stop('timeout'), options.timeoutMs);
+      const timer = setTimeout(() => stop('timeout'), Math.max(0, deadline - Date.now()));
       const onAbort = () => stop('abort');
       if (options.signal.aborted) onAbort();
       else options.signal.addEventListener('abort', onAbort, { once: true });

@@ -51,7 +51,7 @@ export class EffectDispatcher {
     // After a failed drain the poll waits (backoff); a kick for new effects (just stored) goes at once.
     this.timer = setInterval(() => { if (Date.now() >= this.pausedUntil) void this.kick(); }, this.deps.pollMs ?? 1000);
     this.timer.unref();
-    this.kick();
+    void this.kick(); // kick handles its own failures
   }
 
   async stop() {

@@ -60,7 +60,7 @@ export const opsroomIncidentKey = (prefix: string, incidentId: number) => `${pre
 
 /** The opsroom incident id inside an incident_key we created, or undefined for any other key. */
 export function incidentIdFromKey(key: string | null | undefined, prefix = 'opsroom'): number | undefined {
-  if (!key || !key.startsWith(`${prefix}-INC-`)) return undefined;
+  if (!key?.startsWith(`${prefix}-INC-`)) return undefined;
   const rest = key.slice(prefix.length + 5);
   return /^\d+$/.test(rest) ? Number(rest) : undefined;
 }

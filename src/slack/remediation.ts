@@ -4,7 +4,6 @@
  * listener), never about a button's value; the engine's authorize hook checks again.
  */
 import { createHash } from 'node:crypto';
-import type { WebClient } from '@slack/web-api';
 import { CodedError, ErrorCode, isCoded } from '../core/errors.js';
 import { incidentKey, type Incident } from '../core/incidents/incident.js';
 import { isOpen } from '../core/incidents/status.js';

@@ -13,16 +13,23 @@ import type { RunEngine } from '../core/runs/engine.js';
 import type { RunEvent } from '../core/runs/events.js';
 import { diagnosticPlan, targetKey } from '../core/runs/expect.js';
 import type { Attempt, Run, RunStore } from '../core/runs/ports.js';
-import type { KyselyChatRefs } from '../store/remediation.js';
 import { cardText, code, escapeMrkdwn, runCard, type CardModel } from './blocks/run-card.js';
 import { outputMessage, type OutputView } from './blocks/run-views.js';
 import { Coalescer, type CoalescerOptions, retryAfterMs, TailBuffer } from './output-stream.js';
+
+/** Where a message was posted, by key (`run:<id>`, `out:<run>/<step>/<attempt>`); the store keeps them. */
+export interface ChatRefs {
+  put(key: string, channel: string, ts: string): Promise<void>;
+  get(key: string): Promise<{ channel: string; ts: string } | undefined>;
+  /** The keys of the message at channel/ts. */
+  keysOf(channel: string, ts: string): Promise<string[]>;
+}
 
 export interface BoardDeps {
   client: WebClient;
   engine: RunEngine;
   runs: RunStore;
-  refs: KyselyChatRefs;
+  refs: ChatRefs;
   incidents: IncidentService;
   store: IncidentStore;
   severities: readonly Severity[];

@@ -19,8 +19,9 @@ import { GuardedDriver, StorageHealth } from './guard.js';
 import { ClaimingDriver } from './claim-scope.js';
 import { migrate } from './migrations/index.js';
 import type { Tables } from './tables.js';
+import type { Dialect } from './dialect.js';
 
-export type Dialect = 'sqlite' | 'postgres';
+export type { Dialect };
 
 export interface Database {
   db: Kysely<Tables>;

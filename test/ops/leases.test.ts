@@ -29,7 +29,7 @@ describe.each(ENGINES)('on $name', (engine) => {
     }
     expect(runs).toHaveLength(3); // one run per round, always by the same holder
     expect(new Set(runs).size).toBe(1);
-    const [a, b] = runs[0] === 'a' ? [x, y] : [y, x];
+    const [, b] = runs[0] === 'a' ? [x, y] : [y, x];
     // a dies (stops ticking without giving the lease up): b takes over once its lease (3 × 30 s) lapses.
     // a last renewed at t=60 s, until t=150 s; b tries at 90, 120, 150, 180 s.
     const tries: boolean[] = [];

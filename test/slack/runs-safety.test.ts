@@ -27,7 +27,6 @@ async function startRun(user = 'U0ALICE') {
   return { card, run, runId, incidentId };
 }
 const click = (user: string, ts: string, actionId: string, value?: string) => w.t.ws.click(user, { channel: INC, ts }, actionId, value === undefined ? {} : { value });
-const ephemeralsFor = (user: string) => w.t.ws.state.data.ephemerals.filter((e) => e.ephemeral_for === user && e.user !== 'USLACKBOT').map((e) => e.text);
 /** Clicks and waits for the ephemeral answer the bot posts to the clicker. */
 async function answer(user: string, ts: string, actionId: string, value?: string): Promise<string> {
   const before = w.t.ws.state.data.ephemerals.length;

@@ -5,7 +5,7 @@ import { startWorkspaceWithApp, waitFor, type Wired } from '../support/slack-app
 let w: Wired;
 const submissions: any[] = [];
 const closed: any[] = [];
-let delayOpenMs = 0;
+const delayOpenMs = 0;
 
 const text = (t: string) => ({ type: 'plain_text' as const, text: t });
 const opt = (v: string) => ({ text: text(v), value: v });

@@ -117,6 +117,7 @@ export class PagerEventHandler {
     if (!found) return this.openFromPager(e);
     const linked = await this.ensureLink(found, e.incident, e.occurredAt);
     let outcome: PagerEventOutcome;
+    // biome-ignore lint/nursery/useExhaustiveSwitchCases: incident.annotated returned above
     switch (e.type) {
       case 'incident.triggered': case 'incident.acknowledged': case 'incident.resolved':
         outcome = await this.converge(found, e);

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Dialect } from '../db.js';
+import type { Dialect } from '../dialect.js';
 import { JSON_TEXT, MS, withId } from './helpers.js';
 
 export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {

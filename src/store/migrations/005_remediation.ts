@@ -1,6 +1,6 @@
 /** Remediation from Slack: second-person approvals, and where each run's messages live. */
 import type { Kysely } from 'kysely';
-import type { Dialect } from '../db.js';
+import type { Dialect } from '../dialect.js';
 import { MS, withId } from './helpers.js';
 
 export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {

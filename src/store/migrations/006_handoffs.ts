@@ -1,6 +1,6 @@
 /** Shift handoffs: notes, posted handoffs (one per key: once per shift) and their acceptance; indexes for time windows. */
 import type { Kysely } from 'kysely';
-import type { Dialect } from '../db.js';
+import type { Dialect } from '../dialect.js';
 import { MS, withId } from './helpers.js';
 
 export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {

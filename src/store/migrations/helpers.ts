@@ -1,6 +1,6 @@
 /** Small helpers so one migration serves both engines. */
 import type { ColumnDataType, CreateTableBuilder } from 'kysely';
-import type { Dialect } from '../db.js';
+import type { Dialect } from '../dialect.js';
 
 /** Adds an auto-incrementing primary key `id` (AUTOINCREMENT on SQLite, identity on PostgreSQL). */
 export function withId<T extends string>(dialect: Dialect) {

@@ -4,7 +4,7 @@
  * 001_incidents.ts and helpers.ts) and add ONE line to MIGRATIONS below.
  */
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
-import type { Database, Dialect } from '../db.js';
+import type { Dialect } from '../dialect.js';
 
 export interface StoreMigration {
   up(db: Kysely<any>, dialect: Dialect): Promise<void>;
@@ -37,11 +37,14 @@ class StaticProvider implements MigrationProvider {
   }
 }
 
-const migrator = (database: Database) =>
+/** What migrating needs of an open database (db.ts's `Database`). */
+type Migratable = { db: Kysely<any>; dialect: Dialect };
+
+const migrator = (database: Migratable) =>
   new Migrator({ db: database.db, provider: new StaticProvider(database.dialect) });
 
 /** Applies every pending migration (safe to run from several replicas at once on PostgreSQL). */
-export async function migrate(database: Database): Promise<string[]> {
+export async function migrate(database: Migratable): Promise<string[]> {
   const { error, results } = await migrator(database).migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
@@ -52,7 +55,7 @@ export async function migrate(database: Database): Promise<string[]> {
 }
 
 /** Names of migrations not yet applied (for readiness checks). */
-export async function pendingMigrations(database: Database): Promise<string[]> {
+export async function pendingMigrations(database: Migratable): Promise<string[]> {
   const all = await migrator(database).getMigrations();
   return all.filter((m) => !m.executedAt).map((m) => m.name);
 }

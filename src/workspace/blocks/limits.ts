@@ -64,7 +64,7 @@ class Checker {
     this.text(c.confirm, 30, `${ptr}/confirm`, true);
     this.text(c.deny, 30, `${ptr}/deny`, true);
   }
-  block(b: Obj, ptr: string, surface: 'message' | 'modal') {
+  block(b: Obj, ptr: string, _surface: 'message' | 'modal') {
     if (!b || typeof b !== 'object') return this.err('must be an object', ptr);
     if (!BLOCK_TYPES.has(b.type)) return this.err(`unsupported type: ${b.type}`, `${ptr}/type`);
     this.maxLen(b.block_id, 255, `${ptr}/block_id`);

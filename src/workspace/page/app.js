@@ -234,4 +234,4 @@ document.addEventListener('click', (e) => {
 const stream = new EventSource('/ws/stream');
 stream.onmessage = scheduleRefresh;
 stream.onopen = scheduleRefresh;
-refresh();
+void refresh(); // a failed first fetch is retried when the stream opens

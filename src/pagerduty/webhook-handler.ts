@@ -1,16 +1,25 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isCoded, ErrorCode } from '../core/errors.js';
+import type { Once } from '../core/once.js';
 import { parseWebhook, type PagerDutyEvent } from './webhook-events.js';
 import { verifyWebhookSignature } from './webhook-signature.js';
 
 export const WEBHOOK_PATH = '/pagerduty/webhook';
+const KEEP_MS = 7 * 24 * 3600_000;
 const MAX_BODY = 1024 * 1024;
 
 export interface WebhookHandlerOptions {
   /** Current secrets (PAGERDUTY_WEBHOOK_SECRET; several during rotation). */
   secrets: readonly string[];
+  /**
+   * Delivery claims by event id: the event is applied once, and the claim commits with its effect,
+   * so a delivery whose handler died is applied by PagerDuty's retry. Preferred over dedupe/release.
+   */
+  once?: Once;
+  /** How long an event id is remembered (its signature carries no time, so long: default 7 days). */
+  keepMs?: number;
   /** Claims an event id: true the first time, false for a repeated delivery (e.g. IncidentStore.claim). */
-  dedupe: (eventId: string) => Promise<boolean>;
+  dedupe?: (eventId: string) => Promise<boolean>;
   /** Gives the claim back when handling failed, so PagerDuty's retry is processed. Optional. */
   release?: (eventId: string) => Promise<void>;
   onEvent: (e: PagerDutyEvent) => Promise<void>;
@@ -83,8 +92,19 @@ export function createWebhookHandler(opts: WebhookHandlerOptions) {
       reply(res, 200, 'ignored');
       return 'ignored';
     }
+    if (opts.once) {
+      try {
+        const r = await opts.once.run(`pagerduty-event:${event.eventId}`, () => opts.onEvent(event), { keepMs: opts.keepMs ?? KEEP_MS });
+        reply(res, 200, r.ran ? 'handled' : 'duplicate');
+        return r.ran ? 'handled' : 'duplicate';
+      } catch (e) {
+        opts.onError?.(e, event.eventId);
+        reply(res, 500, 'failed');
+        return 'failed';
+      }
+    }
     try {
-      if (!(await opts.dedupe(event.eventId))) {
+      if (opts.dedupe && !(await opts.dedupe(event.eventId))) {
         reply(res, 200, 'duplicate');
         return 'duplicate';
       }

@@ -1,4 +1,5 @@
 import type { IncidentService } from '../core/incidents/service.js';
+import type { Once } from '../core/once.js';
 import type { Clock, IncidentStore, Pager } from '../core/ports.js';
 import type { SlackNotifier } from './notifier.js';
 import type { Remediation } from './remediation.js';
@@ -17,4 +18,6 @@ export interface SlackDeps {
   escalationPolicies?: readonly string[];
   /** Runbook runs from Slack (suggestions, run cards, approvals); absent when not wired. */
   runs?: Remediation;
+  /** Delivery claims: each signed request has its effect once (listeners/once.ts). */
+  deliveries?: Once;
 }

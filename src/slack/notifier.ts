@@ -7,6 +7,7 @@ import { cardText, incidentCard } from './blocks/card.js';
 import { opsroomLine } from './blocks/mrkdwn.js';
 import { toDeliveryError } from './errors.js';
 import { pagerLine } from './pager-line.js';
+import { cardKey, findPosted, lineKey } from './posted.js';
 
 export interface SlackNotifierDeps {
   client: WebClient;
@@ -24,10 +25,13 @@ export class SlackNotifier implements ChatNotifier {
 
   async deliver(effect: Effect, incident: Incident): Promise<{ cardTs?: string } | void> {
     try {
-      if (effect.payload.type === 'card') return await this.card(incident);
+      if (effect.payload.type === 'card') return await this.card(incident, effect);
       if (effect.payload.type === 'thread') {
         if (!incident.cardTs) throw new Error('the card is not posted yet');
+        // A retry may follow an attempt that reached Slack: post only if that line is not there.
+        if (effect.attempts > 0 && (await findPosted(this.deps.client, { channel: incident.channel, threadTs: incident.cardTs }, lineKey(effect), effect.createdAt))) return;
         await this.deps.client.chat.postMessage({
+          metadata: lineKey(effect),
           channel: incident.channel, thread_ts: incident.cardTs, text: opsroomLine(effect.payload.text), unfurl_links: false,
         });
         return;
@@ -49,14 +53,20 @@ export class SlackNotifier implements ChatNotifier {
     });
   }
 
-  private async card(incident: Incident) {
+  private async card(incident: Incident, effect: Effect) {
     const blocks = await this.renderCard(incident);
     const text = cardText(incident);
     if (incident.cardTs) {
       await this.deps.client.chat.update({ channel: incident.channel, ts: incident.cardTs, text, blocks: blocks as never });
       return;
     }
-    const r = await this.deps.client.chat.postMessage({ channel: incident.channel, text, blocks: blocks as never, unfurl_links: false });
+    // The card an interrupted earlier attempt posted is the card: found by its metadata, never posted twice.
+    const posted = effect.attempts > 0 ? await findPosted(this.deps.client, { channel: incident.channel }, cardKey(incident.id), incident.createdAt) : undefined;
+    if (posted) {
+      await this.deps.client.chat.update({ channel: incident.channel, ts: posted, text, blocks: blocks as never });
+      return { cardTs: posted };
+    }
+    const r = await this.deps.client.chat.postMessage({ channel: incident.channel, text, blocks: blocks as never, unfurl_links: false, metadata: cardKey(incident.id) });
     return { cardTs: r.ts as string };
   }
 }

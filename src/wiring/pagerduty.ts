@@ -3,6 +3,7 @@ import { ConfigError } from '../config/env.js';
 import type { FileConfig } from '../config/file.js';
 import { PagerEventHandler } from '../core/incidents/pager-events.js';
 import type { IncidentService } from '../core/incidents/service.js';
+import type { Once } from '../core/once.js';
 import type { Clock } from '../core/ports.js';
 import type { Logger } from '../log.js';
 import {
@@ -31,7 +32,7 @@ export function pagerDutySettings(env: Env, file: FileConfig, extra: Partial<Pag
 /** POST /pagerduty/webhook: verified, deduplicated by event id, applied to incidents without echo. */
 export function pagerDutyWebhook(
   settings: PagerDutySettings, env: Env,
-  d: { incidents: IncidentService; store: KyselyIncidentStore; database: Database; clock: Clock; log: Logger },
+  d: { incidents: IncidentService; store: KyselyIncidentStore; database: Database; clock: Clock; log: Logger; deliveries?: Once },
 ): Route {
   const secrets = (env.PAGERDUTY_WEBHOOK_SECRET ?? '').split(',').map((x) => x.trim()).filter(Boolean);
   if (!secrets.length) d.log.warn({}, 'PAGERDUTY_WEBHOOK_SECRET is not set: every PagerDuty webhook is refused (401)');
@@ -45,6 +46,7 @@ export function pagerDutyWebhook(
   const claimKey = (id: string) => `pagerduty-event:${id}`;
   const handle = createWebhookHandler({
     secrets,
+    once: d.deliveries,
     dedupe: (id) => d.store.claim(claimKey(id), d.clock.now()),
     release: (id) => releaseClaim(d.database, claimKey(id)),
     onEvent: async (e) => {

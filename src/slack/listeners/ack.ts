@@ -7,9 +7,11 @@ export async function withinAckWindow(
   work: Promise<RespondArguments>,
   ack: (r?: RespondArguments) => Promise<void>,
   respond: (r: RespondArguments) => Promise<unknown>,
+  arrivedAt = Date.now(),
 ): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<'late'>((resolve) => { timer = setTimeout(() => resolve('late'), ACK_BUDGET_MS); });
+  const budget = Math.max(0, ACK_BUDGET_MS - (Date.now() - arrivedAt));
+  const late = new Promise<'late'>((resolve) => { timer = setTimeout(() => resolve('late'), budget); });
   const first = await Promise.race([work, late]);
   clearTimeout(timer);
   if (first !== 'late') {

@@ -8,9 +8,11 @@ import { registerSubmissions } from './views/submissions.js';
 import { registerRunActions } from './actions/runs.js';
 import { registerRunbookCommand } from './commands/runbook.js';
 import { registerRunViews } from './views/runs.js';
+import { claimsOf, onceMiddleware } from './once.js';
 
 /** Every listener, grouped by surface. */
 export function registerListeners(app: App, d: SlackDeps) {
+  app.use(onceMiddleware(claimsOf(d)));
   registerIncidentCommand(app, d);
   registerCardActions(app, d);
   registerEscalate(app, d);

@@ -36,8 +36,19 @@ export function messageContent(args: Args, requireContent: boolean): Partial<Mes
   if (blocks !== undefined) out.blocks = assignIds(blocks as Message['blocks']);
   if (attachments !== undefined) out.attachments = attachments as Message['attachments'];
   const metadata = json(args, 'metadata', 'invalid_metadata_format');
-  if (metadata !== undefined) out.metadata = metadata as Message['metadata'];
+  if (metadata !== undefined) out.metadata = checkMetadata(metadata);
   return out;
+}
+
+/** Message metadata as Slack takes it: `{ event_type, event_payload }`. */
+function checkMetadata(m: unknown): Message['metadata'] {
+  const o = m as { event_type?: unknown; event_payload?: unknown } | null;
+  if (!o || typeof o !== 'object' || Array.isArray(o)) throw new SlackApiError('invalid_metadata_format');
+  if (typeof o.event_type !== 'string' || !/^[A-Za-z0-9_]{1,255}$/.test(o.event_type)) throw new SlackApiError('invalid_metadata_schema');
+  if (o.event_payload === undefined || typeof o.event_payload !== 'object' || o.event_payload === null || Array.isArray(o.event_payload)) {
+    throw new SlackApiError('invalid_metadata_schema');
+  }
+  return { event_type: o.event_type, event_payload: o.event_payload };
 }
 
 /** Stores a message (a reply when thread_ts is given) and updates its thread's parent. */

@@ -1,5 +1,5 @@
 // conversations.*, users.*, usergroups.*, auth.test, reactions.add.
-import type { Channel, State, User } from '../state.js';
+import type { Channel, Message, State, User } from '../state.js';
 import { publicMessage, resolveChannel } from './chat.js';
 import { type Handler, SlackApiError, bool, page, str } from './context.js';
 
@@ -36,6 +36,13 @@ function inRange(ts: string, args: Record<string, unknown>): boolean {
   return true;
 }
 
+/** A listed message: its metadata only with include_all_metadata, as Slack does. */
+const listed = (args: Record<string, unknown>) => (m: Message): Record<string, unknown> => {
+  const out = publicMessage(m);
+  if (!bool(args, 'include_all_metadata')) delete out.metadata;
+  return out;
+};
+
 export const conversations: Record<string, Handler> = {
   'auth.test': (_args, ctx) => {
     const { team, bot } = ctx.state.data;
@@ -50,7 +57,7 @@ export const conversations: Record<string, Handler> = {
       .filter((m) => m.channel === ch.id && (!m.thread_ts || m.thread_ts === m.ts || m.subtype === 'thread_broadcast') && inRange(m.ts, args))
       .sort((a, b) => Number(b.ts) - Number(a.ts));
     const p = page(top, args);
-    return { messages: p.items.map(publicMessage), has_more: p.next_cursor !== '', pin_count: 0, response_metadata: { next_cursor: p.next_cursor } };
+    return { messages: p.items.map(listed(args)), has_more: p.next_cursor !== '', pin_count: 0, response_metadata: { next_cursor: p.next_cursor } };
   },
 
   'conversations.replies': (args, ctx) => {
@@ -63,7 +70,7 @@ export const conversations: Record<string, Handler> = {
       .filter((m) => m.channel === ch.id && (m.ts === root || m.thread_ts === root) && inRange(m.ts, args))
       .sort((a, b) => Number(a.ts) - Number(b.ts));
     const p = page(thread, args, 1000);
-    return { messages: p.items.map(publicMessage), has_more: p.next_cursor !== '', response_metadata: { next_cursor: p.next_cursor } };
+    return { messages: p.items.map(listed(args)), has_more: p.next_cursor !== '', response_metadata: { next_cursor: p.next_cursor } };
   },
 
   'conversations.members': (args, ctx) => {

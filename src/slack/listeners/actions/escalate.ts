@@ -3,6 +3,7 @@ import { CodedError, ErrorCode } from '../../../core/errors.js';
 import { escalateModal, escalationChoice } from '../../blocks/escalate.js';
 import type { SlackDeps } from '../../deps.js';
 import { userMessage } from '../../errors.js';
+import { claimsOf } from '../once.js';
 import { Actions, Inputs, Views } from '../../ids.js';
 import { clickedIncident, clickedMessage } from '../clicked.js';
 
@@ -33,8 +34,8 @@ export function registerEscalate(app: App, d: SlackDeps) {
     const to = escalationChoice(v[Inputs.escalateTo]?.[Inputs.escalateTo]?.selected_option?.value, policies);
     try {
       if (!to || typeof incidentId !== 'number') throw new CodedError(ErrorCode.BadInput, 'Pick where to escalate.');
-      if (!(await d.store.claim(`view:${view.id}`, d.clock.now()))) return void (await ack());
-      await d.incidents.escalate(incidentId, body.user.id, to);
+      // One effect per view, even when it is submitted twice.
+      await claimsOf(d).run(`view:${view.id}`, () => d.incidents.escalate(incidentId, body.user.id, to));
       await ack();
     } catch (e) {
       await ack({ response_action: 'errors', errors: { [Inputs.escalateTo]: userMessage(e).replace(/^:\w+: /, '') } });

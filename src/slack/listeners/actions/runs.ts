@@ -10,6 +10,8 @@ import type { SlackDeps } from '../../deps.js';
 import { userMessage } from '../../errors.js';
 import { RunActions } from '../../ids.js';
 import { clickedMessage } from '../clicked.js';
+import { claimsOf } from '../once.js';
+import type { Once } from '../../../core/once.js';
 import type { Remediation } from '../../remediation.js';
 import { paramsModal } from '../../blocks/run-views.js';
 
@@ -21,6 +23,8 @@ interface Click {
   threadTs?: string;
   value: string;
   triggerId: string;
+  /** Delivery claims (the double-click window of Start). */
+  claims: Once;
   /** Set as soon as the incident is known, for the audit record of a refusal. */
   incidentId?: number;
 }
@@ -81,14 +85,15 @@ const handlers: Record<string, [string, Handler]> = {
     if (!rb) throw new CodedError(ErrorCode.NotFound, `There is no runbook \`${c.value}\`.`);
     // A double click (or Slack retrying the click) starts one run, not two.
     const bucket = Math.floor(r.d.clock.now().getTime() / 10_000);
-    if (!(await r.d.store.claim(`start:${incident.id}:${rb.id}:${c.user}:${bucket}`, r.d.clock.now()))) return;
-    if (r.missingParams(rb, {}, incident).length) {
-      const denied = await r.d.policy.check(c.user, 'run', incident);
-      if (denied) throw new CodedError(ErrorCode.Forbidden, denied);
-      await a.client.views.open({ trigger_id: c.triggerId, view: paramsModal({ incidentId: incident.id, runbookId: rb.id }, rb.title, rb.params, {}) as never });
-      return;
-    }
-    await r.start(incident, rb.id, {}, c.user);
+    await c.claims.run(`start:${incident.id}:${rb.id}:${c.user}:${bucket}`, async () => {
+      if (r.missingParams(rb, {}, incident).length) {
+        const denied = await r.d.policy.check(c.user, 'run', incident);
+        if (denied) throw new CodedError(ErrorCode.Forbidden, denied);
+        await a.client.views.open({ trigger_id: c.triggerId, view: paramsModal({ incidentId: incident.id, runbookId: rb.id }, rb.title, rb.params, {}) as never });
+        return;
+      }
+      await r.start(incident, rb.id, {}, c.user);
+    }, { keepMs: 60_000 });
   }],
   [RunActions.run]: ['run a step', step('run')],
   [RunActions.retry]: ['retry a step', step('retry')],
@@ -115,7 +120,7 @@ export function registerRunActions(app: App, d: SlackDeps) {
       const c: Click = {
         user: b.user.id, channel: clicked.channel ?? '', ts: clicked.ts ?? '',
         threadTs: (b.container as { thread_ts?: string } | undefined)?.thread_ts ?? (b.message as { thread_ts?: string } | undefined)?.thread_ts,
-        value: a.action.value ?? '', triggerId: b.trigger_id,
+        value: a.action.value ?? '', triggerId: b.trigger_id, claims: claimsOf(d),
       };
       try {
         await run(r, c, a);

@@ -9,6 +9,7 @@ import type { Clock, IncidentStore } from '../../../core/ports.js';
 import { handoffMessage } from '../../blocks/handoff.js';
 import { userMessage } from '../../errors.js';
 import { withinAckWindow } from '../ack.js';
+import { arrivedAt } from '../once.js';
 
 /** What the handoff listeners use. */
 export interface HandoffSlackDeps {
@@ -46,17 +47,13 @@ const handlers: Record<string, Handler> = {
 
 /** `/handoff …`: the summary to the caller, a post, a note. */
 export function registerHandoffCommand(app: App, d: HandoffSlackDeps) {
-  app.command(handoffCommand.name, async ({ command, ack, respond, body }) => {
+  app.command(handoffCommand.name, async ({ command, ack, respond, body, context }) => {
     const parsed = parseSlash(handoffCommand, command.text ?? '');
     if (!parsed.ok) {
       await ack({ response_type: 'ephemeral', text: `:warning: ${parsed.error}\nUsage:\n${parsed.usage}` });
       return;
     }
     if ('form' in parsed) return void (await ack());
-    if (!(await d.store.claim(`slash:${command.trigger_id}`, d.clock.now()))) {
-      await ack(); // a retry of a command already handled
-      return;
-    }
     const threadTs = (body as { thread_ts?: string }).thread_ts;
     const incidentId = async () => {
       if (parsed.incidentId !== undefined) return parsed.incidentId;
@@ -70,6 +67,6 @@ export function registerHandoffCommand(app: App, d: HandoffSlackDeps) {
         return { response_type: 'ephemeral', text: userMessage(e) };
       },
     );
-    await withinAckWindow(work, ack, respond);
+    await withinAckWindow(work, ack, respond, arrivedAt(context));
   });
 }

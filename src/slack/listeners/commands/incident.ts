@@ -9,6 +9,7 @@ import { incidentList, incidentShow } from '../../blocks/views.js';
 import type { SlackDeps } from '../../deps.js';
 import { userMessage } from '../../errors.js';
 import { withinAckWindow } from '../ack.js';
+import { arrivedAt } from '../once.js';
 
 type Reply = string | RespondArguments;
 type Handler = (deps: SlackDeps, cmd: SlashCommand, args: Record<string, unknown>, id: () => Promise<number>) => Promise<Reply>;
@@ -70,14 +71,11 @@ const handlers: Record<string, Handler> = {
 
 /** `/incident …`: parse, run the use-case, answer only the caller. */
 export function registerIncidentCommand(app: App, d: SlackDeps) {
-  app.command(incidentCommand.name, async ({ command, ack, respond, client, body }) => {
+  // A retry of a command already handled never gets here (once.ts).
+  app.command(incidentCommand.name, async ({ command, ack, respond, client, body, context }) => {
     const parsed = parseSlash(incidentCommand, command.text ?? '');
     if (!parsed.ok) {
       await ack({ response_type: 'ephemeral', text: `:warning: ${parsed.error}\nUsage:\n${parsed.usage}` });
-      return;
-    }
-    if (!(await d.store.claim(`slash:${command.trigger_id}`, d.clock.now()))) {
-      await ack(); // a retry of a command already handled
       return;
     }
     if ('form' in parsed) {
@@ -99,6 +97,6 @@ export function registerIncidentCommand(app: App, d: SlackDeps) {
         return { response_type: 'ephemeral', text: userMessage(e) };
       },
     );
-    await withinAckWindow(work, ack, respond);
+    await withinAckWindow(work, ack, respond, arrivedAt(context));
   });
 }

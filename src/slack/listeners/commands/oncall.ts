@@ -7,6 +7,7 @@ import { context, section, slackDate, type Block } from '../../blocks/kit.js';
 import type { SlackDeps } from '../../deps.js';
 import { userMessage } from '../../errors.js';
 import { withinAckWindow } from '../ack.js';
+import { arrivedAt } from '../once.js';
 
 const line = (e: OnCallEntry, when: 'now' | 'next') => {
   const who = e.email ? `${e.user} (${e.email})` : e.user;
@@ -29,7 +30,7 @@ export function onCallBlocks(r: { now: OnCallEntry[]; next: OnCallEntry[] }, ser
 
 /** `/oncall [service]`: asks the pager, answers only the caller. */
 export function registerOncallCommand(app: App, d: SlackDeps) {
-  app.command(oncallCommand.name, async ({ command, ack, respond }) => {
+  app.command(oncallCommand.name, async ({ command, ack, respond, context }) => {
     const text = (command.text ?? '').trim();
     const first = text.split(/\s+/)[0]?.toLowerCase() ?? '';
     const parsed = parseSlash(oncallCommand, first in oncallCommand.subcommands ? text : `show ${text}`);
@@ -49,6 +50,6 @@ export function registerOncallCommand(app: App, d: SlackDeps) {
       if (!(e instanceof CodedError)) d.log('/oncall failed', { error: String(e?.stack ?? e) });
       return { response_type: 'ephemeral', text: userMessage(e) };
     });
-    await withinAckWindow(work, ack, respond);
+    await withinAckWindow(work, ack, respond, arrivedAt(context));
   });
 }

@@ -8,6 +8,7 @@ import { paramsModal, runbookList } from '../../blocks/run-views.js';
 import type { SlackDeps } from '../../deps.js';
 import { userMessage } from '../../errors.js';
 import { withinAckWindow } from '../ack.js';
+import { arrivedAt } from '../once.js';
 
 /** `a=1 b=two` -> { a: '1', b: 'two' }; anything else is a clear error. */
 export function parseAssignments(text: string | undefined): Record<string, string> {
@@ -24,11 +25,10 @@ export function parseAssignments(text: string | undefined): Record<string, strin
 export function registerRunbookCommand(app: App, d: SlackDeps) {
   const r = d.runs;
   if (!r) return;
-  app.command(runbookCommand.name, async ({ command, ack, respond, client, body }) => {
+  app.command(runbookCommand.name, async ({ command, ack, respond, client, body, context }) => {
     const parsed = parseSlash(runbookCommand, command.text ?? '');
     if (!parsed.ok) return void (await ack({ response_type: 'ephemeral', text: `:warning: ${parsed.error}\nUsage:\n${parsed.usage}` }));
     if ('form' in parsed) return void (await ack({ response_type: 'ephemeral', text: usageOf(runbookCommand) }));
-    if (!(await d.store.claim(`slash:${command.trigger_id}`, d.clock.now()))) return void (await ack());
     const user = command.user_id;
 
     if (parsed.name === 'help') return void (await ack({ response_type: 'ephemeral', text: `*opsroom runbooks*\n${usageOf(runbookCommand)}` }));
@@ -67,7 +67,7 @@ export function registerRunbookCommand(app: App, d: SlackDeps) {
         (run): RespondArguments => ({ response_type: 'ephemeral', text: `Started *${rb.title}* (run ${run.id}) in the thread of *${incidentKey(found.id)}*.` }),
         fail,
       );
-      await withinAckWindow(work, ack, respond);
+      await withinAckWindow(work, ack, respond, arrivedAt(context));
     } catch (e) {
       const answer = await fail(e);
       await (acked ? respond(answer) : ack(answer));

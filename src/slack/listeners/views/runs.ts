@@ -4,6 +4,7 @@ import { CodedError, ErrorCode, isCoded } from '../../../core/errors.js';
 import { checkParamValue } from '../../../core/runbooks/params.js';
 import type { SlackDeps } from '../../deps.js';
 import { userMessage } from '../../errors.js';
+import { claimsOf } from '../once.js';
 import { paramInput, RunViews } from '../../ids.js';
 
 type Values = Record<string, Record<string, ViewStateValue>>;
@@ -37,10 +38,9 @@ export function registerRunViews(app: App, d: SlackDeps) {
       else given[name] = c.value;
     }
     if (Object.keys(errors).length) return void (await ack({ response_action: 'errors', errors }));
-    if (!(await d.store.claim(`view:${view.id}`, d.clock.now()))) return void (await ack());
     await ack();
     try {
-      await r.start(incident, rb.id, given, body.user.id);
+      await claimsOf(d).run(`view:${view.id}`, () => r.start(incident, rb.id, given, body.user.id));
     } catch (e) {
       if (isCoded(e, ErrorCode.Forbidden)) await r.refused(body.user.id, incident.id, 'start a runbook', e.message);
       else if (!isCoded(e)) d.log('start from modal failed', { error: String((e as Error)?.stack ?? e) });
@@ -51,13 +51,12 @@ export function registerRunViews(app: App, d: SlackDeps) {
 
   app.view(RunViews.confirm, async ({ ack, body, view, client }) => {
     const meta = JSON.parse(view.private_metadata || '{}') as { runId: number; stepId: string; action: 'run' | 'retry'; fingerprint: string };
-    if (!(await d.store.claim(`view:${view.id}`, d.clock.now()))) return void (await ack());
     await ack();
     const run = await r.d.runs.getRun(meta.runId);
     const incident = run?.incidentId ? await d.store.get(run.incidentId) : undefined;
     try {
       if (!incident) throw new CodedError(ErrorCode.NotFound, 'That run is gone.');
-      await r.confirm(body.user.id, meta);
+      await claimsOf(d).run(`view:${view.id}`, () => r.confirm(body.user.id, meta));
     } catch (e) {
       if (isCoded(e, ErrorCode.Forbidden)) await r.refused(body.user.id, incident?.id, `run dangerous step ${meta.stepId}`, e.message);
       else if (!isCoded(e)) d.log('confirm failed', { error: String((e as Error)?.stack ?? e) });

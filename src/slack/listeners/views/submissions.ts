@@ -4,6 +4,7 @@ import { TITLE_MAX } from '../../../core/incidents/service.js';
 import { isStatus } from '../../../core/incidents/status.js';
 import type { SlackDeps } from '../../deps.js';
 import { userMessage } from '../../errors.js';
+import { claimsOf } from '../once.js';
 import { Inputs, Views } from '../../ids.js';
 
 type Values = Record<string, Record<string, ViewStateValue>>;
@@ -39,8 +40,8 @@ export function registerSubmissions(app: App, d: SlackDeps) {
     }
     try {
       d.incidents.severity(input.severity);
-      if (!(await d.store.claim(`view:${view.id}`, d.clock.now()))) return void (await ack());
-      await d.incidents.open(input);
+      // One effect per view, even when it is submitted twice.
+      await claimsOf(d).run(`view:${view.id}`, () => d.incidents.open(input));
       await ack();
     } catch (e) {
       await ack({ response_action: 'errors', errors: errorsFor(e, Inputs.title) });
@@ -53,8 +54,8 @@ export function registerSubmissions(app: App, d: SlackDeps) {
     const status = field(v, Inputs.status);
     try {
       if (status && !isStatus(status)) throw new CodedError(ErrorCode.BadInput, `Unknown status ${status}.`);
-      if (!(await d.store.claim(`view:${view.id}`, d.clock.now()))) return void (await ack());
-      await d.incidents.postUpdate(incidentId, body.user.id, field(v, Inputs.text) ?? '', status as never);
+      // One effect per view, even when it is submitted twice.
+      await claimsOf(d).run(`view:${view.id}`, () => d.incidents.postUpdate(incidentId, body.user.id, field(v, Inputs.text) ?? '', status as never));
       await ack();
     } catch (e) {
       await ack({ response_action: 'errors', errors: errorsFor(e, /status|move/i.test(String(e)) ? Inputs.status : Inputs.text) });
@@ -65,8 +66,8 @@ export function registerSubmissions(app: App, d: SlackDeps) {
     const v = view.state.values as Values;
     const { incidentId } = JSON.parse(view.private_metadata) as { incidentId: number };
     try {
-      if (!(await d.store.claim(`view:${view.id}`, d.clock.now()))) return void (await ack());
-      await d.incidents.resolve(incidentId, body.user.id, field(v, Inputs.summary) ?? null);
+      // One effect per view, even when it is submitted twice.
+      await claimsOf(d).run(`view:${view.id}`, () => d.incidents.resolve(incidentId, body.user.id, field(v, Inputs.summary) ?? null));
       await ack();
     } catch (e) {
       await ack({ response_action: 'errors', errors: errorsFor(e, Inputs.summary) });

@@ -2,7 +2,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { DEFAULT_HANDOFF_CONFIG, HandoffConfigSchema } from '../core/handoffs/config.js';
-import { DEFAULT_SEVERITIES, SeveritySchema } from '../core/incidents/severity.js';
+import { DEFAULT_SEVERITIES, SeveritySchema, type Severity } from '../core/incidents/severity.js';
 import { ConfigError } from './env.js';
 
 const UserId = z.string().regex(/^[UW][A-Z0-9]+$/, { error: 'expected a Slack user ID like U0123ABCD' });
@@ -13,7 +13,8 @@ export const FileConfigSchema = z.strictObject({
     incidents: z.string().optional(),
     handoff: z.string().optional(),
   }).default({}),
-  severities: z.array(SeveritySchema).min(1).optional(),
+  /** `urgency`: of the PagerDuty incident a severity opens (default high for the two most severe, low below). */
+  severities: z.array(SeveritySchema.extend({ urgency: z.enum(['high', 'low']).optional() })).min(1).optional(),
   /** Per-system severity names mapped onto opsroom's levels, e.g. { ai-multimodel: { P0: P1 } }. */
   severityAliases: z.record(z.string(), z.record(z.string(), z.string())).default({}),
   permissions: z.strictObject({
@@ -56,5 +57,11 @@ export function loadFileConfig(path: string): FileConfig {
   throw new ConfigError(`${path}:${pos.line}:${pos.col} ${issue.path.join('.') || '(root)'}: ${issue.message}`);
 }
 
-export const severitiesOf = (c: FileConfig) => c.severities ?? DEFAULT_SEVERITIES;
+export const severitiesOf = (c: FileConfig): Severity[] => c.severities ?? DEFAULT_SEVERITIES;
+
+/** PagerDuty urgency per severity: as configured, else high for the two most severe levels and low below. */
+export function urgenciesOf(c: FileConfig): Record<string, 'high' | 'low'> {
+  const list: Array<Severity & { urgency?: 'high' | 'low' }> = c.severities ?? DEFAULT_SEVERITIES;
+  return Object.fromEntries(list.map((s, rank) => [s.id, s.urgency ?? (rank < 2 ? 'high' : 'low')]));
+}
 export { UserId };

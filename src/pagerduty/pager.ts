@@ -71,13 +71,14 @@ export class PagerDutyPager implements Pager {
     const found = retry ? await this.findByKey(key) : undefined;
     if (found) return this.link(incident.id, found);
     const mapping = this.settings.severityMap[incident.severity];
+    const urgency = mapping?.urgency ?? this.settings.urgencies[incident.severity];
     const body = {
       incident: {
         type: 'incident',
         title: `[${incident.severity}] ${incident.title}`,
         service: ref(this.serviceIdFor(incident.service), 'service_reference'),
         incident_key: key,
-        ...(mapping ? { urgency: mapping.urgency } : {}),
+        ...(urgency ? { urgency } : {}),
         ...(mapping?.priority ? { priority: ref(mapping.priority, 'priority_reference') } : {}),
       },
     };
@@ -164,9 +165,10 @@ export class PagerDutyPager implements Pager {
 
   async severity(incident: Incident, p: PayloadOf<'pager.severity'>) {
     const mapping = this.settings.severityMap[p.severity];
-    if (!mapping) return; // nothing configured for this level: PagerDuty keeps what it has
+    const urgency = mapping?.urgency ?? this.settings.urgencies[p.severity];
+    if (!urgency) return; // nothing configured for this level: PagerDuty keeps what it has
     const { id } = await this.linked(incident);
-    await this.put(id, { urgency: mapping.urgency, ...(mapping.priority ? { priority: ref(mapping.priority, 'priority_reference') } : {}) });
+    await this.put(id, { urgency, ...(mapping?.priority ? { priority: ref(mapping.priority, 'priority_reference') } : {}) });
   }
 
   async escalate(incident: Incident, p: PayloadOf<'pager.escalate'>) {

@@ -19,6 +19,8 @@ export const PagerDutySettingsSchema = z.strictObject({
   services: z.record(z.string(), z.string().min(1)).default({}),
   /** opsroom severity id (P1...) -> urgency and optional priority. */
   severityMap: z.record(z.string(), SeverityMappingSchema).default({}),
+  /** opsroom severity id -> urgency of the incident it opens, from opsroom.yml `severities[].urgency` (severityMap wins). */
+  urgencies: z.record(z.string(), z.enum(['high', 'low'])).default({}),
   /** Named escalation policies offered for "reassign to" (name -> PagerDuty id). */
   escalationPolicies: z.record(z.string(), z.string().min(1)).default({}),
   /** Prefix of the incident_key; distinct opsroom installs sharing one account need distinct prefixes. */

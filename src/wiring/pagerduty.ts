@@ -1,6 +1,6 @@
 import type { Env } from '../config/env.js';
 import { ConfigError } from '../config/env.js';
-import type { FileConfig } from '../config/file.js';
+import { urgenciesOf, type FileConfig } from '../config/file.js';
 import { PagerEventHandler } from '../core/incidents/pager-events.js';
 import type { IncidentService } from '../core/incidents/service.js';
 import type { Once } from '../core/once.js';
@@ -20,7 +20,7 @@ export function pagerDutySettings(env: Env, file: FileConfig, extra: Partial<Pag
     return pagerDutySettingsFromEnv({
       PAGERDUTY_TOKEN: env.PAGERDUTY_TOKEN, PAGERDUTY_API_URL: env.PAGERDUTY_API_URL,
       PAGERDUTY_FROM: env.PAGERDUTY_FROM, PAGERDUTY_SERVICE_ID: env.PAGERDUTY_SERVICE_ID,
-    }, { ...fromFile, ...extra });
+    }, { urgencies: urgenciesOf(file), ...fromFile, ...extra });
   } catch (e) {
     const issue = (e as { issues?: { path: PropertyKey[]; message: string }[] }).issues?.[0];
     if (!issue) throw e;

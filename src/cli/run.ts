@@ -106,7 +106,7 @@ export async function runCommand(args: string[], io: RunIo): Promise<number> {
   const { runbook, inventory, hasInventory } = loaded;
   let rendered: RenderedRunbook;
   try {
-    rendered = renderRunbook(runbook, params, {}, hasInventory ? inventory : undefined);
+    rendered = renderRunbook(runbook, params, { env: io.env }, hasInventory ? inventory : undefined);
   } catch (e) {
     if (!isCoded(e)) throw e;
     return io.err(`${runbook.id}: ${e.message}\n`), 2;

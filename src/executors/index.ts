@@ -1,6 +1,7 @@
 /** The executors: one StepRunner that sends each step to the runner for its kind. */
 import { homedir } from 'node:os';
 import Docker from 'dockerode';
+import { targetProblem } from '../core/inventory/allow.js';
 import type { Inventory } from '../core/inventory/schema.js';
 import type { ResolvedCommand, RunOptions, StepKind, StepOutcome, StepRunner } from '../core/runs/step-runner.js';
 import { DockerStepRunner, type DockerStepRunnerOptions } from './docker/docker-step-runner.js';
@@ -16,12 +17,15 @@ export class CompositeStepRunner implements StepRunner {
   readonly kinds: readonly StepKind[];
   private readonly byKind = new Map<StepKind, StepRunner>();
 
-  constructor(private readonly runners: readonly StepRunner[]) {
+  /** `refuse`: why a command may not run at all (the inventory's allow-lists), checked before every step. */
+  constructor(private readonly runners: readonly StepRunner[], private readonly refuse?: (c: ResolvedCommand) => string | undefined) {
     for (const r of runners) for (const k of r.kinds) if (!this.byKind.has(k)) this.byKind.set(k, r);
     this.kinds = [...this.byKind.keys()];
   }
 
   run(command: ResolvedCommand, options: RunOptions): Promise<StepOutcome> {
+    const refused = this.refuse?.(command);
+    if (refused) return Promise.resolve({ exitCode: null, output: '', timedOut: false, error: `Refused: ${refused}` });
     const runner = this.byKind.get(command.kind);
     if (!runner) {
       return Promise.resolve({ exitCode: null, output: '', timedOut: false, error: `No executor for ${command.kind} steps` });
@@ -41,13 +45,13 @@ export interface ExecutorsConfig {
 }
 
 /** The Docker, SSH and HTTP runners behind one StepRunner. */
-export function createStepRunner(config: ExecutorsConfig = {}): CompositeStepRunner {
+export function createStepRunner(config: ExecutorsConfig = {}, refuse?: (c: ResolvedCommand) => string | undefined): CompositeStepRunner {
   const { inventory = {}, ...sshOptions } = config.ssh ?? { inventory: {} };
   return new CompositeStepRunner([
     new DockerStepRunner(config.docker),
     new SshStepRunner(inventory, sshOptions),
     new HttpStepRunner(config.http),
-  ]);
+  ], refuse);
 }
 
 /** The runner an inventory describes: its Docker endpoint (else DOCKER_HOST or the local socket) and its SSH hosts. */
@@ -57,5 +61,5 @@ export function runnerFromInventory(inventory: Inventory): CompositeStepRunner {
   const hosts = Object.fromEntries(Object.entries(inventory.hosts).map(([name, h]) => [name, {
     address: h.address, port: h.port, user: h.user, keyPath: h.key_path.replace(/^~(?=\/|$)/, homedir()), hostKey: h.host_key,
   }]));
-  return createStepRunner({ docker: { docker }, ssh: { inventory: hosts } });
+  return createStepRunner({ docker: { docker }, ssh: { inventory: hosts } }, (c) => targetProblem(c, inventory));
 }

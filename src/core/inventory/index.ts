@@ -1,2 +1,3 @@
 export * from './schema.js';
 export * from './loader.js';
+export * from './allow.js';

@@ -1,4 +1,5 @@
 import { CodedError, ErrorCode } from '../errors.js';
+import { targetProblem } from '../inventory/allow.js';
 import type { Inventory } from '../inventory/schema.js';
 import type { DockerTarget, Expectation, OnFailure, ResolvedCommand, ResolvedStep } from '../runs/step-runner.js';
 import { durationMs } from './duration.js';
@@ -46,9 +47,15 @@ export function renderRunbook(
   const params = resolveParams(runbook, given, {
     incident: ctx.incident,
     env: ctx.env,
-    ...(inventory ? { allowedEnv: inventory.secrets } : {}),
+    // Without an inventory no environment variable is a listed secret, so none may be read.
+    allowedEnv: inventory?.secrets ?? [],
   });
   const steps = runbook.steps.map((s) => renderStep(runbook, s, params, inventory));
+  if (inventory)
+    for (const s of steps) {
+      const problem = targetProblem(s.command, inventory);
+      if (problem) throw new CodedError(ErrorCode.BadInput, `step ${s.id}: ${problem}`);
+    }
   return { steps, params, secrets: secretValues(runbook, params) };
 }
 

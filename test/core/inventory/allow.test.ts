@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { InventorySchema } from '../../../src/core/inventory/schema.js';
+import { parseRunbook } from '../../../src/core/runbooks/loader.js';
+import { renderRunbook } from '../../../src/core/runbooks/render.js';
+import { runnerFromInventory } from '../../../src/executors/index.js';
+
+const inventory = InventorySchema.parse({
+  docker: { projects: { minimarket: { services: ['dashboard', 'postgres'] } }, containers: ['inventario_retail_db'] },
+  secrets: ['DB_PASSWORD'],
+});
+
+const runbook = parseRunbook('t.yml', [
+  'title: T',
+  'params:',
+  '  c: { type: string, default: inventario_retail_db }',
+  '  svc: { type: string, default: dashboard }',
+  '  who: { type: string, default: postgres }',
+  '  dir: { type: string, default: /srv }',
+  'steps:',
+  '  - { id: logs, title: L, docker: { container: "{{ c }}", logs: true } }',
+  '  - { id: svc, title: S, docker: { project: minimarket, service: "{{ svc }}", ps: true } }',
+  '  - { id: ex, title: E, docker: { container: inventario_retail_db, exec: [id], user: "{{ who }}", workdir: "{{ dir }}" } }',
+].join('\n'), 't/demo', { inventory }).runbook!;
+
+describe('allow-lists when a step runs', () => {
+  it('renders targets the inventory lists', () => {
+    expect(renderRunbook(runbook, {}, {}, inventory).steps.map((s) => s.id)).toEqual(['logs', 'svc', 'ex']);
+  });
+
+  it('refuses a templated container, service, user or workdir outside the rules', () => {
+    const refused = (given: Record<string, string>) => () => renderRunbook(runbook, given, {}, inventory);
+    expect(refused({ c: 'opsroom' })).toThrow(/container "opsroom" is not in the inventory/);
+    expect(refused({ svc: 'redis' })).toThrow(/service "redis" is not in compose project "minimarket"/);
+    expect(refused({ who: 'root:0;x' })).toThrow(/docker user .* is not a user name/);
+    expect(refused({ dir: '/srv/../etc' })).toThrow(/workdir .* without "\.\."/);
+    expect(refused({ dir: 'relative' })).toThrow(/workdir/);
+  });
+
+  it('refuses at run time too, whatever a stored step says', async () => {
+    const runner = runnerFromInventory(inventory);
+    const opts = { timeoutMs: 1000, signal: new AbortController().signal, onOutput: () => {} };
+    const out = await runner.run({ kind: 'docker', target: { container: 'opsroom' }, action: 'restart' }, opts);
+    expect(out.error).toMatch(/^Refused: container "opsroom" is not in the inventory/);
+    const ssh = await runner.run({ kind: 'ssh', host: 'nowhere', command: 'id' }, opts);
+    expect(ssh.error).toMatch(/^Refused: host "nowhere" is not in the inventory/);
+    await runner.close();
+  });
+
+  it('reads only the environment variables the inventory lists as secrets, with or without an inventory', () => {
+    const reads = (name: string) => parseRunbook('t.yml', [
+      'title: T',
+      `params: { token: { type: string, from: env.${name}, secret: true } }`,
+      'steps:',
+      '  - { id: a, title: A, http: { url: "http://h/", headers: { Authorization: "Bearer {{ token }}" } } }',
+    ].join('\n'), 't/demo').runbook!;
+    const env = { DB_PASSWORD: 'pw-123456', HOME_TOKEN: 'not-listed-987' };
+    expect(renderRunbook(reads('DB_PASSWORD'), {}, { env }, inventory).params.token).toBe('pw-123456');
+    expect(() => renderRunbook(reads('HOME_TOKEN'), {}, { env }, inventory)).toThrow(/reads HOME_TOKEN, which is not in the inventory's secrets/);
+    expect(() => renderRunbook(reads('DB_PASSWORD'), {}, { env })).toThrow(/reads DB_PASSWORD, which is not in the inventory's secrets/);
+  });
+});

@@ -45,24 +45,21 @@ export async function auditRecords(database: Database, from: Date, until = new D
   return scrubDeep(await readRecords(database, from, until), (t) => redactor.redact(t));
 }
 
+/**
+ * Each action once: the timeline repeats what the runs, step attempts and approvals tables hold
+ * (a line per started run, finished step and approval); those lines are left out when their row is
+ * exported, so a step appears once, with the result its attempt row has.
+ */
 async function readRecords(database: Database, from: Date, until: Date): Promise<AuditRecord[]> {
   const db = database.db as unknown as Any;
   const [lo, hi] = [from.getTime(), until.getTime()];
   const out: AuditRecord[] = [];
-
-  const events = await db.selectFrom('events').selectAll().where('at', '>=', lo).where('at', '<', hi).orderBy('id').execute();
-  for (const e of events) {
-    const data = e.data ? (JSON.parse(e.data) as Record<string, unknown>) : undefined;
-    out.push({
-      time: iso(e.at), actor: e.actor, action: `incident.${e.kind}`, target: `incident:${e.incident_id}`,
-      result: e.kind === 'denial' ? 'denied' : 'ok', // approval events tell requests, decisions and expiry apart in their text
-      incidentId: Number(e.incident_id), detail: { text: e.text, ...(data ? { data } : {}) },
-    });
-  }
+  const seen: Seen = { runs: new Set(), attempts: new Set(), approvals: new Set() };
 
   if (await tableExists(db, 'runs')) {
     const runs = await db.selectFrom('runs').selectAll().where('created_at', '>=', lo).where('created_at', '<', hi).orderBy('id').execute();
     for (const r of runs) {
+      seen.runs.add(Number(r.id));
       out.push({
         time: iso(r.created_at), actor: r.started_by, action: 'run.started', target: `runbook:${r.runbook_id}`, result: r.state,
         incidentId: r.incident_id === null ? null : Number(r.incident_id), runId: Number(r.id), detail: { params: JSON.parse(r.params) },
@@ -73,6 +70,8 @@ async function readRecords(database: Database, from: Date, until: Date): Promise
         'a.exit_code', 'a.duration_ms', 'a.error', 'a.approval_refs', 'r.incident_id', 'r.runbook_id'])
       .where('a.started_at', '>=', lo).where('a.started_at', '<', hi).orderBy('a.id').execute();
     for (const a of attempts) {
+      seen.attempts.add(`${a.run_id}/${a.step_id}/${a.number}`);
+      if (a.state === 'interrupted') seen.attempts.add(`${a.run_id}/${a.step_id}/interrupted`);
       out.push({
         time: iso(a.started_at), actor: a.actor, action: 'step.run', target: a.target, result: a.state,
         incidentId: a.incident_id === null ? null : Number(a.incident_id), runId: Number(a.run_id), stepId: a.step_id,
@@ -89,6 +88,7 @@ async function readRecords(database: Database, from: Date, until: Date): Promise
       .where((eb: any) => eb.or([eb.and([eb('requested_at', '>=', lo), eb('requested_at', '<', hi)]), eb.and([eb('decided_at', '>=', lo), eb('decided_at', '<', hi)])]))
       .orderBy('id').execute();
     for (const a of rows) {
+      seen.approvals.add(Number(a.id));
       const base = { target: `run:${a.run_id}/${a.step_id}`, incidentId: a.incident_id === null ? null : Number(a.incident_id), runId: Number(a.run_id), stepId: a.step_id };
       if (a.requested_at >= lo && a.requested_at < hi) {
         out.push({ ...base, time: iso(a.requested_at), actor: a.requested_by, action: 'approval.requested', result: a.state, detail: { action: a.action, expiresAt: iso(a.expires_at) } });
@@ -98,7 +98,36 @@ async function readRecords(database: Database, from: Date, until: Date): Promise
       }
     }
   }
+
+  const events = await db.selectFrom('events').selectAll().where('at', '>=', lo).where('at', '<', hi).orderBy('id').execute();
+  for (const e of events) {
+    const data = e.data ? (JSON.parse(e.data) as Record<string, unknown>) : undefined;
+    if (exportedElsewhere(e.kind, data, seen)) continue;
+    out.push({
+      time: iso(e.at), actor: e.actor, action: `incident.${e.kind}`, target: `incident:${e.incident_id}`, result: resultOf(e.kind, data),
+      incidentId: Number(e.incident_id), detail: { text: e.text, ...(data ? { data } : {}) },
+    });
+  }
   return out.sort((x, y) => (x.time < y.time ? -1 : x.time > y.time ? 1 : 0));
+}
+
+type Seen = { runs: Set<number>; attempts: Set<string>; approvals: Set<number> };
+
+/** True when a timeline line repeats a run, step attempt or approval row that is in the export. */
+function exportedElsewhere(kind: string, data: Record<string, unknown> | undefined, seen: Seen): boolean {
+  if (!data) return false;
+  if (kind === 'run') return seen.runs.has(Number(data.runId));
+  if (kind === 'step' && data.attempt !== undefined) return seen.attempts.has(`${data.runId}/${data.stepId}/${data.attempt}`);
+  if (kind === 'step' && data.state === 'interrupted') return seen.attempts.has(`${data.runId}/${data.stepId}/interrupted`);
+  if (kind === 'approval' && data.approvalId !== undefined) return seen.approvals.has(Number(data.approvalId));
+  return false;
+}
+
+/** A timeline line's outcome: a step's state (skipped, failed…), `denied` for a refusal, else `ok`. */
+function resultOf(kind: string, data: Record<string, unknown> | undefined): string {
+  if (kind === 'denial') return 'denied';
+  if (kind === 'step' && typeof data?.state === 'string') return data.state;
+  return 'ok';
 }
 
 /** `--since`: an ISO date/time, or an age like 30m, 24h, 7d. */

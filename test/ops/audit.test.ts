@@ -1,4 +1,8 @@
 import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -6,6 +10,7 @@ import { KyselyApprovalStore } from '../../src/store/remediation.js';
 import { KyselyRunStore } from '../../src/store/runs.js';
 import { step } from '../core/runs/support/scripted-runner.js';
 import { startLocal, type LocalOpsroom } from '../support/opsroom.js';
+import { waitFor } from '../support/slack-app.js';
 
 const run = promisify(execFile);
 let t: LocalOpsroom | undefined;
@@ -62,6 +67,44 @@ describe('opsroom audit', () => {
 
     const future = await audit(['--since', new Date(Date.now() + 3_600_000).toISOString()], url);
     expect(future).toMatchObject({ code: 0, stdout: '' });
+  });
+
+  it('records each step once, with its real result, for runs started and run from the bot', async () => {
+    // The system the steps call: /ok answers 200, /broken 500.
+    const target = createServer((req, res) => { res.writeHead(req.url === '/ok' ? 200 : 500).end('x'); });
+    await new Promise<void>((r) => target.listen(0, '127.0.0.1', r));
+    try {
+      const base = `http://127.0.0.1:${(target.address() as AddressInfo).port}`;
+      const dir = mkdtempSync(join(tmpdir(), 'opsroom-audit-'));
+      mkdirSync(join(dir, 'runbooks'));
+      writeFileSync(join(dir, 'runbooks', 'probe.yml'), `title: Probe
+steps:
+  - { id: good, title: Good, http: { url: "${base}/ok", expect_status: 200 }, timeout: 5s, on_failure: continue }
+  - { id: bad, title: Bad, http: { url: "${base}/broken", expect_status: 200 }, timeout: 5s, on_failure: continue }
+`);
+      t = await startLocal({ dir, env: { OPSROOM_RUNBOOKS: join(dir, 'runbooks'), OPSROOM_INVENTORY: join(dir, 'none.yml') } });
+      await t.ws.slash('U0ALICE', 'C0GENERAL', 'open P3 Probe failing');
+      const incident = await t.ops.incidents.get(1);
+      const run = await t.ops.runs.remediation.start(incident, 'probe', {}, 'U0ALICE');
+      await t.ops.runs.remediation.diagnostics('U0ALICE', run.id);
+      // Both steps finished and their timeline lines written (the run board records them).
+      await waitFor(async () => (await t!.ops.store.events(1)).filter((e) => e.kind === 'step').length === 2, 15_000);
+      const timeline = await t.ops.store.events(1);
+      expect(timeline.filter((e) => e.kind === 'run' || e.kind === 'step')).toHaveLength(3);
+
+      const out = await audit(['--since', '1h'], `sqlite:${join(dir, 'opsroom.db')}`);
+      expect(out.code).toBe(0);
+      const records = out.stdout.trim().split('\n').map((l) => JSON.parse(l));
+      const steps = records.filter((x) => x.stepId !== undefined || /step|run/.test(x.action)).map((x) => [x.action, x.stepId ?? null, x.result]);
+      expect(steps).toEqual([
+        ['run.started', null, expect.stringMatching(/^(succeeded|failed|pending|running)$/)],
+        ['step.run', 'good', 'succeeded'],
+        ['step.run', 'bad', 'failed'],
+      ]);
+      rmSync(dir, { recursive: true, force: true });
+    } finally {
+      target.close();
+    }
   });
 
   it('refuses a missing or unreadable --since with a clear message', async () => {

@@ -22,12 +22,15 @@ import { Redactor } from '../core/runs/redact.js';
 import type { StepDecision } from '../core/runs/sequence.js';
 import { describeCommand, type ResolvedStep, type StepRunner } from '../core/runs/step-runner.js';
 import type { StepRun } from '../core/runs/ports.js';
-import { openDatabase, redact as redactUrl } from '../store/db.js';
+import { openDatabase, redact as redactUrl, type Database } from '../store/db.js';
+import { attachIncident, type AttachedIncident } from './run-incident.js';
+import { incidentKey } from '../core/incidents/incident.js';
+import type { Severity } from '../core/incidents/severity.js';
 import { KyselyRunStore } from '../store/runs.js';
 
 export const summary = 'run a runbook from the terminal (live output, stored run; --dry-run shows the commands)';
 
-const USAGE = `usage: opsroom run <runbook> [--param k=v…] [--step id…] [--yes] [--dry-run]
+const USAGE = `usage: opsroom run <runbook> [--param k=v…] [--step id…] [--yes] [--dry-run] [--incident INC-7]
                    [--inventory FILE] [--db URL] [--runbooks DIR] [--config FILE]
 
 <runbook> is a runbook id (a file under --runbooks, default runbooks/) or a YAML file.
@@ -36,6 +39,8 @@ const USAGE = `usage: opsroom run <runbook> [--param k=v…] [--step id…] [--y
   --yes         confirm dangerous steps without asking
   --dry-run     print each resolved command and target; run nothing
   --db URL      where the run is stored (default $DATABASE_URL, else sqlite:./data/opsroom.db)
+  --incident K  attach the run to open incident K of that database: its steps go on the incident's
+                timeline, and on severities that need a second approval dangerous steps are refused
 Dangerous steps ask on a terminal; without one, they need --yes. Manual steps need a terminal.`;
 
 /** What the command talks to; tests replace parts of it. */
@@ -83,6 +88,7 @@ export async function runCommand(args: string[], io: RunIo): Promise<number> {
         db: { type: 'string' },
         runbooks: { type: 'string' },
         config: { type: 'string' },
+        incident: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -103,17 +109,29 @@ export async function runCommand(args: string[], io: RunIo): Promise<number> {
 
   const loaded = await loadEverything(parsed.positionals[0], o, io);
   if (typeof loaded === 'number') return loaded;
-  const { runbook, inventory, hasInventory } = loaded;
+  const { runbook, inventory, hasInventory, severities } = loaded;
+  const dbUrl = o.db ?? io.env.DATABASE_URL ?? 'sqlite:./data/opsroom.db';
+  const actor = `cli:${safeUser()}`;
+  let attached: AttachedIncident | undefined;
+  let database: Database | undefined;
+  if (o.incident !== undefined) {
+    database = await openDatabase(dbUrl);
+    const a = await attachIncident(database, o.incident, severities, actor);
+    if (typeof a === 'string') return await database.close(), io.err(`${a}\n`), 2;
+    attached = a;
+  }
   let rendered: RenderedRunbook;
   try {
-    rendered = renderRunbook(runbook, params, { env: io.env }, hasInventory ? inventory : undefined);
+    const incident = attached && { service: attached.incident.service, severity: attached.incident.severity, title: attached.incident.title };
+    rendered = renderRunbook(runbook, params, { env: io.env, ...(incident ? { incident } : {}) }, hasInventory ? inventory : undefined);
   } catch (e) {
+    await database?.close();
     if (!isCoded(e)) throw e;
     return io.err(`${runbook.id}: ${e.message}\n`), 2;
   }
   const only = o.step;
   const unknown = (only ?? []).filter((id) => !rendered.steps.some((s) => s.id === id));
-  if (unknown.length) return io.err(`${runbook.id} has no step ${unknown.join(', ')} (steps: ${rendered.steps.map((s) => s.id).join(', ')})\n`), 2;
+  if (unknown.length) return await database?.close(), io.err(`${runbook.id} has no step ${unknown.join(', ')} (steps: ${rendered.steps.map((s) => s.id).join(', ')})\n`), 2;
 
   const secrets = [...rendered.secrets, ...inventory.secrets.map((n) => io.env[n] ?? '')];
   const redactor = new Redactor({ secrets });
@@ -121,13 +139,13 @@ export async function runCommand(args: string[], io: RunIo): Promise<number> {
   if (o['dry-run']) {
     io.out(`${runbook.id}: ${runbook.title} (dry run: nothing runs)\n`);
     selected.forEach((s, i) => io.out(describeStep(s, i, selected.length, redactor)));
+    await database?.close();
     return 0;
   }
 
-  const dbUrl = o.db ?? io.env.DATABASE_URL ?? 'sqlite:./data/opsroom.db';
-  const database = await openDatabase(dbUrl);
+  database ??= await openDatabase(dbUrl);
   const runner = await (io.runner ?? defaultRunner)(inventory);
-  const actor = `cli:${safeUser()}`;
+  let unfollow = async (): Promise<void> => undefined;
   // No recoverInterrupted() here: the server may be running steps on the same database; its own
   // recovery leaves this process's steps alone while it says it is alive.
   const engine = new RunEngine({ store: new KyselyRunStore(database), runner, secrets, instanceId: `cli:${hostname()}:${process.pid}` });
@@ -139,8 +157,14 @@ export async function runCommand(args: string[], io: RunIo): Promise<number> {
   };
   process.on('SIGINT', onSigint);
   try {
-    const run = await engine.start({ runbookId: runbook.id, incidentId: null, params: redactParams(rendered, runbook), startedBy: actor, steps: rendered.steps }, { secrets: rendered.secrets });
-    io.out(`${runbook.id}: ${runbook.title} — run ${run.id}, stored in ${redactUrl(dbUrl)}\n`);
+    const incidentId = attached?.incident.id ?? null;
+    const run = await engine.start({ runbookId: runbook.id, incidentId, params: redactParams(rendered, runbook), startedBy: actor, steps: rendered.steps }, { secrets: rendered.secrets });
+    io.out(`${runbook.id}: ${runbook.title} — run ${run.id}, stored in ${redactUrl(dbUrl)}${attached ? `, on ${incidentKey(attached.incident.id)}` : ''}\n`);
+    if (attached) {
+      const text = `Started runbook \`${runbook.id}\` from a terminal (run ${run.id})`;
+      await attached.record('run', text, { runId: run.id, runbookId: runbook.id, terminal: true }, `:computer: ${actor} ${text.charAt(0).toLowerCase()}${text.slice(1)}.`);
+      unfollow = attached.follow(engine, run.id, runbook.id);
+    }
     const positions = new Map(selected.map((s, i) => [s.id, i]));
     engine.subscribe(printer(io, positions, selected.length), { runId: run.id });
     stopSignal = () => {
@@ -151,15 +175,24 @@ export async function runCommand(args: string[], io: RunIo): Promise<number> {
       actor,
       only,
       signal: stop.signal,
-      decide: (s) => decideDangerous(s, run.id, actor, !!o.yes, io, redactor),
+      decide: (s) => attached?.requiresApproval
+        ? Promise.resolve<StepDecision>({ action: 'stop', reason: `${incidentKey(attached.incident.id)} is ${attached.incident.severity}: dangerous step ${s.stepId} needs a second responder's approval, which a terminal cannot give; run it from the incident's run card in Slack` })
+        : decideDangerous(s, run.id, actor, !!o.yes, io, redactor),
       confirmManual: io.ask ? async (s) => (await io.ask!(`  manual: ${s.title} — done? [y/N] `)) === 'y' : undefined,
     });
     const count = (st: string) => result.results.filter((r) => r.state === st).length;
     if (result.stopped) io.err(`stopped at ${result.stopped.stepId}: ${redactor.redact(result.stopped.reason)}\n`);
-    io.out(`run ${run.id}: ${count('succeeded')} succeeded, ${result.results.length - count('succeeded')} failed, ${result.skipped.length} skipped\n`);
+    const tally = `${count('succeeded')} succeeded, ${result.results.length - count('succeeded')} failed, ${result.skipped.length} skipped`;
+    io.out(`run ${run.id}: ${tally}\n`);
+    await unfollow();
+    if (attached) {
+      const end = `Terminal run ${run.id} of \`${runbook.id}\` ended: ${tally}${result.stopped ? `; stopped at \`${result.stopped.stepId}\`: ${redactor.redact(result.stopped.reason).slice(0, 300)}` : ''}`;
+      await attached.record('run', end, { runId: run.id, runbookId: runbook.id, terminal: true, ok: result.ok }, `:computer: ${end}.`);
+    }
     return stop.signal.aborted ? 130 : result.ok ? 0 : 1;
   } finally {
     process.removeListener('SIGINT', onSigint);
+    await unfollow();
     await engine.close();
     await runner.close?.();
     await database.close();
@@ -168,7 +201,7 @@ export async function runCommand(args: string[], io: RunIo): Promise<number> {
 
 type Options = { inventory?: string; runbooks?: string; config?: string };
 
-async function loadEverything(name: string, o: Options, io: RunIo): Promise<{ runbook: LoadedRunbook; inventory: Inventory; hasInventory: boolean } | number> {
+async function loadEverything(name: string, o: Options, io: RunIo): Promise<{ runbook: LoadedRunbook; inventory: Inventory; hasInventory: boolean; severities: readonly Severity[] } | number> {
   let config;
   try {
     config = loadFileConfig(o.config ?? (io.env.OPSROOM_CONFIG || 'opsroom.yml'));
@@ -190,7 +223,7 @@ async function loadEverything(name: string, o: Options, io: RunIo): Promise<{ ru
     ...(file === name ? {} : { root: dir }),
   });
   if (!r.runbook) return r.errors.forEach((e) => io.err(`${formatSourceError(e)}\n`)), 2;
-  return { runbook: r.runbook, inventory, hasInventory: invFile !== undefined };
+  return { runbook: r.runbook, inventory, hasInventory: invFile !== undefined, severities: severitiesOf(config) };
 }
 
 /** Parameter values as stored: secret ones hidden. */

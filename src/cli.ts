@@ -56,7 +56,17 @@ export async function run(argv: string[]): Promise<number> {
   return cmd.main(args);
 }
 
+/** Output piped into a reader that stops early (`| head -1`): end quietly instead of an EPIPE stack trace. */
+export function quietOnClosedPipe(stream: NodeJS.WriteStream = process.stdout): void {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+  });
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  quietOnClosedPipe(process.stdout);
+  quietOnClosedPipe(process.stderr);
   run(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

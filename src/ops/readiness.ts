@@ -35,7 +35,9 @@ export function readiness(o: ReadinessOptions) {
   const timeout = o.timeoutMs ?? 2000;
 
   async function slackCheck(): Promise<Check> {
-    if (slack && Date.now() - slack.at < (o.slackTtlMs ?? 30_000)) return slack.result;
+    // A refusal is asked again sooner than a success (it may have been "starting").
+    const ttl = slack?.result === 'ok' ? (o.slackTtlMs ?? 30_000) : Math.min(o.slackTtlMs ?? 30_000, 1000);
+    if (slack && Date.now() - slack.at < ttl) return slack.result;
     const result = await within(o.slackAuth(), timeout).then(() => 'ok', reason);
     slack = { at: Date.now(), result };
     return result;

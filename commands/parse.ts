@@ -1,20 +1,34 @@
+import type { z } from 'zod';
+import { nearest } from '../src/core/nearest.js';
+import { said } from '../src/core/said.js';
 import type { SlashCommand, Subcommand } from './types.js';
 
 export type Parsed =
   | { ok: true; name: string; sub: Subcommand; incidentId?: number; args: Record<string, unknown> }
   /** `/incident` or `/incident open` with nothing else: the caller opens a form. */
   | { ok: true; name: string; sub: Subcommand; form: true }
-  | { ok: false; error: string; usage: string };
+  /** `error` marks the caller's words with said(); `usage` is the subcommands to show. */
+  | { ok: false; error: string; usage: readonly Subcommand[] };
 
 const INCIDENT_REF = /^INC-?(\d+)$/i;
 
+/** Slack sends &, < and > in command text as entities; the text means the characters. */
+export const slackCommandText = (text: string) => text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+
+/** " Did you mean `x`?" when one known word is close to what was typed. */
+export function didYouMean(input: string, known: readonly string[], prefix = ''): string {
+  const guess = nearest(input, known);
+  return guess ? ` Did you mean \`${prefix}${guess}\`?` : '';
+}
+
 /** Parses slash-command text against a command's data: subcommand, optional INC-n, arguments. */
 export function parseSlash(command: SlashCommand, text: string): Parsed {
-  const tokens = text.trim().split(/\s+/).filter(Boolean);
+  const tokens = slackCommandText(text).trim().split(/\s+/).filter(Boolean);
   const name = (tokens.shift() ?? command.empty ?? 'help').toLowerCase();
   const sub = command.subcommands[name];
   if (!sub) {
-    return { ok: false, error: `Unknown subcommand "${name}".`, usage: usageOf(command) };
+    const hint = didYouMean(name, Object.keys(command.subcommands), `${command.name} `);
+    return { ok: false, error: `Unknown subcommand "${said(name)}".${hint}`, usage: Object.values(command.subcommands) };
   }
   if (tokens.length === 0 && sub.args.length > 0 && name === command.empty) {
     return { ok: true, name, sub, form: true };
@@ -34,16 +48,22 @@ export function parseSlash(command: SlashCommand, text: string): Parsed {
     }
   }
   if (tokens.length) {
-    return { ok: false, error: `Unexpected "${tokens.join(' ')}".`, usage: sub.usage };
+    return { ok: false, error: `Unexpected "${said(tokens.join(' '))}".`, usage: [sub] };
   }
   const r = sub.schema.safeParse(input);
   if (!r.success) {
-    const msg = r.error.issues[0]?.message ?? 'invalid arguments';
-    return { ok: false, error: msg.charAt(0).toUpperCase() + msg.slice(1) + '.', usage: sub.usage };
+    const issue = r.error.issues[0];
+    const msg = issue?.message ?? 'invalid arguments';
+    const field = String(issue?.path[0] ?? '');
+    return { ok: false, error: msg.charAt(0).toUpperCase() + msg.slice(1) + '.' + choiceHint(sub, field, input[field]), usage: [sub] };
   }
   return { ok: true, name, sub, incidentId, args: r.data as Record<string, unknown> };
 }
 
-export function usageOf(command: SlashCommand): string {
-  return Object.values(command.subcommands).map((s) => `\`${s.usage}\` — ${s.description}`).join('\n');
+/** For an argument that is one of a list (an enum), the choice closest to what was typed. */
+function choiceHint(sub: Subcommand, field: string, typed: string | undefined): string {
+  const shape = (sub.schema as z.ZodObject).shape as Record<string, { options?: unknown }> | undefined;
+  const options = shape?.[field]?.options;
+  if (!typed || !Array.isArray(options)) return '';
+  return didYouMean(typed, options.map(String));
 }

@@ -14,6 +14,10 @@ describe('manifest.yml', () => {
     expect(listed).toEqual(defined);
   });
 
+  it('has Slack escape users, channels and links in every command, as the parser and the local workspace expect', () => {
+    for (const c of manifest.features.slash_commands) expect(c.should_escape, c.command).toBe(true);
+  });
+
   it('sends commands and interactivity to /slack/events', () => {
     for (const c of manifest.features.slash_commands) expect(new URL(c.url).pathname).toBe('/slack/events');
     expect(manifest.settings.interactivity.is_enabled).toBe(true);

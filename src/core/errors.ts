@@ -1,3 +1,5 @@
+import { unsaid } from './said.js';
+
 /** Every error opsroom shows a person carries a code; adapters translate codes to messages in one place. */
 export const ErrorCode = {
   BadInput: 'bad_input',
@@ -13,13 +15,19 @@ export const ErrorCode = {
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
+/**
+ * `message` is plain text (logs, terminals). A message that quotes someone's input marks it with
+ * said(); `marked` keeps the marks so each renderer escapes the quoted words for its format.
+ */
 export class CodedError extends Error {
+  readonly marked: string;
   constructor(
     readonly code: ErrorCode,
     message: string,
     readonly details?: Record<string, unknown>,
   ) {
-    super(message);
+    super(unsaid(message));
+    this.marked = message;
     this.name = 'CodedError';
   }
 }

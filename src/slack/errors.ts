@@ -1,9 +1,10 @@
 import { isCoded } from '../core/errors.js';
 import { DeliveryError } from '../core/effects.js';
+import { opsroomLine } from './blocks/mrkdwn.js';
 
-/** The one place errors become words for a person. */
+/** The one place errors become words for a person; words the error quotes (marked) are escaped. */
 export function userMessage(e: unknown): string {
-  if (isCoded(e)) return `:warning: ${e.message}`;
+  if (isCoded(e)) return `:warning: ${opsroomLine(e.marked)}`;
   return ':boom: Something went wrong on our side; nothing was changed. The error was logged.';
 }
 

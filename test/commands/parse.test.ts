@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { incidentCommand } from '../../commands/incident.js';
 import { parseSlash } from '../../commands/parse.js';
+import { unsaid } from '../../src/core/said.js';
 
 const parse = (t: string) => parseSlash(incidentCommand, t);
 
@@ -28,8 +29,33 @@ describe('/incident grammar', () => {
     const r = parse(text);
     expect(r.ok).toBe(false);
     if (!r.ok) {
-      expect(r.error).toMatch(reason);
-      expect(r.usage).toContain('/incident');
+      expect(unsaid(r.error)).toMatch(reason);
+      expect(r.usage.map((u) => u.usage).join('\n')).toContain('/incident');
     }
+  });
+
+  it.each([
+    ['resolv INC-1', 'Did you mean `/incident resolve`?'],
+    ['staus INC-1 identified', 'Did you mean `/incident status`?'],
+    ['li', 'Did you mean `/incident list`?'],
+    ['status INC-2 identifed', 'Did you mean `identified`?'],
+    ['status INC-2 monitor', 'Did you mean `monitoring`?'],
+  ])('suggests the nearest word for %s', (text, hint) => {
+    const r = parse(text);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error).toContain(hint);
+  });
+  it('suggests nothing for a word far from every subcommand, or as close to two', () => {
+    for (const text of ['deploy now', 're']) {
+      const r = parse(text);
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.error).not.toContain('Did you mean');
+    }
+  });
+  it('reads the entities Slack sends as the characters they stand for, and marks the typed words', () => {
+    expect(parse('open P1 a &lt;b&gt; &amp; c')).toMatchObject({ ok: true, args: { title: 'a <b> & c' } });
+    const r = parse('ack &lt;!channel&gt;');
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error).toBe('Unexpected "\uE000<!channel>\uE001".');
   });
 });

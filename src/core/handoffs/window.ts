@@ -1,4 +1,5 @@
 /** Shift windows: from configured local shift times in a time zone, from an on-call entry, or the last N hours. */
+import { said } from '../said.js';
 import { CodedError, ErrorCode } from '../errors.js';
 
 export type WindowSource = 'pagerduty' | 'shifts' | 'default' | 'since';
@@ -95,9 +96,9 @@ export function parseSince(text: string, now: Date, timeZone: string): Date {
     const [y, m, d] = date.split('-').map(Number);
     const t = hasZone ? new Date(s) : zonedTime(y, m - 1, d, Number(time.slice(0, 2)), Number(time.slice(3, 5)), timeZone);
     if (!Number.isNaN(t.getTime())) {
-      if (t.getTime() > now.getTime()) throw new CodedError(ErrorCode.BadInput, `${s} is in the future.`);
+      if (t.getTime() > now.getTime()) throw new CodedError(ErrorCode.BadInput, `${said(s)} is in the future.`);
       return t;
     }
   }
-  throw new CodedError(ErrorCode.BadInput, `Cannot read "${s}" as a time. Use 14:00, 6h, 90m, 2d or 2026-11-22T08:00.`);
+  throw new CodedError(ErrorCode.BadInput, `Cannot read "${said(s)}" as a time. Use 14:00, 6h, 90m, 2d or 2026-11-22T08:00.`);
 }

@@ -5,8 +5,8 @@ import { formatDuration } from './format.js';
 import { incidentKey, type Incident, type IncidentPatch } from './incident.js';
 import { said } from '../said.js';
 import { resolutionText } from './summary.js';
-import { parseSeverity, type Severity } from './severity.js';
-import { assertTransition, isOpen, type Status } from './status.js';
+import { guessSeverity, parseSeverity, type Severity } from './severity.js';
+import { assertReopenable, assertTransition, isOpen, type Status } from './status.js';
 import type { NewEvent } from './timeline.js';
 import { scrubDeep, scrubTyped } from '../runs/known-secrets.js';
 
@@ -50,7 +50,9 @@ export class IncidentService {
     const s = parseSeverity(input, this.deps.severities);
     if (!s) {
       const known = this.deps.severities.map((x) => x.id).join(', ');
-      throw new CodedError(ErrorCode.BadInput, `Unknown severity "${input}". Use one of: ${known}.`);
+      const guess = guessSeverity(input, this.deps.severities);
+      const hint = guess ? ` Did you mean ${guess.id}${guess.label ? ` (${guess.label})` : ''}?` : '';
+      throw new CodedError(ErrorCode.BadInput, `Unknown severity "${said(input)}".${hint} Use one of: ${known}.`);
     }
     return s;
   }
@@ -224,7 +226,7 @@ export class IncidentService {
 
   reopen(id: number, actor: string) {
     return this.apply(id, (i) => {
-      assertTransition(i.status, 'investigating');
+      assertReopenable(i.status);
       const now = this.now();
       return {
         patch: { status: 'investigating', resolvedAt: null, resolution: null, lastUpdateAt: now, lastReminderAt: null },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { nearest } from '../nearest.js';
 
 export const SeveritySchema = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9-]+$/),
@@ -38,6 +39,15 @@ export function parseSeverity(input: string, severities: readonly Severity[]): S
   const m = /^(?:p|sev|severity)?(\d+)$/.exec(wanted);
   if (!m) return undefined;
   return severities.find((s) => normalize(s.id).replace(/^(?:p|sev)/, '') === m[1]);
+}
+
+/** The level a mistyped severity most likely meant: its label, or the nearest id, alias or label. */
+export function guessSeverity(input: string, severities: readonly Severity[]): Severity | undefined {
+  const names = new Map<string, Severity>();
+  for (const s of severities) for (const n of [s.id, ...s.aliases, s.label]) if (n) names.set(normalize(n), s);
+  const wanted = normalize(input);
+  const hit = names.get(wanted) ?? names.get(nearest(wanted, [...names.keys()]) ?? '');
+  return hit;
 }
 
 /** Lower rank = more severe; follows the configured order. */

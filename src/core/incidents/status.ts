@@ -15,6 +15,13 @@ export const TRANSITIONS: Record<Status, readonly Status[]> = {
 export const isStatus = (s: string): s is Status => (STATUSES as readonly string[]).includes(s);
 export const isOpen = (s: Status) => s !== 'resolved';
 
+/** Reopening is the one way out of resolved, and only out of resolved. */
+export function assertReopenable(from: Status): void {
+  if (from !== 'resolved') {
+    throw new CodedError(ErrorCode.IllegalTransition, `The incident is still open (${from}); only a resolved incident can be reopened.`);
+  }
+}
+
 export function assertTransition(from: Status, to: Status): void {
   if (from === to) {
     throw new CodedError(ErrorCode.IllegalTransition, `The incident is already ${to}.`);

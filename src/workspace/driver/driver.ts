@@ -7,6 +7,7 @@ import type { ResponseUrls } from '../response-url.js';
 import type { Message, View } from '../state.js';
 import { type ClickOptions, type ValueInput, actionFor, findElement, stateValues } from './payloads.js';
 import { type AppAnswer, type RawRequest, sendToApp } from './signing.js';
+import { escapeSlashText } from './slash-text.js';
 
 /** Socket Mode delivery (see ../socket-mode.ts): used instead of HTTP while a connection is open. */
 export type SocketDelivery = { connected(): boolean; deliver(type: 'slash_commands' | 'interactive' | 'events_api', payload: unknown): Promise<AppAnswer> };
@@ -64,8 +65,12 @@ export class Driver {
     };
   }
 
-  /** A slash command typed by `user` in `channel` (from a thread when threadTs is given). */
-  async slash(user: string, channel: string, text: string, opts: { command?: string; threadTs?: string } = {}): Promise<SlashResult> {
+  /**
+   * A slash command typed by `user` in `channel` (from a thread when threadTs is given). The text
+   * is sent as Slack sends it for a command with escaping on (./slash-text.ts).
+   */
+  async slash(user: string, channel: string, typed: string, opts: { command?: string; threadTs?: string } = {}): Promise<SlashResult> {
+    const text = escapeSlashText(this.state.data, typed);
     const ch = this.state.channel(channel);
     const u = this.state.user(user);
     if (!ch || !u) throw new Error(`unknown ${ch ? 'user' : 'channel'}: ${ch ? user : channel}`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assertTransition, STATUSES, TRANSITIONS } from '../../../src/core/incidents/status.js';
+import { assertReopenable, assertTransition, STATUSES, TRANSITIONS } from '../../../src/core/incidents/status.js';
 import { parseSeverity, DEFAULT_SEVERITIES } from '../../../src/core/incidents/severity.js';
 
 describe('status transitions', () => {
@@ -15,6 +15,10 @@ describe('status transitions', () => {
   it('reopens only to investigating', () => {
     expect(TRANSITIONS.resolved).toEqual(['investigating']);
     expect(() => assertTransition('resolved', 'monitoring')).toThrow('cannot move to monitoring');
+  });
+  it('reopens only a resolved incident', () => {
+    expect(() => assertReopenable('resolved')).not.toThrow();
+    for (const s of STATUSES.filter((x) => x !== 'resolved')) expect(() => assertReopenable(s)).toThrow(`still open (${s}); only a resolved incident can be reopened`);
   });
 });
 

@@ -1,6 +1,7 @@
 import type { App, RespondArguments, SlashCommand } from '@slack/bolt';
 import { handoffCommand } from '../../../../commands/handoff.js';
-import { parseSlash, usageOf } from '../../../../commands/parse.js';
+import { parseSlash } from '../../../../commands/parse.js';
+import { badCommandText, usageOf } from '../../blocks/usage.js';
 import { CodedError } from '../../../core/errors.js';
 import type { HandoffService } from '../../../core/handoffs/service.js';
 import { parseSince, upToNow } from '../../../core/handoffs/window.js';
@@ -50,7 +51,7 @@ export function registerHandoffCommand(app: App, d: HandoffSlackDeps) {
   app.command(handoffCommand.name, async ({ command, ack, respond, body, context }) => {
     const parsed = parseSlash(handoffCommand, command.text ?? '');
     if (!parsed.ok) {
-      await ack({ response_type: 'ephemeral', text: `:warning: ${parsed.error}\nUsage:\n${parsed.usage}` });
+      await ack({ response_type: 'ephemeral', text: badCommandText(parsed) });
       return;
     }
     if ('form' in parsed) return void (await ack());

@@ -1,18 +1,23 @@
 import type { App, RespondArguments, SlashCommand } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
 import { incidentCommand } from '../../../../commands/incident.js';
-import { parseSlash, usageOf } from '../../../../commands/parse.js';
+import { parseSlash } from '../../../../commands/parse.js';
+import { badCommandText, usageOf } from '../../blocks/usage.js';
 import { CodedError, ErrorCode } from '../../../core/errors.js';
+import { said } from '../../../core/said.js';
 import { incidentKey } from '../../../core/incidents/incident.js';
 import type { Status } from '../../../core/incidents/status.js';
 import { openModal } from '../../blocks/modals.js';
+import { code } from '../../blocks/mrkdwn.js';
 import { incidentList, incidentShow } from '../../blocks/views.js';
 import type { SlackDeps } from '../../deps.js';
 import { userMessage } from '../../errors.js';
+import { findUser } from '../../users.js';
 import { withinAckWindow } from '../ack.js';
 import { arrivedAt } from '../once.js';
 
 type Reply = string | RespondArguments;
-type Handler = (deps: SlackDeps, cmd: SlashCommand, args: Record<string, unknown>, id: () => Promise<number>) => Promise<Reply>;
+type Handler = (deps: SlackDeps, cmd: SlashCommand, args: Record<string, unknown>, id: () => Promise<number>, client: WebClient) => Promise<Reply>;
 
 const userId = (mention: string) => /^<@([UW][A-Z0-9]+)/.exec(mention)?.[1];
 
@@ -46,9 +51,10 @@ const handlers: Record<string, Handler> = {
     const i = await d.incidents.setSeverity(await id(), cmd.user_id, String(a.severity));
     return `*${incidentKey(i.id)}* is now ${i.severity}.`;
   },
-  async assign(d, cmd, a, id) {
-    const user = userId(String(a.user));
-    if (!user) throw new CodedError(ErrorCode.BadInput, 'Mention the new commander, e.g. `/incident assign @alice`.');
+  async assign(d, cmd, a, id, client) {
+    const typed = String(a.user);
+    const user = userId(typed) ?? (await findUser(client, typed));
+    if (!user) throw new CodedError(ErrorCode.BadInput, `No one person here is called "${said(typed.replace(/^@/, ''))}". Mention the new commander, e.g. \`/incident assign @alice\`.`);
     const i = await d.incidents.assign(await id(), cmd.user_id, user);
     return `<@${i.commander}> is now the commander of *${incidentKey(i.id)}*.`;
   },
@@ -75,7 +81,7 @@ export function registerIncidentCommand(app: App, d: SlackDeps) {
   app.command(incidentCommand.name, async ({ command, ack, respond, client, body, context }) => {
     const parsed = parseSlash(incidentCommand, command.text ?? '');
     if (!parsed.ok) {
-      await ack({ response_type: 'ephemeral', text: `:warning: ${parsed.error}\nUsage:\n${parsed.usage}` });
+      await ack({ response_type: 'ephemeral', text: badCommandText(parsed) });
       return;
     }
     if ('form' in parsed) {
@@ -88,9 +94,9 @@ export function registerIncidentCommand(app: App, d: SlackDeps) {
       if (parsed.incidentId !== undefined) return parsed.incidentId;
       const inThread = threadTs ? await d.store.findByThread(command.channel_id, threadTs) : undefined;
       if (inThread) return inThread.id;
-      throw new CodedError(ErrorCode.BadInput, `Say which incident: \`${parsed.sub.usage.replace('[INC-n]', 'INC-7')}\`, or run it in the incident's thread.`);
+      throw new CodedError(ErrorCode.BadInput, `Say which incident: ${code(parsed.sub.usage.replace('[INC-n]', 'INC-7'))}, or run it in the incident's thread.`);
     };
-    const work = handlers[parsed.name](d, command, parsed.args, id).then(
+    const work = handlers[parsed.name](d, command, parsed.args, id, client).then(
       (r): RespondArguments => (typeof r === 'string' ? { response_type: 'ephemeral', text: r } : r),
       (e): RespondArguments => {
         if (!(e instanceof CodedError)) d.log('slash command failed', { error: String(e?.stack ?? e) });

@@ -1,6 +1,7 @@
 import type { App, RespondArguments } from '@slack/bolt';
 import { oncallCommand } from '../../../../commands/oncall.js';
-import { parseSlash, usageOf } from '../../../../commands/parse.js';
+import { parseSlash } from '../../../../commands/parse.js';
+import { badCommandText, usageOf } from '../../blocks/usage.js';
 import { CodedError, ErrorCode } from '../../../core/errors.js';
 import type { OnCallEntry } from '../../../core/ports.js';
 import { context, section, slackDate, type Block } from '../../blocks/kit.js';
@@ -35,7 +36,7 @@ export function registerOncallCommand(app: App, d: SlackDeps) {
     const first = text.split(/\s+/)[0]?.toLowerCase() ?? '';
     const parsed = parseSlash(oncallCommand, first in oncallCommand.subcommands ? text : `show ${text}`);
     if (!parsed.ok) {
-      await ack({ response_type: 'ephemeral', text: `:warning: ${parsed.error}\nUsage:\n${parsed.usage}` });
+      await ack({ response_type: 'ephemeral', text: badCommandText(parsed) });
       return;
     }
     if (parsed.name === 'help') {

@@ -1,12 +1,16 @@
 /** `/runbook list [filter]`, `/runbook run [INC-n] <id> [name=value…]`, `/runbook help`. */
 import type { App, RespondArguments } from '@slack/bolt';
 import { runbookCommand } from '../../../../commands/runbook.js';
-import { parseSlash, usageOf } from '../../../../commands/parse.js';
+import { parseSlash } from '../../../../commands/parse.js';
+import { badCommandText, usageOf } from '../../blocks/usage.js';
 import { CodedError, ErrorCode, isCoded } from '../../../core/errors.js';
 import { incidentKey, type Incident } from '../../../core/incidents/incident.js';
 import { paramsModal, runbookList } from '../../blocks/run-views.js';
 import type { SlackDeps } from '../../deps.js';
 import { userMessage } from '../../errors.js';
+import { code } from '../../blocks/mrkdwn.js';
+import { said } from '../../../core/said.js';
+import { nearest } from '../../../core/nearest.js';
 import { withinAckWindow } from '../ack.js';
 import { arrivedAt } from '../once.js';
 
@@ -15,11 +19,23 @@ export function parseAssignments(text: string | undefined): Record<string, strin
   const out: Record<string, string> = {};
   for (const token of (text ?? '').split(/\s+/).filter(Boolean)) {
     const m = /^([a-z_][a-z0-9_]*)=(.*)$/.exec(token);
-    if (!m) throw new CodedError(ErrorCode.BadInput, `"${token}" is not name=value. Values with spaces go in the form: run the command without them.`);
+    if (!m) throw new CodedError(ErrorCode.BadInput, `"${said(token)}" is not name=value. Values with spaces go in the form: run the command without them.`);
     if (m[1] in out) throw new CodedError(ErrorCode.BadInput, `Parameter ${m[1]} is given twice.`);
     out[m[1]] = m[2];
   }
   return out;
+}
+
+/** "Did you mean …" for a runbook id, by its whole id or by its last part (`dashboard-down`). */
+function guessRunbook(typed: string, ids: readonly string[]): string {
+  const last = (id: string) => (id.split('/').at(-1) ?? id).toLowerCase();
+  const byLast = (name: string | undefined) => (name ? ids.filter((id) => last(id) === name.toLowerCase()) : []);
+  const exact = byLast(last(typed));
+  const near = byLast(nearest(last(typed), ids.map(last)));
+  const whole = nearest(typed, ids);
+  const guesses = whole ? [whole] : exact.length ? exact : near;
+  if (!guesses.length || guesses.length > 5) return '';
+  return ` Did you mean ${guesses.map((g) => `\`${g}\``).join(' or ')}?`;
 }
 
 export function registerRunbookCommand(app: App, d: SlackDeps) {
@@ -27,7 +43,7 @@ export function registerRunbookCommand(app: App, d: SlackDeps) {
   if (!r) return;
   app.command(runbookCommand.name, async ({ command, ack, respond, client, body, context }) => {
     const parsed = parseSlash(runbookCommand, command.text ?? '');
-    if (!parsed.ok) return void (await ack({ response_type: 'ephemeral', text: `:warning: ${parsed.error}\nUsage:\n${parsed.usage}` }));
+    if (!parsed.ok) return void (await ack({ response_type: 'ephemeral', text: badCommandText(parsed) }));
     if ('form' in parsed) return void (await ack({ response_type: 'ephemeral', text: usageOf(runbookCommand) }));
     const user = command.user_id;
 
@@ -52,7 +68,7 @@ export function registerRunbookCommand(app: App, d: SlackDeps) {
       incident = parsed.incidentId !== undefined ? await d.incidents.get(parsed.incidentId) : threadTs ? await d.store.findByThread(command.channel_id, threadTs) : undefined;
       if (!incident) throw new CodedError(ErrorCode.BadInput, 'Say which incident: `/runbook run INC-7 <runbook> [name=value…]`, or run it in the incident\'s thread.');
       const rb = r.runbook(String(parsed.args.runbook));
-      if (!rb) throw new CodedError(ErrorCode.NotFound, `There is no runbook \`${String(parsed.args.runbook)}\`. \`/runbook list\` shows them.`);
+      if (!rb) throw new CodedError(ErrorCode.NotFound, `There is no runbook ${code(String(parsed.args.runbook))}.${guessRunbook(String(parsed.args.runbook), r.d.catalog().map((x) => x.id))} \`/runbook list\` shows them.`);
       const given = parseAssignments(parsed.args.params as string | undefined);
       if (r.missingParams(rb, given, incident).length) {
         const denied = await r.d.policy.check(user, 'run', incident);

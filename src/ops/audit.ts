@@ -14,7 +14,7 @@ export interface AuditRecord {
   action: string;
   /** What was acted on: `incident:12`, a step's target (`docker:web`, `ssh:bastion`), `run:4/restart`. */
   target: string;
-  /** `ok`, or the outcome: `succeeded`, `failed`, `timed_out`, `interrupted`, `running`, `approved`, `rejected`, `expired`… */
+  /** `ok`, or the outcome: `succeeded`, `failed`, `timed_out`, `interrupted`, `running`, `approved`, `rejected`, `expired`, `not_paged`… */
   result: string;
   incidentId?: number | null;
   runId?: number;
@@ -123,9 +123,10 @@ function exportedElsewhere(kind: string, data: Record<string, unknown> | undefin
   return false;
 }
 
-/** A timeline line's outcome: a step's state (skipped, failed…), `denied` for a refusal, else `ok`. */
+/** A timeline line's outcome: a step's state (skipped, failed…), `denied` for a refusal, `not_paged` for an escalation nobody received, else `ok`. */
 function resultOf(kind: string, data: Record<string, unknown> | undefined): string {
   if (kind === 'denial') return 'denied';
+  if (kind === 'escalation' && data?.paged === false) return 'not_paged';
   if (kind === 'step' && typeof data?.state === 'string') return data.state;
   return 'ok';
 }

@@ -19,7 +19,7 @@ import { approvalGate } from '../core/runs/approvals.js';
 import { RunEngine } from '../core/runs/engine.js';
 import { credentialValues, knownSecrets } from '../core/runs/known-secrets.js';
 import { RunPolicy } from '../core/runs/permissions.js';
-import { LoggingEscalator, type EscalationContext, type Escalator } from '../core/runs/ports.js';
+import { LoggingEscalator, type EscalationContext, type EscalationResult, type Escalator } from '../core/runs/ports.js';
 import { ErrorCode, isCoded } from '../core/errors.js';
 import { runnerFromInventory } from '../executors/index.js';
 import type { Database } from '../store/db.js';
@@ -135,21 +135,26 @@ export class IncidentEscalator implements Escalator {
     private readonly fallback: Escalator,
   ) {}
 
-  async escalate(to: string, reason: string, ctx: EscalationContext): Promise<{ message: string; ref?: string }> {
+  async escalate(to: string, reason: string, ctx: EscalationContext): Promise<EscalationResult> {
     if (ctx.incidentId === null) return this.fallback.escalate(to, reason, ctx);
     const policy = this.policies.includes(to) ? to : undefined;
     try {
       await this.incidents.escalate(ctx.incidentId, ctx.actor, policy ? { policyId: policy } : {});
-      return { message: `escalated in PagerDuty to ${policy ?? 'the next level'}` };
+      return { message: `escalated in PagerDuty to ${policy ?? 'the next level'}`, paged: true };
     } catch (e) {
       if (!isCoded(e, ErrorCode.Unavailable)) throw e;
     }
     const r = await this.fallback.escalate(to, reason, ctx);
+    const paged = r.paged === true;
     const why = escapeMrkdwn(reason);
+    // Without a pager nobody is paged: the timeline, the handoff and the audit say so (data.paged).
     await this.incidents.record(ctx.incidentId, {
-      at: this.clock.now(), actor: ctx.actor, kind: 'escalation', text: `escalated to ${code(to)}: ${why}`,
-      data: { runId: ctx.runId, stepId: ctx.stepId, to, ref: r.ref ?? null },
-    }, `:rotating_light: <@${ctx.actor}> escalated to *${escapeMrkdwn(to)}*: ${why}`);
-    return r;
+      at: this.clock.now(), actor: ctx.actor, kind: 'escalation',
+      text: paged ? `escalated to ${code(to)}: ${why}` : `asked to escalate to ${code(to)}; nobody was paged (PagerDuty is off): ${why}`,
+      data: { runId: ctx.runId, stepId: ctx.stepId, to, ref: r.ref ?? null, paged },
+    }, paged
+      ? `:rotating_light: <@${ctx.actor}> escalated to *${escapeMrkdwn(to)}*: ${why}`
+      : `:warning: <@${ctx.actor}> asked to escalate to *${escapeMrkdwn(to)}*, but *nobody was paged*: PagerDuty is off. Contact *${escapeMrkdwn(to)}* yourself. ${why}`);
+    return { ...r, paged };
   }
 }

@@ -49,7 +49,7 @@ describe.skipIf(!hasDocker)('runbook runs from the incident thread', () => {
     expect(await t.ops.runs.runs.listRuns({ incidentId: 1 })).toHaveLength(1);
     const esc = (await t.ops.store.events(1)).find((e) => e.kind === 'escalation')!;
     expect(esc.actor).toBe('U0CAROL');
-    expect(esc.text).toMatch(/escalated to `sre`: INC-1 Redis caído: Redis caído &gt; 5 min → Escalar a SRE \(step grep failed\)/);
+    expect(esc.text).toMatch(/asked to escalate to `sre`; nobody was paged \(PagerDuty is off\): INC-1 Redis caído: Redis caído &gt; 5 min → Escalar a SRE \(step grep failed\)/);
   }, 60_000);
 
   it('suggests again when the severity changes, saying whether approvals apply', async () => {

@@ -34,7 +34,9 @@ export const SUMMARY_EVENT_KINDS = ['page', 'escalation', 'pagerduty', 'reminder
 const PAGE_KINDS = new Set(['page', 'escalation']);
 /** PagerDuty-side escalations and reassignments (the webhook records them as `pagerduty` events). */
 const PAGER_SIDE = new Set(['incident.escalated', 'incident.reassigned']);
-const isPage = (e: TimelineEvent) => PAGE_KINDS.has(e.kind) || (e.kind === 'pagerduty' && PAGER_SIDE.has(String(e.data?.type)));
+/** An escalation recorded with `paged: false` (no pager) paged nobody and is not a page. */
+const isPage = (e: TimelineEvent) =>
+  (PAGE_KINDS.has(e.kind) && e.data?.paged !== false) || (e.kind === 'pagerduty' && PAGER_SIDE.has(String(e.data?.type)));
 const ANSWER_KINDS = new Set(['update', 'resolved']);
 
 const t = (d: Date) => d.getTime();

@@ -264,14 +264,14 @@ async function ignoreIllegal(run: () => Promise<PagerEventOutcome>): Promise<Pag
 export class PagerEscalator implements Escalator {
   constructor(private readonly d: { store: IncidentStore; policies: readonly string[]; onEffects?: () => void }) {}
 
-  async escalate(to: string, reason: string, ctx: EscalationContext): Promise<{ message: string }> {
-    if (ctx.incidentId === null) return { message: `escalation to ${to} requested by ${ctx.actor} (run ${ctx.runId}, no incident to page for): ${reason}` };
+  async escalate(to: string, reason: string, ctx: EscalationContext): Promise<{ message: string; paged: boolean }> {
+    if (ctx.incidentId === null) return { message: `escalation to ${to} requested by ${ctx.actor} (run ${ctx.runId}, no incident to page for): ${reason}`, paged: false };
     const policyId = this.d.policies.includes(to) ? to : undefined;
     await this.d.store.record(ctx.incidentId, [], [
       { target: 'pager', payload: { type: 'pager.escalate', actor: ctx.actor, ...(policyId ? { policyId } : {}) } },
       { target: 'chat', payload: { type: 'card' } },
     ]);
     this.d.onEffects?.();
-    return { message: `PagerDuty escalation ${policyId ? `to ${policyId}` : 'to the next level'} queued for INC-${ctx.incidentId}` };
+    return { message: `PagerDuty escalation ${policyId ? `to ${policyId}` : 'to the next level'} queued for INC-${ctx.incidentId}`, paged: true };
   }
 }

@@ -128,18 +128,24 @@ export interface EscalationContext {
   actor: string;
 }
 
-/** Takes an escalation request (PagerDuty later; by default a log line). */
-export interface Escalator {
-  escalate(to: string, reason: string, ctx: EscalationContext): Promise<{ message: string; ref?: string }>;
+/** What became of an escalation: `paged` is true only when someone was paged (or a page was queued). */
+export interface EscalationResult {
+  message: string;
+  ref?: string;
+  paged?: boolean;
 }
 
-/** The default: writes the request to a log. */
+/** Takes an escalation request (PagerDuty, or by default a log line that pages nobody). */
+export interface Escalator {
+  escalate(to: string, reason: string, ctx: EscalationContext): Promise<EscalationResult>;
+}
+
+/** The default without a pager: writes the request to a log and says that nobody was paged. */
 export class LoggingEscalator implements Escalator {
   constructor(private readonly log: (line: string) => void = (l) => console.error(l)) {}
-  async escalate(to: string, reason: string, ctx: EscalationContext): Promise<{ message: string }> {
+  async escalate(to: string, reason: string, ctx: EscalationContext): Promise<EscalationResult> {
     const where = ctx.incidentId === null ? `run ${ctx.runId}` : `incident ${ctx.incidentId}, run ${ctx.runId}`;
-    const message = `escalation requested to ${to} by ${ctx.actor} (${where}, step ${ctx.stepId}): ${reason}`;
-    this.log(message);
-    return { message };
+    this.log(`escalation requested to ${to} by ${ctx.actor} (${where}, step ${ctx.stepId}), nobody paged: ${reason}`);
+    return { message: `nobody was paged (no pager is configured): contact ${to} yourself — ${reason}`, paged: false };
   }
 }

@@ -92,7 +92,8 @@ export function resolveParams(
       problems.push(`unknown parameter "${name}" (declared: ${Object.keys(runbook.params).join(', ') || 'none'})`);
   for (const [name, spec] of Object.entries(runbook.params)) {
     const envName = envNameOf(spec);
-    if (envName && sources.allowedEnv && !sources.allowedEnv.includes(envName)) {
+    // Reading the environment is what the allow-list governs; a value given by the person reads nothing.
+    if (envName && given[name] === undefined && sources.allowedEnv && !sources.allowedEnv.includes(envName)) {
       problems.push(`parameter "${name}" reads ${envName}, which is not in the inventory's secrets`);
       continue;
     }

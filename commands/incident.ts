@@ -53,8 +53,8 @@ export const incidentCommand: SlashCommand = {
     },
     list: { usage: '/incident list', description: 'Open incidents (only you see it)', args: [], schema: z.object({}) },
     show: {
-      usage: '/incident show [INC-n]', description: 'The card and the timeline', incident: true,
-      args: [], schema: z.object({}),
+      usage: '/incident show [INC-n] [page]', description: 'The card and the latest timeline events (page 2, 3… for older ones)', incident: true,
+      args: ['page'], schema: z.object({ page: z.string().regex(/^[1-9]\d{0,5}$/, { error: 'the page is a number, e.g. 2' }).optional() }),
     },
     help: { usage: '/incident help', description: 'This help', args: [], schema: z.object({}) },
   },

@@ -64,11 +64,12 @@ export class Remediation {
   /** Posts the matching runbooks in the thread, once per (matches, severity). True when posted. */
   async suggest(incident: Incident): Promise<boolean> {
     if (!incident.cardTs || !isOpen(incident.status)) return false;
-    const hits = suggest(this.d.catalog(), incident);
+    const matches = suggest(this.d.catalog(), incident, Number.POSITIVE_INFINITY);
+    const hits = matches.slice(0, 5);
     if (!hits.length) return false;
     const sig = createHash('sha256').update(`${hits.map((h) => h.runbook.id).join(',')}|${incident.severity}`).digest('hex').slice(0, 16);
     if (!(await this.d.store.claim(`suggest:${incident.id}:${sig}`, this.d.clock.now()))) return false;
-    const msg = suggestionsMessage(incidentKey(incident.id), hits.map((h) => ({ id: h.runbook.id, title: h.runbook.title, description: h.runbook.description, keywords: h.runbook.match.keywords, matched: h.matched })));
+    const msg = suggestionsMessage(incidentKey(incident.id), hits.map((h) => ({ id: h.runbook.id, title: h.runbook.title, description: h.runbook.description, keywords: h.runbook.match.keywords, matched: h.matched })), matches.slice(5).map((h) => h.runbook.id));
     if (this.sev(incident)?.requiresApproval) msg.blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `${incident.severity}: dangerous steps need a second responder's approval.` }] });
     await this.d.client.chat.postMessage({ channel: incident.channel, thread_ts: incident.cardTs, text: msg.text, blocks: msg.blocks as never, unfurl_links: false });
     return true;

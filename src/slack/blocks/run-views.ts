@@ -5,6 +5,7 @@ import { actions, button, clip, context, option, plain, section, slackDate, type
 import { formatMs, STATE_ICON } from './run-card.js';
 import { code, escapeMrkdwn, userText } from './mrkdwn.js';
 import type { StepState } from '../../core/runs/step-state.js';
+import { packLines, SECTION_CHARS } from './lists.js';
 
 export interface RunbookInfo {
   id: string;
@@ -14,7 +15,8 @@ export interface RunbookInfo {
   matched?: string[];
 }
 
-export function suggestionsMessage(incidentKey: string, items: RunbookInfo[]): { text: string; blocks: Block[] } {
+/** The best matches with Start buttons; `others` (the rest that match) are named below them. */
+export function suggestionsMessage(incidentKey: string, items: RunbookInfo[], others: readonly string[] = []): { text: string; blocks: Block[] } {
   const blocks: Block[] = [section(`:books: *Runbooks that match ${incidentKey}*`)];
   for (const r of items) {
     const why = r.matched?.length ? ` — matched ${r.matched.map((m) => code(m)).join(', ')}` : '';
@@ -22,15 +24,11 @@ export function suggestionsMessage(incidentKey: string, items: RunbookInfo[]): {
     s.accessory = button(RunActions.start, 'Start', r.id, 'primary');
     blocks.push(s);
   }
+  if (others.length) {
+    const head = `${others.length} more runbook${others.length === 1 ? '' : 's'} match${others.length === 1 ? 'es' : ''}; start one with \`/runbook run &lt;id&gt;\` here:`;
+    for (const p of packLines(others.map((id) => code(id)), SECTION_CHARS, head, ', ')) blocks.push(section(p.text));
+  }
   return { text: `Runbooks that match ${incidentKey}: ${userText(items.map((r) => r.title).join(', '))}`, blocks };
-}
-
-export function runbookList(items: RunbookInfo[], filter?: string): { text: string; blocks: Block[] } {
-  if (!items.length) return { text: 'No runbooks.', blocks: [section(filter ? `No runbook matches ${code(filter)}.` : 'No runbooks are loaded.')] };
-  const lines = items.map((r) => `• ${code(r.id)} — ${escapeMrkdwn(r.title)}${r.keywords.length ? ` _(${escapeMrkdwn(r.keywords.join(', '))})_` : ''}`);
-  const blocks: Block[] = [section(`*${items.length} runbook${items.length === 1 ? '' : 's'}*${filter ? ` matching ${code(filter)}` : ''} — start one with \`/runbook run <id> [name=value…]\` in an incident thread`)];
-  for (let at = 0; at < lines.length && blocks.length < 49; at += 25) blocks.push(section(clip(lines.slice(at, at + 25).join('\n'), 2900)));
-  return { text: `${items.length} runbooks`, blocks };
 }
 
 /** The tail of some output that fits a section as a code block, cut at a line start where possible. */

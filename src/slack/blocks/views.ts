@@ -2,8 +2,12 @@ import { formatDuration } from '../../core/incidents/format.js';
 import { incidentKey, type Incident } from '../../core/incidents/incident.js';
 import { timeToAcknowledge, timeToResolve } from '../../core/incidents/summary.js';
 import type { TimelineEvent } from '../../core/incidents/timeline.js';
-import { clip, context, divider, section, slackDate, type Block } from './kit.js';
+import { context, divider, section, slackDate, type Block } from './kit.js';
+import { listBlocks } from './lists.js';
 import { userText } from './mrkdwn.js';
+
+/** Slack takes at most 50 blocks in a message. */
+const MAX_BLOCKS = 50;
 
 /** Timeline kinds whose text is opsroom's own mrkdwn (it escapes what it embeds); every other text is shown escaped. */
 const MRKDWN_KINDS = new Set(['commander', 'step', 'run', 'approval', 'denial']);
@@ -14,33 +18,35 @@ export function incidentList(open: readonly Incident[], now: Date): { text: stri
   if (open.length === 0) return { text: 'No open incidents.', blocks: [section(':white_check_mark: No open incidents.')] };
   const lines = open.map((i) =>
     `*${incidentKey(i.id)}* · ${i.severity} · ${i.status} · ${userText(i.title)} — <@${i.commander}>, open ${formatDuration(now.getTime() - i.createdAt.getTime())}`);
-  const blocks: Block[] = [section(`*${open.length} open incident${open.length === 1 ? '' : 's'}*`)];
-  for (let at = 0; at < lines.length && blocks.length < 49; at += 20) {
-    blocks.push(section(clip(lines.slice(at, at + 20).join('\n'), 3000)));
-  }
+  const more = (left: number) => `${left} more open incident${left === 1 ? '' : 's'} not shown (the least severe): \`/incident show INC-n\` shows any one of them.`;
+  const blocks: Block[] = [section(`*${open.length} open incident${open.length === 1 ? '' : 's'}*`), ...listBlocks([{ items: lines }], MAX_BLOCKS - 1, more)];
   return { text: `${open.length} open incidents`, blocks };
 }
 
-const MAX_TIMELINE_LINES = 40;
+/** Timeline events on one page of `/incident show`; page 1 is the newest. 25 always fit one message. */
+export const TIMELINE_PAGE = 25;
 
-/** `/incident show`: the card, then the timeline (newest last) with TTA and TTR. */
-export function incidentShow(i: Incident, card: Block[], events: readonly TimelineEvent[]): { text: string; blocks: Block[] } {
-  const shown = events.slice(-MAX_TIMELINE_LINES);
+/** `/incident show [INC-n] [page]`: the card, then one page of the timeline (oldest first on it) with TTA and TTR. */
+export function incidentShow(i: Incident, card: Block[], events: readonly TimelineEvent[], page = 1): { text: string; blocks: Block[] } {
+  const key = incidentKey(i.id);
+  const pages = Math.max(1, Math.ceil(events.length / TIMELINE_PAGE));
+  const p = Math.min(Math.max(1, page), pages);
+  const end = events.length - (p - 1) * TIMELINE_PAGE;
+  const start = Math.max(0, end - TIMELINE_PAGE);
+  const shown = events.slice(start, end);
   const lines = shown.map((e) => `${slackDate(e.at, '{date_short} {time_secs}')} · ${e.actor === 'opsroom' || e.actor === 'pagerduty' ? e.actor : `<@${e.actor}>`} · *${e.kind}* ${timelineText(e.kind, e.text)}`);
   const blocks: Block[] = card.filter((b) => b.type !== 'actions');
   blocks.push(divider());
   const tta = timeToAcknowledge(i);
   const ttr = timeToResolve(i);
   blocks.push(context([`Time to acknowledge: ${tta === null ? '—' : formatDuration(tta)} · Time to resolve: ${ttr === null ? '—' : formatDuration(ttr)}`]));
-  const chunks: string[] = [];
-  let current = '';
-  for (const line of lines) {
-    const l = clip(line, 2900);
-    if (current && current.length + l.length + 1 > 2900) { chunks.push(current); current = ''; }
-    current = current ? `${current}\n${l}` : l;
+  if (pages > 1) {
+    const older = p < pages ? ` · older: \`/incident show ${key} ${p + 1}\`` : '';
+    const newer = p > 1 ? ` · newer: \`/incident show ${key} ${p - 1}\`` : '';
+    blocks.push(context([`Timeline events ${start + 1}–${end} of ${events.length} (page ${p} of ${pages})${older}${newer}`]));
   }
-  if (current) chunks.push(current);
-  if (events.length > shown.length) blocks.push(context([`${events.length - shown.length} earlier events not shown`]));
-  for (const c of chunks.slice(0, 50 - blocks.length)) blocks.push(section(c));
-  return { text: `${incidentKey(i.id)} timeline`, blocks };
+  // A page always fits (25 items of at most one section each); should it not, the reply says so.
+  const more = (left: number) => `${left} more event${left === 1 ? '' : 's'} of this page did not fit in one message; \`opsroom audit\` exports every event.`;
+  blocks.push(...listBlocks([{ items: lines }], MAX_BLOCKS - blocks.length, more));
+  return { text: `${key} timeline`, blocks };
 }

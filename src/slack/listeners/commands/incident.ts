@@ -65,10 +65,10 @@ const handlers: Record<string, Handler> = {
   async list(d) {
     return { response_type: 'ephemeral', ...incidentList(await d.store.listOpen(), d.clock.now()) };
   },
-  async show(d, _cmd, _a, id) {
+  async show(d, _cmd, a, id) {
     const incident = await d.incidents.get(await id());
     const card = await d.notifier.renderCard(incident);
-    return { response_type: 'ephemeral', ...incidentShow(incident, card, await d.store.events(incident.id)) };
+    return { response_type: 'ephemeral', ...incidentShow(incident, card, await d.store.events(incident.id), Number(a.page ?? 1)) };
   },
   async help() {
     return `*opsroom* — incidents from Slack.\n${usageOf(incidentCommand)}`;

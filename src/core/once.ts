@@ -4,7 +4,10 @@
  * delivery of `key` only; a later one gets `{ ran: false }`. A delivery whose handler died before
  * finishing is not remembered: its retry runs again.
  */
-export type OnceResult<T> = { ran: true; value: T } | { ran: false };
+export type OnceResult<T> =
+  | { ran: true; value: T }
+  // busy: another holder still had the key when the wait ended (it may have died; a retry takes over).
+  | { ran: false; busy?: boolean };
 
 export interface OnceOptions {
   /** How long the key is remembered after it was handled (default: the adapter's, ten minutes). */

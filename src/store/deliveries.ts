@@ -53,7 +53,8 @@ export class KyselyDeliveries implements Once {
     for (;;) {
       const got = await this.take(key, token, options.keepMs ?? this.keepMs);
       if (got === 'mine') break;
-      if (got === 'done' || Date.now() >= waitUntil) return { ran: false };
+      if (got === 'done') return { ran: false };
+      if (Date.now() >= waitUntil) return { ran: false, busy: true };
       await sleep(this.pollMs);
     }
     const claim: HeldClaim = { key, token, settled: false };

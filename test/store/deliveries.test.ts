@@ -82,6 +82,22 @@ describe.each(ENGINES)('KyselyDeliveries on $name', (engine) => {
     expect(await incidents()).toBe(1);
   });
 
+  it('says busy, not handled, when the holder still has the key once the wait ends', async () => {
+    const a = deliveries('a');
+    let release!: () => void;
+    const held = a.run('slash:T8', async () => {
+      await new Promise<void>((r) => { release = r; });
+      await store.create(newIncident(), [], []);
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await deliveries('b').run('slash:T8', () => store.create(newIncident({ title: 'twice' }), [], []), { waitMs: 100 }))
+      .toEqual({ ran: false, busy: true });
+    release();
+    expect((await held).ran).toBe(true);
+    expect(await deliveries('b').run('slash:T8', () => store.create(newIncident({ title: 'twice' }), [], []))).toEqual({ ran: false });
+    expect(await incidents()).toBe(1);
+  });
+
   it('rolls the effect back when the lease was lost to another replica meanwhile', async () => {
     const a = deliveries('a');
     const b = deliveries('b');

@@ -1,6 +1,11 @@
 import type { RespondArguments } from '@slack/bolt';
 
-/** Slack waits 3 s for an ack. Answer in the ack when the work is done by then, else via response_url. */
+/**
+ * Slack waits 3 s for an ack. Answer in the ack when the work is done by then, else via response_url.
+ * Slow work is not acknowledged ahead of time: a 200 tells Slack the request is handled, and a
+ * replica that died before storing the effect would lose it. Unacknowledged, Slack retries; the
+ * retry finds the request handled (or takes it over from a dead replica).
+ */
 export const ACK_BUDGET_MS = 2000;
 
 export async function withinAckWindow(
@@ -18,6 +23,5 @@ export async function withinAckWindow(
     await ack(first);
     return;
   }
-  await ack({ response_type: 'ephemeral', text: 'Working on it…' });
   await respond(await work);
 }

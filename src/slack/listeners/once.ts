@@ -26,7 +26,11 @@ export function deliveryKey(body: Body): string | undefined {
 export const arrivedAt = (context: Record<string, unknown>): number =>
   typeof context.arrivedAt === 'number' ? context.arrivedAt : Date.now();
 
-/** Runs the listeners of a delivery once; a repeated delivery is acknowledged with nothing done. */
+/**
+ * Runs the listeners of a delivery once; a repeated delivery of a handled one is acknowledged with
+ * nothing done. One still held elsewhere when the wait ends is not acknowledged: its holder may
+ * have died, and Slack's next retry takes the claim over once the lease lapses.
+ */
 export function onceMiddleware(once: Once): Middleware<AnyMiddlewareArgs> {
   return async (args) => {
     const key = deliveryKey(args.body as Body);
@@ -34,7 +38,7 @@ export function onceMiddleware(once: Once): Middleware<AnyMiddlewareArgs> {
     args.context.arrivedAt = Date.now();
     const r = await once.run(key, () => args.next());
     const ack = (args as { ack?: () => Promise<void> }).ack;
-    if (!r.ran && ack) await ack();
+    if (!r.ran && !r.busy && ack) await ack();
   };
 }
 

@@ -39,6 +39,11 @@ export const RunActions = {
   approve: 'run.approve',
   reject: 'run.reject',
   fullOutput: 'run.output.full',
+  stop: 'run.step.stop',
+  /** Overflow menu of a step on a compact card; option values are `<action>|<run>:<step>`. */
+  stepMenu: 'run.step.menu',
+  /** Step pickers of a long card: `run.step.pick.<n>`, option values as for stepMenu. */
+  stepPick: 'run.step.pick',
 } as const;
 
 export const RunViews = {

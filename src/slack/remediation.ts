@@ -21,6 +21,9 @@ import { Redactor } from '../core/runs/redact.js';
 import { approvalMessage, confirmModal, fullOutputModal, suggestionsMessage } from './blocks/run-views.js';
 import { code, escapeMrkdwn } from './blocks/run-card.js';
 import type { BoardDeps, RunBoard } from './run-board.js';
+import type { Once } from '../core/once.js';
+import { findPosted } from './posted.js';
+import { approvalKey, postOnce, suggestKey } from './run-posts.js';
 
 export interface RemediationDeps extends BoardDeps {
   catalog: () => readonly LoadedRunbook[];
@@ -34,6 +37,8 @@ export interface RemediationDeps extends BoardDeps {
   /** Takes the Escalate button: pages, or records on the timeline (see IncidentEscalator). */
   escalator: Escalator;
   board: RunBoard;
+  /** Claims across replicas (the suggestions' post); without it, a permanent claim in the store. */
+  once?: Once;
 }
 
 type Action = 'run' | 'retry' | 'skip';
@@ -68,10 +73,19 @@ export class Remediation {
     const hits = matches.slice(0, 5);
     if (!hits.length) return false;
     const sig = createHash('sha256').update(`${hits.map((h) => h.runbook.id).join(',')}|${incident.severity}`).digest('hex').slice(0, 16);
-    if (!(await this.d.store.claim(`suggest:${incident.id}:${sig}`, this.d.clock.now()))) return false;
+    const ref = `suggest:${incident.id}:${sig}`;
+    if (await this.d.refs.get(ref)) return false;
     const msg = suggestionsMessage(incidentKey(incident.id), hits.map((h) => ({ id: h.runbook.id, title: h.runbook.title, description: h.runbook.description, keywords: h.runbook.match.keywords, matched: h.matched })), matches.slice(5).map((h) => h.runbook.id));
     if (this.sev(incident)?.requiresApproval) msg.blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `${incident.severity}: dangerous steps need a second responder's approval.` }] });
-    await this.d.client.chat.postMessage({ channel: incident.channel, thread_ts: incident.cardTs, text: msg.text, blocks: msg.blocks as never, unfurl_links: false });
+    // Recorded as a chat ref once posted. An attempt that died half way left no ref and let its claim
+    // lapse: the next one finds the message it may have posted by its metadata before posting.
+    const post = () => postOnce({
+      client: this.d.client, refs: this.d.refs, ref, channel: incident.channel, threadTs: incident.cardTs!,
+      key: suggestKey(incident.id, sig), since: incident.createdAt, message: msg, lookFirst: true,
+    });
+    if (this.d.once) return (await this.d.once.run(ref, post, { keepMs: 10 * 60_000 })).ran;
+    if (!(await this.d.store.claim(ref, this.d.clock.now()))) return false;
+    await post();
     return true;
   }
 
@@ -163,8 +177,7 @@ export class Remediation {
     const now = this.d.clock.now();
     const a = await this.d.approvals.createApproval({ runId: run.id, stepId: s.stepId, action: meta.action, incidentId: incident.id, fingerprint, requestedBy: user, requestedAt: now, expiresAt: new Date(now.getTime() + this.d.approvalMinutes * 60_000) });
     const msg = approvalMessage(this.approvalView(a, s, run));
-    const r = await this.d.client.chat.postMessage({ channel: incident.channel, thread_ts: incident.cardTs ?? undefined, text: msg.text, blocks: msg.blocks as never, unfurl_links: false });
-    await this.d.refs.put(`approval:${a.id}`, incident.channel, r.ts as string);
+    await postOnce({ client: this.d.client, refs: this.d.refs, ref: `approval:${a.id}`, channel: incident.channel, threadTs: incident.cardTs ?? undefined, key: approvalKey(a.id), since: now, message: msg });
     this.expireLater(a);
     await this.d.incidents.record(incident.id, { at: now, actor: user, kind: 'approval', text: `asked a second responder to approve ${code(s.stepId)} on ${code(target)}: ${code(command.slice(0, 300))} (request ${a.id}, expires in ${this.d.approvalMinutes} min)`, data: { approvalId: a.id, runId: run.id, stepId: s.stepId, fingerprint } });
     return 'requested';
@@ -175,11 +188,37 @@ export class Remediation {
   }
 
   private async settleApprovalMessage(a: Approval, outcome: string): Promise<void> {
-    const ref = await this.d.refs.get(`approval:${a.id}`);
-    const { run, step } = await this.load(a.runId, a.stepId);
+    const { run, step, incident } = await this.load(a.runId, a.stepId);
+    const ref = await this.approvalRef(a, incident);
     if (!ref) return;
     const msg = approvalMessage(this.approvalView(a, step!, run, outcome));
     await this.d.client.chat.update({ channel: ref.channel, ts: ref.ts, text: msg.text, blocks: msg.blocks as never }).catch((e) => this.d.log('approval message update failed', { error: String(e) }));
+  }
+
+  /** Where a request was posted: its ref, or (never recorded) found by its metadata. */
+  private async approvalRef(a: Approval, incident: Incident): Promise<{ channel: string; ts: string } | undefined> {
+    const key = `approval:${a.id}`;
+    const known = await this.d.refs.get(key);
+    if (known) return known;
+    const ts = await findPosted(this.d.client, { channel: incident.channel, threadTs: incident.cardTs ?? undefined }, approvalKey(a.id), a.requestedAt).catch(() => undefined);
+    if (!ts) return undefined;
+    await this.d.refs.put(key, incident.channel, ts);
+    return { channel: incident.channel, ts };
+  }
+
+  /**
+   * Stop on a running step's output message: the person who started it or a responder. The stop
+   * is stored and reaches the replica running the step; it ends interrupted, "stopped by …".
+   */
+  async stop(user: string, runId: number, stepId: string, attempt: number): Promise<void> {
+    const { step } = await this.load(runId, stepId);
+    const a = (await this.d.runs.attempts(runId, stepId)).find((x) => x.number === attempt);
+    if (!a) throw new CodedError(ErrorCode.NotFound, 'That attempt is gone.');
+    if (step!.state !== 'running' || step!.attempts !== attempt) throw new CodedError(ErrorCode.Conflict, `Step ${stepId} is not running any more.`);
+    if (a.actor !== user && !(await this.d.policy.responder(user))) {
+      throw forbid('Only the person who started this step or the responders configured in opsroom.yml may stop it.');
+    }
+    await this.d.engine.requestStop(runId, stepId, user, attempt);
   }
 
   /** Takes the buttons off a request nobody decided in time (this process only; a click says so too). */

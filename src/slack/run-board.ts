@@ -15,7 +15,10 @@ import { diagnosticPlan, targetKey } from '../core/runs/expect.js';
 import type { Attempt, Run, RunStore } from '../core/runs/ports.js';
 import { cardText, code, escapeMrkdwn, runCard, type CardModel } from './blocks/run-card.js';
 import { outputMessage, type OutputView } from './blocks/run-views.js';
+import { stoppedBy } from '../core/runs/stops.js';
 import { Coalescer, type CoalescerOptions, retryAfterMs, TailBuffer } from './output-stream.js';
+import { findPosted } from './posted.js';
+import { outputKey, postOnce, runCardKey } from './run-posts.js';
 
 /** Where a message was posted, by key (`run:<id>`, `out:<run>/<step>/<attempt>`); the store keeps them. */
 export interface ChatRefs {
@@ -46,6 +49,9 @@ interface Live {
   channel: string;
   threadTs: string;
   ts?: string;
+  /** An earlier post of this message failed: it may be in Slack anyway (look before posting). */
+  tried?: boolean;
+  since: Date;
 }
 
 const approverOf = (a: Attempt | undefined) => a?.approvalRefs.find((r) => r.startsWith('approved:'))?.slice('approved:'.length) ?? null;
@@ -74,20 +80,11 @@ export class RunBoard {
   async postCard(run: Run, incident: Incident): Promise<void> {
     const m = await this.model(run.id);
     if (!m || !incident.cardTs) return;
-    const post = () => this.d.client.chat.postMessage({ channel: incident.channel, thread_ts: incident.cardTs!, text: cardText(m), blocks: runCard(m) as never, unfurl_links: false });
-    // A rate-limited post waits Retry-After (twice at most): the run exists, its card must too.
-    let r;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        r = await post();
-        break;
-      } catch (e) {
-        const wait = retryAfterMs(e);
-        if (wait === undefined || attempt >= 2) throw e;
-        await new Promise((res) => setTimeout(res, wait));
-      }
-    }
-    await this.d.refs.put(`run:${run.id}`, incident.channel, r.ts as string);
+    // Rate limits wait Retry-After; a retry after a timeout finds the card it may have posted.
+    await postOnce({
+      client: this.d.client, refs: this.d.refs, ref: `run:${run.id}`, channel: incident.channel, threadTs: incident.cardTs,
+      key: runCardKey(run.id), since: run.createdAt, message: { text: cardText(m), blocks: runCard(m) },
+    });
     // Events that arrived before the card existed are shown now.
     this.refresh(run.id);
   }
@@ -150,7 +147,7 @@ export class RunBoard {
     const threadTs = incident?.cardTs ?? ref.ts;
     const key = `${e.runId}/${e.stepId}/${e.attempt}`;
     const l: Live = {
-      channel: ref.channel, threadTs, buffer: new TailBuffer(),
+      channel: ref.channel, threadTs, buffer: new TailBuffer(), since: e.at,
       coalescer: new Coalescer({ ...this.d.coalesce, onError: (err) => this.d.log('output update failed', { key, error: String(err) }) }),
       view: { runId: e.runId, stepId: e.stepId, title: step.step.title, attempt: e.attempt, target: e.target, command: e.command, state: 'running', text: '', durationMs: null, exitCode: null, reason: null, droppedBytes: 0 },
     };
@@ -165,9 +162,15 @@ export class RunBoard {
         await this.d.client.chat.update({ channel: l.channel, ts: l.ts, text: msg.text, blocks: msg.blocks as never });
         return;
       }
-      const r = await this.d.client.chat.postMessage({ channel: l.channel, thread_ts: l.threadTs, text: msg.text, blocks: msg.blocks as never, unfurl_links: false });
-      l.ts = r.ts as string;
-      await this.d.refs.put(`out:${l.view.runId}/${l.view.stepId}/${l.view.attempt}`, l.channel, l.ts);
+      const { runId, stepId, attempt } = l.view;
+      // The coalescer retries a failed post; one that failed other than by a rate limit may be in Slack.
+      l.ts = await postOnce({
+        client: this.d.client, refs: this.d.refs, ref: `out:${runId}/${stepId}/${attempt}`, channel: l.channel, threadTs: l.threadTs,
+        key: outputKey(runId, stepId, attempt), since: l.since, message: msg, lookFirst: l.tried, tries: 1,
+      }).catch((err: unknown) => {
+        if (retryAfterMs(err) === undefined) l.tried = true;
+        throw err;
+      });
     });
   }
 
@@ -185,12 +188,29 @@ export class RunBoard {
     const attempt = (await this.d.runs.attempts(e.runId, e.stepId)).find((a) => a.number === e.attempt);
     if (!run?.incidentId || !attempt) return;
     const approved = approverOf(attempt);
-    const how = `${e.state.replace('_', ' ')} in ${(e.durationMs / 1000).toFixed(1)} s${e.exitCode !== null ? `, exit ${e.exitCode}` : ''}`;
+    const by = e.state === 'interrupted' ? stoppedBy(e.reason) : undefined;
+    const how = by ? `stopped by <@${by}> after ${(e.durationMs / 1000).toFixed(1)} s` : `${e.state.replace('_', ' ')} in ${(e.durationMs / 1000).toFixed(1)} s${e.exitCode !== null ? `, exit ${e.exitCode}` : ''}`;
     await this.d.incidents.record(run.incidentId, {
-      at: attempt.finishedAt ?? this.d.clock.now(), actor: attempt.actor, kind: 'step',
-      text: `${code(e.stepId)} on ${code(attempt.target)}: ${how}${approved ? ` (approved by <@${approved}>)` : ''} — ${code(attempt.command.slice(0, 300))}${e.reason && e.state !== 'succeeded' ? ` — ${escapeMrkdwn(e.reason.slice(0, 200))}` : ''}`,
-      data: { runId: e.runId, runbookId: run.runbookId, stepId: e.stepId, attempt: e.attempt, target: attempt.target, command: attempt.command, state: e.state, exitCode: e.exitCode, durationMs: e.durationMs, approvedBy: approved },
+      at: attempt.finishedAt ?? this.d.clock.now(), actor: by ?? attempt.actor, kind: 'step',
+      text: `${code(e.stepId)} on ${code(attempt.target)}: ${how}${approved ? ` (approved by <@${approved}>)` : ''} — ${code(attempt.command.slice(0, 300))}${e.reason && e.state !== 'succeeded' && !by ? ` — ${escapeMrkdwn(e.reason.slice(0, 200))}` : ''}`,
+      data: { runId: e.runId, ...(by ? { stoppedBy: by, startedBy: attempt.actor } : {}), runbookId: run.runbookId, stepId: e.stepId, attempt: e.attempt, target: attempt.target, command: attempt.command, state: e.state, exitCode: e.exitCode, durationMs: e.durationMs, approvedBy: approved },
     });
+  }
+
+  /** Where an attempt's output message is: its ref, or (never recorded) found by its metadata. */
+  private async outputRef(runId: number, stepId: string, attempt: Attempt): Promise<{ channel: string; ts: string } | undefined> {
+    const key = `out:${runId}/${stepId}/${attempt.number}`;
+    const known = await this.d.refs.get(key);
+    if (known) return known;
+    const card = await this.d.refs.get(`run:${runId}`);
+    const run = await this.d.runs.getRun(runId);
+    const incident = run?.incidentId ? await this.d.store.get(run.incidentId) : undefined;
+    if (!card) return undefined;
+    const threadTs = incident?.cardTs ?? card.ts;
+    const ts = await findPosted(this.d.client, { channel: card.channel, threadTs }, outputKey(runId, stepId, attempt.number), attempt.startedAt);
+    if (!ts) return undefined;
+    await this.d.refs.put(key, card.channel, ts);
+    return { channel: card.channel, ts };
   }
 
   private async changed(e: Extract<RunEvent, { type: 'step.changed' }>): Promise<void> {
@@ -198,7 +218,7 @@ export class RunBoard {
     if (e.state === 'interrupted') {
       // After a restart: the output message of the lost attempt says so too.
       const attempt = (await this.d.runs.attempts(e.runId, e.stepId)).at(-1);
-      const ref = attempt && (await this.d.refs.get(`out:${e.runId}/${e.stepId}/${attempt.number}`));
+      const ref = attempt && (await this.outputRef(e.runId, e.stepId, attempt));
       const step = await this.d.runs.getStep(e.runId, e.stepId);
       if (attempt && ref && step) {
         const msg = outputMessage({ runId: e.runId, stepId: e.stepId, title: step.step.title, attempt: attempt.number, target: attempt.target, command: attempt.command, state: 'interrupted', text: attempt.output ?? '', durationMs: null, exitCode: null, reason: attempt.error, droppedBytes: 0 });

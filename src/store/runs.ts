@@ -7,6 +7,7 @@ import type { Generated, Insertable, Kysely, Selectable, Transaction } from 'kys
 import { CodedError, ErrorCode } from '../core/errors.js';
 import type { Attempt, AttemptResult, AttemptStart, NewRun, Run, RunStore, StepRun, TargetLock } from '../core/runs/ports.js';
 import type { ResolvedStep } from '../core/runs/step-runner.js';
+import type { StepKey, StopRequest, StopRequestStore } from '../core/runs/stops.js';
 import type { RunState, StepState } from '../core/runs/step-state.js';
 import type { Database } from './db.js';
 import { toMs } from './rows.js';
@@ -60,8 +61,16 @@ export interface RunInstancesTable {
   instance: string;
   alive_until: number;
 }
+export interface StepStopRequestsTable {
+  run_id: number;
+  step_id: string;
+  attempt: number;
+  requested_by: string;
+  requested_at: number;
+}
 export type RunTables = {
   run_instances: RunInstancesTable;
+  step_stop_requests: StepStopRequestsTable;
   runs: RunsTable;
   step_runs: StepRunsTable;
   step_attempts: StepAttemptsTable;
@@ -88,7 +97,7 @@ const toAttempt = (r: Selectable<StepAttemptsTable>): Attempt => ({
   instance: r.instance,
 });
 
-export class KyselyRunStore implements RunStore {
+export class KyselyRunStore implements RunStore, StopRequestStore {
   private readonly db: Db;
 
   constructor(database: Database) {
@@ -205,6 +214,23 @@ export class KyselyRunStore implements RunStore {
   async getLock(target: string): Promise<TargetLock | undefined> {
     const r = await this.db.selectFrom('target_locks').selectAll().where('target', '=', target).executeTakeFirst();
     return r && { target: r.target, owner: r.owner, expiresAt: date(r.expires_at) };
+  }
+
+  async requestStop(req: StopRequest): Promise<boolean> {
+    const row = await this.db.insertInto('step_stop_requests').values({
+      run_id: req.runId, step_id: req.stepId, attempt: req.attempt, requested_by: req.requestedBy, requested_at: toMs(req.requestedAt),
+    }).onConflict((oc) => oc.columns(['run_id', 'step_id', 'attempt']).doNothing()).returning('run_id').executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async stopRequests(keys: readonly StepKey[]): Promise<StopRequest[]> {
+    if (!keys.length) return [];
+    const rows = await this.db.selectFrom('step_stop_requests').selectAll()
+      .where('run_id', 'in', [...new Set(keys.map((k) => k.runId))]).execute();
+    const wanted = new Set(keys.map((k) => `${k.runId}/${k.stepId}/${k.attempt}`));
+    return rows.filter((r) => wanted.has(`${Number(r.run_id)}/${r.step_id}/${Number(r.attempt)}`)).map((r) => ({
+      runId: Number(r.run_id), stepId: r.step_id, attempt: Number(r.attempt), requestedBy: r.requested_by, requestedAt: date(r.requested_at),
+    }));
   }
 
   async heartbeat(instance: string, aliveUntil: Date): Promise<void> {

@@ -23,6 +23,8 @@ import { LoggingEscalator, type EscalationContext, type EscalationResult, type E
 import { ErrorCode, isCoded } from '../core/errors.js';
 import { runnerFromInventory } from '../executors/index.js';
 import type { Database } from '../store/db.js';
+import { outsideClaims } from '../store/claim-scope.js';
+import type { Once } from '../core/once.js';
 import { KyselyApprovalStore, KyselyChatRefs } from '../store/remediation.js';
 import { KyselyRunStore } from '../store/runs.js';
 import { SlackDirectory } from '../slack/directory.js';
@@ -47,6 +49,8 @@ export interface RemediationSetup {
   instanceId?: string;
   /** Who may do what (default: opsroom.yml `permissions`). */
   policy?: RunPolicy;
+  /** Claims across replicas (delivery claims), for the suggestions' post. */
+  once?: Once;
 }
 
 export async function createRemediation(o: RemediationSetup) {
@@ -76,7 +80,7 @@ export async function createRemediation(o: RemediationSetup) {
   const policy = o.policy ?? new RunPolicy(o.file.permissions, new SlackDirectory(o.client));
   const escalator = new IncidentEscalator(o.incidents, Object.keys(o.file.pagerduty?.escalationPolicies ?? {}), o.clock, o.escalator ?? new LoggingEscalator((line) => o.log(line)));
   const engine = new RunEngine({
-    store: runs, runner, escalator, clock: o.clock, secrets, secretKey: o.env.OPSROOM_SECRET_KEY, instanceId: o.instanceId,
+    store: runs, stops: runs, runner, escalator, clock: o.clock, secrets, secretKey: o.env.OPSROOM_SECRET_KEY, instanceId: o.instanceId,
     authorize: approvalGate({
       policy, approvals, clock: o.clock,
       incident: async (id) => {
@@ -91,6 +95,8 @@ export async function createRemediation(o: RemediationSetup) {
   const remediation = new Remediation({
     ...base, board, catalog: () => catalog, inventory: hasInventory ? inventory : undefined, env: process.env, policy, approvals,
     approvalMinutes: o.file.permissions.approvalMinutes, escalator, secrets,
+    // Background work: never part of the request whose delivery happened to trigger it.
+    once: o.once && { run: (key, work, opts) => outsideClaims(() => o.once!.run(key, work, opts)) },
   });
 
   return {

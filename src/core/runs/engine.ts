@@ -21,6 +21,7 @@ import { isSealed, newSealedRun, seal, type SealedRun, SecretVault, unseal } fro
 import { type DiagnosticsResult, runAll, type RunAllOptions, type RunAllResult, runDiagnostics } from './sequence.js';
 import { describeCommand, type ResolvedStep, type StepRunner } from './step-runner.js';
 import { RunStateTracker } from './run-state.js';
+import { type StopRequestStore, stoppedReason, StopWatcher } from './stops.js';
 import { nextStepState, RETRYABLE_STATES } from './step-state.js';
 
 export interface StepContext {
@@ -65,6 +66,10 @@ export interface RunEngineDeps {
   instanceId?: string;
   /** How often a process running steps says it is alive (default 10 s; alive for three times that). */
   heartbeatMs?: number;
+  /** Stored stop requests: a stop asked on any replica reaches the one running the step. */
+  stops?: StopRequestStore;
+  /** How often running steps are checked for stop requests (default 1 s). */
+  stopPollMs?: number;
 }
 
 export interface StepResult extends StepFinish {
@@ -83,6 +88,9 @@ interface InFlight {
   pipe: OutputPipe;
   cause: AbortCause | null;
   done: Promise<StepResult>;
+  attempt: number;
+  /** Set when a person stopped it: it ends as interrupted, "stopped by …". */
+  stoppedBy?: string;
 }
 
 export class RunEngine {
@@ -97,6 +105,7 @@ export class RunEngine {
   private readonly vault: SecretVault;
   readonly instanceId: string;
   private heartbeat: NodeJS.Timeout | undefined;
+  private readonly stops: StopWatcher;
 
   constructor(private readonly deps: RunEngineDeps) {
     this.store = deps.store;
@@ -104,6 +113,8 @@ export class RunEngine {
     this.escalator = deps.escalator ?? new LoggingEscalator();
     this.instanceId = deps.instanceId ?? hostname();
     this.runStates = new RunStateTracker(this.store, this.events);
+    this.stops = new StopWatcher(deps.stops, () => [...this.inFlight.entries()].filter(([, f]) => !f.controller.signal.aborted)
+      .map(([k, f]) => ({ runId: Number(k.split('/')[0]), stepId: k.slice(k.indexOf('/') + 1), attempt: f.attempt, stop: (by: string) => this.stopFlight(f, by) })), deps.stopPollMs);
     this.vault = new SecretVault(deps.secretKey || (deps.secrets ?? []).join('\n') || undefined);
     knownSecrets.add(deps.secrets ?? []);
   }
@@ -230,8 +241,36 @@ export class RunEngine {
     return true;
   }
 
+  /**
+   * Asks to stop a running step, wherever it runs: the request is stored and the process running
+   * it aborts it within a poll (at once when that is this one). Throws conflict when it is not running.
+   */
+  async requestStop(runId: number, stepId: string, by: string, expected?: number): Promise<{ attempt: number }> {
+    const { step } = await this.load(runId, stepId);
+    if (step.state !== 'running' || (expected !== undefined && step.attempts !== expected)) throw new CodedError(ErrorCode.Conflict, `Step ${stepId} is ${step.state.replace('_', ' ')}, not running.`, { state: step.state });
+    const attempt = step.attempts;
+    if (this.deps.stops) await this.deps.stops.requestStop({ runId, stepId, attempt, requestedBy: by, requestedAt: this.clock.now() });
+    const f = this.inFlight.get(`${runId}/${stepId}`);
+    if (f?.attempt === attempt) this.stopFlight(f, by);
+    else if (!this.deps.stops) throw new CodedError(ErrorCode.Conflict, `Step ${stepId} is not running in this process.`);
+    return { attempt };
+  }
+
+  /** Aborts this process's running steps that someone asked to stop (the poll does this every second). */
+  checkStops(): Promise<void> {
+    return this.stops.check();
+  }
+
+  private stopFlight(f: InFlight, by: string): void {
+    if (f.controller.signal.aborted) return;
+    f.stoppedBy = by;
+    f.cause = { kind: 'cancel', by };
+    f.controller.abort();
+  }
+
   /** Aborts every running step; they end as interrupted. Waits for them (bounded by the grace). */
   async close(): Promise<void> {
+    this.stops.close();
     clearInterval(this.heartbeat);
     this.heartbeat = undefined;
     const all = [...this.inFlight.values()];
@@ -301,7 +340,7 @@ export class RunEngine {
     const base = { runId: run.id, stepId: s.id, attempt: attempt.number };
     const redactor = this.redactorFor(run.id, s, ctx);
     const pipe = new OutputPipe(redactor.stream(), this.deps.outputCap);
-    const flight: InFlight = { controller, pipe, cause: null, done: undefined as unknown as Promise<StepResult> };
+    const flight: InFlight = { controller, pipe, cause: null, done: undefined as unknown as Promise<StepResult>, attempt: attempt.number };
     pipe.listen((chunk) => this.events.emit({ type: 'step.output', ...base, chunk }));
     const timer = setTimeout(() => {
       if (controller.signal.aborted) return;
@@ -323,8 +362,8 @@ export class RunEngine {
       pipe.end();
       const output = outcome.output ? capOutput(redactor.redact(outcome.output), this.deps.outputCap) : pipe.capture.result();
       const verdict = judge(s, outcome);
-      const state = flight.cause?.kind === 'shutdown' ? 'interrupted' : verdict.state;
-      const reason = verdict.reason === null ? null : redactor.redact(verdict.reason);
+      const state = flight.cause?.kind === 'shutdown' || flight.stoppedBy ? 'interrupted' : verdict.state;
+      const reason = flight.stoppedBy ? stoppedReason(flight.stoppedBy) : verdict.reason === null ? null : redactor.redact(verdict.reason);
       await this.store.finishAttempt(run.id, s.id, attempt.number, {
         state, finishedAt: this.clock.now(), exitCode: outcome.exitCode, durationMs, output: output.text,
         outputDroppedBytes: output.droppedBytes, error: reason,
@@ -340,6 +379,7 @@ export class RunEngine {
       this.inFlight.delete(key);
     });
     this.inFlight.set(key, flight);
+    this.stops.watch();
     return flight.done;
   }
 

@@ -3,21 +3,9 @@ import type { StepState } from '../../core/runs/step-state.js';
 import { RunActions } from '../ids.js';
 import { actions, button, clip, context, header, section, type Block } from './kit.js';
 import { code, escapeMrkdwn, userText } from './mrkdwn.js';
+import { type CardStep, stepBlocks, stepValue } from './run-card-steps.js';
 
-export interface CardStep {
-  stepId: string;
-  title: string;
-  state: StepState;
-  target: string;
-  dangerous: boolean;
-  manual: boolean;
-  diagnostic: boolean;
-  attempts: number;
-  durationMs: number | null;
-  actor: string | null;
-  approvedBy: string | null;
-  reason: string | null;
-}
+export type { CardStep };
 
 export interface CardModel {
   runId: number;
@@ -40,7 +28,7 @@ export const STATE_ICON: Record<StepState, string> = {
 
 export { code, escapeMrkdwn };
 
-export const stepValue = (runId: number, stepId: string) => `${runId}:${stepId}`;
+export { stepValue };
 
 export function formatMs(ms: number | null): string {
   if (ms === null) return '';
@@ -49,24 +37,15 @@ export function formatMs(ms: number | null): string {
   return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
 }
 
-function stepLine(s: CardStep, n: number): string {
+function stepLine(s: CardStep, n: number, short = false): string {
   const flags = [s.dangerous && ':warning: dangerous', s.manual && 'manual'].filter(Boolean).join(' · ');
   const bits = [code(s.target), s.state.replace('_', ' ')];
   if (s.durationMs !== null && s.state !== 'pending') bits.push(formatMs(s.durationMs));
   if (s.attempts > 1) bits.push(`attempt ${s.attempts}`);
   if (s.actor && s.state !== 'pending') bits.push(`by <@${s.actor}>${s.approvedBy ? `, approved by <@${s.approvedBy}>` : ''}`);
-  const reason = s.reason && s.state !== 'succeeded' && s.state !== 'pending' ? `\n_${userText(s.reason, 300)}_` : '';
-  return `${STATE_ICON[s.state]} *${n}. ${escapeMrkdwn(s.title)}*${flags ? `  ${flags}` : ''}\n${bits.join(' · ')}${reason}`;
-}
-
-function stepButtons(runId: number, s: CardStep): Block[] {
-  const v = stepValue(runId, s.stepId);
-  const runLabel = s.manual ? 'Mark done' : s.dangerous ? 'Run…' : 'Run';
-  if (s.state === 'pending') return [button(RunActions.run, runLabel, v, s.dangerous ? 'danger' : 'primary'), button(RunActions.skip, 'Skip', v)];
-  if (s.state === 'failed' || s.state === 'timed_out' || s.state === 'interrupted') {
-    return [button(RunActions.retry, s.dangerous ? 'Retry…' : 'Retry', v, s.dangerous ? 'danger' : 'primary'), button(RunActions.skip, 'Skip', v)];
-  }
-  return [];
+  const reason = !short && s.reason && s.state !== 'succeeded' && s.state !== 'pending' ? `\n_${userText(s.reason, 300)}_` : '';
+  const title = short ? clip(s.title, 80) : s.title;
+  return `${STATE_ICON[s.state]} *${n}. ${escapeMrkdwn(title)}*${flags ? `  ${flags}` : ''}\n${bits.join(' · ')}${reason}`;
 }
 
 export function cardText(m: CardModel): string {
@@ -78,19 +57,6 @@ export function runCard(m: CardModel): Block[] {
   const params = Object.entries(m.params).map(([k, v]) => `${k}=${String(v)}`).join(' ');
   const approval = m.requiresApproval ? ` · dangerous steps need a second responder (${m.severity})` : '';
   blocks.push(context([clip(`Run ${m.runId} · ${code(m.runbookId)} · started by <@${m.startedBy}>${m.incidentKey ? ` · ${m.incidentKey}` : ''} · *${m.state}*${params ? ` · ${code(params)}` : ''}${approval}`, 2900)]));
-  // Two blocks per step fit up to 22 steps in Slack's 50; beyond that the main button rides on the line.
-  const compact = m.steps.length * 2 + 6 > 50;
-  m.steps.forEach((s, i) => {
-    const line = section(clip(stepLine(s, i + 1), 2900));
-    const buttons = stepButtons(m.runId, s);
-    if (compact) {
-      if (buttons[0]) line.accessory = buttons[0];
-      blocks.push(line);
-    } else {
-      blocks.push(line);
-      if (buttons.length) blocks.push(actions(`step.${m.runId}.${s.stepId}`.slice(0, 255), buttons));
-    }
-  });
   const failed = m.steps.some((s) => s.state === 'failed' || s.state === 'timed_out');
   const bottom: Block[] = [];
   if (m.steps.some((s) => s.diagnostic && s.state === 'pending')) bottom.push(button(RunActions.diagnostics, 'Run diagnostics', String(m.runId), 'primary'));
@@ -101,5 +67,7 @@ export function runCard(m: CardModel): Block[] {
     bottom.push(button(RunActions.escalate, first?.page ? `Escalate to ${first.page}` : 'Escalate', String(m.runId), 'danger'));
   }
   if (bottom.length) blocks.push(actions(`run.${m.runId}`, bottom));
-  return blocks;
+  // Every step keeps every action however long the runbook is (run-card-steps.ts).
+  const steps = stepBlocks(m.runId, m.steps, blocks.length, stepLine);
+  return [...blocks.slice(0, 2), ...steps, ...blocks.slice(2)];
 }

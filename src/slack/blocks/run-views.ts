@@ -6,6 +6,7 @@ import { formatMs, STATE_ICON } from './run-card.js';
 import { code, escapeMrkdwn, userText } from './mrkdwn.js';
 import type { StepState } from '../../core/runs/step-state.js';
 import { packLines, SECTION_CHARS } from './lists.js';
+import { stoppedBy } from '../../core/runs/stops.js';
 
 export interface RunbookInfo {
   id: string;
@@ -67,11 +68,25 @@ export function outputMessage(v: OutputView): { text: string; blocks: Block[] } 
   blocks.push(section(tail.trim() ? `\`\`\`${tail}\`\`\`` : '_no output yet_'));
   const status = v.state === 'running' ? 'running…' : `${v.state.replace('_', ' ')}${v.durationMs !== null ? ` in ${formatMs(v.durationMs)}` : ''}${v.exitCode !== null ? ` · exit ${v.exitCode}` : ''}`;
   const notes = [status];
-  if (v.reason && v.state !== 'succeeded') notes.push(userText(v.reason, 300));
+  const by = stoppedBy(v.reason);
+  if (by) notes.push(`stopped by <@${by}>`);
+  else if (v.reason && v.state !== 'succeeded') notes.push(userText(v.reason, 300));
   if (cut || v.droppedBytes) notes.push(v.state === 'running' ? 'showing the latest lines' : 'showing the last lines; the full output is one click away');
   blocks.push(context(notes));
+  if (v.state === 'running') blocks.push(actions(`out.${v.runId}.${v.stepId}.${v.attempt}`.slice(0, 255), [stopButton(v)]));
   if ((cut || v.droppedBytes) && v.state !== 'running') blocks.push(actions(`out.${v.runId}.${v.stepId}.${v.attempt}`.slice(0, 255), [button(RunActions.fullOutput, 'Full output', `${v.runId}:${v.stepId}:${v.attempt}`)]));
   return { text: `${userText(v.stepId)}: ${v.state}`, blocks };
+}
+
+/** Stop on a running step's output message: the process is killed, the step ends interrupted. */
+function stopButton(v: OutputView): Block {
+  return {
+    ...button(RunActions.stop, 'Stop', `${v.runId}:${v.stepId}:${v.attempt}`, 'danger'),
+    confirm: {
+      title: plain('Stop this step?'), text: { type: 'mrkdwn', text: clip(`The running ${code(v.stepId)} on ${code(v.target)} is killed and ends as interrupted.`, 300) },
+      confirm: plain('Stop it'), deny: plain('Keep running'),
+    },
+  };
 }
 
 /** The whole stored (capped, redacted) output in a modal, in sections that fit. */

@@ -20,6 +20,7 @@ const MIGRATIONS: Record<string, () => Promise<StoreMigration>> = {
   '006_handoffs': () => import('./006_handoffs.js'),
   '007_run_secrets': () => import('./007_run_secrets.js'),
   '008_deliveries': () => import('./008_deliveries.js'),
+  '009_stop_requests': () => import('./009_stop_requests.js'),
 };
 
 class StaticProvider implements MigrationProvider {

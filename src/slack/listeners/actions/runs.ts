@@ -1,6 +1,7 @@
 /**
- * Buttons of runbook runs: Start (suggestions), Run/Skip/Retry and Run diagnostics/Escalate (run
- * card), Approve/Reject (approval requests), Full output. Which run, approval or output a click
+ * Buttons of runbook runs: Start (suggestions), Run/Skip/Retry (buttons, a step's menu or the
+ * pickers of a long card) and Run diagnostics/Escalate (run card), Approve/Reject (approval
+ * requests), Full output and Stop (output messages). Which run, approval or output a click
  * belongs to comes from the message it was clicked on (channel and ts, signed by Slack); a button
  * value that disagrees with its message is treated as tampering: refused and recorded.
  */
@@ -14,8 +15,10 @@ import { claimsOf } from '../once.js';
 import type { Once } from '../../../core/once.js';
 import type { Remediation } from '../../remediation.js';
 import { paramsModal } from '../../blocks/run-views.js';
+import { refOfPosted } from '../../run-posts.js';
 
-type Args = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
+type Picked = ButtonAction & { selected_option?: { value?: string } };
+type Args = SlackActionMiddlewareArgs<BlockAction<Picked>> & AllMiddlewareArgs;
 interface Click {
   user: string;
   channel: string;
@@ -35,9 +38,20 @@ const tampered = () => new CodedError(ErrorCode.Forbidden, 'This button does not
 /** The id behind `prefix:<n>` for the clicked message. */
 async function refOf(r: Remediation, c: Click, prefix: string): Promise<string> {
   const keys = await r.d.refs.keysOf(c.channel, c.ts);
-  const key = keys.find((k) => k.startsWith(`${prefix}:`));
+  const key = keys.find((k) => k.startsWith(`${prefix}:`)) ?? (await adopted(r, c, prefix));
   if (!key) throw new CodedError(ErrorCode.NotFound, 'This message does not belong to a known run.');
   return key.slice(prefix.length + 1);
+}
+
+/**
+ * A message opsroom posted whose ref was never recorded (the poster died after Slack answered):
+ * Slack's copy says by its metadata what it is; recorded unless that key points elsewhere already.
+ */
+async function adopted(r: Remediation, c: Click, prefix: string): Promise<string | undefined> {
+  const key = await refOfPosted(r.d.client, { channel: c.channel, ts: c.ts, threadTs: c.threadTs }).catch(() => undefined);
+  if (!key?.startsWith(`${prefix}:`) || (await r.d.refs.get(key))) return undefined;
+  await r.d.refs.put(key, c.channel, c.ts);
+  return key;
 }
 
 /** The card's run (the message says which); the incident is noted for the audit record. */
@@ -76,6 +90,24 @@ const step = (action: 'run' | 'retry' | 'skip'): Handler => async (r, c, a) => {
   if (modal) await a.client.views.open({ trigger_id: c.triggerId, view: modal as never });
 };
 
+/** A step's menu or a long card's picker: the option says the action, then as for its button. */
+const picked: Handler = async (r, c, a) => {
+  const m = /^(run|retry|skip)\|(.+)$/.exec(c.value);
+  if (!m) throw tampered();
+  const byPosition = /^(\d+)#(\d+)$/.exec(m[2]);
+  const stepId = byPosition && (await r.d.runs.steps(Number(byPosition[1])))[Number(byPosition[2])]?.stepId;
+  c.value = byPosition ? `${byPosition[1]}:${stepId ?? ''}` : m[2];
+  await step(m[1] as 'run' | 'retry' | 'skip')(r, c, a);
+};
+
+/** Stop on an output message: its value must name the message's attempt. */
+const stop: Handler = async (r, c) => {
+  const [runId, stepId, attempt] = (await refOf(r, c, 'out')).split('/');
+  c.incidentId = (await r.d.runs.getRun(Number(runId)))?.incidentId ?? undefined;
+  if (c.value !== `${runId}:${stepId}:${attempt}`) throw tampered();
+  await r.stop(c.user, Number(runId), stepId, Number(attempt));
+};
+
 const handlers: Record<string, [string, Handler]> = {
   [RunActions.start]: ['start a runbook', async (r, c, a) => {
     const incident = await r.d.store.findByThread(c.channel, c.threadTs ?? c.ts);
@@ -106,12 +138,17 @@ const handlers: Record<string, [string, Handler]> = {
     const [runId, stepId, attempt] = (await refOf(r, c, 'out')).split('/');
     await a.client.views.open({ trigger_id: c.triggerId, view: (await r.fullOutput(Number(runId), stepId, Number(attempt))) as never });
   }],
+  [RunActions.stop]: ['stop a step', stop],
+  [RunActions.stepMenu]: ['act on a step', picked],
 };
+/** The pickers of a long card: `run.step.pick.<n>`. */
+const pickers = new RegExp(`^${RunActions.stepPick.replace(/\./g, '\\.')}\\.\\d+$`);
 
 export function registerRunActions(app: App, d: SlackDeps) {
   const r = d.runs;
   if (!r) return;
-  for (const [actionId, [what, run]] of Object.entries(handlers)) {
+  const entries: Array<[string | RegExp, [string, Handler]]> = [...Object.entries(handlers), [pickers, ['act on a step', picked]]];
+  for (const [actionId, [what, run]] of entries) {
     app.action(actionId, async (args) => {
       const a = args as unknown as Args;
       await a.ack();
@@ -120,13 +157,13 @@ export function registerRunActions(app: App, d: SlackDeps) {
       const c: Click = {
         user: b.user.id, channel: clicked.channel ?? '', ts: clicked.ts ?? '',
         threadTs: (b.container as { thread_ts?: string } | undefined)?.thread_ts ?? (b.message as { thread_ts?: string } | undefined)?.thread_ts,
-        value: a.action.value ?? '', triggerId: b.trigger_id, claims: claimsOf(d),
+        value: a.action.value ?? a.action.selected_option?.value ?? '', triggerId: b.trigger_id, claims: claimsOf(d),
       };
       try {
         await run(r, c, a);
       } catch (e) {
         if (isCoded(e, ErrorCode.Forbidden)) await r.refused(c.user, c.incidentId, what, e.message);
-        else if (!isCoded(e)) d.log('run action failed', { actionId, error: String((e as Error)?.stack ?? e) });
+        else if (!isCoded(e)) d.log('run action failed', { actionId: String(actionId), error: String((e as Error)?.stack ?? e) });
         await a.client.chat.postEphemeral({ channel: c.channel || d.incidentChannel, user: c.user, text: userMessage(e), ...(c.threadTs ? { thread_ts: c.threadTs } : {}) })
           .catch((err) => d.log('ephemeral failed', { error: String(err) }));
       }

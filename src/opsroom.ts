@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { COMMANDS } from '../commands/index.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebClient } from '@slack/web-api';
@@ -113,7 +114,7 @@ export async function startOpsroom(options: OpsroomOptions) {
     signingSecret = randomBytes(16).toString('hex');
     workspace = new Workspace({
       signingSecret, appUrl: `${url}/slack/events`, origin: url, persistPath: options.workspaceState,
-      incidentsChannel: { id: incidentChannel, name: 'incidents' },
+      incidentsChannel: { id: incidentChannel, name: 'incidents' }, commands: COMMANDS.map((c) => c.name),
     });
     botToken = workspace.botToken;
     apiUrl = `${url}/api/`;

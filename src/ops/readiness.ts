@@ -5,6 +5,7 @@
  * lists what fails and each check: `{"ready":false,"failing":["slack"],"checks":{"database":"ok",…,"slack":"invalid_auth"}}`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { CompiledQuery } from 'kysely';
 import { pendingMigrations, ping, type Database } from '../store/index.js';
 import { storageFault } from '../store/guard.js';
 
@@ -30,6 +31,13 @@ const reason = (e: unknown) => {
   return err?.data?.error ?? err?.message ?? String(e);
 };
 
+/** A write that changes nothing: fails on a read-only or locked database, or a read-only PostgreSQL. */
+const probeWrite = (database: Database) =>
+  database.db.executeQuery(CompiledQuery.raw("update leases set owner = owner where name = 'readiness-probe'"));
+
+/** The probe proves a lock or read-only state is gone, not that there is room: a full disk is remembered until rows are written. */
+const fullDisk = (fault: string | undefined) => (fault && /SQLITE_FULL|53100|no space|disk full/i.test(fault) ? fault : undefined);
+
 export function readiness(o: ReadinessOptions) {
   let slack: { at: number; result: Check } | undefined;
   const timeout = o.timeoutMs ?? 2000;
@@ -44,8 +52,11 @@ export function readiness(o: ReadinessOptions) {
   }
 
   async function check(): Promise<{ ready: boolean; failing: string[]; checks: Record<string, Check> }> {
-    const reached = await within(ping(o.database), timeout).then(() => 'ok', (e) => storageFault(e) ?? reason(e));
-    const database = reached === 'ok' ? (o.database.health?.current() ?? 'ok') : reached;
+    const fault = (e: unknown) => storageFault(e) ?? reason(e);
+    const reached = await within(ping(o.database), timeout).then(() => 'ok', fault);
+    const database = reached !== 'ok'
+      ? reached
+      : await within(probeWrite(o.database), timeout).then(() => fullDisk(o.database.health?.current()) ?? 'ok', fault);
     const migrations = reached !== 'ok'
       ? 'unknown'
       : await within(pendingMigrations(o.database), timeout).then((p) => (p.length ? `pending: ${p.join(', ')}` : 'ok'), reason);

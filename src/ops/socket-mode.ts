@@ -52,10 +52,10 @@ export async function holdSocketModeLease(o: SocketModeGuardOptions): Promise<()
     if (!ok) throw new ConfigError(socketModeRefusal(first?.owner ?? 'another replica'));
   }
   const timer = setInterval(() => {
-    take().then(
-      async (held) => { if (!held) o.onLost?.((await o.leases.holder(SOCKET_MODE_LEASE, o.clock.now()))?.owner); },
-      () => {}, // database briefly unreachable: try again next time
-    );
+    // Database briefly unreachable (renewing or asking who holds it): try again next time.
+    take()
+      .then(async (held) => { if (!held) o.onLost?.((await o.leases.holder(SOCKET_MODE_LEASE, o.clock.now()))?.owner); })
+      .catch(() => {});
   }, Math.max(100, Math.floor(ttl / 3)));
   timer.unref();
   return async () => {

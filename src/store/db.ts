@@ -15,7 +15,7 @@ import {
   type Driver,
 } from 'kysely';
 import { CodedError, ErrorCode } from '../core/errors.js';
-import { GuardedDriver, StorageHealth } from './guard.js';
+import { GuardedDriver, StorageHealth, storageFault } from './guard.js';
 import { ClaimingDriver } from './claim-scope.js';
 import { migrate } from './migrations/index.js';
 import type { Tables } from './tables.js';
@@ -66,14 +66,25 @@ function openSqlite(path: string): Database {
   if (!path) throw new CodedError(ErrorCode.BadInput, 'DATABASE_URL sqlite: needs a file path, e.g. sqlite:./data/opsroom.db');
   const memory = path === ':memory:';
   if (!memory) mkdirSync(dirname(resolve(path)), { recursive: true });
-  const sqlite = new SqliteDatabase(memory ? ':memory:' : path);
-  // busy_timeout blocks the event loop: keep it tiny; GuardedDriver waits for locks asynchronously.
-  sqlite.pragma('busy_timeout = 10');
-  if (!memory) sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = NORMAL');
-  sqlite.pragma('foreign_keys = ON');
+  const open = () => {
+    const sqlite = new SqliteDatabase(memory ? ':memory:' : path);
+    // busy_timeout blocks the event loop: keep it tiny; GuardedDriver waits for locks asynchronously.
+    sqlite.pragma('busy_timeout = 10');
+    if (!memory) {
+      try {
+        sqlite.pragma('journal_mode = WAL');
+      } catch (e) {
+        // A read-only file still opens: reads work, writes answer "cannot save right now" and /readyz says so.
+        if (!storageFault(e)) throw e;
+      }
+    }
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('foreign_keys = ON');
+    return sqlite;
+  };
   const health = new StorageHealth();
-  const db = new Kysely<Tables>({ dialect: new ImmediateSqliteDialect(cachedStatements(sqlite), health) });
+  const statements = cachedStatements(open, memory);
+  const db = new Kysely<Tables>({ dialect: new ImmediateSqliteDialect(statements, health) });
   return { db, dialect: 'sqlite', health, close: () => db.destroy() };
 }
 
@@ -83,11 +94,30 @@ const STATEMENT_CACHE = 500;
  * Prepares each SQL text once: Kysely's SQLite driver would prepare it again on every query,
  * which was the largest single cost of acknowledging a command under load.
  */
-function cachedStatements(sqlite: SqliteDatabase.Database): SqliteLike {
+function cachedStatements(open: () => SqliteDatabase.Database, memory: boolean): SqliteLike {
   const cache = new Map<string, SqliteDatabase.Statement>();
+  let sqlite = open();
+  let reopen = false;
+  let reopenedAt = 0;
+  // A file opened while read-only stays read-only: open it afresh, between transactions, at most every 2 s.
+  const fresh = () => {
+    if (!reopen || sqlite.inTransaction || Date.now() - reopenedAt < 2000) return;
+    reopenedAt = Date.now();
+    try {
+      const next = open();
+      cache.clear();
+      sqlite.close();
+      sqlite = next;
+      reopen = false;
+    } catch { /* still not openable: later */ }
+  };
   return {
     close: () => { cache.clear(); sqlite.close(); },
+    recover: (e: unknown) => {
+      if (!memory && /^SQLITE_READONLY/.test(String((e as { code?: unknown })?.code))) reopen = true;
+    },
     prepare: (sql: string) => {
+      fresh();
       let stmt = cache.get(sql);
       if (!stmt) {
         if (cache.size >= STATEMENT_CACHE) cache.clear();
@@ -99,7 +129,7 @@ function cachedStatements(sqlite: SqliteDatabase.Database): SqliteLike {
   };
 }
 
-type SqliteLike = { close(): void; prepare(sql: string): SqliteDatabase.Statement };
+type SqliteLike = { close(): void; prepare(sql: string): SqliteDatabase.Statement; recover(e: unknown): void };
 
 async function openPostgres(url: string, max: number): Promise<Database> {
   const pool = new pg.Pool({
@@ -147,7 +177,7 @@ class ImmediateSqliteDialect extends SqliteDialect {
     super({ database: sqlite });
   }
   override createDriver(): Driver {
-    return new ClaimingDriver(new GuardedDriver(new ImmediateSqliteDriver({ database: this.sqlite }), this.health), 'sqlite');
+    return new ClaimingDriver(new GuardedDriver(new ImmediateSqliteDriver({ database: this.sqlite }), this.health, (e) => this.sqlite.recover(e)), 'sqlite');
   }
   override createAdapter(): DialectAdapter {
     return new TransactionalDdlSqliteAdapter();

@@ -3,7 +3,7 @@
  * by another process is waited out asynchronously (short backoff, never a blocking busy_timeout),
  * and a fault the caller cannot fix — locked too long, read-only or full disk, PostgreSQL gone or
  * restarting — becomes `CodedError(Unavailable, STORAGE_UNAVAILABLE)`. `StorageHealth` remembers
- * the last fault until a write succeeds again, for /readyz.
+ * the last fault until rows are written again, for /readyz.
  */
 import type { CompiledQuery, DatabaseConnection, Driver, QueryResult, TransactionSettings } from 'kysely';
 import { CodedError, ErrorCode, isCoded } from '../core/errors.js';
@@ -56,21 +56,26 @@ export class StorageHealth {
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-const WRITE = /^\s*(insert|update|delete|create|alter|drop|commit|with)\b/i;
+// Proof that storage takes writes: rows changed (an empty transaction commits even on a read-only file).
+const WRITE = /^\s*(insert|update|delete)\b/i;
 
 /** Wraps a Kysely driver: SQLite locks retried asynchronously, faults mapped and remembered. */
 export class GuardedDriver implements Driver {
   private readonly inner = new WeakMap<DatabaseConnection, DatabaseConnection>();
 
-  constructor(private readonly driver: Driver, private readonly health: StorageHealth, private readonly busyWaitMs = BUSY_WAIT_MS) {}
+  /** `recover`: told of each fault (SQLite reopens a file it could only open read-only). */
+  constructor(
+    private readonly driver: Driver, private readonly health: StorageHealth,
+    private readonly recover: (e: unknown) => void = () => {}, private readonly busyWaitMs = BUSY_WAIT_MS,
+  ) {}
 
   /** Runs `op`, retrying a SQLite lock for up to busyWaitMs; other faults become one clear error. */
-  async guard<T>(op: () => Promise<T> | T, write: boolean): Promise<T> {
+  async guard<T>(op: () => Promise<T> | T, wrote: (r: T) => boolean = () => false): Promise<T> {
     const started = Date.now();
     for (let delay = 5; ; delay = Math.min(delay * 2, 100)) {
       try {
         const r = await op();
-        if (write) this.health.ok();
+        if (wrote(r)) this.health.ok();
         return r;
       } catch (e) {
         if (isBusy(e) && Date.now() - started + delay < this.busyWaitMs) {
@@ -80,6 +85,7 @@ export class GuardedDriver implements Driver {
         const reason = storageFault(e);
         if (!reason) throw e;
         this.health.fault(reason);
+        this.recover(e);
         if (isCoded(e, ErrorCode.Unavailable)) throw e;
         throw new CodedError(ErrorCode.Unavailable, STORAGE_UNAVAILABLE, { reason });
       }
@@ -87,13 +93,13 @@ export class GuardedDriver implements Driver {
   }
 
   init() {
-    return this.guard(() => this.driver.init(), false);
+    return this.guard(() => this.driver.init());
   }
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    const conn = await this.guard(() => this.driver.acquireConnection(), false);
+    const conn = await this.guard(() => this.driver.acquireConnection());
     const guarded: DatabaseConnection = {
-      executeQuery: <R>(q: CompiledQuery) => this.guard(() => conn.executeQuery<R>(q), WRITE.test(q.sql)) as Promise<QueryResult<R>>,
+      executeQuery: <R>(q: CompiledQuery) => this.guard(() => conn.executeQuery<R>(q), (r) => WRITE.test(q.sql) && Number(r.numAffectedRows ?? 0) > 0),
       streamQuery: <R>(q: CompiledQuery, chunkSize?: number) => conn.streamQuery<R>(q, chunkSize),
     };
     this.inner.set(guarded, conn);

@@ -28,6 +28,8 @@ export type WorkspaceOptions = SeedOptions & {
   origin?: string;
   /** save state to this JSON file and load it on start */
   persistPath?: string;
+  /** the app's slash commands (manifest.yml); another typed command is refused as Slack does */
+  commands?: readonly string[];
 };
 
 export class Workspace {
@@ -65,7 +67,7 @@ export class Workspace {
       origin: () => this.origin ?? 'http://127.0.0.1',
       emit: (e: WorkspaceEvent) => this.events.send(e),
     };
-    const config = (): DriverConfig => ({ appUrl: this.appUrl, eventsUrl: this.eventsUrl ?? this.appUrl, signingSecret: this.signingSecret, verificationToken: this.verificationToken, socket: this.sockets });
+    const config = (): DriverConfig => ({ appUrl: this.appUrl, eventsUrl: this.eventsUrl ?? this.appUrl, signingSecret: this.signingSecret, verificationToken: this.verificationToken, socket: this.sockets, commands: options.commands });
     this.driver = new Driver(this.ctx, this.responses, config);
   }
 

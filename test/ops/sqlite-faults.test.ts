@@ -1,6 +1,6 @@
 /**
  * SQLite faults under a running bot: the file locked by another process (`BEGIN EXCLUSIVE` held in
- * a child), and a full disk (a small tmpfs filled up). Commands get the clear answer in time, the
+ * a child), a read-only database (on a read-only mount), and a full disk (a small tmpfs filled up). Commands get the clear answer in time, the
  * event loop is not blocked while waiting for the lock, /readyz names the database, and the bot
  * works again once storage does, with nothing half-applied.
  */
@@ -10,6 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
+import { CompiledQuery } from 'kysely';
+import { KyselyIncidentStore, openDatabase } from '../../src/store/index.js';
+import { event, newIncident } from '../store/fixtures.js';
 import { startLocal, type LocalOpsroom } from '../support/opsroom.js';
 import { waitFor } from '../support/slack-app.js';
 
@@ -89,6 +92,36 @@ describe('SQLite faults under a running bot', () => {
       rmSync(probe, { recursive: true, force: true });
     }
   })();
+
+  it.skipIf(!mounted)('a read-only database file: the bot starts, reads, answers clearly, recovers when writable', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'opsroom-ro-'));
+    const disk = join(dir, 'disk');
+    mkdirSync(disk);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', disk]);
+    cleanups.push(() => { execFileSync('umount', ['-l', disk]); rmSync(dir, { recursive: true, force: true }); });
+    const url = `sqlite:${join(disk, 'opsroom.db')}`;
+    const seed = await openDatabase(url);
+    await new KyselyIncidentStore(seed).create(newIncident({ title: 'Before read-only', createdAt: new Date() }), [event('opened', new Date())], []);
+    await seed.db.executeQuery(CompiledQuery.raw('pragma journal_mode = delete'));
+    await seed.close();
+    execFileSync('mount', ['-o', 'remount,ro', disk]);
+
+    t = await startLocal({ databaseUrl: url, dir });
+    const a = await t.ws.slash('U0BOB', GEN, 'open P2 While read-only');
+    expect(a.durationMs).toBeLessThan(3000);
+    expect(a.json?.text).toMatch(CLEAR);
+    const down = await readyz(t);
+    expect(down.status).toBe(503);
+    expect(down.body.failing).toEqual(['database']);
+    expect(down.body.checks.database).toMatch(/SQLITE_READONLY/);
+    expect(await titles(t)).toEqual(['Before read-only']);
+
+    execFileSync('mount', ['-o', 'remount,rw', disk]);
+    // The file is opened afresh (it was opened read-only) once it can be written again.
+    await waitFor(async () => (await readyz(t!)).status === 200, 10_000);
+    expect((await t.ws.slash('U0CAROL', GEN, 'open P2 After read-only')).json?.text).toMatch(/Opened \*INC-2\*/);
+    expect(await titles(t)).toEqual(['Before read-only', 'After read-only']);
+  });
 
   it.skipIf(!mounted)('a full disk: clear answer, /readyz says database, recovers once there is room', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'opsroom-full-'));

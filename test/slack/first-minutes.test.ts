@@ -99,6 +99,9 @@ describe('did you mean', () => {
     expect((await say('hlep', 'U0ALICE', '/handoff')).text).toContain('Did you mean `/handoff help`?');
     expect((await say('open critcal Checkout down')).text).toContain('Unknown severity "critcal". Did you mean P1 (Critical)?');
     expect((await say('open P9 Checkout down')).text).not.toContain('Did you mean');
+    const typo = await t.ws.slash('U0ALICE', GEN, 'ack INC-1', { command: '/incidnet' });
+    expect(typo.status).toBe(404);
+    expect(t.ws.state.data.ephemerals.at(-1)).toMatchObject({ user: 'USLACKBOT', ephemeral_for: 'U0ALICE', text: '/incidnet is not a valid command. Did you mean /incident?' });
     await say('open P1 Checkout API down');
     expect((await say('run INC-1 minimarket/dashbord-down', 'U0ALICE', '/runbook')).text).toContain('Did you mean `minimarket/dashboard-down`?');
     expect((await say('run INC-1 dashboard-down', 'U0ALICE', '/runbook')).text).toContain('Did you mean `examples/dashboard-down` or `minimarket/dashboard-down`?');

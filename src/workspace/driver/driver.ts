@@ -8,11 +8,12 @@ import type { Message, View } from '../state.js';
 import { type ClickOptions, type ValueInput, actionFor, findElement, stateValues } from './payloads.js';
 import { type AppAnswer, type RawRequest, sendToApp } from './signing.js';
 import { escapeSlashText } from './slash-text.js';
+import { nearest } from '../../core/nearest.js';
 
 /** Socket Mode delivery (see ../socket-mode.ts): used instead of HTTP while a connection is open. */
 export type SocketDelivery = { connected(): boolean; deliver(type: 'slash_commands' | 'interactive' | 'events_api', payload: unknown): Promise<AppAnswer> };
 
-export type DriverConfig = { appUrl?: string; eventsUrl?: string; signingSecret: string; verificationToken: string; socket?: SocketDelivery };
+export type DriverConfig = { appUrl?: string; eventsUrl?: string; signingSecret: string; verificationToken: string; socket?: SocketDelivery; commands?: readonly string[] };
 
 export type SlashResult = AppAnswer & { triggerId: string; responseUrl: string };
 export type SubmitResult = Partial<AppAnswer> & { responseAction?: string; errors?: Record<string, string>; clientErrors?: Record<string, string>; problems?: string[] };
@@ -71,6 +72,9 @@ export class Driver {
    */
   async slash(user: string, channel: string, typed: string, opts: { command?: string; threadTs?: string } = {}): Promise<SlashResult> {
     const text = escapeSlashText(this.state.data, typed);
+    const known = this.config().commands;
+    const command = opts.command ?? '/incident';
+    if (known && !known.includes(command)) return this.notACommand(user, channel, opts.threadTs, command, known);
     const ch = this.state.channel(channel);
     const u = this.state.user(user);
     if (!ch || !u) throw new Error(`unknown ${ch ? 'user' : 'channel'}: ${ch ? user : channel}`);
@@ -93,6 +97,13 @@ export class Driver {
       this.responses.post(this.ctx, responseUrl.split('/response/')[1], answer.json);
     }
     return { ...answer, triggerId, responseUrl };
+  }
+
+  /** Slack's answer to a command no installed app has: nothing is sent to the app. */
+  private notACommand(user: string, channel: string, threadTs: string | undefined, command: string, known: readonly string[]): SlashResult {
+    const guess = nearest(command, known);
+    this.notice(user, channel, threadTs, `${command} is not a valid command.${guess ? ` Did you mean ${guess}?` : ''}`);
+    return { status: 404, body: 'invalid_command', headers: {}, durationMs: 0, triggerId: '', responseUrl: '' };
   }
 
   /** An ephemeral note from Slack itself (Slackbot), as the client shows it. */

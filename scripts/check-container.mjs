@@ -3,7 +3,8 @@
 // (apt-get lines only check that the packages are installed on this machine), ENV/USER/CMD/
 // HEALTHCHECK are read. Then the final stage's CMD is started with its ENV, its HEALTHCHECK must
 // pass, and SIGTERM must stop it with exit code 0. Also checks the compose file.
-// CHECK_CONTAINER_FAST=1 links this checkout's node_modules instead of running `npm ci`.
+// CHECK_CONTAINER_FAST=1 links this checkout's node_modules instead of running `npm ci`, and skips
+// `npm prune` (it would prune the checkout's own node_modules).
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -90,6 +91,7 @@ function run(cmd) {
     symlinkSync(join(context, 'node_modules'), join(cwd, 'node_modules'));
     return say(`RUN ${cmd}: node_modules linked (fast mode)`);
   }
+  if (fast && /^npm prune\b/.test(cmd)) return say(`RUN ${cmd}: skipped (fast mode: node_modules is this checkout's, linked)`);
   say(`RUN ${cmd}`);
   const r = spawnSync('sh', ['-c', cmd], { cwd, stdio: 'inherit', env: { ...process.env, ...stage.env } });
   if (r.status !== 0) fail(`RUN ${cmd}: exit ${r.status}`);

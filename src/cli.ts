@@ -1,7 +1,7 @@
 /**
- * The `opsroom` command: a small dispatcher. `opsroom <command> [args…]` runs src/cli/<command>.ts,
- * a module exporting `summary` (one line for the usage text) and `main(args): Promise<number>`
- * (the exit code). Adding a command is adding a file there.
+ * The `opsroom` command: a small dispatcher. `opsroom <command> [args…]` runs src/cli/<command>.ts
+ * (.js once compiled), a module exporting `summary` (one line for the usage text) and
+ * `main(args): Promise<number>` (the exit code). Adding a command is adding a file there.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -25,12 +25,10 @@ async function loadCommand(name: string): Promise<CliCommand | undefined> {
 
 /** Usage text listing every command and its summary (read from the file: no module is loaded). */
 export async function usage(): Promise<string> {
-  const names = readdirSync(commandsDir)
-    .filter((f) => /^[a-z][a-z0-9-]*\.ts$/.test(f))
-    .map((f) => f.replace(/\.ts$/, ''))
-    .sort();
+  // Compiled, the folder holds .js files (and their .js.map).
+  const names = [...new Set(readdirSync(commandsDir).filter((f) => /^[a-z][a-z0-9-]*\.[jt]s$/.test(f)).map((f) => f.slice(0, -3)))].sort();
   const lines = names.map((n) => {
-    const text = readFileSync(join(commandsDir, `${n}.ts`), 'utf8');
+    const text = readFileSync(fileOf(n)!, 'utf8');
     const summary = /export const summary\s*=\s*(['"`])(.*?)\1/.exec(text)?.[2] ?? '';
     return `  ${n.padEnd(10)} ${summary}`;
   });

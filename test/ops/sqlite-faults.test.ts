@@ -52,6 +52,7 @@ describe('SQLite faults under a running bot', () => {
   it('a file locked by another process: clear answer in time, event loop free, recovers after', async () => {
     t = await startLocal();
     expect((await t.ws.slash('U0ALICE', GEN, 'open P2 Before lock')).json?.text).toMatch(/Opened \*INC-1\*/);
+    await t.settle();
     holder = await lockFile(join(t.dir, 'opsroom.db'));
 
     const delay = monitorEventLoopDelay({ resolution: 10 });
@@ -61,6 +62,12 @@ describe('SQLite faults under a running bot', () => {
       expect(a.durationMs).toBeLessThan(3000);
       expect(a.json?.text).toMatch(CLEAR);
     }
+    // A click on the card: acknowledged in time, the message arrives through response_url.
+    const card = t.messages('C0INCIDENTS')[0];
+    const before = t.ws.calls('response_url').length;
+    const click = await t.ws.click('U0BOB', { channel: 'C0INCIDENTS', ts: card.ts }, 'incident.acknowledge');
+    expect(click.durationMs).toBeLessThan(3000);
+    await waitFor(() => t!.ws.calls('response_url').slice(before).some((c) => CLEAR.test(JSON.stringify(c.args))), 3000);
     delay.disable();
     // A blocking busy_timeout would stall the loop for its whole length (seconds) per statement.
     expect(delay.max / 1e6).toBeLessThan(500);

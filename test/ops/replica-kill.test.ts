@@ -166,7 +166,8 @@ describe.skipIf(!hasPg)('a replica killed mid-burst, database link slowed', () =
     expect(children.get(victim)!.signalCode).toBe('SIGKILL');
 
     // The survivors keep answering, fresh commands and all.
-    const after = await Promise.all(range(AFTER, COMMANDS).map(send));
+    const after: Outcome[] = [];
+    for (const i of range(AFTER, COMMANDS)) after.push(await send(i));
     if (process.env.REPLICA_KILL_DEBUG) console.log(JSON.stringify({ burst: outcomes.map((o) => o.attempts), after: after.map((o) => o.attempts) }));
     for (const u of urls.filter((x) => x !== victimUrl)) expect((await fetch(`${u}/healthz`)).status).toBe(200);
     const all = [...outcomes, ...after];
@@ -184,17 +185,18 @@ describe.skipIf(!hasPg)('a replica killed mid-burst, database link slowed', () =
     const lost = acked.filter((o) => (byTitle.get(titleOf(o.i)) ?? []).length === 0);
     const duplicated = [...byTitle.entries()].filter(([, ids]) => ids.length > 1);
     const unanswered = all.filter((o) => !o.acked);
+    const openedUnanswered = unanswered.filter((o) => byTitle.has(titleOf(o.i)));
     const retried = all.filter((o) => o.attempts.length > 1);
     const working = all.filter((o) => o.attempts.some((a) => a.status === 200 && /Working on it/.test(a.text ?? '')));
     const isCard = (e: { payload: unknown }) => (typeof e.payload === 'string' ? JSON.parse(e.payload) : e.payload)?.type === 'card';
     const effectsRetried: Array<{ payload: unknown }> = await q.selectFrom('effects').select('payload').where('attempts', '>', 1).execute();
     console.log(`replica kill: ${all.length} commands (${COMMANDS} in the burst, ${AFTER} after) in ${Date.now() - t0} ms; ` +
-      `acked ${acked.length}, lost ${lost.length}, duplicated ${duplicated.length}, never acked ${unanswered.length}, ` +
+      `acked ${acked.length}, lost ${lost.length}, duplicated ${duplicated.length}, never acked ${unanswered.length} (opened anyway ${openedUnanswered.length}), ` +
       `retried by Slack ${retried.length}, acked "Working on it" ${working.length}; victim served ${servedByVictim}; ` +
       `cards posted by the victim unanswered ${cardsInFlight}, effects delivered again ${effectsRetried.length} ` +
       `(cards ${effectsRetried.filter(isCard).length}); ` +
       `database connections ${link.opened}`);
-    if (lost.length || duplicated.length) console.log(JSON.stringify({ lost, duplicated }, null, 1));
+    if (lost.length || duplicated.length || unanswered.length) console.log(JSON.stringify({ lost, duplicated, unanswered }));
 
     expect(lost.map((o) => titleOf(o.i))).toEqual([]);
     expect(after.filter((o) => !o.acked)).toEqual([]);

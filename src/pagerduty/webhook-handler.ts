@@ -95,6 +95,11 @@ export function createWebhookHandler(opts: WebhookHandlerOptions) {
     if (opts.once) {
       try {
         const r = await opts.once.run(`pagerduty-event:${event.eventId}`, () => opts.onEvent(event), { keepMs: opts.keepMs ?? KEEP_MS });
+        // Still held elsewhere (that replica may have died): 503, so PagerDuty retries and takes it over.
+        if (!r.ran && r.busy) {
+          reply(res, 503, 'busy');
+          return 'failed';
+        }
         reply(res, 200, r.ran ? 'handled' : 'duplicate');
         return r.ran ? 'handled' : 'duplicate';
       } catch (e) {

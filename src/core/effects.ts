@@ -10,6 +10,10 @@ export type EffectPayload =
   | { type: 'card' }
   /** A line in the incident's thread. */
   | { type: 'thread'; text: string }
+  /** A runbook run's card in the incident's thread (the chat adapter reads the run itself). */
+  | { type: 'run.card'; runId: number }
+  /** A request for a second responder's approval of a dangerous step, in the incident's thread. */
+  | { type: 'run.approval'; approvalId: number }
   /** Pager calls: the pager adapter reads the incident itself. */
   | { type: 'pager.trigger' }
   | { type: 'pager.acknowledge'; actor: string }

@@ -18,6 +18,9 @@ import type { Escalator, Run, StepRun } from '../core/runs/ports.js';
 import type { RunPolicy } from '../core/runs/permissions.js';
 import { describeCommand } from '../core/runs/step-runner.js';
 import { Redactor } from '../core/runs/redact.js';
+import { scrubDeep } from '../core/runs/known-secrets.js';
+import type { NewEvent } from '../core/incidents/timeline.js';
+import type { NewEffect } from '../core/effects.js';
 import { approvalMessage, confirmModal, fullOutputModal, suggestionsMessage } from './blocks/run-views.js';
 import { code, escapeMrkdwn } from './blocks/run-card.js';
 import type { BoardDeps, RunBoard } from './run-board.js';
@@ -39,6 +42,8 @@ export interface RemediationDeps extends BoardDeps {
   board: RunBoard;
   /** Claims across replicas (the suggestions' post); without it, a permanent claim in the store. */
   once?: Once;
+  /** Tells the dispatcher new effects are stored (run cards and approval requests leave through the outbox). */
+  kick?: () => void;
 }
 
 type Action = 'run' | 'retry' | 'skip';
@@ -108,13 +113,18 @@ export class Remediation {
     const params = Object.fromEntries(Object.entries(rendered.params).map(([k, v]) => [k, secret.has(k) ? '[REDACTED]' : v]));
     const run = await this.d.engine.start({ runbookId: rb.id, incidentId: incident.id, params, startedBy: user, steps: rendered.steps }, { secrets: rendered.secrets });
     if (rendered.secrets.length) this.runSecrets.set(run.id, rendered.secrets);
-    await this.d.board.postCard(run, incident);
     const shown = Object.entries(params).map(([k, v]) => `${k}=${v}`).join(' ');
-    await this.d.incidents.record(incident.id, {
+    await this.recordWith(incident.id, {
       at: this.d.clock.now(), actor: user, kind: 'run',
       text: `Started runbook ${code(rb.id)} ${escapeMrkdwn(rb.title)} (run ${run.id})${shown ? ` with ${code(shown)}` : ''}`, data: { runId: run.id, runbookId: rb.id, params },
-    });
+    }, { target: 'chat', payload: { type: 'run.card', runId: run.id } });
     return run;
+  }
+
+  /** A timeline event and the message it posts, stored together (the outbox delivers it, retrying). */
+  private async recordWith(incidentId: number, event: NewEvent, effect: NewEffect): Promise<void> {
+    await this.d.store.record(incidentId, [scrubDeep(event)], [effect]);
+    this.d.kick?.();
   }
 
   /** The run, its incident and a step. `open`: refuse when the incident is resolved (nothing runs then). */
@@ -176,14 +186,17 @@ export class Remediation {
     }
     const now = this.d.clock.now();
     const a = await this.d.approvals.createApproval({ runId: run.id, stepId: s.stepId, action: meta.action, incidentId: incident.id, fingerprint, requestedBy: user, requestedAt: now, expiresAt: new Date(now.getTime() + this.d.approvalMinutes * 60_000) });
-    const msg = approvalMessage(this.approvalView(a, s, run));
-    await postOnce({ client: this.d.client, refs: this.d.refs, ref: `approval:${a.id}`, channel: incident.channel, threadTs: incident.cardTs ?? undefined, key: approvalKey(a.id), since: now, message: msg });
     this.expireLater(a);
-    await this.d.incidents.record(incident.id, { at: now, actor: user, kind: 'approval', text: `asked a second responder to approve ${code(s.stepId)} on ${code(target)}: ${code(command.slice(0, 300))} (request ${a.id}, expires in ${this.d.approvalMinutes} min)`, data: { approvalId: a.id, runId: run.id, stepId: s.stepId, fingerprint } });
+    await this.recordWith(incident.id, {
+      at: now, actor: user, kind: 'approval',
+      text: `asked a second responder to approve ${code(s.stepId)} on ${code(target)}: ${code(command.slice(0, 300))} (request ${a.id}, expires in ${this.d.approvalMinutes} min)`,
+      data: { approvalId: a.id, runId: run.id, stepId: s.stepId, fingerprint },
+    }, { target: 'chat', payload: { type: 'run.approval', approvalId: a.id } });
     return 'requested';
   }
 
-  private approvalView(a: Approval, s: StepRun, run: Run, outcome?: string) {
+  /** What an approval request shows (`outcome` once decided). */
+  approvalView(a: Approval, s: StepRun, run: Run, outcome?: string) {
     return { id: a.id, requestedBy: a.requestedBy, title: s.step.title, stepId: s.stepId, target: targetKey(s.step.command), command: this.shown(run.id, describeCommand(s.step.command)), params: run.params, expiresAt: a.expiresAt, outcome };
   }
 

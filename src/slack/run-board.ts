@@ -76,14 +76,15 @@ export class RunBoard {
     await Promise.all([...this.cards.values(), ...[...this.live.values()].map((l) => l.coalescer)].map((c) => c.flush()));
   }
 
-  /** Posts a new run's card in the incident thread and remembers where it is. */
-  async postCard(run: Run, incident: Incident): Promise<void> {
+  /** Posts a run's card in the incident thread (an outbox effect) and remembers where it is. */
+  async postCard(run: Run, incident: Incident, retry = false): Promise<void> {
     const m = await this.model(run.id);
-    if (!m || !incident.cardTs) return;
-    // Rate limits wait Retry-After; a retry after a timeout finds the card it may have posted.
+    if (!m) return;
+    if (!incident.cardTs) throw new Error('the incident card is not posted yet');
+    // One try: the dispatcher retries (Retry-After, backoff); a retry first finds the card posted before.
     await postOnce({
       client: this.d.client, refs: this.d.refs, ref: `run:${run.id}`, channel: incident.channel, threadTs: incident.cardTs,
-      key: runCardKey(run.id), since: run.createdAt, message: { text: cardText(m), blocks: runCard(m) },
+      key: runCardKey(run.id), since: run.createdAt, message: { text: cardText(m), blocks: runCard(m) }, lookFirst: retry, tries: 1,
     });
     // Events that arrived before the card existed are shown now.
     this.refresh(run.id);

@@ -31,6 +31,7 @@ import { SlackDirectory } from '../slack/directory.js';
 import type { CoalescerOptions } from '../slack/output-stream.js';
 import { Remediation } from '../slack/remediation.js';
 import { RunBoard } from '../slack/run-board.js';
+import { deliverRunEffect, isRunEffect } from '../slack/run-deliveries.js';
 import { code, escapeMrkdwn } from '../slack/blocks/run-card.js';
 
 export interface RemediationSetup {
@@ -51,6 +52,8 @@ export interface RemediationSetup {
   policy?: RunPolicy;
   /** Claims across replicas (delivery claims), for the suggestions' post. */
   once?: Once;
+  /** Tells the dispatcher that effects were stored (run cards, approval requests). */
+  kick?: () => void;
 }
 
 export async function createRemediation(o: RemediationSetup) {
@@ -96,15 +99,19 @@ export async function createRemediation(o: RemediationSetup) {
     ...base, board, catalog: () => catalog, inventory: hasInventory ? inventory : undefined, env: process.env, policy, approvals,
     approvalMinutes: o.file.permissions.approvalMinutes, escalator, secrets,
     // Background work: never part of the request whose delivery happened to trigger it.
-    once: o.once && { run: (key, work, opts) => outsideClaims(() => o.once!.run(key, work, opts)) },
+    once: o.once && { run: (key, work, opts) => outsideClaims(() => o.once!.run(key, work, opts)) }, kick: o.kick,
   });
 
   return {
     remediation, board, engine, runs, approvals, catalog: () => catalog,
-    /** After a thread line is delivered, post the runbooks that match the incident (once per match set and severity). */
+    /**
+     * Run cards and approval requests (outbox effects) are delivered here; after a thread line is
+     * delivered, the runbooks that match the incident are posted (once per match set and severity).
+     */
     suggestOn(notifier: ChatNotifier): void {
       const deliver = notifier.deliver.bind(notifier);
       notifier.deliver = async (effect: Effect, incident: Incident) => {
+        if (isRunEffect(effect)) return deliverRunEffect(remediation, effect, incident);
         const r = await deliver(effect, incident);
         if (effect.payload.type === 'thread' && incident.cardTs) {
           void remediation.suggest(incident).catch((e) => o.log('suggestions failed', { incidentId: incident.id, error: String(e) }));

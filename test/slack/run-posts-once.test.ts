@@ -54,6 +54,15 @@ const runCards = (cardTs: string) => threadOf(w.t, cardTs).filter((m) => (m.text
 const stepState = async (runId: number, stepId: string) => (await w.t.ops.runs.runs.getStep(runId, stepId))?.state;
 const suggestions = (cardTs: string) => threadOf(w.t, cardTs).filter((m) => (m.text ?? '').startsWith('Runbooks that match'));
 
+/** Waits until the run's card effect is due again (the outbox backs off a second), then delivers it. */
+async function retryDue(runId: number) {
+  const incidentId = (await w.t.ops.runs.runs.getRun(runId))!.incidentId!;
+  await waitFor(async () => {
+    await w.t.settle();
+    return (await w.t.ops.outbox.forIncident(incidentId)).length === 0;
+  }, 15_000);
+}
+
 async function start(sev = 'P3') {
   const card = await openIncident(w.t, `open ${sev} Redis caído ${++n}`, 'U0ALICE');
   const r = await w.t.ws.slash('U0ALICE', INC, 'run redis-down pattern=oom', { command: '/runbook', threadTs: card.ts });
@@ -70,15 +79,48 @@ describe.skipIf(!hasDocker)('run messages posted once', () => {
     const cut = loseAnswer('opsroom_run_card', true);
     const { card, text } = await start();
     expect(text).toMatch(/Started/);
+    await w.t.settle();
     expect(cut()).toBe(1);
     const runId = Number(/run (\d+)/.exec(text)![1]);
+    // The outbox retries the effect: the card is found by its metadata, not posted again.
+    await retryDue(runId);
     expect(runCards(card.ts)).toHaveLength(1);
     expect((await w.t.ops.runs.remediation.d.refs.get(`run:${runId}`))?.ts).toBe(runCards(card.ts)[0].ts);
+  }, 30_000);
+
+  it('a Slack outage delays a run card, loses nothing, and the run is usable once it is back', async () => {
+    const chat = w.t.ops.runs.remediation.d.client.chat;
+    const real = chat.postMessage.bind(chat);
+    let refused = 0;
+    chat.postMessage = (async (args: Args) => {
+      if (args.metadata?.event_type === 'opsroom_run_card') {
+        refused++;
+        throw Object.assign(new Error('Service Unavailable'), { code: 'slack_webapi_http_error', statusCode: 503 });
+      }
+      return real(args as never);
+    }) as never;
+    let started;
+    try {
+      started = await start();
+      expect(started.text).toMatch(/Started/);
+      await w.t.settle();
+      expect(refused).toBeGreaterThan(0);
+      expect(runCards(started.card.ts)).toHaveLength(0);
+    } finally {
+      chat.postMessage = real;
+    }
+    const runId = Number(/run (\d+)/.exec(started.text)![1]);
+    await retryDue(runId);
+    const [rc] = runCards(started.card.ts);
+    expect(runCards(started.card.ts)).toHaveLength(1);
+    await w.t.ws.click('U0ALICE', { channel: INC, ts: rc.ts }, 'run.step.run', { value: `${runId}:ping` });
+    await waitFor(async () => (await stepState(runId, 'ping')) === 'succeeded', 15_000);
   }, 30_000);
 
   it('a run card whose ref was never stored is found by its metadata when clicked', async () => {
     const cut = loseRef('run:');
     const { card } = await start();
+    await w.t.settle();
     expect(cut()).toBe(1);
     const [rc] = await waitFor(() => runCards(card.ts).length === 1 && runCards(card.ts));
     const runId = Number(/\(run (\d+)\)/.exec(rc.text)![1]);
@@ -89,6 +131,9 @@ describe.skipIf(!hasDocker)('run messages posted once', () => {
     await w.t.ops.runs.board.settle();
     expect(runCards(card.ts)).toHaveLength(1);
     expect(JSON.stringify(runCardOf(w.t, card.ts, runId)!.blocks)).toContain(':white_check_mark:');
+    // The effect's retry finds the ref the click stored: still one card.
+    await retryDue(runId);
+    expect(runCards(card.ts)).toHaveLength(1);
   }, 30_000);
 
   it('an output message whose answer was lost is posted once and still edited', async () => {

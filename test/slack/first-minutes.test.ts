@@ -70,6 +70,10 @@ describe('usage and errors', () => {
       expect(r.text, text).toContain(shown);
       expect(r.text).not.toMatch(/<!(here|channel)>|<@U0BOB>/);
     }
+    await say('open P3 Models failing');
+    const param = await say('run INC-1 ai-multimodel/circuit-breaker model=<!channel>', 'U0ALICE', '/runbook');
+    expect(param.text).toContain('got "&lt;!channel&gt;"');
+    expect(param.text).not.toContain('<!channel>');
     const since = await say('since <!channel>', 'U0ALICE', '/handoff');
     expect(since.text).toContain('Cannot read "&lt;!channel&gt;" as a time');
   });
@@ -97,6 +101,7 @@ describe('did you mean', () => {
     expect(sub.status).toBe(200);
     expect(sub.json.text).toContain('Unknown subcommand "resovle". Did you mean `/incident resolve`?');
     expect((await say('hlep', 'U0ALICE', '/handoff')).text).toContain('Did you mean `/handoff help`?');
+    expect((await say('hlep', 'U0ALICE', '/oncall')).text).toMatch(/^:warning: PagerDuty .* Did you mean `\/oncall help`\?$/);
     expect((await say('open critcal Checkout down')).text).toContain('Unknown severity "critcal". Did you mean P1 (Critical)?');
     expect((await say('open P9 Checkout down')).text).not.toContain('Did you mean');
     const typo = await t.ws.slash('U0ALICE', GEN, 'ack INC-1', { command: '/incidnet' });

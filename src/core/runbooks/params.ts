@@ -1,3 +1,4 @@
+import { said, unsaid } from '../said.js';
 import { CodedError, ErrorCode } from '../errors.js';
 import { isDuration } from './duration.js';
 import type { Runbook, RunbookParam } from './schema.js';
@@ -29,7 +30,7 @@ export function checkParamValue(spec: RunbookParam, raw: string | number): { val
   if (UNSAFE_CHARS.test(value)) return { error: 'contains a control or invisible character' };
   switch (spec.type) {
     case 'integer': {
-      if (!/^-?\d{1,15}$/.test(value)) return { error: `must be an integer, got ${JSON.stringify(value)}` };
+      if (!/^-?\d{1,15}$/.test(value)) return { error: `must be an integer, got ${said(JSON.stringify(value))}` };
       const n = Number(value);
       if (n < 0 && !spec.allow_leading_dash && !(spec.min !== undefined && spec.min < 0))
         return { error: `must not be negative (it could be read as an option) unless min allows it, got ${n}` };
@@ -38,16 +39,16 @@ export function checkParamValue(spec: RunbookParam, raw: string | number): { val
       return { value: String(n) };
     }
     case 'duration':
-      return isDuration(value) ? { value } : { error: `must be a duration like 30s, 5m, 1h, got ${JSON.stringify(value)}` };
+      return isDuration(value) ? { value } : { error: `must be a duration like 30s, 5m, 1h, got ${said(JSON.stringify(value))}` };
     case 'enum':
       return spec.values?.includes(value)
         ? { value }
-        : { error: `must be one of ${(spec.values ?? []).join(', ')}, got ${JSON.stringify(value)}` };
+        : { error: `must be one of ${(spec.values ?? []).join(', ')}, got ${said(JSON.stringify(value))}` };
     case 'string': {
       if (value.startsWith('-') && !spec.allow_leading_dash)
-        return { error: `must not start with "-" (it could be read as an option), got ${JSON.stringify(value)}` };
+        return { error: `must not start with "-" (it could be read as an option), got ${said(JSON.stringify(value))}` };
       if (spec.pattern !== undefined && !anchored(spec.pattern).test(value))
-        return { error: `must match ${spec.pattern}, got ${JSON.stringify(value)}` };
+        return { error: `must match ${spec.pattern}, got ${said(JSON.stringify(value))}` };
       return { value };
     }
   }
@@ -111,7 +112,7 @@ export function resolveParams(
     else if ('value' in r) out[name] = r.value;
   }
   if (problems.length)
-    throw new CodedError(ErrorCode.BadInput, problems.join('; '), { runbook: runbook.id, problems });
+    throw new CodedError(ErrorCode.BadInput, problems.join('; '), { runbook: runbook.id, problems: problems.map(unsaid) });
   return out;
 }
 

@@ -1,3 +1,4 @@
+import { said } from '../said.js';
 import { CodedError, ErrorCode } from '../errors.js';
 import { targetProblem } from '../inventory/allow.js';
 import type { Inventory } from '../inventory/schema.js';
@@ -127,7 +128,7 @@ function renderDocker(rb: Runbook, d: NonNullable<RunbookStep['docker']>, sub: S
   const name = (v: string | undefined, what: string) => {
     if (v === undefined) return undefined;
     const out = sub(v, verbatim);
-    if (!DOCKER_NAME_RE.test(out)) throw new CodedError(ErrorCode.BadInput, `docker ${what} "${out}" is not a valid name`);
+    if (!DOCKER_NAME_RE.test(out)) throw new CodedError(ErrorCode.BadInput, `docker ${what} "${said(out)}" is not a valid name`);
     return out;
   };
   const container = name(fields.container, 'container');

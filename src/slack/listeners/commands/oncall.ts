@@ -1,6 +1,6 @@
 import type { App, RespondArguments } from '@slack/bolt';
 import { oncallCommand } from '../../../../commands/oncall.js';
-import { parseSlash } from '../../../../commands/parse.js';
+import { didYouMean, parseSlash } from '../../../../commands/parse.js';
 import { badCommandText, usageOf } from '../../blocks/usage.js';
 import { CodedError, ErrorCode } from '../../../core/errors.js';
 import type { OnCallEntry } from '../../../core/ports.js';
@@ -49,7 +49,9 @@ export function registerOncallCommand(app: App, d: SlackDeps) {
       return { response_type: 'ephemeral', ...onCallBlocks(await d.pager.onCall(service), service) };
     })().catch((e): RespondArguments => {
       if (!(e instanceof CodedError)) d.log('/oncall failed', { error: String(e?.stack ?? e) });
-      return { response_type: 'ephemeral', text: userMessage(e) };
+      // `/oncall hlep` asks for a service called hlep; when that fails, say what was likely meant.
+      const hint = e instanceof CodedError && service ? didYouMean(service, Object.keys(oncallCommand.subcommands).filter((s) => s !== 'show'), '/oncall ') : '';
+      return { response_type: 'ephemeral', text: userMessage(e) + hint };
     });
     await withinAckWindow(work, ack, respond, arrivedAt(context));
   });

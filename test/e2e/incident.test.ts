@@ -85,6 +85,18 @@ describe.skipIf(!hasChromium)('an incident in the browser, end to end', () => {
     await screenshot(carol, 'e2e-4-timeline');
   });
 
+  it('typed @carol becomes a mention; a usage reply reads as written', async () => {
+    await send(alice, '/incident reopen INC-1');
+    await card(alice).getByText('investigating').waitFor();
+    await send(alice, '/incident assign INC-1 @carol');
+    await alice.getByText('@carol is now the commander of INC-1.').waitFor();
+    await send(alice, '/incident status INC-1');
+    const usage = alice.locator('.message.ephemeral', { hasText: 'Usage:' }).last();
+    await usage.waitFor();
+    expect(await usage.textContent()).toContain('/incident status [INC-n] <investigating|identified|monitoring> — Move the status');
+    await screenshot(alice, 'e2e-4b-usage');
+  });
+
   it('works on a narrow screen', async () => {
     const phone = await openPageAs(browser, t.ops.url, 'U0DAVE', { channel: 'C0INCIDENTS', viewport: { width: 390, height: 844 } });
     await card(phone).waitFor();

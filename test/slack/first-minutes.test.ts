@@ -50,6 +50,9 @@ describe('usage and errors', () => {
   it('shows every usage as written: in code spans, with <, > and | escaped', async () => {
     const r = await say('status INC-1');
     expect(r.text).toContain('Usage:\n`/incident status [INC-n] &lt;investigating|identified|monitoring&gt;` — Move the status');
+    // The workspace page shows it as typed: the code span holds the characters < and >.
+    const { mrkdwn } = await import('../../src/workspace/page/mrkdwn.js');
+    expect(mrkdwn(r.text)).toContain('<code>/incident status [INC-n] &lt;investigating|identified|monitoring&gt;</code>');
     const help = await say('help');
     expect(help.text).toContain('`/incident update [INC-n] &lt;text&gt;`');
     expect(help.text).not.toMatch(/<(?!@)[^>]*>/);

@@ -15,6 +15,21 @@ const INCIDENT_REF = /^INC-?(\d+)$/i;
 /** Slack sends &, < and > in command text as entities; the text means the characters. */
 export const slackCommandText = (text: string) => text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 
+/**
+ * Free text (a title, an update) as it was typed: with escaping on, Slack sends a typed @carol as
+ * `<@U…|carol>`, #general as `<#C…|general>`, @here as `<!here>` and a link as `<https://…>`;
+ * these read back as the words. Then the entities, so a typed `<!here>` stays text.
+ */
+export const typedText = (raw: string) =>
+  slackCommandText(
+    raw
+      .replace(/<@[UW][A-Z0-9]+\|([^<>|]+)>/g, '@$1')
+      .replace(/<#C[A-Z0-9]+\|([^<>|]+)>/g, '#$1')
+      .replace(/<!(here|channel|everyone)(?:\|[^<>]*)?>/g, '@$1')
+      .replace(/<!subteam\^[A-Z0-9]+\|(@?[^<>|]+)>/g, (_, n: string) => (n.startsWith('@') ? n : `@${n}`))
+      .replace(/<((?:https?|mailto):[^<>|\s]+)(?:\|[^<>]*)?>/g, '$1'),
+  );
+
 /** " Did you mean `x`?" when one known word is close to what was typed. */
 export function didYouMean(input: string, known: readonly string[], prefix = ''): string {
   const guess = nearest(input, known);
@@ -23,8 +38,9 @@ export function didYouMean(input: string, known: readonly string[], prefix = '')
 
 /** Parses slash-command text against a command's data: subcommand, optional INC-n, arguments. */
 export function parseSlash(command: SlashCommand, text: string): Parsed {
-  const tokens = slackCommandText(text).trim().split(/\s+/).filter(Boolean);
-  const name = (tokens.shift() ?? command.empty ?? 'help').toLowerCase();
+  // Split as sent (entities hold no spaces); each argument is then read as what was typed.
+  const tokens = text.trim().split(/\s+/).filter(Boolean);
+  const name = slackCommandText(tokens.shift() ?? command.empty ?? 'help').toLowerCase();
   const sub = command.subcommands[name];
   if (!sub) {
     const hint = didYouMean(name, Object.keys(command.subcommands), `${command.name} `);
@@ -42,13 +58,14 @@ export function parseSlash(command: SlashCommand, text: string): Parsed {
   const input: Record<string, string | undefined> = {};
   for (const arg of sub.args) {
     if (arg.startsWith('...')) {
-      input[arg.slice(3)] = tokens.length ? tokens.splice(0).join(' ') : undefined;
+      input[arg.slice(3)] = tokens.length ? typedText(tokens.splice(0).join(' ')) : undefined;
     } else {
-      input[arg] = tokens.shift();
+      const t = tokens.shift();
+      input[arg] = t === undefined ? undefined : slackCommandText(t);
     }
   }
   if (tokens.length) {
-    return { ok: false, error: `Unexpected "${said(tokens.join(' '))}".`, usage: [sub] };
+    return { ok: false, error: `Unexpected "${said(slackCommandText(tokens.join(' ')))}".`, usage: [sub] };
   }
   const r = sub.schema.safeParse(input);
   if (!r.success) {

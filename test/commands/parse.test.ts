@@ -52,6 +52,14 @@ describe('/incident grammar', () => {
       if (!r.ok) expect(r.error).not.toContain('Did you mean');
     }
   });
+  it('reads free text as typed: mentions, channels, broadcasts and links Slack formatted read back as words', () => {
+    const r = parse('open P1 Checkout down, <@U0CAROL|carol> in <#C0GENERAL|general> <!here> <!subteam^S0ONCALL|@oncall> see <https://status.example/x>');
+    expect(r).toMatchObject({ ok: true, args: { title: 'Checkout down, @carol in #general @here @oncall see https://status.example/x' } });
+    // Typed as characters, markup arrives as entities and stays text.
+    expect(parse('update INC-1 &lt;!here&gt; is not a mention')).toMatchObject({ ok: true, args: { text: '<!here> is not a mention' } });
+    // A positional argument keeps the mention itself.
+    expect(parse('assign INC-1 <@U0CAROL|carol>')).toMatchObject({ ok: true, args: { user: '<@U0CAROL|carol>' } });
+  });
   it('reads the entities Slack sends as the characters they stand for, and marks the typed words', () => {
     expect(parse('open P1 a &lt;b&gt; &amp; c')).toMatchObject({ ok: true, args: { title: 'a <b> & c' } });
     const r = parse('ack &lt;!channel&gt;');

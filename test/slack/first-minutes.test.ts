@@ -39,10 +39,10 @@ describe('typed mentions', () => {
     const data = t.ws.state.data;
     expect(escapeSlashText(data, 'a <b> & @carol, #general. @nobody bob@example.com <@U0BOB>'))
       .toBe('a &lt;b&gt; &amp; <@U0CAROL|carol>, <#C0GENERAL|general>. @nobody bob@example.com <@U0BOB>');
-    // The title keeps the characters that were typed.
-    await say('open P2 Cache <eu> & co down');
+    // The title keeps what was typed: the characters, and @carol as a word, not markup.
+    await say('open P2 Cache <eu> & co down, @carol on it');
     await t.settle();
-    expect(card().text).toContain('Cache &lt;eu&gt; &amp; co down');
+    expect(card().text).toContain('Cache &lt;eu&gt; &amp; co down, @carol on it');
   });
 });
 

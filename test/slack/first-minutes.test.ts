@@ -37,12 +37,12 @@ describe('typed mentions', () => {
   it('escapes &, < and > and leaves unknown names as typed', async () => {
     const { escapeSlashText } = await import('../../src/workspace/driver/slash-text.js');
     const data = t.ws.state.data;
-    expect(escapeSlashText(data, 'a <b> & @carol, #general. @nobody bob@example.com <@U0BOB>'))
-      .toBe('a &lt;b&gt; &amp; <@U0CAROL|carol>, <#C0GENERAL|general>. @nobody bob@example.com <@U0BOB>');
+    expect(escapeSlashText(data, 'a <b> & @carol, #general. @nobody bob@example.com <@U0BOB> @here'))
+      .toBe('a &lt;b&gt; &amp; <@U0CAROL|carol>, <#C0GENERAL|general>. @nobody bob@example.com <@U0BOB> <!here>');
     // The title keeps what was typed: the characters, and @carol as a word, not markup.
-    await say('open P2 Cache <eu> & co down, @carol on it');
+    await say('open P2 Cache <eu> & co down, @carol on it @here');
     await t.settle();
-    expect(card().text).toContain('Cache &lt;eu&gt; &amp; co down, @carol on it');
+    expect(card().text).toContain('Cache &lt;eu&gt; &amp; co down, @carol on it @\u2060here');
   });
 });
 
@@ -66,6 +66,7 @@ describe('usage and errors', () => {
     // Typed @channel reaches the app as <!channel> in real Slack; typed <!here> as entities.
     for (const [text, shown] of [
       ['open <!here> x', 'Unknown severity "&lt;!here&gt;"'],
+      ['open @channel x', 'Unknown severity "&lt;!channel&gt;"'],
       ['ack now <@U0BOB> <!channel>', 'Unexpected "now &lt;@U0BOB&gt; &lt;!channel&gt;"'],
       ['<!channel>', 'Unknown subcommand "&lt;!channel&gt;"'],
     ]) {

@@ -1,6 +1,7 @@
 // What Slack does to a typed slash command's text before sending it to an app whose command has
 // "Escape channels, users, and links" on (should_escape: true in manifest.yml): &, < and > become
-// entities, and @name and #channel of people and channels it knows become mentions.
+// entities, @here/@channel/@everyone become <!here>…, and @name and #channel of people and
+// channels it knows become mentions.
 import type { StateData } from '../state.js';
 
 /** A mention picked from the composer's list is sent as the token it already is. */
@@ -15,6 +16,7 @@ export function escapeSlashText(data: Pick<StateData, 'users' | 'channels'>, tex
   const named = entities(held).replace(NAMED, (whole, before: string, sigil: string, name: string) => {
     const trail = /[.-]+$/.exec(name)?.[0] ?? '';
     const bare = name.slice(0, name.length - trail.length).toLowerCase();
+    if (sigil === '@' && /^(here|channel|everyone)$/.test(bare)) return `${before}<!${bare}>${trail}`;
     if (sigil === '@') {
       const u = data.users.find((x) => x.name.toLowerCase() === bare);
       return u ? `${before}<@${u.id}|${u.name}>${trail}` : whole;

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../support/slack-app.js';
 import { listBlocks, packLines } from '../../src/slack/blocks/lists.js';
+import { onCallBlocks } from '../../src/slack/listeners/commands/oncall.js';
 import { startLocal, visibleText, type LocalOpsroom } from '../support/opsroom.js';
 
 const INC = 'C0INCIDENTS';
@@ -30,6 +31,20 @@ describe('packing', () => {
     expect(blocks).toHaveLength(5);
     const shown = blocks.slice(0, 4).flatMap((b: any) => b.text.text.split('\n')).length;
     expect((blocks[4] as any).elements[0].text).toBe(`${300 - shown} more`);
+  });
+});
+
+describe('/oncall with many policies', () => {
+  it('shows every entry in whole lines', () => {
+    const at = new Date('2026-12-01T08:00:00Z');
+    const entries = Array.from({ length: 90 }, (_, i) => ({ policy: `Policy number ${i} for the ${'very '.repeat(5)}long service`, level: 1, user: `Person ${i}`, email: `p${i}@example.com`, end: at }));
+    const r = onCallBlocks({ now: entries, next: entries.slice(0, 10) });
+    const texts = r.blocks.filter((b: any) => b.type === 'section').map((b: any) => b.text.text as string);
+    expect(texts.every((t) => t.length <= 2900)).toBe(true);
+    const all = texts.join('\n');
+    for (const e of entries) expect(all).toContain(`${e.user} (${e.email})`);
+    expect(texts[0].startsWith('*On call now*')).toBe(true);
+    expect(all).toContain('*Next*');
   });
 });
 

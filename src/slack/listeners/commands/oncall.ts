@@ -4,7 +4,8 @@ import { didYouMean, parseSlash } from '../../../../commands/parse.js';
 import { badCommandText, usageOf } from '../../blocks/usage.js';
 import { CodedError, ErrorCode } from '../../../core/errors.js';
 import type { OnCallEntry } from '../../../core/ports.js';
-import { context, section, slackDate, type Block } from '../../blocks/kit.js';
+import { context, slackDate, type Block } from '../../blocks/kit.js';
+import { listBlocks } from '../../blocks/lists.js';
 import type { SlackDeps } from '../../deps.js';
 import { userMessage } from '../../errors.js';
 import { withinAckWindow } from '../ack.js';
@@ -21,11 +22,14 @@ const line = (e: OnCallEntry, when: 'now' | 'next') => {
 /** The answer to /oncall: now and next, per escalation policy and level. */
 export function onCallBlocks(r: { now: OnCallEntry[]; next: OnCallEntry[] }, service?: string): { text: string; blocks: Block[] } {
   const scope = service ? ` for ${service}` : '';
-  const now = r.now.map((e) => line(e, 'now')).join('\n') || '_Nobody is on call right now._';
-  const next = r.next.map((e) => line(e, 'next')).join('\n') || '_No next shift in the schedule._';
+  const now = r.now.length ? r.now.map((e) => line(e, 'now')) : ['_Nobody is on call right now._'];
+  const next = r.next.length ? r.next.map((e) => line(e, 'next')) : ['_No next shift in the schedule._'];
+  // Whole lines in as many sections as they need; past Slack's 50 blocks, a line says what is left.
+  const more = (left: number) => `${left} more not shown: \`/oncall <service>\` shows one service.`;
+  const list = listBlocks([{ title: `*On call now${scope}*`, items: now }, { title: '*Next*', items: next }], 49, more);
   return {
     text: `On call${scope} now: ${r.now.map((e) => e.user).join(', ') || 'nobody'}`,
-    blocks: [section(`*On call now${scope}*\n${now}`), section(`*Next*\n${next}`), context(['From PagerDuty'])],
+    blocks: [...list, context(['From PagerDuty'])],
   };
 }
 

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../support/slack-app.js';
 import { listBlocks, packLines } from '../../src/slack/blocks/lists.js';
+import { paramsModal } from '../../src/slack/blocks/run-views.js';
 import { onCallBlocks } from '../../src/slack/listeners/commands/oncall.js';
 import { startLocal, visibleText, type LocalOpsroom } from '../support/opsroom.js';
 
@@ -45,6 +46,17 @@ describe('/oncall with many policies', () => {
     for (const e of entries) expect(all).toContain(`${e.user} (${e.email})`);
     expect(texts[0].startsWith('*On call now*')).toBe(true);
     expect(all).toContain('*Next*');
+  });
+});
+
+describe('parameter choices', () => {
+  it('offers every choice of a short list and lets a long one be typed, never a cut list', () => {
+    const many = Array.from({ length: 150 }, (_, i) => `region-${i}`);
+    const modal: any = paramsModal({ incidentId: 1, runbookId: 'x' }, 'X', { few: { type: 'enum', values: ['a', 'b', 'c'] }, many: { type: 'enum', values: many } } as any, {});
+    const inputs = modal.blocks.filter((b: any) => b.type === 'input');
+    expect(inputs[0].element.type).toBe('static_select');
+    expect(inputs[0].element.options.map((o: any) => o.value)).toEqual(['a', 'b', 'c']);
+    expect(inputs[1].element.type).toBe('plain_text_input');
   });
 });
 

@@ -169,8 +169,9 @@ export function paramsModal(meta: { incidentId: number; runbookId: string }, tit
     const optional = !p.required || p.default !== undefined || p.from !== undefined;
     const hint = [p.description, p.pattern && `must match ${p.pattern}`, p.type === 'duration' && 'a duration like 30s, 5m, 1h', p.from && `default: ${p.from}`].filter(Boolean).join(' · ');
     let element: Block;
-    if (p.type === 'enum') {
-      const options = (p.values ?? []).slice(0, 100).map((x) => option(x, x));
+    // A select holds 100 options; a longer list is typed (and checked like any value).
+    if (p.type === 'enum' && (p.values ?? []).length <= 100) {
+      const options = (p.values ?? []).map((x) => option(x, x));
       const init = options.find((o) => o.value === initial);
       element = { type: 'static_select', options, ...(init && { initial_option: init }) };
     } else if (p.type === 'integer') {

@@ -219,21 +219,6 @@ export class Remediation {
     return { channel: incident.channel, ts };
   }
 
-  /**
-   * Stop on a running step's output message: the person who started it or a responder. The stop
-   * is stored and reaches the replica running the step; it ends interrupted, "stopped by …".
-   */
-  async stop(user: string, runId: number, stepId: string, attempt: number): Promise<void> {
-    const { step } = await this.load(runId, stepId);
-    const a = (await this.d.runs.attempts(runId, stepId)).find((x) => x.number === attempt);
-    if (!a) throw new CodedError(ErrorCode.NotFound, 'That attempt is gone.');
-    if (step!.state !== 'running' || step!.attempts !== attempt) throw new CodedError(ErrorCode.Conflict, `Step ${stepId} is not running any more.`);
-    if (a.actor !== user && !(await this.d.policy.responder(user))) {
-      throw forbid('Only the person who started this step or the responders configured in opsroom.yml may stop it.');
-    }
-    await this.d.engine.requestStop(runId, stepId, user, attempt);
-  }
-
   /** Takes the buttons off a request nobody decided in time (this process only; a click says so too). */
   private expireLater(a: Approval): void {
     const timer = setTimeout(() => void this.expire(a).catch((e) => this.d.log('approval expiry failed', { error: String(e) })), a.expiresAt.getTime() - this.d.clock.now().getTime() + 1000);

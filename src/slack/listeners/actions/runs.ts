@@ -16,6 +16,7 @@ import type { Once } from '../../../core/once.js';
 import type { Remediation } from '../../remediation.js';
 import { paramsModal } from '../../blocks/run-views.js';
 import { refOfPosted } from '../../run-posts.js';
+import { stopStep } from '../../run-stop.js';
 
 type Picked = ButtonAction & { selected_option?: { value?: string } };
 type Args = SlackActionMiddlewareArgs<BlockAction<Picked>> & AllMiddlewareArgs;
@@ -105,7 +106,7 @@ const stop: Handler = async (r, c) => {
   const [runId, stepId, attempt] = (await refOf(r, c, 'out')).split('/');
   c.incidentId = (await r.d.runs.getRun(Number(runId)))?.incidentId ?? undefined;
   if (c.value !== `${runId}:${stepId}:${attempt}`) throw tampered();
-  await r.stop(c.user, Number(runId), stepId, Number(attempt));
+  await stopStep(r, c.user, Number(runId), stepId, Number(attempt));
 };
 
 const handlers: Record<string, [string, Handler]> = {

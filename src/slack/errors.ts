@@ -1,10 +1,13 @@
-import { isCoded } from '../core/errors.js';
+import { type CodedError, isCoded } from '../core/errors.js';
 import { DeliveryError } from '../core/effects.js';
 import { opsroomLine } from './blocks/mrkdwn.js';
 
-/** The one place errors become words for a person; words the error quotes (marked) are escaped. */
+/** A coded error's message as mrkdwn: the words it quotes (marked) are escaped. */
+export const codedText = (e: CodedError) => opsroomLine(e.marked);
+
+/** The one place errors become words for a person. */
 export function userMessage(e: unknown): string {
-  if (isCoded(e)) return `:warning: ${opsroomLine(e.marked)}`;
+  if (isCoded(e)) return `:warning: ${codedText(e)}`;
   return ':boom: Something went wrong on our side; nothing was changed. The error was logged.';
 }
 

@@ -23,6 +23,7 @@ import type { NewEvent } from '../core/incidents/timeline.js';
 import type { NewEffect } from '../core/effects.js';
 import { approvalMessage, confirmModal, fullOutputModal, suggestionsMessage } from './blocks/run-views.js';
 import { code, escapeMrkdwn } from './blocks/run-card.js';
+import { codedText } from './errors.js';
 import type { BoardDeps, RunBoard } from './run-board.js';
 import type { Once } from '../core/once.js';
 import { findPosted } from './posted.js';
@@ -259,7 +260,7 @@ export class Remediation {
       void started.done;
     } catch (e) {
       await this.d.approvals.moveApproval(a.id, 'approved', 'used', null, now);
-      await this.settleApprovalMessage(a, `:warning: Approved by <@${user}>, but it could not start: ${isCoded(e) ? e.message : 'internal error'}`);
+      await this.settleApprovalMessage(a, `:warning: Approved by <@${user}>, but it could not start: ${isCoded(e) ? codedText(e) : 'internal error'}`);
       throw e;
     }
     await this.d.approvals.moveApproval(a.id, 'approved', 'used', null, now);

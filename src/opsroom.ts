@@ -146,7 +146,7 @@ export async function startOpsroom(options: OpsroomOptions) {
   });
   const runs = await createRemediation({
     env, file, database, client, incidents, store, clock, log: (msg, extra) => log.warn(extra ?? {}, msg),
-    instanceId: process.env.OPSROOM_INSTANCE_ID || undefined, policy, once: deliveries, kick: () => void dispatcher.kick(),
+    instanceId: process.env.OPSROOM_INSTANCE_ID || undefined, policy, kick: () => void dispatcher.kick(),
     // Failed steps' Escalate pages through the outbox when PagerDuty is on.
     escalator: pager.enabled ? new PagerEscalator({ store, policies: Object.keys(pagerSettings?.escalationPolicies ?? {}), onEffects: () => void dispatcher.kick() }) : undefined,
     ...options.remediation,

@@ -14,6 +14,8 @@ export type EffectPayload =
   | { type: 'run.card'; runId: number }
   /** A request for a second responder's approval of a dangerous step, in the incident's thread. */
   | { type: 'run.approval'; approvalId: number }
+  /** The runbooks that match the incident, with Start buttons (what matches when it is delivered). */
+  | { type: 'run.suggest' }
   /** Pager calls: the pager adapter reads the incident itself. */
   | { type: 'pager.trigger' }
   | { type: 'pager.acknowledge'; actor: string }

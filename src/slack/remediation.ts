@@ -25,7 +25,6 @@ import { approvalMessage, confirmModal, fullOutputModal, suggestionsMessage } fr
 import { code, escapeMrkdwn } from './blocks/run-card.js';
 import { codedText } from './errors.js';
 import type { BoardDeps, RunBoard } from './run-board.js';
-import type { Once } from '../core/once.js';
 import { findPosted } from './posted.js';
 import { approvalKey, postOnce, suggestKey } from './run-posts.js';
 
@@ -41,9 +40,7 @@ export interface RemediationDeps extends BoardDeps {
   /** Takes the Escalate button: pages, or records on the timeline (see IncidentEscalator). */
   escalator: Escalator;
   board: RunBoard;
-  /** Claims across replicas (the suggestions' post); without it, a permanent claim in the store. */
-  once?: Once;
-  /** Tells the dispatcher new effects are stored (run cards and approval requests leave through the outbox). */
+  /** Tells the dispatcher new effects are stored (run cards, approval requests and suggestions leave through the outbox). */
   kick?: () => void;
 }
 
@@ -72,27 +69,42 @@ export class Remediation {
     return this.d.severities.find((s) => s.id === i.severity);
   }
 
-  /** Posts the matching runbooks in the thread, once per (matches, severity). True when posted. */
+  /**
+   * Queues the post of the matching runbooks (an outbox effect), once per (matches, severity):
+   * nothing when that post is recorded already. True when queued.
+   */
   async suggest(incident: Incident): Promise<boolean> {
-    if (!incident.cardTs || !isOpen(incident.status)) return false;
+    const s = this.suggestions(incident);
+    if (!s || (await this.d.refs.get(s.ref))) return false;
+    await this.d.store.record(incident.id, [], [{ target: 'chat', payload: { type: 'run.suggest' } }]);
+    this.d.kick?.();
+    return true;
+  }
+
+  /**
+   * Delivers a queued suggestion post: what matches now, unless it is posted already (its ref; on
+   * a retry, the message an earlier attempt posted, found by its metadata). Queued posts go one at
+   * a time per incident, so two never race.
+   */
+  async postSuggestions(incident: Incident, retry: boolean): Promise<void> {
+    const s = this.suggestions(incident);
+    if (!s) return;
+    await postOnce({
+      client: this.d.client, refs: this.d.refs, ref: s.ref, channel: incident.channel, threadTs: incident.cardTs!,
+      key: suggestKey(incident.id, s.sig), since: incident.createdAt, message: s.msg, lookFirst: retry, tries: 1,
+    });
+  }
+
+  private suggestions(incident: Incident) {
+    if (!incident.cardTs || !isOpen(incident.status)) return undefined;
     const matches = suggest(this.d.catalog(), incident, Number.POSITIVE_INFINITY);
     const hits = matches.slice(0, 5);
-    if (!hits.length) return false;
+    if (!hits.length) return undefined;
     const sig = createHash('sha256').update(`${hits.map((h) => h.runbook.id).join(',')}|${incident.severity}`).digest('hex').slice(0, 16);
     const ref = `suggest:${incident.id}:${sig}`;
-    if (await this.d.refs.get(ref)) return false;
     const msg = suggestionsMessage(incidentKey(incident.id), hits.map((h) => ({ id: h.runbook.id, title: h.runbook.title, description: h.runbook.description, keywords: h.runbook.match.keywords, matched: h.matched })), matches.slice(5).map((h) => h.runbook.id));
     if (this.sev(incident)?.requiresApproval) msg.blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `${incident.severity}: dangerous steps need a second responder's approval.` }] });
-    // Recorded as a chat ref once posted. An attempt that died half way left no ref and let its claim
-    // lapse: the next one finds the message it may have posted by its metadata before posting.
-    const post = () => postOnce({
-      client: this.d.client, refs: this.d.refs, ref, channel: incident.channel, threadTs: incident.cardTs!,
-      key: suggestKey(incident.id, sig), since: incident.createdAt, message: msg, lookFirst: true,
-    });
-    if (this.d.once) return (await this.d.once.run(ref, post, { keepMs: 10 * 60_000 })).ran;
-    if (!(await this.d.store.claim(ref, this.d.clock.now()))) return false;
-    await post();
-    return true;
+    return { ref, sig, msg };
   }
 
   /** Required parameters with no value from the person, a default or the incident. */

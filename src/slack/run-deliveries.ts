@@ -1,5 +1,5 @@
 /**
- * Run cards and approval requests leave through the outbox: the dispatcher hands their effects
+ * Run cards, approval requests and suggestions leave through the outbox: the dispatcher hands their effects
  * here, in order with the incident's other messages, retrying on failure. A retry first finds the
  * message an earlier attempt posted (run-posts.ts), so nothing is posted twice.
  */
@@ -10,7 +10,7 @@ import { toDeliveryError } from './errors.js';
 import type { Remediation } from './remediation.js';
 import { approvalKey, postOnce } from './run-posts.js';
 
-export const isRunEffect = (e: Effect): boolean => e.payload.type === 'run.card' || e.payload.type === 'run.approval';
+export const isRunEffect = (e: Effect): boolean => ['run.card', 'run.approval', 'run.suggest'].includes(e.payload.type);
 
 export async function deliverRunEffect(r: Remediation, effect: Effect, incident: Incident): Promise<void> {
   try {
@@ -21,6 +21,7 @@ export async function deliverRunEffect(r: Remediation, effect: Effect, incident:
       if (run) await r.d.board.postCard(run, incident, retry);
       return;
     }
+    if (p.type === 'run.suggest') return await r.postSuggestions(incident, retry);
     if (p.type !== 'run.approval') throw new Error(`not a run effect: ${p.type}`);
     const a = await r.d.approvals.getApproval(p.approvalId);
     if (!a) return;

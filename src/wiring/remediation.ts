@@ -23,8 +23,6 @@ import { LoggingEscalator, type EscalationContext, type EscalationResult, type E
 import { ErrorCode, isCoded } from '../core/errors.js';
 import { runnerFromInventory } from '../executors/index.js';
 import type { Database } from '../store/db.js';
-import { outsideClaims } from '../store/claim-scope.js';
-import type { Once } from '../core/once.js';
 import { KyselyApprovalStore, KyselyChatRefs } from '../store/remediation.js';
 import { KyselyRunStore } from '../store/runs.js';
 import { SlackDirectory } from '../slack/directory.js';
@@ -50,9 +48,7 @@ export interface RemediationSetup {
   instanceId?: string;
   /** Who may do what (default: opsroom.yml `permissions`). */
   policy?: RunPolicy;
-  /** Claims across replicas (delivery claims), for the suggestions' post. */
-  once?: Once;
-  /** Tells the dispatcher that effects were stored (run cards, approval requests). */
+  /** Tells the dispatcher that effects were stored (run cards, approval requests, suggestions). */
   kick?: () => void;
 }
 
@@ -98,15 +94,15 @@ export async function createRemediation(o: RemediationSetup) {
   const remediation = new Remediation({
     ...base, board, catalog: () => catalog, inventory: hasInventory ? inventory : undefined, env: process.env, policy, approvals,
     approvalMinutes: o.file.permissions.approvalMinutes, escalator, secrets,
-    // Background work: never part of the request whose delivery happened to trigger it.
-    once: o.once && { run: (key, work, opts) => outsideClaims(() => o.once!.run(key, work, opts)) }, kick: o.kick,
+    kick: o.kick,
   });
 
   return {
     remediation, board, engine, runs, approvals, catalog: () => catalog,
     /**
-     * Run cards and approval requests (outbox effects) are delivered here; after a thread line is
-     * delivered, the runbooks that match the incident are posted (once per match set and severity).
+     * Run cards, approval requests and suggestions (outbox effects) are delivered here; after a
+     * thread line is delivered, the runbooks that match the incident are queued (once per match set
+     * and severity).
      */
     suggestOn(notifier: ChatNotifier): void {
       const deliver = notifier.deliver.bind(notifier);

@@ -29,6 +29,8 @@ interface Click {
   triggerId: string;
   /** Delivery claims (the double-click window of Start). */
   claims: Once;
+  /** The claims forget a key after its window (delivery claims); else they keep it for good. */
+  windowed: boolean;
   /** Set as soon as the incident is known, for the audit record of a refusal. */
   incidentId?: number;
 }
@@ -117,8 +119,9 @@ const handlers: Record<string, [string, Handler]> = {
     const rb = r.runbook(c.value);
     if (!rb) throw new CodedError(ErrorCode.NotFound, `There is no runbook \`${c.value}\`.`);
     // A double click (or Slack retrying the click) starts one run, not two.
-    const bucket = Math.floor(r.d.clock.now().getTime() / 10_000);
-    await c.claims.run(`start:${incident.id}:${rb.id}:${c.user}:${bucket}`, async () => {
+    // Delivery claims keep the key 10 s from the first click; permanent claims need a time bucket.
+    const bucket = c.windowed ? '' : `:${Math.floor(r.d.clock.now().getTime() / 10_000)}`;
+    await c.claims.run(`start:${incident.id}:${rb.id}:${c.user}${bucket}`, async () => {
       if (r.missingParams(rb, {}, incident).length) {
         const denied = await r.d.policy.check(c.user, 'run', incident);
         if (denied) throw new CodedError(ErrorCode.Forbidden, denied);
@@ -126,7 +129,7 @@ const handlers: Record<string, [string, Handler]> = {
         return;
       }
       await r.start(incident, rb.id, {}, c.user);
-    }, { keepMs: 60_000 });
+    }, { keepMs: 10_000 });
   }],
   [RunActions.run]: ['run a step', step('run')],
   [RunActions.retry]: ['retry a step', step('retry')],
@@ -158,7 +161,7 @@ export function registerRunActions(app: App, d: SlackDeps) {
       const c: Click = {
         user: b.user.id, channel: clicked.channel ?? '', ts: clicked.ts ?? '',
         threadTs: (b.container as { thread_ts?: string } | undefined)?.thread_ts ?? (b.message as { thread_ts?: string } | undefined)?.thread_ts,
-        value: a.action.value ?? a.action.selected_option?.value ?? '', triggerId: b.trigger_id, claims: claimsOf(d),
+        value: a.action.value ?? a.action.selected_option?.value ?? '', triggerId: b.trigger_id, claims: claimsOf(d), windowed: d.deliveries !== undefined,
       };
       try {
         await run(r, c, a);

@@ -7,6 +7,7 @@ import { RunEngine } from '../../src/core/runs/engine.js';
 import type { Database } from '../../src/store/db.js';
 import { KyselyRunStore } from '../../src/store/runs.js';
 import { hangsUntilAborted, ScriptedRunner, ssh, step } from '../core/runs/support/scripted-runner.js';
+import { waitFor } from '../support/slack-app.js';
 import { ENGINES } from './engines.js';
 
 const at = new Date('2026-01-01T10:00:00Z');
@@ -26,6 +27,33 @@ describe.each(ENGINES)('stop requests on $name', (engine) => {
       const found = await store.stopRequests([{ runId: run.id, stepId: 'a', attempt: 1 }, { runId: run.id, stepId: 'a', attempt: 2 }, { runId: run.id, stepId: 'b', attempt: 1 }]);
       expect(found).toEqual([{ runId: run.id, stepId: 'a', attempt: 1, requestedBy: 'U0CAROL', requestedAt: at }]);
       expect(await store.stopRequests([])).toEqual([]);
+    } finally {
+      await db.close();
+      await fresh.drop();
+    }
+  });
+
+  it('a stop ends only the attempt it names: the retry runs on; a step not running cannot be stopped', async () => {
+    const fresh = await engine.fresh();
+    const db = await fresh.open();
+    try {
+      const store = new KyselyRunStore(db);
+      let runs = 0;
+      const runner = new ScriptedRunner(hangsUntilAborted(() => runs++));
+      const eng = new RunEngine({ store, stops: store, runner, instanceId: 'replica-a', stopPollMs: 50 });
+      const run = await eng.start(newRun());
+      await expect(eng.requestStop(run.id, 'hang', 'U0CAROL')).rejects.toThrow(/pending, not running/);
+      const first = await eng.startStep(run.id, 'hang', { actor: 'U0CAROL' });
+      await eng.requestStop(run.id, 'hang', 'U0CAROL');
+      expect(await first.done).toMatchObject({ state: 'interrupted', reason: 'stopped by U0CAROL', attempt: 1 });
+      const second = await eng.startStep(run.id, 'hang', { actor: 'U0CAROL' }, 'retry');
+      // Several polls after the retry began it still runs: the stored stop names attempt 1.
+      await waitFor(() => runs === 2);
+      await new Promise((r) => setTimeout(r, 300));
+      expect((await store.getStep(run.id, 'hang'))?.state).toBe('running');
+      await eng.requestStop(run.id, 'hang', 'U0BOB', 2);
+      expect(await second.done).toMatchObject({ state: 'interrupted', reason: 'stopped by U0BOB', attempt: 2 });
+      await eng.close();
     } finally {
       await db.close();
       await fresh.drop();

@@ -105,6 +105,20 @@ describe.skipIf(!hasDocker)('stopping a running step', () => {
     expect((await w.t.ops.runs.runs.attempts(runId, 'hang'))[0].error).toBe('stopped by U0BOB');
   }, 60_000);
 
+  it('the run card offers Stop while the step runs; a responder stops it from there', async () => {
+    const { card, runId } = await hanging('U0CAROL');
+    const rc = await waitFor(() => {
+      const m = runCardOf(w.t, card.ts, runId);
+      return m && JSON.stringify(m.blocks).includes('"action_id":"run.step.stop"') && m;
+    }, 10_000);
+    await click('U0BOB', rc.ts, 'run.step.stop', `${runId}:hang`);
+    await waitFor(async () => (await stepState(runId, 'hang')) === 'interrupted', 15_000);
+    expect(await sleepers(w.redis)).toBe(0);
+    expect((await w.t.ops.runs.runs.attempts(runId, 'hang'))[0].error).toBe('stopped by U0BOB');
+    await w.t.ops.runs.board.settle();
+    expect(JSON.stringify(runCardOf(w.t, card.ts, runId)!.blocks)).not.toContain('run.step.stop');
+  }, 60_000);
+
   it('a stop stored by another replica reaches the one running the step within its poll', async () => {
     const { runId } = await hanging('U0CAROL');
     // A second replica on the same database: it runs nothing of this step; its stop is only stored.

@@ -2,7 +2,8 @@
  * The steps of a run card, laid out to fit Slack's 50 blocks with every action on every step:
  * - up to 22 steps: a line and a row of buttons each;
  * - up to 44: a line each with its button, or a menu (Run/Retry/Skip) when it has more than one;
- * - more: the lines in a few sections, and pickers (Run a step…, Retry a step…, Skip a step…).
+ * - more: the lines in a few sections, and pickers (Run a step…, Retry…, Skip…, Stop…).
+ * A running step offers Stop (manual ones excepted: the person marks them done).
  */
 import { RunActions } from '../ids.js';
 import { actions, button, clip, option, plain, section, type Block } from './kit.js';
@@ -24,7 +25,7 @@ export interface CardStep {
   reason: string | null;
 }
 
-type StepAction = 'run' | 'retry' | 'skip';
+type StepAction = 'run' | 'retry' | 'skip' | 'stop';
 interface Offer {
   action: StepAction;
   label: string;
@@ -41,6 +42,7 @@ export const stepValue = (runId: number, stepId: string) => `${runId}:${stepId}`
 /** What a person can do with a step now. */
 export function offers(s: CardStep): Offer[] {
   const style = s.dangerous ? 'danger' : 'primary';
+  if (s.state === 'running') return s.manual ? [] : [{ action: 'stop', label: 'Stop', style: 'danger' }];
   if (s.state === 'pending') return [{ action: 'run', label: s.manual ? 'Mark done' : s.dangerous ? 'Run…' : 'Run', style }, { action: 'skip', label: 'Skip' }];
   if (s.state === 'failed' || s.state === 'timed_out' || s.state === 'interrupted') {
     return [{ action: 'retry', label: s.dangerous ? 'Retry…' : 'Retry', style }, { action: 'skip', label: 'Skip' }];
@@ -54,10 +56,16 @@ export function pickValue(action: StepAction, runId: number, stepId: string, pos
   return v.length <= OPTION_VALUE_MAX ? v : `${action}|${runId}#${position}`;
 }
 
-const actionId = { run: RunActions.run, retry: RunActions.retry, skip: RunActions.skip } as const;
+const actionId = { run: RunActions.run, retry: RunActions.retry, skip: RunActions.skip, stop: RunActions.stop } as const;
+
+/** The dialog before a stop: the process is killed. */
+export const stopConfirm = (stepId: string): Block => ({
+  title: plain('Stop this step?'), text: { type: 'mrkdwn', text: clip(`The running \`${stepId}\` is killed and ends as interrupted.`, 300) },
+  confirm: plain('Stop it'), deny: plain('Keep running'), style: 'danger',
+});
 
 function buttons(runId: number, s: CardStep): Block[] {
-  return offers(s).map((o) => button(actionId[o.action], o.label, stepValue(runId, s.stepId), o.style));
+  return offers(s).map((o) => button(actionId[o.action], o.label, stepValue(runId, s.stepId), o.style, o.action === 'stop' ? stopConfirm(s.stepId) : undefined));
 }
 
 function menu(runId: number, s: CardStep, position: number): Block | undefined {
@@ -80,8 +88,8 @@ function packed(lines: string[]): Block[] {
 
 function pickers(runId: number, steps: CardStep[]): Block | undefined {
   const selects: Block[] = [];
-  const labels: Record<StepAction, string> = { run: 'Run a step…', retry: 'Retry a step…', skip: 'Skip a step…' };
-  for (const action of ['run', 'retry', 'skip'] as const) {
+  const labels: Record<StepAction, string> = { run: 'Run a step…', retry: 'Retry a step…', skip: 'Skip a step…', stop: 'Stop a step…' };
+  for (const action of ['run', 'retry', 'skip', 'stop'] as const) {
     const opts = steps.flatMap((s, i) => (offers(s).some((o) => o.action === action)
       ? [option(clip(`${i + 1}. ${s.title}${s.dangerous && action !== 'skip' ? ' (dangerous)' : ''}`, 75), pickValue(action, runId, s.stepId, i))]
       : []));

@@ -95,16 +95,25 @@ const step = (action: 'run' | 'retry' | 'skip'): Handler => async (r, c, a) => {
 
 /** A step's menu or a long card's picker: the option says the action, then as for its button. */
 const picked: Handler = async (r, c, a) => {
-  const m = /^(run|retry|skip)\|(.+)$/.exec(c.value);
+  const m = /^(run|retry|skip|stop)\|(.+)$/.exec(c.value);
   if (!m) throw tampered();
   const byPosition = /^(\d+)#(\d+)$/.exec(m[2]);
   const stepId = byPosition && (await r.d.runs.steps(Number(byPosition[1])))[Number(byPosition[2])]?.stepId;
   c.value = byPosition ? `${byPosition[1]}:${stepId ?? ''}` : m[2];
-  await step(m[1] as 'run' | 'retry' | 'skip')(r, c, a);
+  await (m[1] === 'stop' ? cardStop : step(m[1] as 'run' | 'retry' | 'skip'))(r, c, a);
 };
 
-/** Stop on an output message: its value must name the message's attempt. */
-const stop: Handler = async (r, c) => {
+/** Stop on the card: the step's current attempt. */
+const cardStop: Handler = async (r, c) => {
+  const { runId, stepId } = await cardStep(r, c);
+  const s = await r.d.runs.getStep(runId, stepId);
+  if (!s) throw new CodedError(ErrorCode.NotFound, `Run ${runId} has no step ${stepId}.`);
+  await stopStep(r, c.user, runId, stepId, s.attempts);
+};
+
+/** Stop on an output message (its value names the message's attempt) or on the card (`<run>:<step>`). */
+const stop: Handler = async (r, c, a) => {
+  if (!/^\d+:[^:]+:\d+$/.test(c.value)) return cardStop(r, c, a);
   const [runId, stepId, attempt] = (await refOf(r, c, 'out')).split('/');
   c.incidentId = (await r.d.runs.getRun(Number(runId)))?.incidentId ?? undefined;
   if (c.value !== `${runId}:${stepId}:${attempt}`) throw tampered();

@@ -33,9 +33,17 @@ export class DockerStepRunner implements StepRunner {
     if (command.kind !== 'docker') return failed(`DockerStepRunner cannot run a ${command.kind} step`);
     try {
       if (command.action === 'exec') {
-        const one = await findOne(this.docker, command.target);
+        // The step's timeout covers finding the container too (an engine that never answers).
+        const started = Date.now();
+        let one: Awaited<ReturnType<typeof findOne>> | undefined;
+        const lookup = await withDeadline(options, async () => {
+          one = await findOne(this.docker, command.target);
+          return { exitCode: 0, output: '', timedOut: false };
+        });
+        if (!one) return lookup;
         if (one.state !== 'running') return failed(`Container ${one.name} is not running (${one.state})`);
-        return await runExec(this.docker, one.id, command, options, this.localKill);
+        const left = Math.max(1, options.timeoutMs - (Date.now() - started));
+        return await runExec(this.docker, one.id, command, { ...options, timeoutMs: left }, this.localKill);
       }
       return await withDeadline(options, async () => {
         const found = await findAll(this.docker, command.target);

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ResolvedCommand } from '../../src/core/runs/step-runner.js';
 import { DockerStepRunner } from '../../src/executors/index.js';
 
 describe('a Docker engine that never answers', () => {
@@ -24,12 +25,13 @@ describe('a Docker engine that never answers', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  for (const command of [
+  const commands: ResolvedCommand[] = [
     { kind: 'docker', target: { container: 'redis' }, action: 'exec', argv: ['redis-cli', 'ping'] },
     { kind: 'docker', target: { container: 'redis' }, action: 'logs', tail: 5 },
     { kind: 'docker', target: { composeProject: 'shop', composeService: 'cache' }, action: 'restart' },
-  ] as const) {
-    it(`times out a ${command.action} step at the step's timeout`, async () => {
+  ];
+  for (const command of commands) {
+    it(`times out a ${command.kind === "docker" ? command.action : command.kind} step at the step's timeout`, async () => {
       const out = await runner.run(command, { timeoutMs: 800, signal: new AbortController().signal, onOutput: () => {} });
       expect(out.timedOut).toBe(true);
       expect(sockets.length).toBeGreaterThan(0);

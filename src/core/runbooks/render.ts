@@ -8,7 +8,7 @@ import { isReadOnly } from './read-only.js';
 import { resolveParams, secretValues, type IncidentContext } from './params.js';
 import type { Runbook, RunbookStep } from './schema.js';
 import { dockerTargetOf, DOCKER_NAME_RE } from './targets.js';
-import { breQuote, regexQuote, shellQuote, substitute, urlQuote, verbatim } from './templates.js';
+import { breQuote, regexQuote, shellQuote, shellScriptIndex, substitute, urlQuote, verbatim } from './templates.js';
 
 /**
  * Rendering: parameter values go into a runbook's templates, quoted for where they land:
@@ -139,7 +139,10 @@ function renderDocker(rb: Runbook, d: NonNullable<RunbookStep['docker']>, sub: S
   if (service !== undefined) target.composeService = service;
   const base = { kind: 'docker' as const, target };
   if (d.exec !== undefined) {
-    const argv = typeof d.exec === 'string' ? ['sh', '-c', sub(d.exec, shellQuote)] : d.exec.map((a) => sub(a, verbatim));
+    const script = typeof d.exec === 'string' ? -1 : shellScriptIndex(d.exec);
+    const argv = typeof d.exec === 'string'
+      ? ['sh', '-c', sub(d.exec, shellQuote)]
+      : d.exec.map((a, i) => sub(a, i === script ? shellQuote : verbatim));
     return {
       ...base,
       action: 'exec',

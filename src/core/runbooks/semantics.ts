@@ -4,7 +4,7 @@ import { destructiveReason } from './destructive.js';
 import { readOnlyProblem } from './read-only.js';
 import { checkParamValue, envNameOf } from './params.js';
 import { stepKind, type Runbook, type RunbookStep } from './schema.js';
-import { scanTemplates, shellContextAt, substitute, type TemplateRef } from './templates.js';
+import { scanTemplates, shellContextAt, shellScriptIndex, substitute, type TemplateRef } from './templates.js';
 import { dockerTargetOf, DOCKER_NAME_RE, type TargetFields } from './targets.js';
 import type { Path, SourceError, YamlSource } from './yaml-source.js';
 
@@ -225,7 +225,10 @@ export function templatedFields(s: RunbookStep, at: Path): Field[] {
     add(['docker', 'project'], d.project, 'name');
     add(['docker', 'service'], d.service, 'name');
     if (typeof d.exec === 'string') add(['docker', 'exec'], d.exec, 'shell');
-    else d.exec?.forEach((a, j) => add(['docker', 'exec', j], a, 'argv'));
+    else if (d.exec) {
+      const script = shellScriptIndex(d.exec);
+      d.exec.forEach((a, j) => add(['docker', 'exec', j], a, j === script ? 'shell' : 'argv'));
+    }
     add(['docker', 'user'], d.user, 'argv');
     add(['docker', 'workdir'], d.workdir, 'argv');
     for (const [k, v] of Object.entries(d.env ?? {})) add(['docker', 'env', k], v, 'argv');

@@ -83,3 +83,16 @@ export function shellContextAt(s: string, offsets: readonly number[]): Map<numbe
   }
   return out;
 }
+
+const SHELL_RE = /(?:^|\/)(?:ba|da|k|z|a|c|tc|fi|mk)?sh$/;
+
+/**
+ * The index of the element of an argv list that a shell reads as a script (`[sh, -c, "…"]`,
+ * `[env, bash, -ec, "…"]`, `[busybox, sh, -c, "…"]`), or -1. Templates there are shell-quoted.
+ */
+export function shellScriptIndex(argv: readonly string[]): number {
+  const shell = argv.findIndex((a) => SHELL_RE.test(a));
+  if (shell < 0) return -1;
+  const flag = argv.findIndex((a, i) => i > shell && /^-[A-Za-z]*c[A-Za-z]*$/.test(a));
+  return flag < 0 || flag + 1 >= argv.length ? -1 : flag + 1;
+}

@@ -145,3 +145,18 @@ describe('injection corpus', () => {
     expect(out).toBe('a.b\\|c*[x]^$\n');
   });
 });
+
+describe('a shell script inside an argv list', () => {
+  it('is read by lint as shell and its parameters are shell-quoted', async () => {
+    const { parseRunbook } = await import('../../../src/core/runbooks/loader.js');
+    const { renderRunbook } = await import('../../../src/core/runbooks/render.js');
+    const text = (exec: string) => ['title: T', 'params: { file: { type: string } }', 'steps:', `  - { id: a, title: A, docker: { container: db, exec: ${exec} } }`].join('\n');
+    for (const exec of ['[sh, -c, "tail -n 5 {{ file }}"]', '[env, bash, -ec, "tail -n 5 {{ file }}"]', '[busybox, sh, -c, "tail -n 5 {{ file }}"]']) {
+      const rb = parseRunbook('t.yml', text(exec), 't/demo').runbook!;
+      const argv = (renderRunbook(rb, { file: 'x; touch /tmp/pwned' }).steps[0].command as { argv: string[] }).argv;
+      expect(argv.at(-1)).toBe("tail -n 5 'x; touch /tmp/pwned'");
+    }
+    const quoted = parseRunbook('t.yml', text('[sh, -c, "tail -n 5 \'{{ file }}\'"]'), 't/demo');
+    expect(quoted.errors.length).toBeGreaterThan(0);
+  });
+});

@@ -4,6 +4,7 @@
  * the outbox), and dangerous steps follow the incident's rules: on a severity that needs a second
  * responder's approval, a terminal cannot give it, so they are refused with where to run them.
  */
+import { approvalRequired } from '../core/incidents/approval-rule.js';
 import type { Severity } from '../core/incidents/severity.js';
 import { incidentKey, parseIncidentKey, type Incident } from '../core/incidents/incident.js';
 import { isOpen } from '../core/incidents/status.js';
@@ -31,7 +32,7 @@ export async function attachIncident(database: Database, key: string, severities
   const incident = await store.get(id);
   if (!incident) return `there is no ${incidentKey(id)} in this database`;
   if (!isOpen(incident.status)) return `${incidentKey(id)} is ${incident.status}; reopen it before running steps for it`;
-  const requiresApproval = severities.find((s) => s.id === incident.severity)?.requiresApproval ?? false;
+  const requiresApproval = approvalRequired(severities, incident.severity, await store.events(id));
   const record: AttachedIncident['record'] = (kind, text, data, line) =>
     store.record(id, [{ at: new Date(), actor, kind, text, data }], line ? [{ target: 'chat', payload: { type: 'thread', text: line } }] : []);
   return {

@@ -9,6 +9,7 @@ import { incidentKey, type Incident } from '../core/incidents/incident.js';
 import { isOpen } from '../core/incidents/status.js';
 import type { Inventory } from '../core/inventory/schema.js';
 import type { LoadedRunbook } from '../core/runbooks/loader.js';
+import { approvalRequired } from '../core/incidents/approval-rule.js';
 import { renderRunbook } from '../core/runbooks/render.js';
 import { suggest } from '../core/runbooks/suggest.js';
 import { approvalProblem, approvalRef, type Approval, type ApprovalStore } from '../core/runs/approvals.js';
@@ -65,8 +66,9 @@ export class Remediation {
     return this.d.catalog().find((r) => r.id === id);
   }
 
-  private sev(i: Incident) {
-    return this.d.severities.find((s) => s.id === i.severity);
+  /** Dangerous steps need a second responder: the severity needs it now, or did since the incident opened. */
+  private async needsApproval(i: Incident): Promise<boolean> {
+    return approvalRequired(this.d.severities, i.severity, await this.d.store.events(i.id));
   }
 
   /**
@@ -74,7 +76,7 @@ export class Remediation {
    * nothing when that post is recorded already. True when queued.
    */
   async suggest(incident: Incident): Promise<boolean> {
-    const s = this.suggestions(incident);
+    const s = await this.suggestions(incident);
     if (!s || (await this.d.refs.get(s.ref))) return false;
     await this.d.store.record(incident.id, [], [{ target: 'chat', payload: { type: 'run.suggest' } }]);
     this.d.kick?.();
@@ -87,7 +89,7 @@ export class Remediation {
    * a time per incident, so two never race.
    */
   async postSuggestions(incident: Incident, retry: boolean): Promise<void> {
-    const s = this.suggestions(incident);
+    const s = await this.suggestions(incident);
     if (!s) return;
     await postOnce({
       client: this.d.client, refs: this.d.refs, ref: s.ref, channel: incident.channel, threadTs: incident.cardTs!,
@@ -95,7 +97,7 @@ export class Remediation {
     });
   }
 
-  private suggestions(incident: Incident) {
+  private async suggestions(incident: Incident) {
     if (!incident.cardTs || !isOpen(incident.status)) return undefined;
     const matches = suggest(this.d.catalog(), incident, Number.POSITIVE_INFINITY);
     const hits = matches.slice(0, 5);
@@ -103,7 +105,7 @@ export class Remediation {
     const sig = createHash('sha256').update(`${hits.map((h) => h.runbook.id).join(',')}|${incident.severity}`).digest('hex').slice(0, 16);
     const ref = `suggest:${incident.id}:${sig}`;
     const msg = suggestionsMessage(incidentKey(incident.id), hits.map((h) => ({ id: h.runbook.id, title: h.runbook.title, description: h.runbook.description, keywords: h.runbook.match.keywords, matched: h.matched })), matches.slice(5).map((h) => h.runbook.id));
-    if (this.sev(incident)?.requiresApproval) msg.blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `${incident.severity}: dangerous steps need a second responder's approval.` }] });
+    if (await this.needsApproval(incident)) msg.blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `${incident.severity}: dangerous steps need a second responder's approval.` }] });
     return { ref, sig, msg };
   }
 
@@ -167,12 +169,12 @@ export class Remediation {
       const denied = await this.d.policy.check(user, 'run_dangerous', incident);
       if (denied) throw forbid(denied);
       if (action === 'run' && s.state !== 'pending') throw new CodedError(ErrorCode.Conflict, `Step ${stepId} is ${s.state.replace('_', ' ')}.`);
-      const sev = this.sev(incident);
+      const needsApproval = await this.needsApproval(incident);
       return {
         modal: confirmModal({
           runId, stepId, action, title: s.step.title, target: targetKey(s.step.command), command: this.shown(runId, describeCommand(s.step.command)),
           params: (await this.d.runs.getRun(runId))!.params, incidentKey: incidentKey(incident.id), severity: incident.severity,
-          needsApproval: sev?.requiresApproval ?? false, approvalMinutes: this.d.approvalMinutes, fingerprint: stepFingerprint(runId, s.step),
+          needsApproval, approvalMinutes: this.d.approvalMinutes, fingerprint: stepFingerprint(runId, s.step),
         }),
       };
     }
@@ -191,7 +193,7 @@ export class Remediation {
     if (denied) throw forbid(denied);
     const command = this.shown(run.id, describeCommand(s.step.command));
     const target = targetKey(s.step.command);
-    if (!this.sev(incident)?.requiresApproval) {
+    if (!(await this.needsApproval(incident))) {
       const started = await this.d.engine.startStep(run.id, s.stepId, { actor: user, confirmation: { confirmedBy: user, refs: ['slack:confirmed'], fingerprint }, ...manualOf(s) }, meta.action);
       void started.done;
       await this.d.incidents.record(incident.id, { at: this.d.clock.now(), actor: user, kind: 'approval', text: `confirmed dangerous step ${code(s.stepId)} on ${code(target)}: ${code(command.slice(0, 300))}`, data: { runId: run.id, stepId: s.stepId, fingerprint } });

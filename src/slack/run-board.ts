@@ -3,6 +3,7 @@
  * live output message per attempt (coalesced edits), and a timeline event for every step result.
  * Works from stored state, so after a restart it finds its cards again (chat refs).
  */
+import { approvalRequired } from '../core/incidents/approval-rule.js';
 import type { WebClient } from '@slack/web-api';
 import { incidentKey, type Incident } from '../core/incidents/incident.js';
 import type { IncidentService } from '../core/incidents/service.js';
@@ -106,11 +107,11 @@ export class RunBoard {
     if (!run) return undefined;
     const [steps, attempts, incident] = await Promise.all([this.d.runs.steps(runId), this.d.runs.attempts(runId), run.incidentId === null ? undefined : this.d.store.get(run.incidentId)]);
     const rb = this.d.runbook(run.runbookId);
-    const sev = incident && this.d.severities.find((s) => s.id === incident.severity);
+    const requiresApproval = incident ? approvalRequired(this.d.severities, incident.severity, await this.d.store.events(incident.id)) : false;
     const plan = new Set(diagnosticPlan(steps));
     return {
       runId, runbookId: run.runbookId, title: rb?.title ?? run.runbookId, incidentKey: incident ? incidentKey(incident.id) : null,
-      severity: incident?.severity ?? null, requiresApproval: sev?.requiresApproval ?? false, startedBy: run.startedBy, params: run.params,
+      severity: incident?.severity ?? null, requiresApproval, startedBy: run.startedBy, params: run.params,
       state: run.state, escalations: rb?.escalate ?? [],
       steps: steps.map((s) => {
         const last = attempts.filter((a) => a.stepId === s.stepId).at(-1);

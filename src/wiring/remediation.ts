@@ -9,6 +9,7 @@ import type { Env } from '../config/env.js';
 import { severitiesOf, type FileConfig } from '../config/file.js';
 import type { Effect } from '../core/effects.js';
 import type { Incident } from '../core/incidents/incident.js';
+import { approvalRequired } from '../core/incidents/approval-rule.js';
 import type { IncidentService } from '../core/incidents/service.js';
 import { loadInventory } from '../core/inventory/loader.js';
 import { EMPTY_INVENTORY, type Inventory } from '../core/inventory/schema.js';
@@ -84,7 +85,7 @@ export async function createRemediation(o: RemediationSetup) {
       policy, approvals, clock: o.clock,
       incident: async (id) => {
         const i = await o.store.get(id);
-        return i && { commander: i.commander, acknowledgedBy: i.acknowledgedBy, requiresApproval: severities.find((s) => s.id === i.severity)?.requiresApproval ?? false };
+        return i && { commander: i.commander, acknowledgedBy: i.acknowledgedBy, requiresApproval: approvalRequired(severities, i.severity, await o.store.events(id)) };
       },
     }),
   });

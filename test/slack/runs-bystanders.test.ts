@@ -76,6 +76,26 @@ describe.skipIf(!hasDocker)('bystanders and dangerous steps', () => {
     }, 60_000);
   });
 
+  describe('with two responders (Alice and Bob)', () => {
+    beforeAll(async () => { w = await startRunsWorld({ file: { permissions: { runners: [], responders: ['U0ALICE', 'U0BOB'], approvalMinutes: 10 } } }); }, 60_000);
+    afterAll(() => w?.stop());
+
+    it('one responder cannot lift the two-person rule by lowering the severity', async () => {
+      const before = await startedAt();
+      const { card, run, runId, key } = await startRun('U0ALICE', 'P1', 'Redis caído bajado');
+      const lowered = await w.t.ws.slash('U0ALICE', GEN, `severity ${key} P3`);
+      expect(lowered.json.text).not.toMatch(/Unknown|Only/);
+      await waitFor(async () => (await w.t.ops.incidents.get(Number(key.slice(4)))).severity === 'P3');
+      await click('U0ALICE', run.ts, 'run.step.run', `${runId}:restart`);
+      const modal = await waitFor(() => confirmModals('U0ALICE').at(-1));
+      await w.t.ws.submitView('U0ALICE', modal.id, {});
+      // Still asks a second responder: the incident was P1.
+      await waitFor(() => threadOf(w.t, card.ts).find((m) => m.text.startsWith('Approval needed')));
+      expect(await stepState(runId, 'restart')).toBe('pending');
+      expect(await startedAt()).toBe(before);
+    }, 60_000);
+  });
+
   describe('in the local workspace with no responders configured', () => {
     beforeAll(async () => { w = await startRunsWorld({ file: { permissions: { runners: [], responders: [], approvalMinutes: 10 } } }); }, 60_000);
     afterAll(() => w?.stop());

@@ -5,6 +5,7 @@ import type { Inventory } from '../inventory/schema.js';
 import type { DockerTarget, Expectation, OnFailure, ResolvedCommand, ResolvedStep } from '../runs/step-runner.js';
 import { durationMs } from './duration.js';
 import { isReadOnly } from './read-only.js';
+import { secretToChosenHost } from './secret-hosts.js';
 import { resolveParams, secretValues, type IncidentContext } from './params.js';
 import type { Runbook, RunbookStep } from './schema.js';
 import { dockerTargetOf, DOCKER_NAME_RE } from './targets.js';
@@ -51,6 +52,10 @@ export function renderRunbook(
     // Without an inventory no environment variable is a listed secret, so none may be read.
     allowedEnv: inventory?.secrets ?? [],
   });
+  for (const s of runbook.steps) {
+    const leak = secretToChosenHost(runbook, s);
+    if (leak) throw new CodedError(ErrorCode.InvalidRunbook, leak);
+  }
   const steps = runbook.steps.map((s) => renderStep(runbook, s, params, inventory));
   if (inventory)
     for (const s of steps) {

@@ -2,6 +2,7 @@ import { parseSeverity, type Severity } from '../incidents/severity.js';
 import type { Inventory } from '../inventory/schema.js';
 import { destructiveReason } from './destructive.js';
 import { readOnlyProblem } from './read-only.js';
+import { secretToChosenHost } from './secret-hosts.js';
 import { checkParamValue, envNameOf } from './params.js';
 import { stepKind, type Runbook, type RunbookStep } from './schema.js';
 import { scanTemplates, shellContextAt, shellScriptIndex, substitute, type TemplateRef } from './templates.js';
@@ -174,6 +175,8 @@ function checkStep(rb: Runbook, step: RunbookStep, i: number, inv: Inventory | u
   const destructive = step.danger === undefined ? destructiveReason(step) : undefined;
   if (destructive)
     err([...at, 'id'], `step "${step.id}" looks like it changes state ("${destructive}"): set danger: true, or danger: false if it is safe`);
+  const leak = secretToChosenHost(rb, step);
+  if (leak) err([...at, 'http', 'url'], leak);
   const readOnly = readOnlyProblem(step);
   if (readOnly) err([...at, 'read_only'], `step "${step.id}": ${readOnly}`);
   if (step.expect && (kind === 'manual' || kind === 'wait' || kind === 'escalate'))

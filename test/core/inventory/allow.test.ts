@@ -59,3 +59,25 @@ describe('allow-lists when a step runs', () => {
     expect(() => renderRunbook(reads('DB_PASSWORD'), {}, { env })).toThrow(/reads DB_PASSWORD, which is not in the inventory's secrets/);
   });
 });
+
+describe('secrets and hosts a parameter chooses', () => {
+  const rb = (hostParam: string) => parseRunbook('t.yml', [
+    'title: T',
+    `params: { host: ${hostParam}, token: { type: string, from: env.DB_PASSWORD } }`,
+    'steps:',
+    '  - { id: a, title: A, http: { url: "https://{{ host }}/health", headers: { Authorization: "Bearer {{ token }}" } } }',
+  ].join('\n'), 't/demo', { inventory });
+
+  it('refuses to send a secret to a host the person starting the runbook chooses, in lint and when rendering', () => {
+    const free = rb('{ type: string, default: api.example }');
+    expect(free.errors.map((e) => `${e.line} ${e.message}`)).toEqual([expect.stringMatching(/^4 step "a" sends the secret "token" to a host chosen by the parameter "host"/)]);
+  });
+
+  it('accepts an enum of hosts the runbook fixes', () => {
+    const fixed = rb('{ type: enum, values: [api.example], default: api.example }');
+    expect(fixed.errors).toEqual([]);
+    const env = { DB_PASSWORD: 'pw-123456' };
+    expect(() => renderRunbook(fixed.runbook!, { host: 'attacker.example' }, { env }, inventory)).toThrow(/must be one of|api\.example/);
+    expect((renderRunbook(fixed.runbook!, {}, { env }, inventory).steps[0].command as { url: string }).url).toBe('https://api.example/health');
+  });
+});

@@ -3,7 +3,7 @@ import { COMMANDS } from '../commands/index.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebClient } from '@slack/web-api';
-import type { Env } from './config/env.js';
+import { ConfigError, type Env } from './config/env.js';
 import { severitiesOf, type FileConfig } from './config/file.js';
 import { EffectDispatcher } from './core/dispatcher.js';
 import { catalogSteps, EngineChecks } from './core/handoffs/checks.js';
@@ -62,6 +62,9 @@ export async function startOpsroom(options: OpsroomOptions) {
   const log = options.logger ?? createLogger();
   const severities = severitiesOf(file);
   const local = !env.SLACK_BOT_TOKEN;
+  // In the local workspace anyone who reaches the page can act as anyone, responders included.
+  if (local && !['127.0.0.1', '::1', 'localhost'].includes(env.OPSROOM_HOST))
+    throw new ConfigError(`SLACK_BOT_TOKEN is not set, so opsroom would serve its local workspace, where anyone can act as anyone: it listens only on loopback (OPSROOM_HOST=127.0.0.1), not on ${env.OPSROOM_HOST}`);
   const incidentChannel = env.OPSROOM_INCIDENT_CHANNEL ?? file.channels.incidents ?? LOCAL_INCIDENT_CHANNEL;
 
   // Settings errors surface before anything is opened.

@@ -105,7 +105,11 @@ export class Remediation {
     const sig = createHash('sha256').update(`${hits.map((h) => h.runbook.id).join(',')}|${incident.severity}`).digest('hex').slice(0, 16);
     const ref = `suggest:${incident.id}:${sig}`;
     const msg = suggestionsMessage(incidentKey(incident.id), hits.map((h) => ({ id: h.runbook.id, title: h.runbook.title, description: h.runbook.description, keywords: h.runbook.match.keywords, matched: h.matched })), matches.slice(5).map((h) => h.runbook.id));
-    if (await this.needsApproval(incident)) msg.blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `${incident.severity}: dangerous steps need a second responder's approval.` }] });
+    if (await this.needsApproval(incident)) {
+      const now = this.d.severities.find((s) => s.id === incident.severity)?.requiresApproval;
+      const text = now ? `${incident.severity}: dangerous steps need a second responder's approval.` : `Dangerous steps still need a second responder's approval: ${incidentKey(incident.id)} was more severe earlier.`;
+      msg.blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text }] });
+    }
     return { ref, sig, msg };
   }
 

@@ -40,6 +40,8 @@ describe.skipIf(!hasDocker)('bystanders and dangerous steps', () => {
       const { run, runId } = await startRun('U0DAVE', 'P3', 'Redis caído P3');
       expect(await answer('U0DAVE', run.ts, 'run.step.run', `${runId}:restart`)).toMatch(/Only the responders configured in opsroom.yml may run dangerous steps/);
       expect(confirmModals('U0DAVE')).toHaveLength(0);
+      // Nor skip it, so that the checks after it would run as if it had been dealt with.
+      expect(await answer('U0DAVE', run.ts, 'run.step.skip', `${runId}:restart`)).toMatch(/Only the responders/);
       // Run diagnostics never reaches the restart either.
       await click('U0DAVE', run.ts, 'run.diagnostics', String(runId));
       await waitFor(async () => (await stepState(runId, 'leak')) === 'succeeded', 20_000);

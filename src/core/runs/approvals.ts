@@ -84,10 +84,11 @@ export function approvalGate(d: GateDeps): AuthorizeHook {
     if (!/^[UW][A-Z0-9]+$/.test(actor)) return;
     const incident = run.incidentId === null ? undefined : await d.incident(run.incidentId);
     const roles = incident ?? null;
-    const dangerous = action !== 'skip' && step.step.danger;
+    // Skipping a dangerous step is the responders' call too: diagnostics then run the checks after it.
+    const dangerous = step.step.danger;
     const denied = await d.policy.check(actor, dangerous ? 'run_dangerous' : 'run', roles);
     if (denied) throw forbid(denied);
-    if (!dangerous || !incident?.requiresApproval) return;
+    if (!dangerous || action === 'skip' || !incident?.requiresApproval) return;
     await checkApproved(d, confirmation, run.id, step, actor, roles);
   };
 }

@@ -1,5 +1,5 @@
 /**
- * PostgreSQL stopped and started again under two running replicas (child processes). While it is
+ * PostgreSQL stopped and started again under three running replicas (child processes). While it is
  * down: every slash command gets "opsroom cannot save right now" within Slack's 3 s, no replica
  * exits, /readyz names the database. Once it is back: the replicas are ready again by themselves,
  * new commands work, and what was acknowledged before the outage is all there, once.
@@ -69,7 +69,7 @@ describe.skipIf(!hasPg)('PostgreSQL outage under running replicas', () => {
       });
       child.once('exit', (code, signal) => reject(new Error(`${name} exited (${code ?? signal}): ${err}`)));
     });
-    const urls = await Promise.all(['replica-1', 'replica-2'].map(start));
+    const urls = await Promise.all(['replica-1', 'replica-2', 'replica-3'].map(start));
     proxy = await startProxy(urls);
     ws.appUrl = `${proxy.url}/slack/events`;
     const ready = async (u: string) => {

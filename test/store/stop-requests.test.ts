@@ -48,7 +48,7 @@ describe.each(ENGINES)('stop requests on $name', (engine) => {
       expect(await first.done).toMatchObject({ state: 'interrupted', reason: 'stopped by U0CAROL', attempt: 1 });
       const second = await eng.startStep(run.id, 'hang', { actor: 'U0CAROL' }, 'retry');
       // Several polls after the retry began it still runs: the stored stop names attempt 1.
-      await waitFor(() => runs === 2);
+      await waitFor(() => runs === 2, 20_000);
       await new Promise((r) => setTimeout(r, 300));
       expect((await store.getStep(run.id, 'hang'))?.state).toBe('running');
       await eng.requestStop(run.id, 'hang', 'U0BOB', 2);

@@ -5,7 +5,7 @@
  * restarting — becomes `CodedError(Unavailable, STORAGE_UNAVAILABLE)`. `StorageHealth` remembers
  * the last fault until rows are written again, for /readyz.
  */
-import type { CompiledQuery, DatabaseConnection, Driver, QueryResult, TransactionSettings } from 'kysely';
+import type { CompiledQuery, DatabaseConnection, Driver, TransactionSettings } from 'kysely';
 import { CodedError, ErrorCode, isCoded } from '../core/errors.js';
 
 export const STORAGE_UNAVAILABLE = 'opsroom cannot save right now, try again in a moment';

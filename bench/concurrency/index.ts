@@ -23,6 +23,7 @@ docker: { project: shop }
 steps:
 ${Array.from({ length: STEPS }, (_, i) => `  - id: check${i + 1}
     title: Check ${i + 1}
+    read_only: true
     docker: { service: api, exec: [sh, -c, '${script(i + 1)}'] }
     expect: { output_contains: done }
     timeout: 60s`).join('\n')}

@@ -143,13 +143,16 @@ export class RunBoard {
 
   private async started(e: Extract<RunEvent, { type: 'step.started' }>): Promise<void> {
     const [ref, step] = await Promise.all([this.d.refs.get(`run:${e.runId}`), this.d.runs.getStep(e.runId, e.stepId)]);
-    if (!ref || !step) return;
+    if (!step) return;
     const run = await this.d.runs.getRun(e.runId);
     const incident = run?.incidentId ? await this.d.store.get(run.incidentId) : undefined;
-    const threadTs = incident?.cardTs ?? ref.ts;
+    // The run card may still be on its way (the outbox): output goes to the incident's thread anyway.
+    const channel = ref?.channel ?? (incident?.cardTs ? incident.channel : undefined);
+    const threadTs = incident?.cardTs ?? ref?.ts;
+    if (!channel || !threadTs) return;
     const key = `${e.runId}/${e.stepId}/${e.attempt}`;
     const l: Live = {
-      channel: ref.channel, threadTs, buffer: new TailBuffer(), since: e.at,
+      channel, threadTs, buffer: new TailBuffer(), since: e.at,
       coalescer: new Coalescer({ ...this.d.coalesce, onError: (err) => this.d.log('output update failed', { key, error: String(err) }) }),
       view: { runId: e.runId, stepId: e.stepId, title: step.step.title, attempt: e.attempt, target: e.target, command: e.command, state: 'running', text: '', durationMs: null, exitCode: null, reason: null, droppedBytes: 0 },
     };

@@ -28,12 +28,14 @@ export function toIncident(r: Selectable<IncidentsTable>): Incident {
     openedBy: r.opened_by,
     summary: r.summary,
     service: r.service,
+    system: r.system,
     channel: r.channel,
     sourceChannel: r.source_channel,
     cardTs: r.card_ts,
     createdAt: date(r.created_at),
     acknowledgedAt: dateOrNull(r.acknowledged_at),
     acknowledgedBy: r.acknowledged_by,
+    mitigatedAt: dateOrNull(r.mitigated_at),
     resolvedAt: dateOrNull(r.resolved_at),
     resolution: r.resolution,
     lastUpdateAt: date(r.last_update_at),
@@ -51,6 +53,8 @@ export function patchRow(p: IncidentPatch): Updateable<IncidentsTable> {
   if (p.commander !== undefined) row.commander = p.commander;
   if (p.summary !== undefined) row.summary = p.summary;
   if (p.service !== undefined) row.service = p.service;
+  if (p.system !== undefined) row.system = p.system;
+  if (p.mitigatedAt !== undefined) row.mitigated_at = msOrNull(p.mitigatedAt);
   if (p.cardTs !== undefined) row.card_ts = p.cardTs;
   if (p.acknowledgedAt !== undefined) row.acknowledged_at = msOrNull(p.acknowledgedAt);
   if (p.acknowledgedBy !== undefined) row.acknowledged_by = p.acknowledgedBy;

@@ -19,12 +19,14 @@ export interface IncidentsTable {
   opened_by: string;
   summary: string | null;
   service: string | null;
+  system: string | null;
   channel: string;
   source_channel: string;
   card_ts: string | null;
   created_at: number;
   acknowledged_at: number | null;
   acknowledged_by: string | null;
+  mitigated_at: number | null;
   resolved_at: number | null;
   resolution: string | null;
   last_update_at: number;

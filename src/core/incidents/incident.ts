@@ -10,6 +10,8 @@ export interface Incident {
   openedBy: string;
   summary: string | null;
   service: string | null;
+  /** The system it concerns (a runbook folder, an inventory and opsroom.yml system); null when unknown. */
+  system: string | null;
   /** Channel the card lives in (the incidents channel). */
   channel: string;
   /** Channel the incident was declared from (for the 60 s duplicate check). */
@@ -19,6 +21,8 @@ export interface Incident {
   createdAt: Date;
   acknowledgedAt: Date | null;
   acknowledgedBy: string | null;
+  /** When a remediation was verified to have stopped the impact (time to mitigate). */
+  mitigatedAt: Date | null;
   resolvedAt: Date | null;
   resolution: string | null;
   /** Last status update (or opening); drives update reminders. */
@@ -38,12 +42,12 @@ export function parseIncidentKey(s: string): number | undefined {
 export type NewIncident = Pick<
   Incident,
   'title' | 'severity' | 'commander' | 'openedBy' | 'summary' | 'service' | 'channel' | 'sourceChannel' | 'createdAt'
->;
+> & { system?: string | null };
 
 export type IncidentPatch = Partial<
   Pick<
     Incident,
-    | 'title' | 'severity' | 'status' | 'commander' | 'summary' | 'service' | 'cardTs'
-    | 'acknowledgedAt' | 'acknowledgedBy' | 'resolvedAt' | 'resolution' | 'lastUpdateAt' | 'lastReminderAt'
+    | 'title' | 'severity' | 'status' | 'commander' | 'summary' | 'service' | 'system' | 'cardTs'
+    | 'acknowledgedAt' | 'acknowledgedBy' | 'mitigatedAt' | 'resolvedAt' | 'resolution' | 'lastUpdateAt' | 'lastReminderAt'
   >
 >;

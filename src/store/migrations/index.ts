@@ -21,6 +21,7 @@ const MIGRATIONS: Record<string, () => Promise<StoreMigration>> = {
   '007_run_secrets': () => import('./007_run_secrets.js'),
   '008_deliveries': () => import('./008_deliveries.js'),
   '009_stop_requests': () => import('./009_stop_requests.js'),
+  '010_incident_system': () => import('./010_incident_system.js'),
 };
 
 class StaticProvider implements MigrationProvider {

@@ -53,7 +53,7 @@ export type World = Awaited<ReturnType<typeof world>>;
 export function incident(over: Partial<Incident> = {}): Incident {
   return {
     id: 7, title: 'Checkout API down', severity: 'P1', status: 'investigating', commander: 'U1', openedBy: 'U1',
-    summary: 'Error rate 40%', service: null, channel: 'C1', sourceChannel: 'C2', cardTs: null, createdAt: T0,
+    summary: 'Error rate 40%', service: null, system: null, mitigatedAt: null, channel: 'C1', sourceChannel: 'C2', cardTs: null, createdAt: T0,
     acknowledgedAt: null, acknowledgedBy: null, resolvedAt: null, resolution: null, lastUpdateAt: T0,
     lastReminderAt: null, version: 1, ...over,
   };

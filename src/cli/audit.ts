@@ -3,13 +3,17 @@ import { ConfigError, parseEnv } from '../config/env.js';
 import { auditRecords, parseSince } from '../ops/audit.js';
 import { openDatabase, redact } from '../store/index.js';
 
+/** The window `opsroom audit` covers when --since is not given: one week of shifts. */
+const DEFAULT_SINCE = '7d';
+
 export const summary = 'export the audit log (actions, approvals, denials) as JSON lines';
 
-const USAGE = `usage: opsroom audit --since <when> [--until <when>] [--format jsonl|json] [--database URL]
+const USAGE = `usage: opsroom audit [--since <when>] [--until <when>] [--format jsonl|json] [--database URL]
 
 Prints every action, approval and denial — incident changes, runbook runs, step executions,
 approval requests and decisions — with actor, time, target and result, oldest first.
 <when> is an ISO date or time (2026-11-01, 2026-11-01T08:00:00Z) or an age (30m, 24h, 7d).
+Without --since, the last ${DEFAULT_SINCE}.
 The database is DATABASE_URL (or --database); nothing is written to it.`;
 
 export async function main(args: string[]): Promise<number> {
@@ -31,8 +35,7 @@ export async function main(args: string[]): Promise<number> {
     return 0;
   }
   const bad = (msg: string) => (process.stderr.write(`opsroom audit: ${msg}\n\n${USAGE}\n`), 2);
-  if (!values.since) return bad('--since is required');
-  const since = parseSince(values.since);
+  const since = parseSince(values.since ?? DEFAULT_SINCE);
   if (!since) return bad(`--since "${values.since}" is not a date (2026-11-01T08:00:00Z) or an age (24h, 7d)`);
   const until = values.until ? parseSince(values.until) : undefined;
   if (values.until && !until) return bad(`--until "${values.until}" is not a date or an age`);

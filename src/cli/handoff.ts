@@ -14,6 +14,7 @@ import { createPager, InMemoryPagerLinks, pagerDutySettingsFromEnv } from '../pa
 import { openDatabase, redact } from '../store/db.js';
 import { KyselyHandoffStore } from '../store/handoffs.js';
 import { KyselyIncidentStore } from '../store/incident-store.js';
+import { peopleNames, userIdsIn } from './names.js';
 
 export const summary = 'print the shift handoff summary (--since, --until, --format md|json)';
 
@@ -87,7 +88,7 @@ export async function runHandoff(args: string[], io: HandoffIo): Promise<number>
       ? { since: parseSince(o.since, now, tz), until, source: 'since' as const }
       : { ...(await service.currentWindow()), ...(o.until ? { until } : {}) };
     const s = await service.summarize(window);
-    io.out(o.format === 'json' ? toJson(s) + '\n' : toMarkdown(s));
+    io.out(o.format === 'json' ? toJson(s) + '\n' : toMarkdown(s, await peopleNames(userIdsIn(s), file, io.env)));
     return 0;
   } catch (e) {
     if (isCoded(e)) {

@@ -41,6 +41,16 @@ describe('opsroom handoff', () => {
     expect(r.out).not.toMatch(/INC-6|Next shift note|Previous shift note/);
   });
 
+  it('writes people by name and results as marks, with no Slack shortcodes or raw IDs', async () => {
+    const r = await run(['--since', SHIFT_START.toISOString(), '--until', BOUNDARY.toISOString()]);
+    expect(r.code).toBe(0);
+    // The local workspace's people (no bot token): Alice Adams commands INC-2, Carol INC-5.
+    expect(r.out).toMatch(/commander Alice Adams/);
+    expect(r.out).toContain('❌');
+    expect(r.out).not.toMatch(/:[a-z_]+:/);
+    expect(r.out).not.toMatch(/@?U0(ALICE|BOB|CAROL)\b/);
+  });
+
   it('prints JSON for other tools; local times read in the configured time zone', async () => {
     const r = await run(['--since', '2026-11-21T20:00', '--until', '2026-11-22T08:00', '--format', 'json']);
     expect(r.code).toBe(0);

@@ -11,7 +11,14 @@ export interface Fmt {
   quote(s: string): string;
   /** Someone's words (titles, updates, notes, names, step output), escaped for the format. */
   text(s: string): string;
+  /** The sign before a step's result. */
+  mark(state: Mark): string;
 }
+
+export type Mark = 'ok' | 'running' | 'failed' | 'skipped';
+const MARKS: Record<Mark, string> = { ok: '✅', running: '⏳', failed: '❌', skipped: '⏩' };
+const markOf = (state: string): Mark =>
+  state === 'succeeded' ? 'ok' : state === 'running' ? 'running' : state === 'skipped' ? 'skipped' : 'failed';
 
 export interface Section {
   id: string;
@@ -24,13 +31,17 @@ export interface Section {
 }
 
 const USER_ID = /^[UW][A-Z0-9]{2,}$/;
-export const markdownFmt: Fmt = {
-  user: (id) => (USER_ID.test(id) ? `@${id}` : markdownText(id)),
-  time: (d) => d.toISOString().replace('T', ' ').slice(0, 16) + 'Z',
-  bold: (s) => `**${s}**`,
-  quote: (s) => s.split('\n').map((l) => `> ${l}`).join('\n'),
-  text: (s) => markdownText(s),
-};
+/** Markdown for people outside Slack: names where known (else the ID), Unicode marks, no shortcodes. */
+export function markdownFmt(names: ReadonlyMap<string, string> = new Map()): Fmt {
+  return {
+    user: (id) => (USER_ID.test(id) ? (names.has(id) ? markdownText(names.get(id)!) : `@${id}`) : markdownText(id)),
+    time: (d) => d.toISOString().replace('T', ' ').slice(0, 16) + 'Z',
+    bold: (s) => `**${s}**`,
+    quote: (s) => s.split('\n').map((l) => `> ${l}`).join('\n'),
+    text: (s) => markdownText(s),
+    mark: (m) => MARKS[m],
+  };
+}
 
 /**
  * Markdown that shows `s` as written: emphasis, code, links, tables, headings and HTML escaped;
@@ -78,7 +89,7 @@ export function sections(s: HandoffSummary, f: Fmt): Section[] {
   const steps: Section = {
     id: 'steps', title: 'Runbook steps', lead: s.steps.total ? `${s.steps.total} run: ${counts}` : undefined, empty: 'No runbook steps ran.',
     items: s.steps.notable.map((st) => {
-      const mark = st.state === 'succeeded' ? ':white_check_mark:' : st.state === 'running' ? ':hourglass:' : ':x:';
+      const mark = f.mark(markOf(st.state));
       const where = st.incidentId === null ? `run ${st.runId}` : `${incidentKey(st.incidentId)} run ${st.runId}`;
       const detail = [st.exitCode !== null && `exit ${st.exitCode}`, st.error && f.text(oneLine(st.error, 200))].filter(Boolean).join(': ');
       return `${mark} ${st.danger ? 'dangerous ' : ''}${f.text(oneLine(st.title, 100))} (${f.text(`${st.runbookId}/${st.stepId}`)}) on ${f.text(st.target)} by ${f.user(st.actor)} at ${f.time(st.at)} — ${st.state.replace('_', ' ')}${detail ? ` (${detail})` : ''} · ${where}`;
@@ -102,7 +113,7 @@ export function sections(s: HandoffSummary, f: Fmt): Section[] {
     lead: c.state === 'not_configured' ? 'Not configured (set handoff.checks to a runbook id in opsroom.yml).'
       : c.state === 'unavailable' ? `${f.text(c.runbookId)}: not run — ${f.text(c.reason)}.`
       : `${f.text(c.runbookId)}: ${c.ok ? 'all passed' : 'FAILED'}`,
-    items: c.state === 'ran' ? c.results.map((r) => `${r.state === 'succeeded' ? ':white_check_mark:' : r.state === 'skipped' ? ':fast_forward:' : ':x:'} ${f.text(oneLine(r.title, 100))} — ${r.state.replace('_', ' ')}${r.detail ? `: ${f.text(oneLine(r.detail, 200))}` : ''}`) : [],
+    items: c.state === 'ran' ? c.results.map((r) => `${f.mark(markOf(r.state))} ${f.text(oneLine(r.title, 100))} — ${r.state.replace('_', ' ')}${r.detail ? `: ${f.text(oneLine(r.detail, 200))}` : ''}`) : [],
   };
   const who = (l: string[]) => (l.length ? l.map(f.user).join(', ') : 'unknown');
   const onCall: Section = {
@@ -118,8 +129,9 @@ export function windowLine(s: HandoffSummary, f: Fmt): string {
   return `${f.time(s.window.since)} → ${f.time(s.window.until)} (${src})`;
 }
 
-export function toMarkdown(s: HandoffSummary): string {
-  const f = markdownFmt;
+/** `names`: Slack user ID -> display name, for readers outside Slack. */
+export function toMarkdown(s: HandoffSummary, names?: ReadonlyMap<string, string>): string {
+  const f = markdownFmt(names);
   const out = [`# Handoff: ${s.headline}`, '', windowLine(s, f), ''];
   for (const sec of sections(s, f)) {
     out.push(`## ${sec.title}`, '');

@@ -1,6 +1,6 @@
 /** The handoff as a Slack message: headline, sections, Accept button, always within Block Kit limits. */
 import type { HandoffSummary } from '../../core/handoffs/model.js';
-import { sections, windowLine, type Fmt } from '../../core/handoffs/render.js';
+import { sections, windowLine, type Fmt, type Mark } from '../../core/handoffs/render.js';
 import { incidentKey } from '../../core/incidents/incident.js';
 import { HandoffActions, HandoffViews } from '../ids.js';
 import { actions, button, clip, context, header, plain, section, slackDate, type Block } from './kit.js';
@@ -14,7 +14,9 @@ export const slackFmt: Fmt = {
   bold: (s) => `*${s}*`,
   quote: (s) => s.split('\n').map((l) => `>${l}`).join('\n'),
   text: (s) => userText(s),
+  mark: (m) => SLACK_MARKS[m],
 };
+const SLACK_MARKS: Record<Mark, string> = { ok: ':white_check_mark:', running: ':hourglass:', failed: ':x:', skipped: ':fast_forward:' };
 
 export const MAX_MESSAGE_BLOCKS = 50;
 const SECTION_CHARS = 3000;

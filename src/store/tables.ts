@@ -113,4 +113,18 @@ export interface Tables {
   leases: LeasesTable;
   pager_links: PagerLinksTable;
   pager_event_order: PagerEventOrderTable;
+  follow_ups: FollowUpsTable;
+}
+
+/** Action items of incidents (011_follow_ups). */
+export interface FollowUpsTable {
+  id: Generated<number>;
+  incident_id: number;
+  text: string;
+  owner: string | null;
+  created_by: string;
+  created_at: number;
+  done_by: string | null;
+  done_at: number | null;
+  issue_url: string | null;
 }

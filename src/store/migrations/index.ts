@@ -22,6 +22,7 @@ const MIGRATIONS: Record<string, () => Promise<StoreMigration>> = {
   '008_deliveries': () => import('./008_deliveries.js'),
   '009_stop_requests': () => import('./009_stop_requests.js'),
   '010_incident_system': () => import('./010_incident_system.js'),
+  '011_follow_ups': () => import('./011_follow_ups.js'),
 };
 
 class StaticProvider implements MigrationProvider {

@@ -7,6 +7,7 @@ import { ConfigError, type Env } from './config/env.js';
 import { severitiesOf, type FileConfig } from './config/file.js';
 import { EffectDispatcher } from './core/dispatcher.js';
 import { catalogSteps, EngineChecks } from './core/handoffs/checks.js';
+import { rotationOnCall } from './core/handoffs/rotation.js';
 import { HandoffService } from './core/handoffs/service.js';
 import { PagerEscalator } from './core/incidents/pager-events.js';
 import { IncidentService } from './core/incidents/service.js';
@@ -18,6 +19,7 @@ import { answerStorageFaults } from './ops/storage-answer.js';
 import { createPager, type PagerDutySettingsInput } from './pagerduty/index.js';
 import { RunPolicy } from './core/runs/permissions.js';
 import { SlackDirectory } from './slack/directory.js';
+import { MESSAGE_SHORTCUTS } from './slack/ids.js';
 import { createRemediation, type RemediationSetup } from './wiring/remediation.js';
 import { pagerDutySettings, pagerDutyWebhook } from './wiring/pagerduty.js';
 import { createHttpServer, type Mount, type Route } from './server.js';
@@ -30,7 +32,7 @@ import { KyselyHandoffStore } from './store/handoffs.js';
 import {
   KyselyDeliveries, KyselyIncidentStore, KyselyLeases, KyselyOutbox, KyselyPagerLinks, openDatabase, type DeliveryClaimOptions,
 } from './store/index.js';
-import { LOCAL_RESPONDERS, Workspace } from './workspace/index.js';
+import { LOCAL_RESPONDERS, LOCAL_ROTATION, Workspace } from './workspace/index.js';
 
 export interface OpsroomOptions {
   env: Env;
@@ -118,6 +120,7 @@ export async function startOpsroom(options: OpsroomOptions) {
     workspace = new Workspace({
       signingSecret, appUrl: `${url}/slack/events`, origin: url, persistPath: options.workspaceState,
       incidentsChannel: { id: incidentChannel, name: 'incidents' }, commands: COMMANDS.map((c) => c.name),
+      shortcuts: MESSAGE_SHORTCUTS,
     });
     botToken = workspace.botToken;
     apiUrl = `${url}/api/`;
@@ -128,6 +131,9 @@ export async function startOpsroom(options: OpsroomOptions) {
   // The local workspace ships with its people configured (workspace/state.ts), so every flow can be tried.
   const permissions = local && !file.permissions.responders.length ? { ...file.permissions, responders: [...LOCAL_RESPONDERS] } : file.permissions;
   const policy = new RunPolicy(permissions, new SlackDirectory(client));
+  // …and its on-call rotation, so /oncall and handoffs can be tried without PagerDuty.
+  const handoffConfig = local && !file.handoff.rotation.length && !file.handoff.shifts
+    ? { ...file.handoff, rotation: [...LOCAL_ROTATION.rotation], shifts: [...LOCAL_ROTATION.shifts] } : file.handoff;
   slackAuth = () => client.auth.test();
   const notifier = new SlackNotifier({
     client, severities, clock, outbox, pagerEnabled: pager.enabled, pagerLink: (id) => pagerLinks.get(id),
@@ -163,11 +169,12 @@ export async function startOpsroom(options: OpsroomOptions) {
     {
       incidents, store, notifier, clock, incidentChannel, log: (msg, extra) => log.error(extra ?? {}, msg), runs: runs.remediation,
       pager, escalationPolicies: Object.keys(pagerSettings?.escalationPolicies ?? {}), deliveries,
+      rotation: () => rotationOnCall(handoffConfig, clock.now()),
     },
     [answerStorageFaults(log) as never],
   );
   const handoffs = new HandoffService({
-    incidents: store, handoffs: new KyselyHandoffStore(database), clock, severities, config: file.handoff,
+    incidents: store, handoffs: new KyselyHandoffStore(database), clock, severities, config: handoffConfig,
     channel: file.handoff.channel ?? file.channels.handoff ?? incidentChannel, pager, incidentService: incidents,
     chat: new SlackHandoffChat(client, (msg, extra) => log.warn(extra ?? {}, msg)),
     checks: file.handoff.checks

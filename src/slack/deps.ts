@@ -1,4 +1,5 @@
 import type { IncidentService } from '../core/incidents/service.js';
+import type { RotationShift } from '../core/handoffs/rotation.js';
 import type { Once } from '../core/once.js';
 import type { Clock, IncidentStore, Pager } from '../core/ports.js';
 import type { SlackNotifier } from './notifier.js';
@@ -18,6 +19,8 @@ export interface SlackDeps {
   escalationPolicies?: readonly string[];
   /** Runbook runs from Slack (suggestions, run cards, approvals); absent when not wired. */
   runs?: Remediation;
+  /** Who is on call from opsroom.yml's handoff rotation, for /oncall without PagerDuty. */
+  rotation?: () => { now: RotationShift; next: RotationShift } | undefined;
   /** Delivery claims: each signed request has its effect once (listeners/once.ts). */
   deliveries?: Once;
 }

@@ -47,6 +47,9 @@ export type SeedOptions = {
  */
 export const LOCAL_RESPONDERS: readonly string[] = ['S0ONCALL', 'U0CAROL'];
 
+/** The local workspace's on-call rotation when opsroom.yml has none: its four people, two shifts a day. */
+export const LOCAL_ROTATION = { rotation: ['U0ALICE', 'U0BOB', 'U0CAROL', 'U0DAVE'], shifts: ['08:00', '20:00'] } as const;
+
 export function seedState(opts: SeedOptions = {}): StateData {
   const people = [
     { id: 'U0ALICE', name: 'alice', real_name: 'Alice Adams' },

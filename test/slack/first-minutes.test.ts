@@ -99,13 +99,28 @@ describe('reopen', () => {
   });
 });
 
+describe('/oncall without PagerDuty', () => {
+  it('answers from the handoff rotation the local workspace ships, and says nobody is paged', async () => {
+    const r = await say('', 'U0DAVE', '/oncall');
+    const text = JSON.stringify(r.blocks);
+    const [now, next] = [...text.matchAll(/<@(U0[A-Z]+)>/g)].map((m) => m[1]);
+    expect(['U0ALICE', 'U0BOB', 'U0CAROL', 'U0DAVE']).toContain(now);
+    // The next shift is the next person of the rotation.
+    const order = ['U0ALICE', 'U0BOB', 'U0CAROL', 'U0DAVE'];
+    expect(next).toBe(order[(order.indexOf(now) + 1) % 4]);
+    expect(text).toContain('From the handoff rotation in opsroom.yml');
+    expect(text).toContain('nobody is paged');
+    expect(r.text).not.toContain('PagerDuty integration is off');
+  });
+});
+
 describe('did you mean', () => {
   it('answers mistyped subcommands, severities and runbook ids at once', async () => {
     const sub = await t.ws.slash('U0ALICE', GEN, 'resovle INC-1', { command: '/incident' });
     expect(sub.status).toBe(200);
     expect(sub.json.text).toContain('Unknown subcommand "resovle". Did you mean `/incident resolve`?');
     expect((await say('hlep', 'U0ALICE', '/handoff')).text).toContain('Did you mean `/handoff help`?');
-    expect((await say('hlep', 'U0ALICE', '/oncall')).text).toMatch(/^:warning: PagerDuty .* Did you mean `\/oncall help`\?$/);
+    expect((await say('hlep', 'U0ALICE', '/oncall')).text).toMatch(/^On call now: <@U0[A-Z]+>.* Did you mean `\/oncall help`\?$/);
     expect((await say('open critcal Checkout down')).text).toContain('Unknown severity "critcal". Did you mean P1 (Critical)?');
     expect((await say('open P9 Checkout down')).text).not.toContain('Did you mean');
     const typo = await t.ws.slash('U0ALICE', GEN, 'ack INC-1', { command: '/incidnet' });

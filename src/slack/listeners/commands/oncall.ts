@@ -4,7 +4,9 @@ import { didYouMean, parseSlash } from '../../../../commands/parse.js';
 import { badCommandText, usageOf } from '../../blocks/usage.js';
 import { CodedError, ErrorCode } from '../../../core/errors.js';
 import type { OnCallEntry } from '../../../core/ports.js';
-import { context, slackDate, type Block } from '../../blocks/kit.js';
+import type { RotationShift } from '../../../core/handoffs/rotation.js';
+import { context, context as contextBlock, section, slackDate, type Block } from '../../blocks/kit.js';
+import { userText } from '../../blocks/mrkdwn.js';
 import { listBlocks } from '../../blocks/lists.js';
 import type { SlackDeps } from '../../deps.js';
 import { userMessage } from '../../errors.js';
@@ -33,6 +35,19 @@ export function onCallBlocks(r: { now: OnCallEntry[]; next: OnCallEntry[] }, ser
   };
 }
 
+/** Without PagerDuty: the handoff rotation of opsroom.yml (one rotation for every service). */
+export function rotationBlocks(r: { now: RotationShift; next: RotationShift }, service?: string): { text: string; blocks: Block[] } {
+  const note = service ? ` (one rotation for every service, ${userText(service)} included)` : '';
+  return {
+    text: `On call now: <@${r.now.user}>`,
+    blocks: [
+      section(`*On call now*\n• <@${r.now.user}> until ${slackDate(r.now.end)}`),
+      section(`*Next*\n• <@${r.next.user}> from ${slackDate(r.next.start)} to ${slackDate(r.next.end)}`),
+      context([`From the handoff rotation in opsroom.yml${note}; PagerDuty is off, so nobody is paged.`]),
+    ],
+  };
+}
+
 /** `/oncall [service]`: asks the pager, answers only the caller. */
 export function registerOncallCommand(app: App, d: SlackDeps) {
   app.command(oncallCommand.name, async ({ command, ack, respond, context }) => {
@@ -49,6 +64,12 @@ export function registerOncallCommand(app: App, d: SlackDeps) {
     }
     const service = 'args' in parsed ? (parsed.args.service as string | undefined) || undefined : undefined;
     const work = (async (): Promise<RespondArguments> => {
+      const rotation = d.pager?.enabled ? undefined : d.rotation?.();
+      if (rotation) {
+        const r = rotationBlocks(rotation, service);
+        const hint = service ? didYouMean(service, Object.keys(oncallCommand.subcommands).filter((s) => s !== 'show'), '/oncall ') : '';
+        return { response_type: 'ephemeral', ...r, ...(hint ? { text: r.text + hint, blocks: [...r.blocks, contextBlock([hint.trim()])] } : {}) };
+      }
       if (!d.pager) throw new CodedError(ErrorCode.Unavailable, 'PagerDuty is not configured.');
       return { response_type: 'ephemeral', ...onCallBlocks(await d.pager.onCall(service), service) };
     })().catch((e): RespondArguments => {

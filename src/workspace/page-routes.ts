@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname } from 'node:path';
 import { publicView } from './api/views.js';
+import { emojiTable } from './emoji.js';
 import { readBody, sendJson, sendText } from './http.js';
 import type { Workspace } from './workspace.js';
 
@@ -87,6 +88,10 @@ export function handlePage(ws: Workspace, req: IncomingMessage, res: ServerRespo
   }
   if (req.method === 'GET' && p.startsWith('/page/')) {
     serveStatic(res, p.slice(6)).catch(fail);
+    return true;
+  }
+  if (req.method === 'GET' && p === '/ws/emoji') {
+    res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'max-age=86400' }).end(JSON.stringify(emojiTable()));
     return true;
   }
   if (req.method === 'GET' && p === '/ws/stream') {

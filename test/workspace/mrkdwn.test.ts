@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { lookup, mrkdwn } from '../../src/workspace/page/mrkdwn.js';
+import { emojiTable } from '../../src/workspace/emoji.js';
+import { lookup, mrkdwn, textObject } from '../../src/workspace/page/mrkdwn.js';
 
 lookup.users.set('U0ALICE', { name: 'alice' });
 lookup.channels.set('C0INCIDENTS', { name: 'incidents' });
@@ -19,6 +20,20 @@ describe('mrkdwn rendering', () => {
     expect(html).toContain('data-channel="C0INCIDENTS">#incidents</a>');
     expect(html).toContain('<a href="https://example.com" target="_blank" rel="noopener">docs</a>');
     expect(html).toContain('<span class="emoji">:fire:</span>');
+  });
+
+  it('shows shortcodes as emoji from the maintained table, Slack names included; unknown ones stay text', () => {
+    lookup.emoji = new Map(Object.entries(emojiTable()));
+    try {
+      expect(mrkdwn(':white_check_mark: ok :rotating_light:')).toBe('<span class="emoji" title=":white_check_mark:">✅</span> ok <span class="emoji" title=":rotating_light:">🚨</span>');
+      expect(mrkdwn(':octagonal_sign:')).toContain('🛑');
+      expect(mrkdwn(':no_such_emoji: `:x:`')).toBe('<span class="emoji">:no_such_emoji:</span> <code>:x:</code>');
+      expect(textObject({ type: 'plain_text', text: ':x: Failed' })).toContain('❌');
+      expect(textObject({ type: 'plain_text', text: ':x: Failed', emoji: false })).toBe(':x: Failed');
+      expect(mrkdwn('<https://example.com/:x:|link>')).toContain('href="https://example.com/:x:"');
+    } finally {
+      lookup.emoji = new Map();
+    }
   });
 
   it('code blocks and quotes', () => {

@@ -172,6 +172,13 @@ describe.skipIf(!hasChromium)('the workspace page', () => {
     await alice.locator('#user-switcher').selectOption('U0ALICE');
   });
 
+  it('shows emoji shortcodes as emoji, keeps unknown ones and code as typed', async () => {
+    await send(alice, 'done :white_check_mark: :not_an_emoji_name: `:x:`');
+    const msg = alice.locator('#messages .message', { hasText: 'done' }).last();
+    await msg.locator('.emoji[title=":white_check_mark:"]').waitFor();
+    expect(await msg.locator('.body').textContent()).toBe('done ✅ :not_an_emoji_name: :x:');
+  });
+
   it('works on a 390 px wide screen', async () => {
     const phone = await openPageAs(browser, origin(), 'U0BOB', { viewport: { width: 390, height: 800 } });
     await card(phone).waitFor();

@@ -235,3 +235,7 @@ const stream = new EventSource('/ws/stream');
 stream.onmessage = scheduleRefresh;
 stream.onopen = scheduleRefresh;
 void refresh(); // a failed first fetch is retried when the stream opens
+fetch('/ws/emoji').then((r) => r.json()).then((table) => {
+  lookup.emoji = new Map(Object.entries(table));
+  if (view.data) render();
+}, () => {}); // without the table, shortcodes stay text

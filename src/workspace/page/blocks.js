@@ -1,6 +1,6 @@
 // Block Kit to DOM. Interactive elements call ctx.onAction(element, block, value); a block or
 // element the page cannot draw is shown as an "unsupported" box with its JSON, never dropped.
-import { esc, lookup, mrkdwn, plain, textObject } from './mrkdwn.js';
+import { emoji, esc, lookup, mrkdwn, plain, textObject } from './mrkdwn.js';
 
 function el(tag, cls, html) {
   const e = document.createElement(tag);
@@ -151,7 +151,7 @@ function richText(elements) {
       case 'link': h = `<a href="${esc(/^(https?:|mailto:)/.test(x.url) ? x.url : '#')}" target="_blank" rel="noopener">${esc(x.text ?? x.url)}</a>`; break;
       case 'user': h = `<span class="mention">@${esc(lookup.users.get(x.user_id)?.name ?? x.user_id)}</span>`; break;
       case 'channel': h = `<span class="mention">#${esc(lookup.channels.get(x.channel_id)?.name ?? x.channel_id)}</span>`; break;
-      case 'emoji': h = `<span class="emoji">:${esc(x.name)}:</span>`; break;
+      case 'emoji': h = emoji(x.name); break;
       case 'broadcast': h = `<span class="mention">@${esc(x.range)}</span>`; break;
       default: h = `<span class="unsupported-inline">[${esc(x.type)}]</span>`;
     }

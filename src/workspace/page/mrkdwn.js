@@ -1,8 +1,15 @@
 // Slack mrkdwn to safe HTML: bold, italic, strike, inline code, code blocks, quotes, links,
-// user/channel/group mentions; emoji shortcodes stay text. Everything else is escaped.
+// user/channel/group mentions, emoji shortcodes. Everything else is escaped.
 
-/** Names for mentions; app.js fills these from the workspace state. */
-export const lookup = { users: new Map(), channels: new Map() };
+/** Names for mentions and emoji; app.js fills these from the workspace (unknown shortcodes stay text). */
+export const lookup = { users: new Map(), channels: new Map(), emoji: new Map() };
+
+/** `:name:` as its emoji, or as text when the name is unknown (as Slack shows a missing custom emoji). */
+export function emoji(name) {
+  const e = lookup.emoji.get(name);
+  return e ? `<span class="emoji" title=":${esc(name)}:">${e}</span>` : `<span class="emoji">:${esc(name)}:</span>`;
+}
+const shortcodes = (html) => html.replace(/:([a-z0-9_+-]+):/g, (_, name) => emoji(name));
 
 export function esc(s) {
   return String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -82,7 +89,7 @@ function inline(src) {
   s = s.replace(/<([^<>\n]+)>/g, (_, inner) => put(control(inner)));
   s = esc(dec(s));
   for (const [re, rep] of FORMATS) s = s.replace(re, rep);
-  s = s.replace(/:([a-z0-9_+-]+):/g, '<span class="emoji">:$1:</span>');
+  s = shortcodes(s);
   return s.replace(/\u0000(\d+)\u0000/g, (_, i) => slots[Number(i)]);
 }
 
@@ -111,13 +118,14 @@ export function mrkdwn(text) {
   return parts.map((part, i) => (i % 2 === 1 ? `<pre class="code">${esc(dec(part.replace(/^\n/, '')))}</pre>` : lines(part))).join('');
 }
 
-/** plain_text to HTML (escaped; emoji shortcodes stay text). */
-export function plain(text) {
-  return esc(dec(text ?? ''));
+/** plain_text to HTML (escaped; shortcodes shown as emoji, as Slack does with `emoji: true`, the default). */
+export function plain(text, withEmoji = true) {
+  const html = esc(dec(text ?? ''));
+  return withEmoji ? shortcodes(html) : html;
 }
 
 /** A text object ({type: plain_text|mrkdwn, text}) to HTML. */
 export function textObject(t) {
   if (!t) return '';
-  return t.type === 'mrkdwn' ? mrkdwn(t.text) : plain(t.text);
+  return t.type === 'mrkdwn' ? mrkdwn(t.text) : plain(t.text, t.emoji !== false);
 }

@@ -64,3 +64,23 @@ export const HandoffActions = {
 export const HandoffViews = {
   note: 'handoff.note',
 } as const;
+
+/** Message shortcuts (the "…" menu on a message): callback ids and the names people see. */
+export const Shortcuts = {
+  addToTimeline: 'incident.timeline_add',
+  declare: 'incident.declare',
+} as const;
+
+export const MESSAGE_SHORTCUTS: readonly { callback_id: string; name: string; description: string }[] = [
+  { callback_id: Shortcuts.addToTimeline, name: 'Add to incident timeline', description: "Keep this message on an incident's timeline" },
+  { callback_id: Shortcuts.declare, name: 'Declare incident', description: 'Open an incident from this message' },
+];
+
+export const TimelineViews = {
+  pick: 'incident.timeline_pick',
+} as const;
+
+/** The incident picker of "Add to incident timeline". */
+export const TimelineInputs = {
+  incident: 'incident',
+} as const;

@@ -1,5 +1,5 @@
 // The browser page: static files under page/, a state snapshot per user, and the actions a
-// user takes (composer, clicks, modal submit/close), which go to the app as Slack would send them.
+// user takes (composer, clicks, message shortcuts, modal submit/close), which go to the app as Slack would send them.
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname } from 'node:path';
@@ -38,6 +38,7 @@ export function snapshot(ws: Workspace, user: string, channel: string, thread?: 
     channel, thread: thread ?? null,
     messages: top.sort(byTs), threadMessages: inThread.sort(byTs),
     modals: stack.map((v) => ({ ...publicView(v), errors: d.viewErrors[v.id] ?? {} })),
+    shortcuts: ws.shortcuts.map((s) => ({ callback_id: s.callback_id, name: s.name })),
   };
 }
 
@@ -65,6 +66,10 @@ async function act(ws: Workspace, path: string, body: Record<string, any>): Prom
     case 'action': {
       const target = body.viewId ? { viewId: String(body.viewId) } : { channel: String(body.channel), ts: String(body.ts) };
       const r = await ws.click(user, target, String(body.actionId), { value: body.value ?? undefined, blockId: body.blockId ?? undefined, values: body.values });
+      return { status: r.status };
+    }
+    case 'shortcut': {
+      const r = await ws.shortcut(user, { channel: String(body.channel), ts: String(body.ts) }, String(body.callbackId));
       return { status: r.status };
     }
     case 'submit': {

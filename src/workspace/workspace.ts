@@ -30,6 +30,8 @@ export type WorkspaceOptions = SeedOptions & {
   persistPath?: string;
   /** the app's slash commands (manifest.yml); another typed command is refused as Slack does */
   commands?: readonly string[];
+  /** the app's message shortcuts (manifest.yml), offered in the page's "…" menu on a message */
+  shortcuts?: readonly { callback_id: string; name: string }[];
 };
 
 export class Workspace {
@@ -67,7 +69,7 @@ export class Workspace {
       origin: () => this.origin ?? 'http://127.0.0.1',
       emit: (e: WorkspaceEvent) => this.events.send(e),
     };
-    const config = (): DriverConfig => ({ appUrl: this.appUrl, eventsUrl: this.eventsUrl ?? this.appUrl, signingSecret: this.signingSecret, verificationToken: this.verificationToken, socket: this.sockets, commands: options.commands });
+    const config = (): DriverConfig => ({ appUrl: this.appUrl, eventsUrl: this.eventsUrl ?? this.appUrl, signingSecret: this.signingSecret, verificationToken: this.verificationToken, socket: this.sockets, commands: options.commands, shortcuts: options.shortcuts });
     this.driver = new Driver(this.ctx, this.responses, config);
   }
 
@@ -108,6 +110,12 @@ export class Workspace {
   submitView: Driver['submitView'] = (...a) => this.driver.submitView(...a);
   closeView: Driver['closeView'] = (...a) => this.driver.closeView(...a);
   message: Driver['message'] = (...a) => this.driver.message(...a);
+  shortcut: Driver['shortcut'] = (...a) => this.driver.shortcut(...a);
+  appMessage: Driver['appMessage'] = (...a) => this.driver.appMessage(...a);
+  /** The app's message shortcuts, as the page's "…" menu offers them. */
+  get shortcuts(): readonly { callback_id: string; name: string }[] {
+    return this.seed.shortcuts ?? [];
+  }
   sendRaw: Driver['sendRaw'] = (...a) => this.driver.sendRaw(...a);
 
   /** A request listener serving the workspace's paths and passing every other request to `next`. */

@@ -6,7 +6,7 @@ import type { Workspace } from '../../src/workspace/index.js';
 export interface SignedRequest {
   body: string;
   headers: Record<string, string>;
-  /** The interaction payload (block_actions, view_submission), or the slash command's fields. */
+  /** The interaction payload (block_actions, view_submission), the slash command's fields, or the event callback. */
   payload: Record<string, any>;
 }
 
@@ -23,7 +23,8 @@ export async function captureRequests(ws: Workspace) {
       const body = Buffer.concat(chunks).toString('utf8');
       const headers = Object.fromEntries(KEPT.filter((h) => req.headers[h]).map((h) => [h, String(req.headers[h])]));
       const form = new URLSearchParams(body);
-      requests.push({ body, headers, payload: form.has('payload') ? JSON.parse(form.get('payload')!) : Object.fromEntries(form) });
+      const json = String(req.headers['content-type'] ?? '').startsWith('application/json');
+      requests.push({ body, headers, payload: json ? JSON.parse(body) : form.has('payload') ? JSON.parse(form.get('payload')!) : Object.fromEntries(form) });
       const r = await fetch(target, { method: 'POST', body, headers });
       res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'text/plain' }).end(await r.text());
     });
@@ -38,9 +39,9 @@ export async function captureRequests(ws: Workspace) {
       if (!found) throw new Error('no such request was sent');
       return found;
     },
-    /** Sends `r` again to the app, identical (same body, timestamp and signature). */
-    async replay(r: SignedRequest): Promise<{ status: number; text: string }> {
-      const answer = await fetch(target, { method: 'POST', body: r.body, headers: r.headers });
+    /** Sends `r` again to the app, identical (same body, timestamp and signature); `extra` adds headers (X-Slack-Retry-Num). */
+    async replay(r: SignedRequest, extra: Record<string, string> = {}): Promise<{ status: number; text: string }> {
+      const answer = await fetch(target, { method: 'POST', body: r.body, headers: { ...r.headers, ...extra } });
       return { status: answer.status, text: await answer.text() };
     },
     async close() {

@@ -9,6 +9,7 @@ import { guessSeverity, parseSeverity, type Severity } from './severity.js';
 import { assertReopenable, assertTransition, isOpen, type Status } from './status.js';
 import type { NewEvent } from './timeline.js';
 import { scrubDeep, scrubTyped } from '../runs/known-secrets.js';
+import { messageEvent, type ChatMessage } from './messages.js';
 
 export const TITLE_MAX = 120;
 export const DUPLICATE_WINDOW_MS = 60_000;
@@ -21,6 +22,8 @@ export interface OpenInput {
   commander?: string | null;
   openedBy: string;
   sourceChannel: string;
+  /** The message it was declared from: kept on the timeline, with an optional thread line. */
+  declaredFrom?: { message: ChatMessage; threadLine?: string };
 }
 
 export interface IncidentServiceDeps {
@@ -84,6 +87,10 @@ export class IncidentService {
         ? `:rotating_light: Raised in PagerDuty as ${severity}. Acknowledge here or in PagerDuty; both stay in step.`
         : `:rotating_light: <@${input.openedBy}> opened this ${severity} incident. Commander: <@${commander}>.` } },
     ];
+    if (input.declaredFrom) {
+      events.push(scrubDeep(messageEvent(input.declaredFrom.message, 'timeline', input.openedBy, now)));
+      if (input.declaredFrom.threadLine) effects.push({ target: 'chat', payload: { type: 'thread', text: scrubTyped(input.declaredFrom.threadLine) } });
+    }
     if (this.deps.pagerEnabled && !opts.fromPager) effects.push({ target: 'pager', payload: { type: 'pager.trigger' } });
     let incident: Incident;
     try {

@@ -2,6 +2,7 @@
 export const EVENT_KINDS = [
   'opened', 'acknowledged', 'update', 'status', 'severity', 'commander', 'resolved', 'reopened',
   'reminder', 'note', 'run', 'step', 'approval', 'denial', 'page', 'escalation', 'pagerduty',
+  'message', 'timeline',
   'followup',
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];

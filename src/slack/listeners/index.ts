@@ -9,6 +9,10 @@ import { registerRunActions } from './actions/runs.js';
 import { registerRunbookCommand } from './commands/runbook.js';
 import { registerRunViews } from './views/runs.js';
 import { claimsOf, onceMiddleware } from './once.js';
+import { TimelineMessages } from '../../core/incidents/messages.js';
+import { registerThreadMessages } from './events/messages.js';
+import { registerShortcuts } from './shortcuts/timeline.js';
+import { registerTimelineViews } from './views/timeline.js';
 
 /** Every listener, grouped by surface. */
 export function registerListeners(app: App, d: SlackDeps) {
@@ -21,4 +25,8 @@ export function registerListeners(app: App, d: SlackDeps) {
   registerRunbookCommand(app, d);
   registerRunActions(app, d);
   registerRunViews(app, d);
+  const messages = new TimelineMessages({ incidents: d.incidents, store: d.store, clock: d.clock, once: claimsOf(d) });
+  registerShortcuts(app, d, messages);
+  registerTimelineViews(app, d, messages);
+  registerThreadMessages(app, d, messages);
 }

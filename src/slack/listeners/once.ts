@@ -1,5 +1,5 @@
 /**
- * Every slash command, click and modal submission has its effect once, also when Slack delivers
+ * Every slash command, click, modal submission, shortcut and event has its effect once, also when Slack delivers
  * the identical signed request again (a retry, a replay within the signature's five minutes).
  * A global middleware claims each delivery by what identifies it in the signed payload.
  */
@@ -19,6 +19,9 @@ export function deliveryKey(body: Body): string | undefined {
     return `click:${trigger}:${a?.action_id ?? ''}:${a?.action_ts ?? ''}`;
   }
   if (body.type === 'view_submission' && body.view?.id) return `submit:${body.view.id}:${body.view.hash ?? ''}:${trigger}`;
+  if ((body.type === 'message_action' || body.type === 'shortcut') && trigger) return `shortcut:${trigger}`;
+  // Slack retries an event (X-Slack-Retry-Num) with the same event_id.
+  if (body.type === 'event_callback' && typeof body.event_id === 'string' && body.event_id) return `event:${body.event_id}`;
   return undefined;
 }
 

@@ -13,7 +13,13 @@ import { nearest } from '../../core/nearest.js';
 /** Socket Mode delivery (see ../socket-mode.ts): used instead of HTTP while a connection is open. */
 export type SocketDelivery = { connected(): boolean; deliver(type: 'slash_commands' | 'interactive' | 'events_api', payload: unknown): Promise<AppAnswer> };
 
-export type DriverConfig = { appUrl?: string; eventsUrl?: string; signingSecret: string; verificationToken: string; socket?: SocketDelivery; commands?: readonly string[] };
+export type DriverConfig = {
+  appUrl?: string; eventsUrl?: string; signingSecret: string; verificationToken: string; socket?: SocketDelivery; commands?: readonly string[];
+  /** the app's message shortcuts (manifest.yml); another callback_id is refused, as Slack only offers those */
+  shortcuts?: readonly { callback_id: string; name: string }[];
+};
+/** Another app (or opsroom itself) posting: what its message event carries. */
+export type AppPoster = { botId: string; appId?: string; user?: string; username?: string };
 
 export type SlashResult = AppAnswer & { triggerId: string; responseUrl: string };
 export type SubmitResult = Partial<AppAnswer> & { responseAction?: string; errors?: Record<string, string>; clientErrors?: Record<string, string>; problems?: string[] };
@@ -150,6 +156,29 @@ export class Driver {
     return { ...(await this.sendPayload(payload)), triggerId };
   }
 
+  /**
+   * A message shortcut ("…" on a message, then one of the app's shortcuts): a `message_action`
+   * payload with the message, a trigger_id and a response_url that answers in the message's thread.
+   */
+  async shortcut(user: string, target: { channel: string; ts: string }, callbackId: string): Promise<AppAnswer & { triggerId: string; responseUrl: string }> {
+    const known = this.config().shortcuts;
+    if (known && !known.some((s) => s.callback_id === callbackId)) throw new Error(`the app has no message shortcut ${callbackId}`);
+    const msg = this.state.message(target.channel, target.ts);
+    if (!msg) throw new Error(`no message ${target.ts} in ${target.channel}`);
+    const ch = this.state.channel(msg.channel);
+    if (!ch?.members.includes(user)) throw new Error(`${user} is not in ${target.channel}`);
+    const triggerId = this.ctx.triggers.issue(user);
+    const threadTs = msg.thread_ts && msg.thread_ts !== msg.ts ? msg.thread_ts : undefined;
+    const responseUrl = `${this.ctx.origin()}/response/${this.responses.issue({ user, channel: msg.channel, threadTs })}`;
+    const { channel: _c, ...message } = msg;
+    const payload = {
+      type: 'message_action', ...this.teamAndUser(user), callback_id: callbackId, trigger_id: triggerId, response_url: responseUrl,
+      action_ts: `${(Date.now() / 1000).toFixed(6)}`, message_ts: msg.ts, message,
+      channel: { id: msg.channel, name: ch.is_im ? 'directmessage' : ch.name },
+    };
+    return { ...(await this.sendPayload(payload)), triggerId, responseUrl };
+  }
+
   /** Submits a modal with input values keyed by block_id or action_id; applies the app's response_action. */
   async submitView(user: string, viewId: string, values: Record<string, ValueInput> = {}): Promise<SubmitResult> {
     const view = this.state.view(viewId);
@@ -206,6 +235,22 @@ export class Driver {
     const answer = await this.sendEvent(url, event);
     if (text.includes(`<@${botId}>`)) await this.sendEvent(url, { ...event, type: 'app_mention', channel_type: undefined });
     return { ts: msg.ts, answer };
+  }
+
+  /** A message posted by an app (another bot, or opsroom's own identity): stored, and its Events API `message` sent. */
+  async appMessage(poster: AppPoster, channel: string, text: string, threadTs?: string): Promise<{ ts: string; answer?: AppAnswer }> {
+    const ch = this.state.channel(channel);
+    if (!ch) throw new Error(`unknown channel ${channel}`);
+    const msg: Message = {
+      type: 'message', ts: this.state.nextTs(), channel, user: poster.user ?? '', text, bot_id: poster.botId, ...(poster.appId ? { app_id: poster.appId } : {}),
+      ...(poster.user ? {} : { subtype: 'bot_message' }), ...(threadTs ? { thread_ts: threadTs } : {}),
+    };
+    storeMessage(this.ctx, msg);
+    const url = this.config().eventsUrl;
+    if (!url && !this.socket()) return { ts: msg.ts };
+    const { channel: _c, ...rest } = msg;
+    const event = { ...rest, channel, event_ts: msg.ts, channel_type: ch.is_im ? 'im' : 'channel', ...(poster.username ? { username: poster.username } : {}), ...(poster.user ? {} : { user: undefined }) };
+    return { ts: msg.ts, answer: await this.sendEvent(url, event) };
   }
 
   private sendEvent(url: string | undefined, event: Record<string, unknown>): Promise<AppAnswer> {

@@ -83,6 +83,7 @@ function messageEl(m, inThread) {
   const a = author(m);
   row.innerHTML = `<div class="avatar${a.bot ? ' bot' : ''}">${esc(a.name[0] ?? '?')}</div><div class="content"><div class="meta"><span class="author">${esc(a.name)}</span>${a.bot ? '<span class="app-tag">APP</span>' : ''}<span class="time">${time(m.ts)}</span>${m.edited ? '<span class="edited">(edited)</span>' : ''}${m.ephemeral ? '<span class="ephemeral-note">Only visible to you</span>' : ''}</div></div>`;
   const content = row.querySelector('.content');
+  if (!m.ephemeral && view.data.shortcuts?.length) row.querySelector('.meta').append(shortcutMenu(m));
   const onAction = (element, block, value) => post('action', { channel: m.channel, ts: m.ts, actionId: element.action_id, blockId: block.block_id, value, values: inputValues(row) });
   if (m.blocks?.length) content.append(blocks(m.blocks, { onAction }));
   else content.insertAdjacentHTML('beforeend', `<div class="body">${mrkdwn(m.text)}</div>`);
@@ -106,6 +107,35 @@ function messageEl(m, inThread) {
     row.ondblclick = () => openThread(m.ts);
   }
   return row;
+}
+
+// The "…" menu on a message: the app's message shortcuts.
+function shortcutMenu(m) {
+  const wrap = document.createElement('span');
+  wrap.className = 'message-actions';
+  const toggle = document.createElement('button');
+  toggle.className = 'icon-button message-more';
+  toggle.setAttribute('aria-label', 'More actions');
+  toggle.textContent = '⋯';
+  const menu = document.createElement('div');
+  menu.className = 'shortcut-menu';
+  menu.hidden = true;
+  for (const s of view.data.shortcuts) {
+    const item = document.createElement('button');
+    item.className = 'shortcut-item';
+    item.textContent = s.name;
+    item.onclick = () => {
+      menu.hidden = true;
+      void post('shortcut', { channel: m.channel, ts: m.ts, callbackId: s.callback_id });
+    };
+    menu.append(item);
+  }
+  toggle.onclick = (e) => {
+    e.stopPropagation();
+    menu.hidden = !menu.hidden;
+  };
+  wrap.append(toggle, menu);
+  return wrap;
 }
 
 function fillMessages(box, list, inThread) {

@@ -6,6 +6,8 @@ import type { SlackDeps } from '../../deps.js';
 import { userMessage } from '../../errors.js';
 import { claimsOf } from '../once.js';
 import { Inputs, Views } from '../../ids.js';
+import { unpackMeta, type PickedMessage } from '../../blocks/timeline.js';
+import { declaredFrom } from './timeline.js';
 
 type Values = Record<string, Record<string, ViewStateValue>>;
 
@@ -24,9 +26,9 @@ function errorsFor(e: unknown, fallback: string): Record<string, string> {
 
 /** Modal submissions: validate, run once per view, answer with errors next to the inputs. */
 export function registerSubmissions(app: App, d: SlackDeps) {
-  app.view(Views.open, async ({ ack, body, view }) => {
+  app.view(Views.open, async ({ ack, body, view, client }) => {
     const v = view.state.values as Values;
-    const meta = JSON.parse(view.private_metadata || '{}') as { channel?: string };
+    const meta = unpackMeta(view.private_metadata) as { channel?: string; from?: PickedMessage };
     const input = {
       severity: field(v, Inputs.severity) ?? '', title: field(v, Inputs.title) ?? '',
       summary: field(v, Inputs.summary), service: field(v, Inputs.service), commander: field(v, Inputs.commander),
@@ -40,8 +42,10 @@ export function registerSubmissions(app: App, d: SlackDeps) {
     }
     try {
       d.incidents.severity(input.severity);
+      // Declared from a message (a shortcut): the message is kept on the timeline with its link.
+      const from = meta.from ? { declaredFrom: await declaredFrom(client, meta.from) } : {};
       // One effect per view, even when it is submitted twice.
-      await claimsOf(d).run(`view:${view.id}`, () => d.incidents.open(input));
+      await claimsOf(d).run(`view:${view.id}`, () => d.incidents.open({ ...input, ...from }));
       await ack();
     } catch (e) {
       await ack({ response_action: 'errors', errors: errorsFor(e, Inputs.title) });

@@ -1,0 +1,69 @@
+/**
+ * Message shortcuts. "Add to incident timeline": a message in an incident's thread goes straight
+ * to that incident's timeline; one elsewhere asks which open incident (a picker), and the thread
+ * gets a line with a link to it. "Declare incident": the open form, prefilled from the message,
+ * linked back to it on the timeline and in the thread (see views/timeline.ts).
+ */
+import type { AllMiddlewareArgs, App, MessageShortcut, SlackShortcutMiddlewareArgs } from '@slack/bolt';
+import type { TimelineMessages } from '../../../core/incidents/messages.js';
+import { incidentKey } from '../../../core/incidents/incident.js';
+import { declareModal, pickIncidentModal, type PickedMessage } from '../../blocks/timeline.js';
+import type { SlackDeps } from '../../deps.js';
+import { userMessage } from '../../errors.js';
+import { Shortcuts } from '../../ids.js';
+import { permalinkOf, plainMessageText, readableMessageText } from '../../message-text.js';
+
+type Args = SlackShortcutMiddlewareArgs<MessageShortcut> & AllMiddlewareArgs;
+
+/** The message a shortcut was used on. */
+export function pickedMessage(s: MessageShortcut): PickedMessage {
+  const m = s.message;
+  const th = typeof m.thread_ts === 'string' && m.thread_ts !== m.ts ? m.thread_ts : undefined;
+  return { c: s.channel.id, ts: m.ts ?? s.message_ts, ...(th ? { th } : {}), u: m.user ?? m.bot_id ?? 'unknown', t: m.text ?? '' };
+}
+
+async function addToTimeline(d: SlackDeps, messages: TimelineMessages, { shortcut, client, respond }: Args) {
+  const from = pickedMessage(shortcut);
+  // The card itself, or a reply in its thread.
+  const incident = from.c === d.incidentChannel ? await d.store.findByThread(from.c, from.th ?? from.ts) : undefined;
+  if (!incident) {
+    const open = await d.store.listOpen();
+    if (!open.length) {
+      await respond({ response_type: 'ephemeral', text: 'There is no open incident to add this message to. `/incident open` declares one, or use *Declare incident* on the message.' });
+      return;
+    }
+    await client.views.open({ trigger_id: shortcut.trigger_id, view: pickIncidentModal(open, plainMessageText(from.t), from) as never });
+    return;
+  }
+  const [text, permalink] = await Promise.all([readableMessageText(client, from.t), permalinkOf(client, from.c, from.ts)]);
+  const r = await messages.add(incident.id, { channel: from.c, ts: from.ts, threadTs: from.th ?? null, author: from.u, text, permalink }, { kind: 'timeline', actor: shortcut.user.id });
+  const key = incidentKey(incident.id);
+  await respond({
+    response_type: 'ephemeral',
+    text: r.added ? `:pushpin: Added to the timeline of *${key}*.` : `That message is already on the timeline of *${key}*.`,
+  });
+}
+
+async function declare(d: SlackDeps, { shortcut, client }: Args) {
+  const from = pickedMessage(shortcut);
+  await client.views.open({ trigger_id: shortcut.trigger_id, view: declareModal(d.incidents.severities, shortcut.user.id, plainMessageText(from.t), from) as never });
+}
+
+export function registerShortcuts(app: App, d: SlackDeps, messages: TimelineMessages) {
+  const handlers: Record<string, (a: Args) => Promise<void>> = {
+    [Shortcuts.addToTimeline]: (a) => addToTimeline(d, messages, a),
+    [Shortcuts.declare]: (a) => declare(d, a),
+  };
+  for (const [callbackId, run] of Object.entries(handlers)) {
+    app.shortcut<MessageShortcut>({ callback_id: callbackId, type: 'message_action' }, async (args) => {
+      const a = args as Args;
+      await a.ack();
+      try {
+        await run(a);
+      } catch (e) {
+        d.log('shortcut failed', { callbackId, error: String((e as Error)?.stack ?? e) });
+        await a.respond({ response_type: 'ephemeral', text: userMessage(e) }).catch((err) => d.log('shortcut reply failed', { error: String(err) }));
+      }
+    });
+  }
+}

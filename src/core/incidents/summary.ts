@@ -5,6 +5,7 @@ import type { TimelineEvent } from './timeline.js';
 
 export const timeToAcknowledge = (i: Incident) =>
   i.acknowledgedAt ? i.acknowledgedAt.getTime() - i.createdAt.getTime() : null;
+export const timeToMitigate = (i: Incident) => (i.mitigatedAt ? i.mitigatedAt.getTime() - i.createdAt.getTime() : null);
 export const timeToResolve = (i: Incident) => (i.resolvedAt ? i.resolvedAt.getTime() - i.createdAt.getTime() : null);
 
 /** Counts of timeline events by kind, most frequent first: "3 updates · 1 severity change". */
@@ -28,9 +29,10 @@ export function timelineCounts(events: readonly TimelineEvent[]): string {
 export function resolutionText(i: Incident, events: readonly TimelineEvent[], actor: string): string {
   const tta = timeToAcknowledge(i);
   const ttr = timeToResolve(i);
+  const ttm = timeToMitigate(i);
   const lines = [
     `:white_check_mark: <@${actor}> resolved the incident.${i.resolution ? ` ${said(i.resolution)}` : ''}`,
-    `*Time to acknowledge:* ${tta === null ? 'never acknowledged' : formatDuration(tta)} · *Time to resolve:* ${ttr === null ? '—' : formatDuration(ttr)}`,
+    `*Time to acknowledge:* ${tta === null ? 'never acknowledged' : formatDuration(tta)} · *Time to mitigate:* ${ttm === null ? 'no verified recovery' : formatDuration(ttm)} · *Time to resolve:* ${ttr === null ? '—' : formatDuration(ttr)}`,
     `*Timeline:* ${timelineCounts(events)}`,
   ];
   return lines.join('\n');

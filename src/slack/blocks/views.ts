@@ -1,6 +1,6 @@
 import { formatDuration } from '../../core/incidents/format.js';
 import { incidentKey, type Incident } from '../../core/incidents/incident.js';
-import { timeToAcknowledge, timeToResolve } from '../../core/incidents/summary.js';
+import { timeToAcknowledge, timeToMitigate, timeToResolve } from '../../core/incidents/summary.js';
 import type { TimelineEvent } from '../../core/incidents/timeline.js';
 import { context, divider, section, slackDate, type Block } from './kit.js';
 import { listBlocks } from './lists.js';
@@ -39,7 +39,8 @@ export function incidentShow(i: Incident, card: Block[], events: readonly Timeli
   blocks.push(divider());
   const tta = timeToAcknowledge(i);
   const ttr = timeToResolve(i);
-  blocks.push(context([`Time to acknowledge: ${tta === null ? '—' : formatDuration(tta)} · Time to resolve: ${ttr === null ? '—' : formatDuration(ttr)}`]));
+  const ttm = timeToMitigate(i);
+  blocks.push(context([`Time to acknowledge: ${tta === null ? '—' : formatDuration(tta)} · Time to mitigate: ${ttm === null ? '—' : formatDuration(ttm)} · Time to resolve: ${ttr === null ? '—' : formatDuration(ttr)}`]));
   if (pages > 1) {
     const older = p < pages ? ` · older: \`/incident show ${key} ${p + 1}\`` : '';
     const newer = p > 1 ? ` · newer: \`/incident show ${key} ${p - 1}\`` : '';

@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../commands/index.js';
+import { MESSAGE_SHORTCUTS } from '../src/slack/ids.js';
+import { registerListeners } from '../src/slack/listeners/index.js';
 
 const manifest = parse(readFileSync(new URL('../manifest.yml', import.meta.url), 'utf8'));
 
@@ -37,4 +39,39 @@ describe('manifest.yml', () => {
       expect((c.usage_hint ?? '').length).toBeLessThanOrEqual(1000);
     }
   });
+
+  it('lists exactly the message shortcuts the app registers, with their names', () => {
+    const registered = registrations().filter(([kind]) => kind === 'shortcut').map(([, c]) => c as { callback_id: string; type: string });
+    expect(registered.every((c) => c.type === 'message_action')).toBe(true);
+    const listed = (manifest.features.shortcuts ?? []) as Record<string, unknown>[];
+    expect(listed.map((c) => c.callback_id).sort()).toEqual(registered.map((c) => c.callback_id).sort());
+    for (const c of listed) expect(c.type, String(c.callback_id)).toBe('message');
+    expect(listed.map((c) => ({ callback_id: c.callback_id, name: c.name, description: c.description })))
+      .toEqual(MESSAGE_SHORTCUTS.map((c) => ({ callback_id: c.callback_id, name: c.name, description: c.description })));
+  });
+
+  it('subscribes to the events the app listens to, with their scopes, at /slack/events', () => {
+    const events = registrations().filter(([kind]) => kind === 'event').map(([, name]) => String(name));
+    const subs = manifest.settings.event_subscriptions;
+    const scopes: string[] = manifest.oauth_config.scopes.bot;
+    // Each Events API type the code listens to, as the manifest subscribes to it, and the scope that needs.
+    const needs: Record<string, Array<[string, string]>> = { message: [['message.channels', 'channels:history'], ['message.groups', 'groups:history']] };
+    for (const e of events) {
+      expect(needs[e], `no manifest mapping for the ${e} event`).toBeDefined();
+      for (const [sub, scope] of needs[e]) {
+        expect(subs.bot_events, e).toContain(sub);
+        expect(scopes, sub).toContain(scope);
+      }
+    }
+    expect(events.length).toBeGreaterThan(0);
+    expect(new URL(subs.request_url).pathname).toBe('/slack/events');
+  });
 });
+
+/** What registerListeners registers on an app: [method, first argument] pairs (command, action, shortcut, event…). */
+function registrations(): Array<[string, unknown]> {
+  const seen: Array<[string, unknown]> = [];
+  const app = new Proxy({}, { get: (_t, method) => (...args: unknown[]) => void seen.push([String(method), args[0]]) });
+  registerListeners(app as never, {} as never);
+  return seen;
+}

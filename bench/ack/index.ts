@@ -20,7 +20,7 @@ const log = (m: string) => progress('ack', m);
 const OVER_MS = 3000;
 
 interface Server { name: string; url: string; child: ChildProcess }
-interface Tally { latencies: number[]; roundP99: number[]; errors: LoadResult['errors']; queued: number; late: number; over: number; cpuMs: number }
+interface Tally { latencies: number[]; roundP99: number[]; errors: LoadResult['errors']; queued: number; late: number; over: number; cpuMs: number; cards: number[]; noCard: number }
 
 export async function run({ smoke }: BenchOptions): Promise<BenchResult[]> {
   const base = smoke ? { rate: 50, seconds: 1, rounds: 1, pgRounds: 1 } : { rate: 200, seconds: 5, rounds: 4, pgRounds: 2 };
@@ -51,6 +51,9 @@ export async function run({ smoke }: BenchOptions): Promise<BenchResult[]> {
       const r = await ask<LoadResult>(gen, spec);
       await quiet(ws); // opsroom's card posts finish before the next round starts
       if (!tally) return;
+      const cards = cardLatencies(ws, spec.tag, r.dueEpoch);
+      tally.cards.push(...cards);
+      tally.noCard += r.dueEpoch.length - cards.length;
       tally.cpuMs += cpuMs(s.child.pid!) - cpu0;
       tally.latencies.push(...r.latencies);
       tally.roundP99.push(summarize(r.latencies).p99);
@@ -73,12 +76,19 @@ export async function run({ smoke }: BenchOptions): Promise<BenchResult[]> {
     const opsSqlite = tally(), bareSqlite = tally();
     log(`SQLite: ${cfg.rounds} rounds of ${cfg.rate}/s for ${cfg.seconds} s each, ${inflight} in flight`);
     await interleave(sqlite, opsSqlite, bare, bareSqlite, cfg.rounds);
+    // Where people feel it: from the command to its card in the channel, at a calm 20/s.
+    const calm = tally();
+    log(`card at 20/s: ${smoke ? 1 : 5} s`);
+    await load(sqlite, calm, 20, smoke ? 1 : 5);
     await stopChild(sqlite.child);
 
     const results: BenchResult[] = [];
     const o = summarize(opsSqlite.latencies), b = summarize(bareSqlite.latencies);
     results.push(
       { key: 'ack.p99_ratio', value: round2(o.p99 / b.p99), detail: `opsroom ${fmt(o.p99)} ms / bare bolt ${fmt(b.p99)} ms, n=${o.n}; per-round p99 opsroom ${spread(opsSqlite.roundP99)}, bare ${spread(bareSqlite.roundP99)}; server CPU per request opsroom ${fmt(perRequestCpu(opsSqlite))} ms, bare ${fmt(perRequestCpu(bareSqlite))} ms`, data: { opsroom: stats(opsSqlite, o), bare: stats(bareSqlite, b), ...cfg, inflight } },
+      { key: 'ack.cpu_ratio', value: round2(perRequestCpu(opsSqlite) / Math.max(0.01, perRequestCpu(bareSqlite))), detail: `server CPU per /incident open on SQLite: opsroom ${fmt(perRequestCpu(opsSqlite))} ms / bare bolt ${fmt(perRequestCpu(bareSqlite))} ms (user + system from /proc, ${cfg.rate}/s, n=${o.n})` },
+      cardResult('card.p50_ms', calm, 'p50', 20),
+      cardResult('card.p99_ms', opsSqlite, 'p99', cfg.rate),
       { key: 'ack.p99_ms', value: round2(o.p99), detail: `opsroom on SQLite: p50 ${fmt(o.p50)} ms, p99 ${fmt(o.p99)} ms, max ${fmt(o.max)} ms; bare bolt p50 ${fmt(b.p50)} ms, max ${fmt(b.max)} ms; ${cfg.rate}/s, n=${o.n}` },
     );
 
@@ -140,7 +150,26 @@ async function quiet(ws: Workspace): Promise<void> {
   }
 }
 
-const tally = (): Tally => ({ latencies: [], roundP99: [], errors: [], queued: 0, late: 0, over: 0, cpuMs: 0 });
+const tally = (): Tally => ({ latencies: [], roundP99: [], errors: [], queued: 0, late: 0, over: 0, cpuMs: 0, cards: [], noCard: 0 });
+
+/** Per request of a round: its card's arrival in the channel (the workspace's message ts) minus when it was due. */
+function cardLatencies(ws: Workspace, tag: string, dueEpoch: number[]): number[] {
+  const title = new RegExp(`${tag} service (\\d+) is down`);
+  const out: number[] = [];
+  for (const m of ws.state.data.messages) {
+    const hit = (!m.thread_ts || m.thread_ts === m.ts) && title.exec(m.text ?? '');
+    if (hit) out.push(Number(m.ts) * 1000 - dueEpoch[Number(hit[1])]);
+  }
+  return out;
+}
+
+function cardResult(key: string, t: Tally, which: 'p50' | 'p99', rate: number): BenchResult {
+  const c = summarize(t.cards);
+  return {
+    key, value: round2(c[which]),
+    detail: `command due to its card in the channel at ${rate}/s on SQLite: p50 ${fmt(c.p50)} ms, p99 ${fmt(c.p99)} ms, max ${fmt(c.max)} ms, n=${c.n}${t.noCard ? `; ${t.noCard} cards never arrived` : ''}`,
+  };
+}
 /** CPU time (user + system) a process has used so far, from /proc (0 where there is none). */
 function cpuMs(pid: number): number {
   try {

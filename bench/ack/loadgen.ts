@@ -32,6 +32,8 @@ export interface LoadResult {
   /** Acks that said "Working on it…": the answer came later through response_url. */
   late: number;
   wallMs: number;
+  /** When request i was due, epoch ms (to time its card in the channel). */
+  dueEpoch: number[];
 }
 
 const SEVERITIES = ['P1', 'P2', 'P3', 'P4'];
@@ -51,6 +53,8 @@ export async function generate(spec: LoadSpec): Promise<LoadResult> {
   await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
   const responseUrl = `http://127.0.0.1:${(sink.address() as AddressInfo).port}/response`;
   const t0 = performance.now();
+  const epoch0 = Date.now();
+  const dueEpoch: number[] = [];
 
   const send = (i: number, due: number) => new Promise<void>((resolve) => {
     const user = spec.users[i % spec.users.length];
@@ -89,6 +93,7 @@ export async function generate(spec: LoadSpec): Promise<LoadResult> {
   const all: Promise<void>[] = [];
   for (let i = 0; i < total; i++) {
     const due = t0 + (i * 1000) / spec.rate;
+    dueEpoch.push(epoch0 + (i * 1000) / spec.rate);
     const wait = due - performance.now();
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
     if (inFlight >= spec.inflight) {
@@ -107,7 +112,7 @@ export async function generate(spec: LoadSpec): Promise<LoadResult> {
   await new Promise((r) => setTimeout(r, 200)); // late answers still on their way
   sink.closeAllConnections();
   await new Promise((r) => sink.close(r));
-  return { latencies, errors, queued, late, wallMs };
+  return { latencies, errors, queued, late, wallMs, dueEpoch };
 }
 
 // As a child process: one LoadSpec per message, one LoadResult back.

@@ -13,6 +13,7 @@ import { sshdAvailable, startSshd } from '../../test/support/peers/sshd.js';
 import { engineOnSqlite, runSteps, step } from '../lib/runs.js';
 import { progress, SkipBenchmark, type BenchOptions, type BenchResult } from '../lib/result.js';
 import { fmt, median, medianSpread, round } from '../lib/stats.js';
+import { plainUser } from '../lib/plain-user.js';
 import { interleave } from '../lib/trials.js';
 
 const log = (m: string) => progress('ssh', m);
@@ -21,7 +22,10 @@ export async function run({ smoke }: BenchOptions): Promise<BenchResult[]> {
   if (!sshdAvailable()) throw new SkipBenchmark('SSH peer missing (scripts/install-peers.sh)');
   const rounds = smoke ? 1 : 10;
   const STEPS = smoke ? 3 : 10;
-  const sshd = await startSshd();
+  const login = plainUser();
+  const sshd = await startSshd({ user: login.name }).catch((e) => { login.remove(); throw e; });
+  const who = login.name ? 'a login whose shell is sh with no start-up files' : `${sshd.user} (not root: its shell start-up files are included)`;
+  log(`logging in as ${who}`);
   const inventory = { bench: { address: sshd.host, port: sshd.port, user: sshd.user, keyPath: sshd.keyPath, hostKey: sshd.hostKeyLine } };
   // A fresh SshStepRunner (so a fresh pool) for every trial, behind one engine.
   let runner = new SshStepRunner(inventory);
@@ -62,11 +66,12 @@ export async function run({ smoke }: BenchOptions): Promise<BenchResult[]> {
     const data = { opsroomMs: t.opsroom, freshMs: t.fresh, controlMasterMs: t.controlmaster, steps: STEPS, rounds };
     return [
       { key: 'ssh.pooled_vs_fresh_ratio', value: round(o / f), detail: `opsroom ${STEPS} steps ${medianSpread(t.opsroom)} / ${STEPS} fresh ssh ${medianSpread(t.fresh)}`, data },
-      { key: 'ssh.pooled_vs_controlmaster_ratio', value: round(o / c), detail: `opsroom ${fmt(o)} ms / ssh with ControlMaster ${medianSpread(t.controlmaster)} (${STEPS} steps, connection setup included in both)` },
+      { key: 'ssh.pooled_vs_controlmaster_ratio', value: round(o / c), detail: `opsroom ${fmt(o)} ms / ssh with ControlMaster ${medianSpread(t.controlmaster)} (${STEPS} steps, connection setup included in both; as ${who})` },
     ];
   } finally {
     await ops.close().catch(() => undefined);
     await sshd.stop();
+    login.remove();
   }
 }
 

@@ -9,7 +9,7 @@
  *   await sshd.stop();
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync, copyFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync, copyFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -45,7 +45,11 @@ export function sshdAvailable(): boolean {
   return false;
 }
 
-export async function startSshd(): Promise<SshdPeer> {
+/**
+ * `config`: more sshd_config lines (e.g. `SetEnv KUBECONFIG=…` for the sessions). `user`: who logs
+ * in (default the current user; another one needs sshd running as root).
+ */
+export async function startSshd(options: { config?: string[]; user?: string } = {}): Promise<SshdPeer> {
   if (!SSHD) throw new Error('sshd is not installed (scripts/install-peers.sh)');
   const dir = mkdtempSync(join(tmpdir(), 'opsroom-sshd-'));
   const keygen = (file: string) => {
@@ -56,10 +60,12 @@ export async function startSshd(): Promise<SshdPeer> {
   keygen(join(dir, 'user_key'));
   keygen(join(dir, 'other_key'));
   copyFileSync(join(dir, 'user_key.pub'), join(dir, 'authorized_keys'));
+  // sshd reads authorized_keys as the user logging in.
+  if (options.user) chmodSync(dir, 0o755);
   // sshd insists on its privilege separation directory, even when it never uses it.
   if (process.getuid?.() === 0) mkdirSync('/run/sshd', { recursive: true });
 
-  const user = userInfo().username;
+  const user = options.user ?? userInfo().username;
   for (let attempt = 0; ; attempt++) {
     const port = await freePort();
     writeFileSync(join(dir, 'sshd_config'), [
@@ -68,7 +74,7 @@ export async function startSshd(): Promise<SshdPeer> {
       `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
       'PermitRootLogin prohibit-password', 'PubkeyAuthentication yes', 'PasswordAuthentication no',
       'KbdInteractiveAuthentication no', 'StrictModes no', 'UsePAM no', `AllowUsers ${user}`,
-      'MaxSessions 50', 'MaxStartups 50', (process.env.OPSROOM_SSHD_LOGLEVEL ? `LogLevel ${process.env.OPSROOM_SSHD_LOGLEVEL}` : 'LogLevel ERROR'), '',
+      'MaxSessions 50', 'MaxStartups 50', (process.env.OPSROOM_SSHD_LOGLEVEL ? `LogLevel ${process.env.OPSROOM_SSHD_LOGLEVEL}` : 'LogLevel ERROR'), ...(options.config ?? []), '',
     ].join('\n'));
     const child = spawn(SSHD, ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
     let log = '';

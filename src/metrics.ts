@@ -8,6 +8,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Incident } from './core/incidents/incident.js';
 import type { Pager } from './core/ports.js';
 import type { RunEvent } from './core/runs/events.js';
 import type { Database } from './store/index.js';
@@ -27,6 +28,8 @@ interface SlackInternals {
 
 const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 const STEP_SECONDS = [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
+/** Incident response times: 1 minute to 3 days. */
+const RESPONSE_SECONDS = [60, 300, 600, 900, 1800, 3600, 7200, 14_400, 28_800, 86_400, 259_200];
 
 /** Kind of a step from its stored target (`docker:…`, `ssh:…`, `http:…`; anything else is the engine's own). */
 export const stepKind = (target: string) => /^(docker|ssh|http):/.exec(target)?.[1] ?? 'other';
@@ -39,6 +42,7 @@ export class Metrics {
   private readonly pagerErrors: Counter;
   private readonly ackSeconds: Histogram;
   private readonly stepSeconds: Histogram;
+  private readonly responseSeconds: Record<'ack' | 'mitigate' | 'resolve', Histogram>;
   private readonly instrumented = new WeakSet<object>();
   private readonly stepKinds = new Map<string, string>();
 
@@ -81,6 +85,12 @@ export class Metrics {
     this.stepSeconds = new Histogram({
       name: 'opsroom_step_duration_seconds', help: 'Duration of finished step attempts run by this process', labelNames: ['kind', 'result'], buckets: STEP_SECONDS, registers,
     });
+    const response = (name: string, help: string) => new Histogram({ name, help, labelNames: ['system', 'severity'], buckets: RESPONSE_SECONDS, registers });
+    this.responseSeconds = {
+      ack: response('opsroom_incident_time_to_acknowledge_seconds', 'Time from opening to acknowledgement, observed by the replica that acknowledged'),
+      mitigate: response('opsroom_incident_time_to_mitigate_seconds', 'Time from opening to a verified recovery, observed by the replica that verified it'),
+      resolve: response('opsroom_incident_time_to_resolve_seconds', 'Time from opening to resolution, observed by the replica that resolved it'),
+    };
   }
 
   /**
@@ -156,6 +166,18 @@ export class Metrics {
         this.stepKinds.delete(key);
       }
     });
+  }
+
+  /**
+   * Time to acknowledge, mitigate and resolve, by system and severity: called with an incident
+   * before and after a change this process stored, so each replica observes only its own changes.
+   */
+  observeIncident(before: Incident, after: Incident): void {
+    const labels = { system: after.system ?? 'none', severity: after.severity };
+    const since = (d: Date) => Math.max(0, d.getTime() - after.createdAt.getTime()) / 1000;
+    if (!before.acknowledgedAt && after.acknowledgedAt) this.responseSeconds.ack.observe(labels, since(after.acknowledgedAt));
+    if (!before.mitigatedAt && after.mitigatedAt) this.responseSeconds.mitigate.observe(labels, since(after.mitigatedAt));
+    if (!before.resolvedAt && after.resolvedAt) this.responseSeconds.resolve.observe(labels, since(after.resolvedAt));
   }
 
   /** The Prometheus text exposition. */

@@ -21,6 +21,7 @@ import { RunPolicy } from './core/runs/permissions.js';
 import { SlackDirectory } from './slack/directory.js';
 import { MESSAGE_SHORTCUTS } from './slack/ids.js';
 import { createRemediation, type RemediationSetup } from './wiring/remediation.js';
+import { createRecovery } from './wiring/recovery.js';
 import { pagerDutySettings, pagerDutyWebhook } from './wiring/pagerduty.js';
 import { createHttpServer, type Mount, type Route } from './server.js';
 import { clientOptions, createSlackApp } from './slack/app.js';
@@ -49,6 +50,8 @@ export interface OpsroomOptions {
   instanceId?: string;
   /** How often replicas try the reminder lease and send due reminders (default 30 s). */
   reminderEveryMs?: number;
+  /** How often replicas try the recovery lease and run due recovery checks (default 15 s). */
+  recoveryEveryMs?: number;
   /** Remediation settings beyond env and opsroom.yml (the escalator PagerDuty provides; edit pacing in tests). */
   remediation?: Partial<Pick<RemediationSetup, 'escalator' | 'coalesce'>>;
   /** Delivery claim timing (lease, keep time) beyond the defaults, for tests. */
@@ -152,6 +155,7 @@ export async function startOpsroom(options: OpsroomOptions) {
   const incidents = new IncidentService({
     store, clock, severities, incidentChannel, pagerEnabled: pager.enabled, onEffects: () => void dispatcher.kick(),
     mayAssign: (actor, i) => policy.check(actor, 'assign', i),
+    changed: (before, after) => metrics.observeIncident(before, after),
   });
   const runs = await createRemediation({
     env, file, database, client, incidents, store, clock, log: (msg, extra) => log.warn(extra ?? {}, msg),
@@ -161,6 +165,11 @@ export async function startOpsroom(options: OpsroomOptions) {
     ...options.remediation,
   });
   runs.suggestOn(notifier);
+  // Verified recovery: a remediation's checks run again for a window (docs/remediation.md).
+  const recovery = createRecovery({
+    file, database, store, runs: runs.runs, engine: runs.engine, runner: runs.runner, clock, kick: () => void dispatcher.kick(),
+    changed: (before, after) => metrics.observeIncident(before, after), log: (msg, extra) => log.warn(extra ?? {}, msg),
+  });
   metrics.watchRuns(runs.engine);
   logDeliveries(notifier, log);
   logRuns(runs.engine, log);
@@ -210,6 +219,10 @@ export async function startOpsroom(options: OpsroomOptions) {
       name: 'approval-expiry', owner: instance, leases, clock, everyMs: 30_000,
       run: () => runs.remediation.expireDue(), onError: (e) => log.error({ error: String(e) }, 'approval expiry failed'),
     }));
+    leasedLoops.push(new LeasedLoop({
+      name: 'recovery', owner: instance, leases, clock, everyMs: options.recoveryEveryMs ?? 15_000, ttlMs: 2 * 60_000,
+      run: () => recovery.tick(), onError: (e) => log.error({ error: String(e) }, 'recovery checks failed'),
+    }));
     leasedLoops.forEach((l) => l.start());
     // Steps left running by a replica that died (its heartbeat lapsed) are marked interrupted.
     const recover = setInterval(() => void runs.engine.recoverDeadInstances().catch((e) => log.error({ error: String(e) }, 'recovering interrupted steps failed')), 30_000);
@@ -220,6 +233,7 @@ export async function startOpsroom(options: OpsroomOptions) {
   return {
     url, port, local, workspace, incidents, store, outbox, dispatcher, database, server, clock, incidentChannel, log,
     runs,
+    recovery,
     handoffs,
     metrics, gate, instance, leases, deliveries,
     /**
@@ -236,6 +250,7 @@ export async function startOpsroom(options: OpsroomOptions) {
     },
     async close() {
       timers.forEach(clearInterval);
+      recovery.close();
       await runs.close();
       await Promise.all(leasedLoops.map((l) => l.stop()));
       await releaseSocketMode?.();

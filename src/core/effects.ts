@@ -9,7 +9,7 @@ export type EffectPayload =
   /** Post the card (if not posted yet) or update it in place from the current stored state. */
   | { type: 'card' }
   /** A line in the incident's thread. */
-  | { type: 'thread'; text: string }
+  | { type: 'thread'; text: string; /** A button under the line (verified recovery offers monitoring). */ offer?: 'monitoring' }
   /** A runbook run's card in the incident's thread (the chat adapter reads the run itself). */
   | { type: 'run.card'; runId: number }
   /** A request for a second responder's approval of a dangerous step, in the incident's thread. */

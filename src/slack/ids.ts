@@ -7,6 +7,8 @@ export const Actions = {
   resolve: 'incident.resolve',
   reopen: 'incident.reopen',
   escalate: 'incident.escalate',
+  /** Under a verified recovery: move the incident to monitoring. */
+  monitoring: 'incident.monitoring',
 } as const;
 
 export const Views = {

@@ -5,6 +5,7 @@ import type { Severity } from '../core/incidents/severity.js';
 import type { ChatNotifier, Clock, Outbox } from '../core/ports.js';
 import { cardText, incidentCard } from './blocks/card.js';
 import { opsroomLine } from './blocks/mrkdwn.js';
+import { monitoringOffer } from './blocks/recovery.js';
 import { toDeliveryError } from './errors.js';
 import { pagerLine } from './pager-line.js';
 import { cardKey, findPosted, lineKey } from './posted.js';
@@ -30,9 +31,11 @@ export class SlackNotifier implements ChatNotifier {
         if (!incident.cardTs) throw new Error('the card is not posted yet');
         // A retry may follow an attempt that reached Slack: post only if that line is not there.
         if (effect.attempts > 0 && (await findPosted(this.deps.client, { channel: incident.channel, threadTs: incident.cardTs }, lineKey(effect), effect.createdAt))) return;
+        const text = opsroomLine(effect.payload.text);
         await this.deps.client.chat.postMessage({
           metadata: lineKey(effect),
-          channel: incident.channel, thread_ts: incident.cardTs, text: opsroomLine(effect.payload.text), unfurl_links: false,
+          channel: incident.channel, thread_ts: incident.cardTs, text, unfurl_links: false,
+          ...(effect.payload.offer === 'monitoring' ? { blocks: monitoringOffer(text, incident.id) as never } : {}),
         });
         return;
       }

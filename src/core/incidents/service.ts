@@ -36,6 +36,8 @@ export interface IncidentServiceDeps {
   onEffects?: () => void;
   /** Why `actor` may not change the incident's commander (null: they may). Absent: anyone may. */
   mayAssign?: (actor: string, incident: Incident) => Promise<string | null>;
+  /** After a change this process stored (the metrics observe time to acknowledge and resolve). */
+  changed?: (before: Incident, after: Incident) => void;
 }
 
 /** A change computed from the current incident; may throw a CodedError to refuse it. */
@@ -309,6 +311,7 @@ export class IncidentService {
       const { patch, events, effects } = decide(current);
       try {
         const next = await this.deps.store.change(id, current.version, patch, events, effects);
+        this.deps.changed?.(current, next);
         this.deps.onEffects?.();
         return next;
       } catch (e) {

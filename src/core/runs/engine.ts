@@ -392,7 +392,7 @@ export class RunEngine {
    * The step as it must run: placeholders back to the secret values, from memory or (after a
    * restart) decrypted from the store. Throws conflict when they were not kept.
    */
-  private async unsealed(runId: number, step: StepRun): Promise<ResolvedStep> {
+  async unsealed(runId: number, step: StepRun): Promise<ResolvedStep> {
     if (!isSealed(step.step)) return step.step;
     let sealed = this.sealedRuns.get(runId);
     if (!sealed) {

@@ -9,10 +9,11 @@ command -v ssh-keyscan >/dev/null || need+=(openssh-client)
 [ -d /usr/lib/postgresql ] && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v chromium >/dev/null || need+=(chromium)
 command -v redis-server >/dev/null || need+=(redis-server)
+command -v kubectl >/dev/null || need+=(kubernetes-client)   # the real client; no API server runs in tests
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
-echo "peers ready: dockerd sshd postgres chromium redis"
+echo "peers ready: dockerd sshd postgres chromium redis kubectl"

@@ -6,9 +6,10 @@ import type { Inventory } from '../core/inventory/schema.js';
 import type { ResolvedCommand, RunOptions, StepKind, StepOutcome, StepRunner } from '../core/runs/step-runner.js';
 import { DockerStepRunner, type DockerStepRunnerOptions } from './docker/docker-step-runner.js';
 import { HttpStepRunner, type HttpStepRunnerOptions } from './http/http-step-runner.js';
+import { KubernetesStepRunner } from './kubernetes/kubernetes-step-runner.js';
 import { SshStepRunner, type SshInventory, type SshStepRunnerOptions } from './ssh/ssh-step-runner.js';
 
-export { DockerStepRunner, HttpStepRunner, SshStepRunner };
+export { DockerStepRunner, HttpStepRunner, KubernetesStepRunner, SshStepRunner };
 export type { DockerStepRunnerOptions, HttpStepRunnerOptions, SshInventory, SshStepRunnerOptions };
 export type { SshHost } from './ssh/ssh-step-runner.js';
 
@@ -47,10 +48,12 @@ export interface ExecutorsConfig {
 /** The Docker, SSH and HTTP runners behind one StepRunner. */
 export function createStepRunner(config: ExecutorsConfig = {}, refuse?: (c: ResolvedCommand) => string | undefined): CompositeStepRunner {
   const { inventory = {}, ...sshOptions } = config.ssh ?? { inventory: {} };
+  const ssh = new SshStepRunner(inventory, sshOptions);
   return new CompositeStepRunner([
     new DockerStepRunner(config.docker),
-    new SshStepRunner(inventory, sshOptions),
+    ssh,
     new HttpStepRunner(config.http),
+    new KubernetesStepRunner(ssh),
   ], refuse);
 }
 

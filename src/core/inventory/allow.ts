@@ -1,4 +1,5 @@
 import type { ResolvedCommand } from '../runs/step-runner.js';
+import { kubernetesProblem } from './kubernetes.js';
 import type { Inventory } from './schema.js';
 
 /**
@@ -15,6 +16,7 @@ const CONTROL_RE = /[\u0000-\u001f\u007f]/;
 /** Why the command may not run against this inventory (undefined: it may). */
 export function targetProblem(c: ResolvedCommand, inv: Inventory | undefined): string | undefined {
   if (c.kind === 'ssh') return inv?.hosts[c.host] ? undefined : `host "${c.host}" is not in the inventory`;
+  if (c.kind === 'kubernetes') return kubernetesProblem(c, inv);
   if (c.kind !== 'docker') return undefined;
   const { container, composeProject: project, composeService: service } = c.target;
   const d = inv?.docker;

@@ -1,3 +1,4 @@
+import { kubernetesVerbOf } from './kubernetes-step.js';
 import type { RunbookStep } from './schema.js';
 
 /**
@@ -31,9 +32,18 @@ export function destructiveReason(s: RunbookStep): string | undefined {
     if (d.exec !== undefined) return match(typeof d.exec === 'string' ? d.exec : d.exec.join(' '));
   }
   if (s.ssh) return match(s.ssh.command);
+  if (s.kubernetes) {
+    const verb = kubernetesVerbOf(s.kubernetes);
+    if (verb === 'exec') return match(s.kubernetes.command!.join(' '));
+    return KUBECTL_WRITES[verb];
+  }
   if (s.http && !['GET', 'HEAD', 'OPTIONS'].includes(s.http.method)) return `HTTP ${s.http.method}`;
   return undefined;
 }
+
+const KUBECTL_WRITES: Record<string, string> = {
+  restart: 'kubectl rollout restart', scale: 'kubectl scale', undo: 'kubectl rollout undo', delete: 'kubectl delete',
+};
 
 const match = (command: string) => DESTRUCTIVE.exec(command)?.[1];
 

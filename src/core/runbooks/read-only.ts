@@ -1,13 +1,15 @@
 import { writeSign } from './write-signs.js';
 
 export { writeSign };
+import { KUBERNETES_READ_VERBS, kubernetesVerbOf } from './kubernetes-step.js';
 import type { RunbookStep } from './schema.js';
 import { shellScriptIndex } from './templates.js';
 
 /**
  * "Read-only": a step that cannot change anything, so "Run diagnostics" may run it unasked.
- * - By construction: docker logs, ps and stats; HTTP GET, HEAD and OPTIONS (unless `danger: true`).
- * - By declaration: a docker exec or ssh command with `read_only: true`, which lint accepts only
+ * - By construction: docker logs, ps and stats; HTTP GET, HEAD and OPTIONS; kubectl get, describe,
+ *   logs, top, rollout status and history (unless `danger: true`).
+ * - By declaration: a docker exec, kubernetes exec or ssh command with `read_only: true`, which lint accepts only
  *   when the command shows none of the signs (write-signs.ts) of writing, restarting, uploading or backing up.
  * Nothing else is read-only: manual steps, waits, escalations, restarts, any other command.
  */
@@ -15,7 +17,7 @@ import { shellScriptIndex } from './templates.js';
 /** The command a step runs, and whether a shell reads it (an argv list is not). */
 function commandOf(s: RunbookStep): { text: string; shell: boolean } | undefined {
   if (s.ssh) return { text: s.ssh.command, shell: true };
-  const exec = s.docker?.exec;
+  const exec = s.kubernetes?.exec !== undefined ? s.kubernetes.command : s.docker?.exec;
   if (exec === undefined) return undefined;
   if (typeof exec === 'string') return { text: exec, shell: true };
   const script = shellScriptIndex(exec);
@@ -30,6 +32,7 @@ export function readOnlyByConstruction(s: RunbookStep): boolean {
   if (s.danger) return false;
   if (s.docker) return s.docker.logs !== undefined || s.docker.ps !== undefined || s.docker.stats !== undefined;
   if (s.http) return ['GET', 'HEAD', 'OPTIONS'].includes(s.http.method);
+  if (s.kubernetes) return (KUBERNETES_READ_VERBS as readonly string[]).includes(kubernetesVerbOf(s.kubernetes));
   return false;
 }
 
@@ -45,7 +48,7 @@ export function readOnlyProblem(s: RunbookStep): string | undefined {
   if (s.danger) return 'a dangerous step cannot be read_only';
   if (readOnlyByConstruction(s)) return 'this step is read-only by its kind already: remove read_only';
   const command = commandOf(s);
-  if (command === undefined) return 'only docker exec and ssh commands can be declared read_only';
+  if (command === undefined) return 'only docker exec and ssh commands (and kubernetes exec) can be declared read_only';
   const sign = writeSign(command.text, { shell: command.shell });
   return sign ? `read_only refused: the command ${sign.startsWith('"') ? `contains ${sign}` : sign}` : undefined;
 }

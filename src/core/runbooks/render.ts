@@ -4,6 +4,8 @@ import { targetProblem } from '../inventory/allow.js';
 import type { Inventory } from '../inventory/schema.js';
 import type { DockerTarget, Expectation, OnFailure, ResolvedCommand, ResolvedStep } from '../runs/step-runner.js';
 import { durationMs } from './duration.js';
+import { renderKubernetes } from './kubectl.js';
+import { KUBERNETES_WRITE_VERBS, kubernetesVerbOf } from './kubernetes-step.js';
 import { isReadOnly } from './read-only.js';
 import { secretToChosenHost } from './secret-hosts.js';
 import { resolveParams, secretValues, type IncidentContext } from './params.js';
@@ -23,7 +25,7 @@ import { breQuote, regexQuote, shellQuote, shellScriptIndex, substitute, urlQuot
  * parameter allows it, pattern/enum/integer/duration rules.
  */
 
-export const DEFAULT_TIMEOUT_MS = { docker: 60_000, ssh: 60_000, http: 30_000, manual: 3_600_000, wait: 0, escalate: 30_000 } as const;
+export const DEFAULT_TIMEOUT_MS = { docker: 60_000, ssh: 60_000, http: 30_000, manual: 3_600_000, wait: 0, escalate: 30_000, kubernetes: 60_000 } as const;
 
 export interface RenderContext {
   incident?: IncidentContext;
@@ -85,7 +87,8 @@ function renderStep(rb: Runbook, s: RunbookStep, values: Record<string, string>,
     id: s.id,
     title: sub(s.title, verbatim),
     command,
-    danger: s.danger ?? false,
+    // A kubectl verb that changes the cluster is dangerous whatever the step says (lint refuses danger: false).
+    danger: (s.danger ?? false) || (s.kubernetes !== undefined && (KUBERNETES_WRITE_VERBS as readonly string[]).includes(kubernetesVerbOf(s.kubernetes))),
     readOnly: isReadOnly(s),
     timeoutMs,
     expect: renderExpect(s, sub),
@@ -123,6 +126,7 @@ function renderCommand(rb: Runbook, s: RunbookStep, sub: Sub, inv?: Inventory): 
     return { kind: 'manual', instruction: sub(s.manual.instruction, verbatim) + cmd };
   }
   if (s.wait !== undefined) return { kind: 'wait', seconds: durationMs(s.wait) / 1000 };
+  if (s.kubernetes) return renderKubernetes(rb.id, s.id, s.kubernetes, sub, inv);
   if (s.escalate) return { kind: 'escalate', to: sub(s.escalate.to, verbatim), reason: sub(s.escalate.reason, verbatim) };
   throw new CodedError(ErrorCode.InvalidRunbook, `step ${s.id} has no kind`);
 }
@@ -182,7 +186,7 @@ function renderDocker(rb: Runbook, d: NonNullable<RunbookStep['docker']>, sub: S
 function renderExpect(s: RunbookStep, sub: Sub): Expectation {
   const e = s.expect ?? {};
   const out: Expectation = {};
-  const runsProcess = s.ssh !== undefined || (s.docker?.exec !== undefined);
+  const runsProcess = s.ssh !== undefined || s.kubernetes !== undefined || (s.docker?.exec !== undefined);
   const exit = e.exit_code ?? (runsProcess ? 0 : undefined);
   if (exit !== undefined) out.exitCode = exit;
   if (e.output_contains !== undefined) out.outputContains = sub(e.output_contains, verbatim);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DURATION_PATTERN } from './duration.js';
+import { KubernetesStepSchema } from './kubernetes-step.js';
 
 /**
  * The runbook format: one YAML file per runbook. Every object is strict (unknown keys are errors).
@@ -161,7 +162,7 @@ export const OnFailureSchema = z
   .default('stop')
   .describe('stop (default), continue, or { goto: <later step id> }.');
 
-export const STEP_KINDS = ['docker', 'ssh', 'http', 'manual', 'wait', 'escalate'] as const;
+export const STEP_KINDS = ['docker', 'ssh', 'http', 'manual', 'wait', 'escalate', 'kubernetes'] as const;
 
 export const StepSchema = z
   .strictObject({
@@ -174,6 +175,7 @@ export const StepSchema = z
     manual: ManualStepSchema.optional(),
     wait: DurationSchema.optional().describe('Pause before the next step.'),
     escalate: EscalateStepSchema.optional(),
+    kubernetes: KubernetesStepSchema.optional(),
     danger: z
       .boolean()
       .optional()

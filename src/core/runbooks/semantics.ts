@@ -1,6 +1,7 @@
 import { parseSeverity, type Severity } from '../incidents/severity.js';
 import type { Inventory } from '../inventory/schema.js';
 import { destructiveReason } from './destructive.js';
+import { checkKubernetes, kubernetesTemplatedFields } from './kubernetes-lint.js';
 import { readOnlyProblem } from './read-only.js';
 import { secretToChosenHost } from './secret-hosts.js';
 import { checkParamValue, envNameOf } from './params.js';
@@ -59,6 +60,7 @@ export function checkSemantics(rb: Runbook, src: YamlSource, opts: SemanticOptio
   rb.steps.forEach((step, i) => {
     for (const f of templatedFields(step, ['steps', i])) checkField(f, rb, used, err);
     checkStep(rb, step, i, opts.inventory, err);
+    if (step.kubernetes) checkKubernetes(opts.expectedId ?? rb.id, step, ['steps', i, 'kubernetes'], opts.inventory, err);
   });
   for (const name of Object.keys(rb.params))
     if (!used.has(name)) err(['params'], `parameter "${name}" is declared but never used`, name);
@@ -238,6 +240,7 @@ export function templatedFields(s: RunbookStep, at: Path): Field[] {
     if (typeof d.logs === 'object') add(['docker', 'logs', 'grep'], d.logs.grep, 'grep');
   }
   if (s.ssh) add(['ssh', 'command'], s.ssh.command, 'shell');
+  if (s.kubernetes) for (const f of kubernetesTemplatedFields(s.kubernetes)) add(['kubernetes', ...f.path], f.value, f.context);
   if (s.http) {
     add(['http', 'url'], s.http.url, 'url');
     for (const [k, v] of Object.entries(s.http.headers ?? {})) add(['http', 'headers', k], v, 'text');

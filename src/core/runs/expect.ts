@@ -44,6 +44,23 @@ export function judge(step: Pick<ResolvedStep, 'command' | 'expect'>, outcome: S
   return { state: 'succeeded', reason: null };
 }
 
+const KUBERNETES_READS = ['get', 'describe', 'logs', 'top', 'status', 'history'];
+const KUBERNETES_CHANGES = ['restart', 'scale', 'undo', 'delete'];
+/** kubectl's short and plural names of the types steps act on, so `deploy/x` and `deployment/x` share a lock. */
+const KUBE_TYPES: Record<string, string> = {
+  deploy: 'deployment', deployments: 'deployment', sts: 'statefulset', statefulsets: 'statefulset', ds: 'daemonset',
+  daemonsets: 'daemonset', po: 'pod', pods: 'pod', svc: 'service', services: 'service', rs: 'replicaset',
+  replicasets: 'replicaset', cm: 'configmap', configmaps: 'configmap', no: 'node', nodes: 'node', jobs: 'job',
+};
+const kubeType = (t: string) => { const base = t.split('.')[0]; return KUBE_TYPES[base] ?? base; };
+
+/** `kubernetes:<context>/<namespace>/<type>/<name>`: per cluster, namespace and resource, not per bastion. */
+function kubernetesLockKey(c: Extract<ResolvedCommand, { kind: 'kubernetes' }>): string {
+  const [type, ...name] = c.resource.split('/');
+  const resource = [type.split(',').map(kubeType).join(','), ...name].join('/');
+  return `kubernetes:${c.context ?? '?'}/${c.namespace ?? '?'}/${resource}${c.selector !== undefined ? `[${c.selector}]` : ''}`;
+}
+
 /** A stable name for where a command acts; the key of the per-target lock. */
 export function targetKey(c: ResolvedCommand): string {
   switch (c.kind) {
@@ -66,6 +83,8 @@ export function targetKey(c: ResolvedCommand): string {
       return 'wait';
     case 'escalate':
       return `escalate:${c.to}`;
+    case 'kubernetes':
+      return kubernetesLockKey(c);
   }
 }
 
@@ -73,7 +92,8 @@ export function targetKey(c: ResolvedCommand): string {
 export function needsLock(step: Pick<ResolvedStep, 'command' | 'danger'>): boolean {
   const c = step.command;
   if (c.kind === 'docker' && (c.action === 'restart' || c.action === 'stop' || c.action === 'start')) return true;
-  return step.danger && (c.kind === 'docker' || c.kind === 'ssh' || c.kind === 'http');
+  if (c.kind === 'kubernetes' && KUBERNETES_CHANGES.includes(c.verb)) return true;
+  return step.danger && (c.kind === 'docker' || c.kind === 'ssh' || c.kind === 'http' || c.kind === 'kubernetes');
 }
 
 /** Read-only by its command, or declared so on a command that runs a process (see core/runbooks/read-only.ts). */
@@ -82,7 +102,8 @@ export function readOnly(step: Pick<ResolvedStep, 'command' | 'danger' | 'readOn
   if (step.danger) return false;
   if (c.kind === 'http') return ['GET', 'HEAD', 'OPTIONS'].includes(c.method.toUpperCase());
   if (c.kind === 'docker' && (c.action === 'logs' || c.action === 'ps' || c.action === 'stats')) return true;
-  return (c.kind === 'ssh' || (c.kind === 'docker' && c.action === 'exec')) && step.readOnly === true;
+  if (c.kind === 'kubernetes' && KUBERNETES_READS.includes(c.verb)) return true;
+  return (c.kind === 'ssh' || (c.kind === 'kubernetes' && c.verb === 'exec') || (c.kind === 'docker' && c.action === 'exec')) && step.readOnly === true;
 }
 
 /**

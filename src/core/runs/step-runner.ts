@@ -31,7 +31,32 @@ export type ResolvedCommand =
     }
   | { kind: 'manual'; instruction: string }
   | { kind: 'wait'; seconds: number }
-  | { kind: 'escalate'; to: string; reason: string };
+  | { kind: 'escalate'; to: string; reason: string }
+  | KubernetesCommand;
+
+/** kubectl as an argv list, every element final. Runs on `host` over SSH (each element shell-quoted) or locally. */
+export interface KubernetesCommand {
+  kind: 'kubernetes';
+  verb: string;
+  /** The runbook's system, whose inventory entry gave context, namespace and host. */
+  system?: string;
+  /** The bastion; absent with `local` or without access in the inventory. */
+  host?: string;
+  local?: boolean;
+  context?: string;
+  namespace?: string;
+  /** What the verb acts on (`deployment/redis`, `pods`, `nodes`): part of the lock key, with `selector`. */
+  resource: string;
+  selector?: string;
+  argv: string[];
+  /** rollout status: `--timeout=<the rest of the step's timeout>` is appended to argv when it runs. */
+  timed?: true;
+  /** restart: `rollout status`, run next with `--timeout=<the rest of the step's timeout>` appended. */
+  wait?: string[];
+  /** logs: keep lines matching this grep basic regex (filtered by opsroom). */
+  grep?: string;
+  ignoreCase?: boolean;
+}
 
 export type StepKind = ResolvedCommand['kind'];
 
@@ -76,7 +101,20 @@ export function describeCommand(c: ResolvedCommand): string {
     case 'manual': return c.instruction;
     case 'wait': return `wait ${c.seconds}s`;
     case 'escalate': return `escalate to ${c.to}: ${c.reason}`;
+    case 'kubernetes': return describeKubectl(c);
   }
+}
+
+const PLAIN_WORD = /^[A-Za-z0-9_@%+=:,./-]+$/;
+const word = (a: string) => (PLAIN_WORD.test(a) ? a : `'${a.replaceAll("'", `'\\''`)}'`);
+
+/** The exact kubectl argv, as a shell would need it typed, and where it runs. */
+export function describeKubectl(c: KubernetesCommand): string {
+  const where = c.host !== undefined ? `ssh ${c.host} ` : c.local ? '' : '(no kubernetes access in the inventory) ';
+  const rest = " --timeout=<rest of the step's timeout>";
+  const wait = c.wait ? ` && ${c.wait.map(word).join(' ')}${rest}` : '';
+  const grep = c.grep !== undefined ? ` | grep ${c.ignoreCase ? '-i ' : ''}${word(c.grep)}` : '';
+  return `${where}${c.argv.map(word).join(' ')}${c.timed ? rest : ''}${wait}${grep}`;
 }
 
 /** What decides success, checked by the engine against the outcome. */

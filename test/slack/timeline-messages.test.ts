@@ -149,6 +149,7 @@ describe('Add to incident timeline', () => {
     expect(line.text).toContain(`<@U0CAROL> added <${e.data?.permalink}|a message> by <@U0DAVE> in <#${GEN}>`);
     expect(line.text).toContain('@\u2060here');
     expect(line.text).not.toContain('<!here>');
+    expect(await show(t, second.ts, 'INC-2')).toContain(`<@U0CAROL> · *timeline* customers see 502s on search @\u2060here (by <@U0DAVE>, <${e.data?.permalink}|message>)`);
 
     // Picked again for the same incident: refused next to the picker, nothing added.
     await t.ws.shortcut('U0CAROL', { channel: GEN, ts: said.ts }, ADD);

@@ -2,6 +2,7 @@
 import { incidentKey, type Incident } from '../../core/incidents/incident.js';
 import { TITLE_MAX } from '../../core/incidents/service.js';
 import type { Severity } from '../../core/incidents/severity.js';
+import type { TimelineEvent } from '../../core/incidents/timeline.js';
 import { said } from '../../core/said.js';
 import { Inputs, TimelineInputs, TimelineViews } from '../ids.js';
 import { context, option, plain, section, type Block } from './kit.js';
@@ -97,4 +98,14 @@ export function addedLine(actor: string, from: PickedMessage, permalink: string 
 /** The thread line of an incident declared from a message. */
 export function declaredLine(from: PickedMessage, permalink: string | null): string {
   return `:link: Declared from ${messageLink(permalink, 'a message')} by ${who(from.u)} in ${whereOf(from.c)}.`;
+}
+
+/** A message entry's text in `/incident show`: escaped, and for an added one who wrote it and a link to it. */
+export function entryText(e: TimelineEvent): string {
+  const text = userText(e.text, 2000);
+  if (e.kind !== 'timeline') return text;
+  const author = typeof e.data?.author === 'string' ? e.data.author : undefined;
+  const permalink = typeof e.data?.permalink === 'string' ? e.data.permalink : null;
+  const parts = [author ? `by ${who(author)}` : '', permalink ? link(permalink, 'message') : ''].filter(Boolean);
+  return parts.length ? `${text} (${parts.join(', ')})` : text;
 }

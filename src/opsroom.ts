@@ -8,6 +8,7 @@ import { severitiesOf, type FileConfig } from './config/file.js';
 import { EffectDispatcher } from './core/dispatcher.js';
 import { catalogSteps, EngineChecks } from './core/handoffs/checks.js';
 import { rotationOnCall } from './core/handoffs/rotation.js';
+import { announceMissedResponses } from './core/incidents/response-due.js';
 import { HandoffService } from './core/handoffs/service.js';
 import { PagerEscalator } from './core/incidents/pager-events.js';
 import { IncidentService } from './core/incidents/service.js';
@@ -209,7 +210,11 @@ export async function startOpsroom(options: OpsroomOptions) {
     dispatcher.start();
     leasedLoops.push(new LeasedLoop({
       name: 'reminders', owner: instance, leases, clock, everyMs: options.reminderEveryMs ?? 30_000,
-      run: () => incidents.remindDue(), onError: (e) => log.error({ error: String(e) }, 'reminders failed'),
+      run: async () => {
+        await incidents.remindDue();
+        await announceMissedResponses({ store, clock, severities, onEffects: () => void dispatcher.kick() });
+      },
+      onError: (e) => log.error({ error: String(e) }, 'reminders failed'),
     }));
     leasedLoops.push(new LeasedLoop({
       name: 'handoffs', owner: instance, leases, clock, everyMs: 30_000,

@@ -158,7 +158,7 @@ describe.skipIf(!hasDocker)('verified recovery after an approved restart', () =>
     expect(await t.ops.recovery.watches.get(watch.id)).toMatchObject({ state: 'regressed', rounds: 2, failure: 'verify: exit code 1, expected 0' });
     const hhmm = clock.now().toISOString().slice(11, 16);
     const line = await waitFor(() => threadOf(t, card.ts).find((m) => m.text.includes('regressed at')));
-    expect(line.text).toContain(`regressed at ${hhmm} UTC: \`verify: exit code 1, expected 0\` failed again after \`restart\``);
+    expect(line.text).toContain(`regressed at ${hhmm} UTC: verify: exit code 1, expected 0 failed again after \`restart\``);
     expect((await t.ops.store.events(incidentId)).map((e) => e.kind)).toContain('regressed');
     expect(await t.ops.store.get(incidentId)).toMatchObject({ mitigatedAt: null, status: 'investigating' });
     expect(await round()).toEqual([]); // the watch is over

@@ -11,6 +11,7 @@ import type { NewEffect } from '../effects.js';
 import { formatDuration } from '../incidents/format.js';
 import type { Incident } from '../incidents/incident.js';
 import { isOpen } from '../incidents/status.js';
+import { said } from '../said.js';
 import type { Clock, IncidentStore } from '../ports.js';
 import type { RunStore } from '../runs/ports.js';
 import { isRemediation, verificationChecks } from './checks.js';
@@ -99,7 +100,7 @@ export class RecoveryService {
       await this.d.incidents.record(w.incidentId, [{
         at: now, actor: 'opsroom', kind: 'regressed', text: `${word} at ${hhmm(now)}: \`${failure}\` ${again} after \`${w.stepId}\``,
         data: { runId: w.runId, stepId: w.stepId, check: failure.split(':')[0], reason: failure, rounds: w.rounds + 1 },
-      }], [thread(`:warning: ${word.toLowerCase()} at ${hhmm(now)}: \`${failure}\` ${again} after \`${w.stepId}\` (run ${w.runId}).`), card]);
+      }], [thread(`:warning: ${word.toLowerCase()} at ${hhmm(now)}: ${said(failure)} ${again} after \`${w.stepId}\` (run ${w.runId}).`), card]);
       this.d.onEffects?.();
       return { ...w, state: 'regressed', failure };
     }

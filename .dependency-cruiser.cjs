@@ -10,10 +10,10 @@ module.exports = {
     },
     {
       name: 'core-imports-no-vendor',
-      comment: 'src/core uses Node built-ins, zod, yaml and fastest-levenshtein only; vendor SDKs belong in the adapters.',
+      comment: 'src/core uses Node built-ins, zod, yaml, fastest-levenshtein and croner only; vendor SDKs belong in the adapters.',
       severity: 'error',
       from: { path: '^src/core/' },
-      to: { dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-no-pkg', 'npm-unknown'], pathNot: '(^|/)node_modules/(zod|yaml|fastest-levenshtein)/' },
+      to: { dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-no-pkg', 'npm-unknown'], pathNot: '(^|/)node_modules/(zod|yaml|fastest-levenshtein|croner)/' },
     },
     {
       name: 'slack-imports-no-store',

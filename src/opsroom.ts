@@ -22,6 +22,7 @@ import { RunPolicy } from './core/runs/permissions.js';
 import { SlackDirectory } from './slack/directory.js';
 import { MESSAGE_SHORTCUTS } from './slack/ids.js';
 import { createRemediation, type RemediationSetup } from './wiring/remediation.js';
+import { createRoutines } from './wiring/routines.js';
 import { createRecovery } from './wiring/recovery.js';
 import { pagerDutySettings, pagerDutyWebhook } from './wiring/pagerduty.js';
 import { createHttpServer, type Mount, type Route } from './server.js';
@@ -166,6 +167,7 @@ export async function startOpsroom(options: OpsroomOptions) {
     ...options.remediation,
   });
   runs.suggestOn(notifier);
+  const routines = createRoutines({ file, database, runs, incidents, clock, owner: instance, fallbackChannel: incidentChannel, log: (msg, extra) => log.warn(extra ?? {}, msg) });
   // Verified recovery: a remediation's checks run again for a window (docs/remediation.md).
   const recovery = createRecovery({
     file, database, store, runs: runs.runs, engine: runs.engine, runner: runs.runner, clock, kick: () => void dispatcher.kick(),
@@ -177,7 +179,7 @@ export async function startOpsroom(options: OpsroomOptions) {
   const slack = createSlackApp(
     { botToken, signingSecret, appToken: env.SLACK_APP_TOKEN, apiUrl },
     {
-      incidents, store, notifier, clock, incidentChannel, log: (msg, extra) => log.error(extra ?? {}, msg), runs: runs.remediation,
+      incidents, store, notifier, clock, incidentChannel, log: (msg, extra) => log.error(extra ?? {}, msg), runs: runs.remediation, routines,
       pager, escalationPolicies: Object.keys(pagerSettings?.escalationPolicies ?? {}), deliveries,
       rotation: () => rotationOnCall(handoffConfig, clock.now()),
     },
@@ -229,6 +231,8 @@ export async function startOpsroom(options: OpsroomOptions) {
       run: () => recovery.tick(), onError: (e) => log.error({ error: String(e) }, 'recovery checks failed'),
     }));
     leasedLoops.forEach((l) => l.start());
+    // Every replica ticks; each due slot is claimed once in the database (wiring/routines.ts).
+    routines.start();
     // Steps left running by a replica that died (its heartbeat lapsed) are marked interrupted.
     const recover = setInterval(() => void runs.engine.recoverDeadInstances().catch((e) => log.error({ error: String(e) }, 'recovering interrupted steps failed')), 30_000);
     recover.unref();
@@ -238,6 +242,7 @@ export async function startOpsroom(options: OpsroomOptions) {
   return {
     url, port, local, workspace, incidents, store, outbox, dispatcher, database, server, clock, incidentChannel, log,
     runs,
+    routines,
     recovery,
     handoffs,
     metrics, gate, instance, leases, deliveries,
@@ -255,6 +260,7 @@ export async function startOpsroom(options: OpsroomOptions) {
     },
     async close() {
       timers.forEach(clearInterval);
+      await routines.close();
       recovery.close();
       await runs.close();
       await Promise.all(leasedLoops.map((l) => l.stop()));

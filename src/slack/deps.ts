@@ -4,6 +4,7 @@ import type { Once } from '../core/once.js';
 import type { Clock, IncidentStore, Pager } from '../core/ports.js';
 import type { SlackNotifier } from './notifier.js';
 import type { Remediation } from './remediation.js';
+import type { SlackRoutines } from './routine-runs.js';
 
 /** What every listener may use. Listeners ack, parse, delegate to a use-case, render. */
 export interface SlackDeps {
@@ -19,6 +20,8 @@ export interface SlackDeps {
   escalationPolicies?: readonly string[];
   /** Runbook runs from Slack (suggestions, run cards, approvals); absent when not wired. */
   runs?: Remediation;
+  /** Runs outside incidents and the routines' schedules (slack/routine-runs.ts); absent when not wired. */
+  routines?: SlackRoutines;
   /** Who is on call from opsroom.yml's handoff rotation, for /oncall without PagerDuty. */
   rotation?: () => { now: RotationShift; next: RotationShift } | undefined;
   /** Delivery claims: each signed request has its effect once (listeners/once.ts). */

@@ -43,6 +43,8 @@ export interface RemediationDeps extends BoardDeps {
   board: RunBoard;
   /** Tells the dispatcher new effects are stored (run cards, approval requests and suggestions leave through the outbox). */
   kick?: () => void;
+  /** The channel of a run that has no incident (a routine, `/runbook run` outside an incident); see slack/routine-runs.ts. */
+  routineChannel?: (runId: number) => Promise<string | undefined>;
 }
 
 type Action = 'run' | 'retry' | 'skip';
@@ -67,7 +69,9 @@ export class Remediation {
   }
 
   /** Dangerous steps need a second responder: the severity needs it now, or did since the incident opened. */
-  private async needsApproval(i: Incident): Promise<boolean> {
+  private async needsApproval(i: Incident | null): Promise<boolean> {
+    // A run outside an incident has the lowest severity: a responder confirms, nobody else approves.
+    if (!i) return false;
     return approvalRequired(this.d.severities, i.severity, await this.d.store.events(i.id));
   }
 
@@ -147,15 +151,21 @@ export class Remediation {
   }
 
   /** The run, its incident and a step. `open`: refuse when the incident is resolved (nothing runs then). */
-  async load(runId: number, stepId?: string, open = false): Promise<{ run: Run; incident: Incident; step?: StepRun }> {
+  async load(runId: number, stepId?: string, open = false): Promise<{ run: Run; incident: Incident | null; step?: StepRun }> {
     const run = await this.d.runs.getRun(runId);
     const incident = run?.incidentId ? await this.d.store.get(run.incidentId) : undefined;
-    if (!run || !incident) throw new CodedError(ErrorCode.NotFound, `There is no run ${runId} of an incident.`);
+    const routine = run && run.incidentId === null && (await this.d.routineChannel?.(run.id)) !== undefined;
+    if (!run || (!incident && !routine)) throw new CodedError(ErrorCode.NotFound, `There is no run ${runId} of an incident.`);
+    if (!incident) return { run, incident: null, step: stepId === undefined ? undefined : await this.stepOf(runId, stepId) };
     if (open && !isOpen(incident.status)) throw new CodedError(ErrorCode.IllegalTransition, `${incidentKey(incident.id)} is resolved; reopen it to run steps.`);
     if (stepId === undefined) return { run, incident };
+    return { run, incident, step: await this.stepOf(runId, stepId) };
+  }
+
+  private async stepOf(runId: number, stepId: string): Promise<StepRun> {
     const step = await this.d.runs.getStep(runId, stepId);
     if (!step) throw new CodedError(ErrorCode.NotFound, `Run ${runId} has no step ${stepId}.`);
-    return { run, incident, step };
+    return step;
   }
 
   /**
@@ -177,7 +187,7 @@ export class Remediation {
       return {
         modal: confirmModal({
           runId, stepId, action, title: s.step.title, target: targetKey(s.step.command), command: this.shown(runId, describeCommand(s.step.command)),
-          params: (await this.d.runs.getRun(runId))!.params, incidentKey: incidentKey(incident.id), severity: incident.severity,
+          params: (await this.d.runs.getRun(runId))!.params, incidentKey: incident ? incidentKey(incident.id) : `run ${runId}`, severity: incident?.severity ?? 'outside an incident',
           needsApproval, approvalMinutes: this.d.approvalMinutes, fingerprint: stepFingerprint(runId, s.step),
         }),
       };
@@ -197,10 +207,10 @@ export class Remediation {
     if (denied) throw forbid(denied);
     const command = this.shown(run.id, describeCommand(s.step.command));
     const target = targetKey(s.step.command);
-    if (!(await this.needsApproval(incident))) {
+    if (!incident || !(await this.needsApproval(incident))) {
       const started = await this.d.engine.startStep(run.id, s.stepId, { actor: user, confirmation: { confirmedBy: user, refs: ['slack:confirmed'], fingerprint }, ...manualOf(s) }, meta.action);
       void started.done;
-      await this.d.incidents.record(incident.id, { at: this.d.clock.now(), actor: user, kind: 'approval', text: `confirmed dangerous step ${code(s.stepId)} on ${code(target)}: ${code(command.slice(0, 300))}`, data: { runId: run.id, stepId: s.stepId, fingerprint } });
+      if (incident) await this.d.incidents.record(incident.id, { at: this.d.clock.now(), actor: user, kind: 'approval', text: `confirmed dangerous step ${code(s.stepId)} on ${code(target)}: ${code(command.slice(0, 300))}`, data: { runId: run.id, stepId: s.stepId, fingerprint } });
       return 'started';
     }
     const now = this.d.clock.now();
@@ -221,7 +231,8 @@ export class Remediation {
 
   private async settleApprovalMessage(a: Approval, outcome: string): Promise<void> {
     const { run, step, incident } = await this.load(a.runId, a.stepId);
-    const ref = await this.approvalRef(a, incident);
+    // Approvals exist only for incidents (runs outside one never need a second responder).
+    const ref = incident && (await this.approvalRef(a, incident));
     if (!ref) return;
     const msg = approvalMessage(this.approvalView(a, step!, run, outcome));
     await this.d.client.chat.update({ channel: ref.channel, ts: ref.ts, text: msg.text, blocks: msg.blocks as never }).catch((e) => this.d.log('approval message update failed', { error: String(e) }));
@@ -272,7 +283,7 @@ export class Remediation {
     if (denied) throw forbid(denied);
     if (!(await this.d.approvals.moveApproval(a.id, 'pending', 'approved', user, now))) throw new CodedError(ErrorCode.Conflict, 'Someone else decided this request first.');
     const target = targetKey(step!.step.command);
-    await this.d.incidents.record(incident.id, { at: now, actor: user, kind: 'approval', text: `approved <@${a.requestedBy}>'s request ${a.id} to run ${code(a.stepId)} on ${code(target)}`, data: { approvalId: a.id, requestedBy: a.requestedBy, approvedBy: user, fingerprint: a.fingerprint } });
+    if (incident) await this.d.incidents.record(incident.id, { at: now, actor: user, kind: 'approval', text: `approved <@${a.requestedBy}>'s request ${a.id} to run ${code(a.stepId)} on ${code(target)}`, data: { approvalId: a.id, requestedBy: a.requestedBy, approvedBy: user, fingerprint: a.fingerprint } });
     try {
       const started = await this.d.engine.startStep(a.runId, a.stepId, { actor: a.requestedBy, confirmation: { confirmedBy: a.requestedBy, approvedBy: user, refs: [approvalRef(a.id)], fingerprint: a.fingerprint }, ...manualOf(step!) }, a.action);
       void started.done;
@@ -296,7 +307,7 @@ export class Remediation {
     const now = this.d.clock.now();
     if (!(await this.d.approvals.moveApproval(a.id, 'pending', 'rejected', user, now))) throw new CodedError(ErrorCode.Conflict, `This request is already ${(await this.d.approvals.getApproval(a.id))?.state}.`);
     await this.settleApprovalMessage(a, `:no_entry: ${user === a.requestedBy ? 'Withdrawn' : 'Rejected'} by <@${user}>.`);
-    await this.d.incidents.record(incident.id, { at: now, actor: user, kind: 'approval', text: `rejected request ${a.id} to run ${code(a.stepId)}`, data: { approvalId: a.id } });
+    if (incident) await this.d.incidents.record(incident.id, { at: now, actor: user, kind: 'approval', text: `rejected request ${a.id} to run ${code(a.stepId)}`, data: { approvalId: a.id } });
   }
 
   async diagnostics(user: string, runId: number): Promise<void> {
@@ -315,9 +326,9 @@ export class Remediation {
     const rb = this.runbook(run.runbookId);
     const rule = rb?.escalate.find((r) => r.page) ?? rb?.escalate[0];
     const to = rule?.page ?? 'on-call';
-    const reason = `${incidentKey(incident.id)} ${incident.title}: ${rule ? `${rule.when} → ${rule.then}` : 'a runbook step failed'}${failed ? ` (step ${failed.stepId} ${failed.state.replace('_', ' ')})` : ''}`;
+    const reason = `${incident ? `${incidentKey(incident.id)} ${incident.title}` : `run ${runId} of ${run.runbookId}`}: ${rule ? `${rule.when} → ${rule.then}` : 'a runbook step failed'}${failed ? ` (step ${failed.stepId} ${failed.state.replace('_', ' ')})` : ''}`;
     // The escalator pages through PagerDuty when it is on, else records and logs it (setup).
-    await this.d.escalator.escalate(to, reason, { runId, stepId: failed?.stepId ?? '', runbookId: run.runbookId, incidentId: incident.id, actor: user });
+    await this.d.escalator.escalate(to, reason, { runId, stepId: failed?.stepId ?? '', runbookId: run.runbookId, incidentId: incident?.id ?? null, actor: user });
     return to;
   }
 

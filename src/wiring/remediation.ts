@@ -26,6 +26,7 @@ import { runnerFromInventory } from '../executors/index.js';
 import type { Database } from '../store/db.js';
 import { KyselyApprovalStore, KyselyChatRefs } from '../store/remediation.js';
 import { KyselyRunStore } from '../store/runs.js';
+import { KyselyRoutineRuns } from '../store/routines.js';
 import { SlackDirectory } from '../slack/directory.js';
 import type { CoalescerOptions } from '../slack/output-stream.js';
 import { Remediation } from '../slack/remediation.js';
@@ -77,6 +78,7 @@ export async function createRemediation(o: RemediationSetup) {
   const runs = new KyselyRunStore(o.database);
   const approvals = new KyselyApprovalStore(o.database);
   const refs = new KyselyChatRefs(o.database);
+  const routineRuns = new KyselyRoutineRuns(o.database);
   const policy = o.policy ?? new RunPolicy(o.file.permissions, new SlackDirectory(o.client));
   const escalator = new IncidentEscalator(o.incidents, Object.keys(o.file.pagerduty?.escalationPolicies ?? {}), o.clock, o.escalator ?? new LoggingEscalator((line) => o.log(line)));
   const engine = new RunEngine({
@@ -95,7 +97,7 @@ export async function createRemediation(o: RemediationSetup) {
   const remediation = new Remediation({
     ...base, board, catalog: () => catalog, inventory: hasInventory ? inventory : undefined, env: process.env, policy, approvals,
     approvalMinutes: o.file.permissions.approvalMinutes, escalator, secrets,
-    kick: o.kick,
+    kick: o.kick, routineChannel: (runId) => routineRuns.channelOf(runId),
   });
 
   return {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DURATION_PATTERN } from './duration.js';
 import { KubernetesStepSchema } from './kubernetes-step.js';
+import { ScheduleSchema } from '../routines/schedule.js';
 
 /**
  * The runbook format: one YAML file per runbook. Every object is strict (unknown keys are errors).
@@ -242,6 +243,7 @@ export const RunbookSchema = z
     ssh: z.strictObject({ host: z.string().min(1).describe('Default inventory host of ssh steps.') }).optional(),
     steps: z.array(StepSchema).min(1),
     escalate: z.array(EscalationRuleSchema).default([]),
+    schedule: ScheduleSchema.optional(),
   })
   .describe('An opsroom runbook.');
 

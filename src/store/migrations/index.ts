@@ -23,6 +23,7 @@ const MIGRATIONS: Record<string, () => Promise<StoreMigration>> = {
   '009_stop_requests': () => import('./009_stop_requests.js'),
   '010_incident_system': () => import('./010_incident_system.js'),
   '011_follow_ups': () => import('./011_follow_ups.js'),
+  '013_routines': () => import('./013_routines.js'),
   '014_recovery': () => import('./014_recovery.js'),
 };
 

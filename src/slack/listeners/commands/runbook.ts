@@ -1,4 +1,4 @@
-/** `/runbook list [filter]`, `/runbook run [INC-n] <id> [name=value…]`, `/runbook help`. */
+/** `/runbook list [filter]`, `/runbook run [INC-n] <id> [name=value…]`, `/runbook schedule`, `/runbook help`. */
 import type { App, RespondArguments } from '@slack/bolt';
 import { runbookCommand } from '../../../../commands/runbook.js';
 import { parseSlash } from '../../../../commands/parse.js';
@@ -14,6 +14,7 @@ import { said } from '../../../core/said.js';
 import { nearest } from '../../../core/nearest.js';
 import { withinAckWindow } from '../ack.js';
 import { arrivedAt } from '../once.js';
+import { scheduleList } from '../../blocks/schedule-list.js';
 
 /** `a=1 b=two` -> { a: '1', b: 'two' }; anything else is a clear error. */
 export function parseAssignments(text: string | undefined): Record<string, string> {
@@ -55,6 +56,7 @@ export function registerRunbookCommand(app: App, d: SlackDeps) {
       const items = all.map((rb) => ({ id: rb.id, title: rb.title, keywords: rb.match.keywords }));
       return void (await ack({ response_type: 'ephemeral', ...runbookList(items, filter) } as RespondArguments));
     }
+    if (parsed.name === 'schedule') return void (await ack({ response_type: 'ephemeral', ...scheduleList(d.routines?.upcoming() ?? []) } as RespondArguments));
 
     // run
     let incident: Incident | undefined;
@@ -67,10 +69,20 @@ export function registerRunbookCommand(app: App, d: SlackDeps) {
     try {
       const threadTs = (body as { thread_ts?: string }).thread_ts;
       incident = parsed.incidentId !== undefined ? await d.incidents.get(parsed.incidentId) : threadTs ? await d.store.findByThread(command.channel_id, threadTs) : undefined;
-      if (!incident) throw new CodedError(ErrorCode.BadInput, 'Say which incident: `/runbook run INC-7 <runbook> [name=value…]`, or run it in the incident\'s thread.');
       const rb = r.runbook(String(parsed.args.runbook));
       if (!rb) throw new CodedError(ErrorCode.NotFound, `There is no runbook ${code(String(parsed.args.runbook))}.${guessRunbook(String(parsed.args.runbook), r.d.catalog().map((x) => x.id))} \`/runbook list\` shows them.`);
       const given = parseAssignments(parsed.args.params as string | undefined);
+      if (!incident && parsed.incidentId === undefined && d.routines) {
+        // Outside an incident: a run in the system's operations channel, else where it was typed.
+        const rt = d.routines;
+        const channel = rt.channelFor(rb.id, command.channel_id);
+        const work = rt.starter.start(rb.id, user, channel, given).then(
+          (run): RespondArguments => ({ response_type: 'ephemeral', text: `Started *${rb.title}* (run ${run.id}) in <#${channel}>.` }),
+          fail,
+        );
+        return void (await withinAckWindow(work, ack, respond, arrivedAt(context)));
+      }
+      if (!incident) throw new CodedError(ErrorCode.BadInput, 'Say which incident: `/runbook run INC-7 <runbook> [name=value…]`, or run it in the incident\'s thread.');
       if (r.missingParams(rb, given, incident).length) {
         const denied = await r.d.policy.check(user, 'run', incident);
         if (denied) throw new CodedError(ErrorCode.Forbidden, denied);

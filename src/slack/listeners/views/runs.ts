@@ -55,12 +55,14 @@ export function registerRunViews(app: App, d: SlackDeps) {
     const run = await r.d.runs.getRun(meta.runId);
     const incident = run?.incidentId ? await d.store.get(run.incidentId) : undefined;
     try {
-      if (!incident) throw new CodedError(ErrorCode.NotFound, 'That run is gone.');
+      // r.confirm loads the run again: one of an incident, or one outside incidents (a routine).
+      if (!run) throw new CodedError(ErrorCode.NotFound, 'That run is gone.');
       await claimsOf(d).run(`view:${view.id}`, () => r.confirm(body.user.id, meta));
     } catch (e) {
       if (isCoded(e, ErrorCode.Forbidden)) await r.refused(body.user.id, incident?.id, `run dangerous step ${meta.stepId}`, e.message);
       else if (!isCoded(e)) d.log('confirm failed', { error: String((e as Error)?.stack ?? e) });
-      await client.chat.postEphemeral({ channel: incident?.channel ?? d.incidentChannel, user: body.user.id, text: userMessage(e), ...(incident?.cardTs ? { thread_ts: incident.cardTs } : {}) })
+      const routine = run && !incident ? await r.d.routineChannel?.(run.id) : undefined;
+      await client.chat.postEphemeral({ channel: incident?.channel ?? routine ?? d.incidentChannel, user: body.user.id, text: userMessage(e), ...(incident?.cardTs ? { thread_ts: incident.cardTs } : {}) })
         .catch((err) => d.log('ephemeral failed', { error: String(err) }));
     }
   });

@@ -199,6 +199,14 @@ describe('Declare incident', () => {
     expect(await entries(t)).toHaveLength(1);
   });
 
+  it('takes the title from the first line that has words', async () => {
+    t = await startLocal();
+    const said = await t.ws.message('U0DAVE', GEN, '\n  Payments   queue stuck  \nconsumer lag 2h');
+    await t.ws.shortcut('U0ALICE', { channel: GEN, ts: said.ts }, DECLARE);
+    const view = await waitFor(() => openViews(t!, 'U0ALICE').at(-1));
+    expect(view.blocks.find((b: any) => b.block_id === 'title').element.initial_value).toBe('Payments queue stuck');
+  });
+
   it('a shortcut the app does not have is not offered', async () => {
     t = await startLocal();
     const said = await t.ws.message('U0DAVE', GEN, 'hello');

@@ -70,10 +70,10 @@ export function pickIncidentModal(open: readonly Incident[], preview: string, fr
   };
 }
 
-/** "Declare incident": the open form with the title and summary taken from the message. */
+/** "Declare incident": the open form with the title (its first line) and summary taken from the message. */
 export function declareModal(severities: readonly Severity[], user: string, plainText: string, from: PickedMessage): Block {
   const view = openModal(severities, { channel: from.c, user });
-  const title = oneLine(plainText, TITLE_MAX);
+  const title = oneLine(plainText.split('\n').find((l) => l.trim()) ?? '', TITLE_MAX);
   const summary = plainText.trim().slice(0, SUMMARY_MAX);
   const blocks = (view.blocks as Block[]).map((b) => {
     const element = b.element as Block;

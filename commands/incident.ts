@@ -17,10 +17,11 @@ export const incidentCommand: SlashCommand = {
   empty: 'open',
   subcommands: {
     open: {
-      usage: '/incident open <severity> <title>',
-      description: 'Open an incident (no arguments opens a form)',
-      args: ['severity', '...title'],
-      schema: z.object({ severity, title: text('the title', 120) }),
+      usage: '/incident open <severity> [system] <title>',
+      description: 'Open an incident (no arguments opens a form); a system\'s own severity names work after its name',
+      // A word right after the severity that names a configured system is the system.
+      args: ['severity', 'system?', '...title'],
+      schema: z.object({ severity, system: z.string().optional(), title: text('the title', 120) }),
     },
     update: {
       usage: '/incident update [INC-n] <text>', description: 'Post a status update', incident: true,
@@ -51,7 +52,14 @@ export const incidentCommand: SlashCommand = {
       args: ['status'],
       schema: z.object({ status: z.enum(STATUS_ARGS, { error: 'the status must be investigating, identified or monitoring' }) }),
     },
-    list: { usage: '/incident list', description: 'Open incidents (only you see it)', args: [], schema: z.object({}) },
+    system: {
+      usage: '/incident system [INC-n] <system>', description: 'Move the incident to another system', incident: true,
+      args: ['system'], schema: z.object({ system: z.string({ error: 'the system is missing (e.g. blatam)' }) }),
+    },
+    list: {
+      usage: '/incident list [system]', description: 'Open incidents, of one system if named (only you see it)',
+      args: ['system'], schema: z.object({ system: z.string().optional() }),
+    },
     show: {
       usage: '/incident show [INC-n] [page]', description: 'The card and the latest timeline events (page 2, 3… for older ones)', incident: true,
       args: ['page'], schema: z.object({ page: z.string().regex(/^[1-9]\d{0,5}$/, { error: 'the page is a number, e.g. 2' }).optional() }),

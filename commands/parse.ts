@@ -36,8 +36,11 @@ export function didYouMean(input: string, known: readonly string[], prefix = '')
   return guess ? ` Did you mean \`${prefix}${guess}\`?` : '';
 }
 
+/** Words an optional argument (`name?`) may be, e.g. { system: ['blatam', 'bff'] }; compared ignoring case. */
+export type Choices = Record<string, readonly string[]>;
+
 /** Parses slash-command text against a command's data: subcommand, optional INC-n, arguments. */
-export function parseSlash(command: SlashCommand, text: string): Parsed {
+export function parseSlash(command: SlashCommand, text: string, choices: Choices = {}): Parsed {
   // Split as sent (entities hold no spaces); each argument is then read as what was typed.
   const tokens = text.trim().split(/\s+/).filter(Boolean);
   const name = slackCommandText(tokens.shift() ?? command.empty ?? 'help').toLowerCase();
@@ -56,14 +59,20 @@ export function parseSlash(command: SlashCommand, text: string): Parsed {
     tokens.shift();
   }
   const input: Record<string, string | undefined> = {};
-  for (const arg of sub.args) {
-    if (arg.startsWith('...')) {
+  sub.args.forEach((arg, n) => {
+    if (arg.endsWith('?')) {
+      const name = arg.slice(0, -1);
+      const word = tokens[0] === undefined ? '' : slackCommandText(tokens[0]).toLowerCase();
+      const later = n < sub.args.length - 1;
+      if (word && choices[name]?.some((c) => c.toLowerCase() === word) && (!later || tokens.length > 1)) input[name] = slackCommandText(tokens.shift()!);
+    } else if (arg.startsWith('...')) {
       input[arg.slice(3)] = tokens.length ? typedText(tokens.splice(0).join(' ')) : undefined;
     } else {
-      const t = tokens.shift();
+      const words = spannedWords(tokens, choices[arg] ?? []);
+      const t = tokens.splice(0, words).join(' ') || undefined;
       input[arg] = t === undefined ? undefined : slackCommandText(t);
     }
-  }
+  });
   if (tokens.length) {
     return { ok: false, error: `Unexpected "${said(slackCommandText(tokens.join(' ')))}".`, usage: [sub] };
   }
@@ -75,6 +84,17 @@ export function parseSlash(command: SlashCommand, text: string): Parsed {
     return { ok: false, error: msg.charAt(0).toUpperCase() + msg.slice(1) + '.' + choiceHint(sub, field, input[field]), usage: [sub] };
   }
   return { ok: true, name, sub, incidentId, args: r.data as Record<string, unknown> };
+}
+
+/** How many words the next argument takes: a choice of several words (`Severidad 1`) when typed so, else one. */
+function spannedWords(tokens: readonly string[], choices: readonly string[]): number {
+  let best = 1;
+  for (const c of choices) {
+    const words = c.trim().split(/\s+/);
+    if (words.length <= best || words.length > tokens.length) continue;
+    if (words.every((w, i) => slackCommandText(tokens[i]).toLowerCase() === w.toLowerCase())) best = words.length;
+  }
+  return best;
 }
 
 /** For an argument that is one of a list (an enum), the choice closest to what was typed. */

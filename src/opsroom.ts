@@ -25,6 +25,7 @@ import { createRemediation, type RemediationSetup } from './wiring/remediation.j
 import { createRoutines } from './wiring/routines.js';
 import { createRecovery } from './wiring/recovery.js';
 import { pagerDutySettings, pagerDutyWebhook } from './wiring/pagerduty.js';
+import { systemRouting, systemServicesOf, workspaceChannels } from './wiring/systems.js';
 import { createHttpServer, type Mount, type Route } from './server.js';
 import { clientOptions, createSlackApp } from './slack/app.js';
 import { SlackHandoffChat } from './slack/handoff-chat.js';
@@ -73,9 +74,11 @@ export async function startOpsroom(options: OpsroomOptions) {
   if (local && !['127.0.0.1', '::1', 'localhost'].includes(env.OPSROOM_HOST))
     throw new ConfigError(`SLACK_BOT_TOKEN is not set, so opsroom would serve its local workspace, where anyone can act as anyone: it listens only on loopback (OPSROOM_HOST=127.0.0.1), not on ${env.OPSROOM_HOST}`);
   const incidentChannel = env.OPSROOM_INCIDENT_CHANNEL ?? file.channels.incidents ?? LOCAL_INCIDENT_CHANNEL;
+  // Per-system channels, severity names, announcements, PagerDuty services, people (opsroom.yml systems:).
+  const routing = systemRouting(file, incidentChannel);
 
   // Settings errors surface before anything is opened.
-  const pagerSettings = pagerDutySettings(env, file, options.pagerDuty);
+  const pagerSettings = pagerDutySettings(env, file, { systemServices: systemServicesOf(routing), ...options.pagerDuty });
   const database = await openDatabase(env.DATABASE_URL);
   const store = new KyselyIncidentStore(database, clock);
   const outbox = new KyselyOutbox(database);
@@ -124,7 +127,7 @@ export async function startOpsroom(options: OpsroomOptions) {
     signingSecret = randomBytes(16).toString('hex');
     workspace = new Workspace({
       signingSecret, appUrl: `${url}/slack/events`, origin: url, persistPath: options.workspaceState,
-      incidentsChannel: { id: incidentChannel, name: 'incidents' }, commands: COMMANDS.map((c) => c.name),
+      incidentsChannel: { id: incidentChannel, name: 'incidents' }, channels: workspaceChannels(routing), commands: COMMANDS.map((c) => c.name),
       shortcuts: MESSAGE_SHORTCUTS,
     });
     botToken = workspace.botToken;
@@ -135,13 +138,13 @@ export async function startOpsroom(options: OpsroomOptions) {
   const client = metrics.instrumentSlack(new WebClient(botToken, clientOptions(apiUrl)));
   // The local workspace ships with its people configured (workspace/state.ts), so every flow can be tried.
   const permissions = local && !file.permissions.responders.length ? { ...file.permissions, responders: [...LOCAL_RESPONDERS] } : file.permissions;
-  const policy = new RunPolicy(permissions, new SlackDirectory(client));
+  const policy = new RunPolicy(permissions, new SlackDirectory(client), routing);
   // …and its on-call rotation, so /oncall and handoffs can be tried without PagerDuty.
   const handoffConfig = local && !file.handoff.rotation.length && !file.handoff.shifts
     ? { ...file.handoff, rotation: [...LOCAL_ROTATION.rotation], shifts: [...LOCAL_ROTATION.shifts] } : file.handoff;
   slackAuth = () => client.auth.test();
   const notifier = new SlackNotifier({
-    client, severities, clock, outbox, pagerEnabled: pager.enabled, pagerLink: (id) => pagerLinks.get(id),
+    client, severities, clock, outbox, pagerEnabled: pager.enabled, routing, pagerLink: (id) => pagerLinks.get(id),
   });
   const dispatcher = new EffectDispatcher({
     outbox, store, chat: notifier, pager, clock, busy: () => gate.active > 0,
@@ -155,7 +158,7 @@ export async function startOpsroom(options: OpsroomOptions) {
     onPollError: (error) => log.warn({ error: String(error) }, 'deliveries paused: cannot read the outbox'),
   });
   const incidents = new IncidentService({
-    store, clock, severities, incidentChannel, pagerEnabled: pager.enabled, onEffects: () => void dispatcher.kick(),
+    store, clock, severities, incidentChannel, routing, pagerEnabled: pager.enabled, onEffects: () => void dispatcher.kick(),
     mayAssign: (actor, i) => policy.check(actor, 'assign', i),
     changed: (before, after) => metrics.observeIncident(before, after),
   });

@@ -32,9 +32,13 @@ export class PagerDutyPager implements Pager {
     return opsroomIncidentKey(this.settings.incidentKeyPrefix, incidentId);
   }
 
-  /** PagerDuty service id for an opsroom service name (unmapped or none -> the default service). */
-  serviceIdFor(service: string | null | undefined) {
-    return (service && this.settings.services[service]) || this.settings.serviceId;
+  /**
+   * PagerDuty service id for an incident: its service's (pagerduty.services), else its system's
+   * (systems.<name>.pagerduty.service, then pagerduty.services under the system's name), else the default.
+   */
+  serviceIdFor(service: string | null | undefined, system?: string | null) {
+    const { services, systemServices } = this.settings;
+    return (service && services[service]) || (system && (systemServices[system] || services[system])) || this.settings.serviceId;
   }
 
   async deliver(effect: Effect, incident: Incident): Promise<void> {
@@ -76,7 +80,7 @@ export class PagerDutyPager implements Pager {
       incident: {
         type: 'incident',
         title: `[${incident.severity}] ${incident.title}`,
-        service: ref(this.serviceIdFor(incident.service), 'service_reference'),
+        service: ref(this.serviceIdFor(incident.service, incident.system), 'service_reference'),
         incident_key: key,
         ...(urgency ? { urgency } : {}),
         ...(mapping?.priority ? { priority: ref(mapping.priority, 'priority_reference') } : {}),

@@ -17,6 +17,8 @@ export const PagerDutySettingsSchema = z.strictObject({
   serviceId: z.string().min(1),
   /** opsroom service name -> PagerDuty service id. */
   services: z.record(z.string(), z.string().min(1)).default({}),
+  /** opsroom system -> PagerDuty service id (opsroom.yml systems.<name>.pagerduty.service). */
+  systemServices: z.record(z.string(), z.string().min(1)).default({}),
   /** opsroom severity id (P1...) -> urgency and optional priority. */
   severityMap: z.record(z.string(), SeverityMappingSchema).default({}),
   /** opsroom severity id -> urgency of the incident it opens, from opsroom.yml `severities[].urgency` (severityMap wins). */

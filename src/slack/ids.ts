@@ -25,6 +25,7 @@ export const Inputs = {
   summary: 'summary',
   service: 'service',
   commander: 'commander',
+  system: 'system',
   status: 'status',
   text: 'text',
   escalateTo: 'escalate_to',

@@ -3,6 +3,7 @@ import type { Effect } from '../core/effects.js';
 import type { Incident } from '../core/incidents/incident.js';
 import type { Severity } from '../core/incidents/severity.js';
 import type { ChatNotifier, Clock, Outbox } from '../core/ports.js';
+import type { SystemRouting } from '../core/systems/routing.js';
 import { cardText, incidentCard } from './blocks/card.js';
 import { opsroomLine } from './blocks/mrkdwn.js';
 import { monitoringOffer } from './blocks/recovery.js';
@@ -16,6 +17,8 @@ export interface SlackNotifierDeps {
   clock: Clock;
   outbox: Outbox;
   pagerEnabled: boolean;
+  /** Systems: the team's names for levels on the card. */
+  routing?: SystemRouting;
   /** Looks up the incident's PagerDuty link, when there is one. */
   pagerLink?: (incidentId: number) => Promise<{ url: string } | undefined>;
 }
@@ -39,6 +42,7 @@ export class SlackNotifier implements ChatNotifier {
         });
         return;
       }
+      if (effect.payload.type === 'notice') return await this.notice(incident, effect, effect.payload);
       throw new Error(`not a chat effect: ${effect.payload.type}`);
     } catch (e) {
       throw toDeliveryError(e);
@@ -53,7 +57,17 @@ export class SlackNotifier implements ChatNotifier {
       now: this.deps.clock.now(),
       pagerLine: pagerLine(this.deps.pagerEnabled, effects, link),
       escalate: this.deps.pagerEnabled,
+      levelName: (level) => this.deps.routing?.severityLabel(level, incident.system) ?? level,
     });
+  }
+
+  /** A message in another channel (an announcement, a moved incident) with a link to the thread; posted once. */
+  private async notice(incident: Incident, effect: Effect, p: { channel: string; text: string }) {
+    if (!incident.cardTs) throw new Error('the card is not posted yet');
+    if (effect.attempts > 0 && (await findPosted(this.deps.client, { channel: p.channel }, lineKey(effect), effect.createdAt))) return;
+    const link = await this.deps.client.chat.getPermalink({ channel: incident.channel, message_ts: incident.cardTs });
+    const text = `${opsroomLine(p.text)}${link.permalink ? ` <${link.permalink}|Open the thread>` : ''}`;
+    await this.deps.client.chat.postMessage({ metadata: lineKey(effect), channel: p.channel, text, unfurl_links: false });
   }
 
   private async card(incident: Incident, effect: Effect) {

@@ -87,7 +87,7 @@ export async function createRemediation(o: RemediationSetup) {
       policy, approvals, clock: o.clock,
       incident: async (id) => {
         const i = await o.store.get(id);
-        return i && { commander: i.commander, acknowledgedBy: i.acknowledgedBy, requiresApproval: approvalRequired(severities, i.severity, await o.store.events(id)) };
+        return i && { commander: i.commander, acknowledgedBy: i.acknowledgedBy, system: i.system, requiresApproval: approvalRequired(severities, i.severity, await o.store.events(id)) };
       },
     }),
   });

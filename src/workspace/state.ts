@@ -38,6 +38,8 @@ export type StateData = {
 
 export type SeedOptions = {
   incidentsChannel?: { id: string; name: string };
+  /** More channels everyone is in (the systems' incidents and announcement channels of opsroom.yml). */
+  channels?: { id: string; name: string }[];
   users?: { id: string; name: string; real_name?: string }[];
 };
 
@@ -71,6 +73,7 @@ export function seedState(opts: SeedOptions = {}): StateData {
     channels: [
       { ...incidents, created, members },
       { id: 'C0GENERAL', name: 'general', created, members },
+      ...(opts.channels ?? []).filter((c) => c.id !== incidents.id && c.id !== 'C0GENERAL').map((c) => ({ ...c, created, members })),
     ],
     messages: [], ephemerals: [], views: [], stacks: {}, viewErrors: {}, files: [], seq: 0, lastTs: 0,
   };
@@ -86,6 +89,9 @@ export class State {
     const wanted = seed.incidentsChannel;
     if (wanted && !this.channel(wanted.id)) {
       this.data.channels.unshift({ ...wanted, created: Math.floor(Date.now() / 1000), members: this.data.users.map((u) => u.id) });
+    }
+    for (const c of seed.channels ?? []) {
+      if (!this.channel(c.id)) this.data.channels.push({ ...c, created: Math.floor(Date.now() / 1000), members: this.data.users.map((u) => u.id) });
     }
   }
 

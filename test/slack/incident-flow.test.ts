@@ -95,7 +95,7 @@ describe('/incident through the real Bolt app', () => {
     const show = await t.ws.slash('U0CAROL', GEN, 'show INC-1');
     expect(visibleText(show.json)).toMatch(/opened[\s\S]*Opened as P1: Checkout API down/);
     const help = await t.ws.slash('U0CAROL', GEN, 'help');
-    expect(help.json.text).toContain('`/incident open &lt;severity&gt; &lt;title&gt;`');
+    expect(help.json.text).toContain('`/incident open &lt;severity&gt; [system] &lt;title&gt;`');
   });
 
   it('answers bad input with the reason and the usage, and opens nothing', async () => {

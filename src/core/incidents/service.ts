@@ -5,10 +5,12 @@ import { formatDuration } from './format.js';
 import { incidentKey, type Incident, type IncidentPatch } from './incident.js';
 import { said } from '../said.js';
 import { resolutionText } from './summary.js';
-import { guessSeverity, parseSeverity, type Severity } from './severity.js';
+import type { Severity } from './severity.js';
 import { assertReopenable, assertTransition, isOpen, type Status } from './status.js';
 import type { NewEvent } from './timeline.js';
 import { scrubDeep, scrubTyped } from '../runs/known-secrets.js';
+import { decideMove, levelFor, levelLabel, openingEffects, raisedEffects, systemFor } from '../systems/incidents.js';
+import type { SystemRouting } from '../systems/routing.js';
 import { messageEvent, type ChatMessage } from './messages.js';
 
 export const TITLE_MAX = 120;
@@ -20,6 +22,10 @@ export interface OpenInput {
   summary?: string | null;
   service?: string | null;
   commander?: string | null;
+  /** The system it concerns (any case); default: the system whose channel it was declared in. */
+  system?: string | null;
+  /** `severity` is an opsroom level (a form's choice, an alert already mapped), not a team's name. */
+  severityIsLevel?: boolean;
   openedBy: string;
   sourceChannel: string;
   /** The message it was declared from: kept on the timeline, with an optional thread line. */
@@ -31,6 +37,8 @@ export interface IncidentServiceDeps {
   clock: Clock;
   severities: readonly Severity[];
   incidentChannel: string;
+  /** Systems from opsroom.yml: channels, severity names, announcements (src/core/systems). */
+  routing?: SystemRouting;
   pagerEnabled: boolean;
   /** Called after every stored change, so effects are delivered without waiting for a poll. */
   onEffects?: () => void;
@@ -51,15 +59,13 @@ export class IncidentService {
     return this.deps.severities;
   }
 
-  severity(input: string): Severity {
-    const s = parseSeverity(input, this.deps.severities);
-    if (!s) {
-      const known = this.deps.severities.map((x) => x.id).join(', ');
-      const guess = guessSeverity(input, this.deps.severities);
-      const hint = guess ? ` Did you mean ${guess.id}${guess.label ? ` (${guess.label})` : ''}?` : '';
-      throw new CodedError(ErrorCode.BadInput, `Unknown severity "${said(input)}".${hint} Use one of: ${known}.`);
-    }
-    return s;
+  get routing() {
+    return this.deps.routing;
+  }
+
+  /** The level `input` means: in `system`, its team's names first (src/core/systems). */
+  severity(input: string, system: string | null = null): Severity {
+    return levelFor(this.deps.routing, this.deps.severities, input, system);
   }
 
   /** `fromPager`: raised in the pager (no trigger back, no duplicate check, a pager thread line). */
@@ -70,7 +76,11 @@ export class IncidentService {
     if (title.length > TITLE_MAX) {
       throw new CodedError(ErrorCode.BadInput, `The title is ${title.length} characters; the limit is ${TITLE_MAX}.`);
     }
-    const severity = this.severity(input.severity).id;
+    const system = systemFor(this.deps.routing, input.system, input.sourceChannel);
+    // The pager sends opsroom's own levels; people and alerts may use their team's names.
+    const severity = this.severity(input.severity, opts.fromPager || input.severityIsLevel ? null : system).id;
+    const label = levelLabel(this.deps.routing, severity, system);
+    const where = system ? ` in ${system}` : '';
     const now = this.deps.clock.now();
     const since = new Date(now.getTime() - DUPLICATE_WINDOW_MS);
     const { store } = this.deps;
@@ -78,7 +88,7 @@ export class IncidentService {
     if (existing) return { incident: existing, duplicate: true };
     const commander = input.commander || input.openedBy;
     const events: NewEvent[] = [
-      { at: now, actor: input.openedBy, kind: 'opened', text: `Opened as ${severity}: ${title}`, data: { severity, title } },
+      { at: now, actor: input.openedBy, kind: 'opened', text: `Opened as ${label}${where}: ${title}`, data: { severity, title, ...(system ? { system } : {}) } },
     ];
     if (commander !== input.openedBy) {
       events.push({ at: now, actor: input.openedBy, kind: 'commander', text: `<@${commander}> is commander`, data: { commander } });
@@ -86,13 +96,14 @@ export class IncidentService {
     const effects: NewEffect[] = [
       { target: 'chat', payload: { type: 'card' } },
       { target: 'chat', payload: { type: 'thread', text: opts.fromPager
-        ? `:rotating_light: Raised in PagerDuty as ${severity}. Acknowledge here or in PagerDuty; both stay in step.`
-        : `:rotating_light: <@${input.openedBy}> opened this ${severity} incident. Commander: <@${commander}>.` } },
+        ? `:rotating_light: Raised in PagerDuty as ${label}${where}. Acknowledge here or in PagerDuty; both stay in step.`
+        : `:rotating_light: <@${input.openedBy}> opened this ${label} incident${where}. Commander: <@${commander}>.` } },
     ];
     if (input.declaredFrom) {
       events.push(scrubDeep(messageEvent(input.declaredFrom.message, 'timeline', input.openedBy, now)));
       if (input.declaredFrom.threadLine) effects.push({ target: 'chat', payload: { type: 'thread', text: scrubTyped(input.declaredFrom.threadLine) } });
     }
+    effects.push(...openingEffects(this.deps.routing, severity, system, title));
     if (this.deps.pagerEnabled && !opts.fromPager) effects.push({ target: 'pager', payload: { type: 'pager.trigger' } });
     let incident: Incident;
     try {
@@ -100,7 +111,7 @@ export class IncidentService {
         {
           title, severity, commander, openedBy: input.openedBy,
           summary: input.summary?.trim() ? scrubTyped(input.summary.trim()) : null, service: input.service?.trim() ? scrubTyped(input.service.trim()) : null,
-          channel: this.deps.incidentChannel, sourceChannel: input.sourceChannel, createdAt: now,
+          channel: this.deps.routing?.channelFor(system) ?? this.deps.incidentChannel, system, sourceChannel: input.sourceChannel, createdAt: now,
         },
         events,
         effects,
@@ -180,16 +191,18 @@ export class IncidentService {
     });
   }
 
-  setSeverity(id: number, actor: string, input: string, opts: { fromPager?: boolean } = {}) {
-    const severity = this.severity(input).id;
+  /** `level`: the input is an opsroom level (the card's menu), not a name typed in the incident's system. */
+  setSeverity(id: number, actor: string, input: string, opts: { fromPager?: boolean; level?: boolean } = {}) {
     return this.apply(id, (i) => {
+      const severity = this.severity(input, opts.fromPager || opts.level ? null : i.system).id;
+      const name = (level: string) => levelLabel(this.deps.routing, level, i.system);
       assertOpen(i);
       if (i.severity === severity) throw new CodedError(ErrorCode.IllegalTransition, `${incidentKey(i.id)} is already ${severity}.`);
       const now = this.now();
       return {
         patch: { severity },
         events: [{ at: now, actor, kind: 'severity', text: `Severity ${i.severity} → ${severity}`, data: { from: i.severity, to: severity } }],
-        effects: [card, thread(`:warning: <@${actor}> changed the severity from ${i.severity} to *${severity}*.`), ...this.pager(opts.fromPager, { type: 'pager.severity', severity })],
+        effects: [card, thread(`:warning: <@${actor}> changed the severity from ${name(i.severity)} to *${name(severity)}*.`), ...raisedEffects(this.deps.routing, i, severity), ...this.pager(opts.fromPager, { type: 'pager.severity', severity })],
       };
     });
   }
@@ -245,6 +258,11 @@ export class IncidentService {
     });
   }
 
+  /** Moves the incident to another system (`/incident system`): a timeline event, the card, notices. */
+  moveSystem(id: number, actor: string, system: string) {
+    return this.apply(id, (i) => decideMove(this.deps.routing, i, actor, system, this.now()));
+  }
+
   /** Records an event that changes nothing else (notes, runs, pages), with optional thread line. */
   async record(id: number, event: NewEvent, threadText?: string, opts: { card?: boolean } = {}) {
     const clean = scrubDeep(event);
@@ -286,7 +304,7 @@ export class IncidentService {
       try {
         await this.deps.store.change(i.id, i.version, { lastReminderAt: now }, [
           { at: now, actor: 'opsroom', kind: 'reminder', text: `No update for ${quiet}`, data: null },
-        ], [thread(`:alarm_clock: No update for ${quiet}. <@${i.commander}>, please post one (${sev.id} expects one every ${formatDuration(intervalMs)}).`)]);
+        ], [thread(`:alarm_clock: No update for ${quiet}. <@${i.commander}>, please post one (${levelLabel(this.deps.routing, sev.id, i.system)} expects one every ${formatDuration(intervalMs)}).`)]);
         reminded.push(i.id);
       } catch (e) {
         if (!isCoded(e, ErrorCode.Conflict)) throw e; // another replica or a fresh update got there first

@@ -4,6 +4,7 @@ export const EVENT_KINDS = [
   'reminder', 'note', 'run', 'step', 'approval', 'denial', 'page', 'escalation', 'pagerduty',
   'message', 'timeline',
   'followup',
+  'system',
   'mitigated', 'regressed',
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];

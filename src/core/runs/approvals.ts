@@ -83,7 +83,8 @@ export function approvalGate(d: GateDeps): AuthorizeHook {
   return async ({ action, run, step, actor, confirmation }) => {
     if (!/^[UW][A-Z0-9]+$/.test(actor)) return;
     const incident = run.incidentId === null ? undefined : await d.incident(run.incidentId);
-    const roles = incident ?? null;
+    // The runbook is named so a system's responders count only for that system's runbooks.
+    const roles = incident ? { ...incident, runbookId: run.runbookId } : null;
     // Skipping a dangerous step is the responders' call too: diagnostics then run the checks after it.
     const dangerous = step.step.danger;
     const denied = await d.policy.check(actor, dangerous ? 'run_dangerous' : 'run', roles);

@@ -23,10 +23,17 @@ function modal(callbackId: string, title: string, submit: string, blocks: Block[
   };
 }
 
-/** `/incident` with no arguments: severity, title, summary, service, commander. */
-export function openModal(severities: readonly Severity[], meta: { channel: string; user: string }): Block {
+const systemSelect = (names: readonly string[], initial?: string): Block => {
+  const options = names.map((n) => option(n, n));
+  const init = options.find((o) => o.value === initial);
+  return { type: 'static_select', options, ...(init && { initial_option: init }) };
+};
+
+/** `/incident` with no arguments: severity, system (when any is configured), title, summary, service, commander. */
+export function openModal(severities: readonly Severity[], meta: { channel: string; user: string }, systems: { names: readonly string[]; initial?: string } = { names: [] }): Block {
   return modal(Views.open, 'Open an incident', 'Open', [
     input(Inputs.severity, 'Severity', severitySelect(severities)),
+    ...(systems.names.length ? [input(Inputs.system, 'System', systemSelect(systems.names.slice(0, 100), systems.initial), true)] : []),
     input(Inputs.title, 'Title', textInput('Checkout API down', false, 120)),
     input(Inputs.summary, 'Summary', textInput('What is happening, who is affected', true), true),
     input(Inputs.service, 'Affected service', textInput('checkout-api', false, 80), true),

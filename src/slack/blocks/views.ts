@@ -14,13 +14,16 @@ const MAX_BLOCKS = 50;
 const MRKDWN_KINDS = new Set(['commander', 'step', 'run', 'approval', 'denial']);
 export const timelineText = (kind: string, text: string) => (MRKDWN_KINDS.has(kind) ? text : userText(text, 2000));
 
-/** `/incident list`: the open incidents, most severe first (the store's order). */
-export function incidentList(open: readonly Incident[], now: Date): { text: string; blocks: Block[] } {
-  if (open.length === 0) return { text: 'No open incidents.', blocks: [section(':white_check_mark: No open incidents.')] };
+/** `/incident list [system]`: the open incidents (of one system), most severe first (the store's order). */
+export function incidentList(
+  open: readonly Incident[], now: Date, opts: { system?: string | null; levelName?: (i: Incident) => string } = {},
+): { text: string; blocks: Block[] } {
+  const of = opts.system ? ` in ${opts.system}` : '';
+  if (open.length === 0) return { text: `No open incidents${of}.`, blocks: [section(`:white_check_mark: No open incidents${of}.`)] };
   const lines = open.map((i) =>
-    `*${incidentKey(i.id)}* · ${i.severity} · ${i.status} · ${userText(i.title)} — <@${i.commander}>, open ${formatDuration(now.getTime() - i.createdAt.getTime())}`);
+    `*${incidentKey(i.id)}* · ${opts.levelName?.(i) ?? i.severity}${i.system ? ` · ${userText(i.system)}` : ''} · ${i.status} · ${userText(i.title)} — <@${i.commander}>, open ${formatDuration(now.getTime() - i.createdAt.getTime())}`);
   const more = (left: number) => `${left} more open incident${left === 1 ? '' : 's'} not shown (the least severe): \`/incident show INC-n\` shows any one of them.`;
-  const blocks: Block[] = [section(`*${open.length} open incident${open.length === 1 ? '' : 's'}*`), ...listBlocks([{ items: lines }], MAX_BLOCKS - 1, more)];
+  const blocks: Block[] = [section(`*${open.length} open incident${open.length === 1 ? '' : 's'}${of}*`), ...listBlocks([{ items: lines }], MAX_BLOCKS - 1, more)];
   return { text: `${open.length} open incidents`, blocks };
 }
 

@@ -17,7 +17,8 @@ const cardActions: Record<string, CardAction> = {
   [Actions.resolve]: (_d, i, { client, body }) => client.views.open({ trigger_id: body.trigger_id, view: resolveModal(i) as never }),
   [Actions.changeSeverity]: (d, i, { action, body }) => {
     const value = action.type === 'static_select' ? action.selected_option?.value ?? '' : '';
-    return d.incidents.setSeverity(i.id, body.user.id, value.split(':').pop() ?? '');
+    // The menu's values are opsroom's levels, not the system's names.
+    return d.incidents.setSeverity(i.id, body.user.id, value.split(':').pop() ?? '', { level: true });
   },
   [Actions.assignCommander]: (d, i, { action, body }) => {
     const user = action.type === 'users_select' ? action.selected_user : undefined;

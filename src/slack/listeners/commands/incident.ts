@@ -1,12 +1,14 @@
 import type { App, RespondArguments, SlashCommand } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { incidentCommand } from '../../../../commands/incident.js';
-import { parseSlash } from '../../../../commands/parse.js';
+import { parseSlash, type Choices } from '../../../../commands/parse.js';
 import { badCommandText, usageOf } from '../../blocks/usage.js';
 import { CodedError, ErrorCode } from '../../../core/errors.js';
 import { said } from '../../../core/said.js';
 import { incidentKey } from '../../../core/incidents/incident.js';
 import type { Status } from '../../../core/incidents/status.js';
+import { systemFor } from '../../../core/systems/incidents.js';
+import type { SystemRouting } from '../../../core/systems/routing.js';
 import { openModal } from '../../blocks/modals.js';
 import { code } from '../../blocks/mrkdwn.js';
 import { incidentList, incidentShow } from '../../blocks/views.js';
@@ -25,11 +27,19 @@ const handlers: Record<string, Handler> = {
   async open(d, cmd, a) {
     const { incident, duplicate } = await d.incidents.open({
       severity: String(a.severity), title: String(a.title), openedBy: cmd.user_id, sourceChannel: cmd.channel_id,
+      system: (a.system as string | undefined) ?? null,
     });
     const key = incidentKey(incident.id);
+    const level = d.incidents.routing?.severityLabel(incident.severity, incident.system) ?? incident.severity;
     return duplicate
       ? `You opened *${key}* less than a minute ago: <#${incident.channel}>. Nothing new was opened.`
-      : `:rotating_light: Opened *${key}* (${incident.severity}) in <#${incident.channel}>. You are the commander.`;
+      : `:rotating_light: Opened *${key}* (${level}${incident.system ? `, ${incident.system}` : ''}) in <#${incident.channel}>. You are the commander.`;
+  },
+  async system(d, cmd, a, id) {
+    const i = await d.incidents.moveSystem(await id(), cmd.user_id, String(a.system));
+    const home = d.incidents.routing?.channelFor(i.system) ?? i.channel;
+    const moved = home !== i.channel ? ` Its thread stays in <#${i.channel}>; <#${home}> was told.` : '';
+    return `*${incidentKey(i.id)}* is now in ${i.system}.${moved}`;
   },
   async update(d, cmd, a, id) {
     await d.incidents.postUpdate(await id(), cmd.user_id, String(a.text));
@@ -62,8 +72,11 @@ const handlers: Record<string, Handler> = {
     const i = await d.incidents.setStatus(await id(), cmd.user_id, a.status as Status);
     return `*${incidentKey(i.id)}* is now ${i.status}.`;
   },
-  async list(d) {
-    return { response_type: 'ephemeral', ...incidentList(await d.store.listOpen(), d.clock.now()) };
+  async list(d, _cmd, a) {
+    const r = d.incidents.routing;
+    const system = a.system ? systemFor(r, String(a.system)) : null;
+    const open = (await d.store.listOpen()).filter((i) => !system || i.system === system);
+    return { response_type: 'ephemeral', ...incidentList(open, d.clock.now(), { system, levelName: (i) => r?.severityLabel(i.severity, i.system) ?? i.severity }) };
   },
   async show(d, _cmd, a, id) {
     const incident = await d.incidents.get(await id());
@@ -75,18 +88,28 @@ const handlers: Record<string, Handler> = {
   },
 };
 
+/** Words the grammar reads as a system, and severity names of several words (`Severidad 1`). */
+function choicesOf(r: SystemRouting | undefined): Choices {
+  if (!r) return {};
+  const severity = r.names.flatMap((n) => Object.keys(r.config(n)?.severities ?? {}));
+  return { system: r.names, severity };
+}
+
+/** The modal's system menu: every system, the one whose channel this is first chosen. */
+const systemsOf = (r: SystemRouting | undefined, channel: string) => ({ names: r?.names ?? [], initial: r?.byChannel(channel) });
+
 /** `/incident …`: parse, run the use-case, answer only the caller. */
 export function registerIncidentCommand(app: App, d: SlackDeps) {
   // A retry of a command already handled never gets here (once.ts).
   app.command(incidentCommand.name, async ({ command, ack, respond, client, body, context }) => {
-    const parsed = parseSlash(incidentCommand, command.text ?? '');
+    const parsed = parseSlash(incidentCommand, command.text ?? '', choicesOf(d.incidents.routing));
     if (!parsed.ok) {
       await ack({ response_type: 'ephemeral', text: badCommandText(parsed) });
       return;
     }
     if ('form' in parsed) {
       await ack();
-      await client.views.open({ trigger_id: command.trigger_id, view: openModal(d.incidents.severities, { channel: command.channel_id, user: command.user_id }) as never });
+      await client.views.open({ trigger_id: command.trigger_id, view: openModal(d.incidents.severities, { channel: command.channel_id, user: command.user_id }, systemsOf(d.incidents.routing, command.channel_id)) as never });
       return;
     }
     const threadTs = (body as { thread_ts?: string }).thread_ts;

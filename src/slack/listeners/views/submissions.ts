@@ -2,6 +2,7 @@ import type { App, ViewStateValue } from '@slack/bolt';
 import { CodedError, ErrorCode, isCoded } from '../../../core/errors.js';
 import { TITLE_MAX } from '../../../core/incidents/service.js';
 import { isStatus } from '../../../core/incidents/status.js';
+import { systemFor } from '../../../core/systems/incidents.js';
 import type { SlackDeps } from '../../deps.js';
 import { userMessage } from '../../errors.js';
 import { claimsOf } from '../once.js';
@@ -21,6 +22,7 @@ function errorsFor(e: unknown, fallback: string): Record<string, string> {
   const msg = userMessage(e).replace(/^:\w+: /, '');
   if (isCoded(e, ErrorCode.BadInput) && /severity/i.test(msg)) return { [Inputs.severity]: msg };
   if (isCoded(e, ErrorCode.BadInput) && /title/i.test(msg)) return { [Inputs.title]: msg };
+  if (isCoded(e, ErrorCode.BadInput) && /system/i.test(msg)) return { [Inputs.system]: msg };
   return { [fallback]: msg };
 }
 
@@ -32,6 +34,8 @@ export function registerSubmissions(app: App, d: SlackDeps) {
     const input = {
       severity: field(v, Inputs.severity) ?? '', title: field(v, Inputs.title) ?? '',
       summary: field(v, Inputs.summary), service: field(v, Inputs.service), commander: field(v, Inputs.commander),
+      // The menu offers opsroom's levels; the system menu the configured systems.
+      system: field(v, Inputs.system) ?? null, severityIsLevel: true,
       openedBy: body.user.id, sourceChannel: meta.channel ?? d.incidentChannel,
     };
     const title = input.title.trim();
@@ -42,6 +46,7 @@ export function registerSubmissions(app: App, d: SlackDeps) {
     }
     try {
       d.incidents.severity(input.severity);
+      systemFor(d.incidents.routing, input.system);
       // Declared from a message (a shortcut): the message is kept on the timeline with its link.
       const from = meta.from ? { declaredFrom: await declaredFrom(client, meta.from) } : {};
       // One effect per view, even when it is submitted twice.

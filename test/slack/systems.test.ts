@@ -1,0 +1,151 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadFileConfig } from '../../src/config/file.js';
+import { startLocal, visibleText, type LocalOpsroom } from '../support/opsroom.js';
+import { waitFor } from '../support/slack-app.js';
+
+const INC = 'C0INCIDENTS';
+const GEN = 'C0GENERAL';
+const BLATAM = 'C0BLATAM';
+const BFF = 'C0BFF';
+const STATUS = 'C0STATUS';
+
+const CONFIG = `
+systems:
+  blatam:
+    channel: ${BLATAM}
+    announce: { channel: ${STATUS}, severities: [Crítica] }
+    severities: { Crítica: P1, Alta: P2, Media: P3 }
+    people: { oncall: [S0ONCALL] }
+  bff:
+    channel: ${BFF}
+    severities: { Severidad 1: P1, Severidad 2: P2, Severidad 3: P3 }
+  ai-multimodel:
+    severities: { P0: P1, P1: P2, P2: P3, P3: P4 }
+`;
+
+let t: LocalOpsroom;
+beforeEach(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'opsroom-systems-'));
+  writeFileSync(join(dir, 'opsroom.yml'), CONFIG);
+  t = await startLocal({ file: loadFileConfig(join(dir, 'opsroom.yml')) });
+});
+afterEach(() => t.close());
+
+const open = async (channel: string, text: string, user = 'U0ALICE') => {
+  const r = await t.ws.slash(user, channel, `open ${text}`);
+  await t.settle();
+  return r.json?.text as string;
+};
+const cardIn = (channel: string, n = 0) => t.messages(channel)[n];
+const threadOf = (channel: string, n = 0) => t.messages(channel, cardIn(channel, n).ts).map((m) => m.text).join('\n');
+
+describe('incidents routed by system, through the real Bolt app', () => {
+  it('opens with a Spanish severity name in blatam\'s channel: card there with both names, on call told, announced', async () => {
+    const reply = await open(BLATAM, 'Crítica Sistema caído');
+    expect(reply).toMatch(/Opened \*INC-1\* \(P1 · Crítica, blatam\) in <#C0BLATAM>/);
+    expect(t.messages(INC)).toHaveLength(0);
+    const card = visibleText(cardIn(BLATAM));
+    expect(card).toContain('INC-1 · P1 · Crítica · Sistema caído');
+    expect(card).toContain('*System*\nblatam');
+    expect(card).toContain('*Severity*\nP1 · Crítica (Critical)');
+    const thread = threadOf(BLATAM);
+    expect(thread).toContain('opened this P1 · Crítica incident in blatam');
+    expect(thread).toContain('<!subteam^S0ONCALL>');
+    const incident = (await t.ops.store.listOpen())[0];
+    expect(incident).toMatchObject({ system: 'blatam', severity: 'P1', channel: BLATAM });
+    // The announcement links to the card's thread.
+    const announced = t.messages(STATUS);
+    expect(announced).toHaveLength(1);
+    expect(announced[0].text).toContain('P1 · Crítica incident in blatam: Sistema caído');
+    expect(announced[0].text).toContain(`/archives/${BLATAM}/p${cardIn(BLATAM).ts.replace('.', '')}|Open the thread>`);
+  });
+
+  it('reads severity then system then title from anywhere; names of several words; a team\'s P1 is its own', async () => {
+    expect(await open(GEN, 'Alta BLATAM KV cache lenta')).toMatch(/\(P2 · Alta, blatam\) in <#C0BLATAM>/);
+    expect(await open(GEN, 'Severidad 1 bff API caída')).toMatch(/\(P1 · Severidad 1, bff\) in <#C0BFF>/);
+    // ai-multimodel's P1 ("High") is opsroom's P2; it has no channel of its own.
+    expect(await open(GEN, 'P1 ai-multimodel Latencia alta')).toMatch(/\(P2 · P1, ai-multimodel\) in <#C0INCIDENTS>/);
+    expect(visibleText(cardIn(INC))).toContain('INC-3 · P2 · P1 · Latencia alta');
+    // Outside any system, P1 is opsroom's P1 and the card is in the incidents channel.
+    expect(await open(GEN, 'P1 Checkout down')).toMatch(/Opened \*INC-4\* \(P1\) in <#C0INCIDENTS>/);
+    // Only P1 (Crítica) is announced for blatam: nothing for the P2.
+    expect(t.messages(STATUS)).toHaveLength(0);
+  });
+
+  it('refuses a name the system does not have, naming the ones it has; an unknown system word stays in the title', async () => {
+    const bad = await open(GEN, 'Urgente blatam Sistema caído');
+    expect(bad).toMatch(/Unknown severity "Urgente"/);
+    expect(bad).toContain("blatam's names: Crítica, Alta, Media");
+    expect(await t.ops.store.listOpen()).toHaveLength(0);
+    expect(await open(GEN, 'Crítica blatan caído')).toMatch(/Unknown severity "Crítica"/);
+  });
+
+  it('lists all open incidents with their system, or one system\'s', async () => {
+    await open(BLATAM, 'Crítica Sistema caído');
+    await open(GEN, 'Severidad 2 bff Celery lento');
+    await open(GEN, 'P3 Printer jam');
+    const all = visibleText({ blocks: (await t.ws.slash('U0BOB', GEN, 'list')).json?.blocks });
+    expect(all).toContain('*3 open incidents*');
+    expect(all).toContain('*INC-1* · P1 · Crítica · blatam · investigating · Sistema caído');
+    expect(all).toContain('*INC-2* · P2 · Severidad 2 · bff · investigating · Celery lento');
+    expect(all).toContain('*INC-3* · P3 · investigating · Printer jam');
+    const bff = visibleText({ blocks: (await t.ws.slash('U0BOB', GEN, 'list BFF')).json?.blocks });
+    expect(bff).toContain('*1 open incident in bff*');
+    expect(bff).toContain('INC-2');
+    expect(bff).not.toContain('INC-1');
+    const none = await t.ws.slash('U0BOB', GEN, 'list blatan');
+    expect(none.json?.text).toMatch(/Unknown system "blatan". Did you mean blatam\?/);
+  });
+
+  it('moves an incident to another system: timeline, card re-rendered, a note with a link in the new channel, announced there', async () => {
+    await open(GEN, 'Severidad 1 bff API caída');
+    const ts = cardIn(BFF).ts;
+    const r = await t.ws.slash('U0BOB', GEN, 'system INC-1 blatam');
+    await t.settle();
+    expect(r.json?.text).toMatch(/\*INC-1\* is now in blatam\. Its thread stays in <#C0BFF>; <#C0BLATAM> was told\./);
+    const card = visibleText(cardIn(BFF));
+    expect(card).toContain('INC-1 · P1 · Crítica · API caída');
+    expect(card).toContain('*System*\nblatam');
+    expect(t.messages(BFF, ts).map((m) => m.text).join('\n')).toContain('<@U0BOB> moved this incident from bff to *blatam*');
+    const note = t.messages(BLATAM);
+    expect(note).toHaveLength(1);
+    expect(note[0].text).toContain('INC-1 (P1 · Crítica) moved here from bff: API caída');
+    expect(note[0].text).toContain(`/archives/${BFF}/p${ts.replace('.', '')}|Open the thread>`);
+    expect(t.messages(STATUS)[0].text).toContain('P1 · Crítica incident in blatam (moved from bff): API caída');
+    const events = await t.ops.store.events(1);
+    expect(events.find((e) => e.kind === 'system')).toMatchObject({ actor: 'U0BOB', text: 'System bff → blatam', data: { from: 'bff', to: 'blatam' } });
+    expect((await t.ops.store.get(1))?.system).toBe('blatam');
+    // Inside the thread the INC-n may be left out; moving to where it is already is refused.
+    const again = await t.ws.slash('U0BOB', BFF, 'system blatam', { threadTs: ts });
+    expect(again.json?.text).toMatch(/INC-1 is already in blatam/);
+    const unknown = await t.ws.slash('U0BOB', GEN, 'system INC-1 bfff');
+    expect(unknown.json?.text).toMatch(/Unknown system "bfff". Did you mean bff\?/);
+  });
+
+  it('the card\'s severity menu sets opsroom\'s level, and a typed severity is read in the incident\'s system', async () => {
+    await open(GEN, 'P0 ai-multimodel Servicio caído');
+    const ts = cardIn(INC).ts;
+    await t.ws.click('U0BOB', { channel: INC, ts }, 'incident.change_severity', { value: '1:P2' });
+    await t.settle();
+    expect(visibleText(cardIn(INC))).toContain('INC-1 · P2 · P1 · Servicio caído');
+    const typed = await t.ws.slash('U0BOB', GEN, 'severity INC-1 P2');
+    await t.settle();
+    expect(typed.json?.text).toMatch(/is now P3/);
+    expect(t.messages(INC, ts).map((m) => m.text).join('\n')).toContain('changed the severity from P2 · P1 to *P3 · P2*');
+  });
+
+  it('the open form offers the systems, the channel\'s own first', async () => {
+    await t.ws.slash('U0ALICE', BLATAM, 'open');
+    const view = await waitFor(() => t.ws.state.data.views.filter((v) => v.user === 'U0ALICE').at(-1));
+    const select = view.blocks.find((b: { block_id?: string }) => b.block_id === 'system');
+    expect(select.element.options.map((o: { value: string }) => o.value)).toEqual(['blatam', 'bff', 'ai-multimodel']);
+    expect(select.element.initial_option.value).toBe('blatam');
+    const sub = await t.ws.submitView('U0ALICE', view.id, { severity: 'P1', system: 'bff', title: 'Pagos caídos' });
+    expect(sub.errors).toBeUndefined();
+    await t.settle();
+    expect(visibleText(cardIn(BFF))).toContain('INC-1 · P1 · Severidad 1 · Pagos caídos');
+  });
+});

@@ -5,60 +5,17 @@
  * dangerous step waits for a responder's click; slots that passed while opsroom was down are
  * reported as missed, not run late.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FileConfig } from '../../src/config/file.js';
 import { KyselySlotStore } from '../../src/store/routines.js';
 import { ManualClock } from '../support/clock.js';
 import { startLocal, visibleText, type LocalOpsroom } from '../support/opsroom.js';
 import { dockerAvailable } from '../support/peers/docker.js';
 import { waitFor } from '../support/slack-app.js';
-import { busyboxRedis, GEN, type RedisEngine, SECRET, writeRunbooks } from './support/runs-world.js';
-
-export const MORNING = `
-title: Rutina matutina
-schedule: { cron: "0 8 * * 1-5", timezone: America/Argentina/Buenos_Aires }
-docker: { project: blatam }
-steps:
-  - id: ping
-    title: Verificar Redis
-    read_only: true
-    docker: { service: redis, exec: [sh, -c, "echo PONG"] }
-    expect: { output_contains: PONG }
-`;
-
-export const EVENING = `
-title: Rutina nocturna
-schedule: { cron: "0 8 * * 1-5", timezone: America/Argentina/Buenos_Aires, on_failure: { open: P3 } }
-docker: { project: blatam }
-steps:
-  - id: disk
-    title: Revisar disco
-    read_only: true
-    docker: { service: redis, exec: [sh, -c, "echo disco lleno al 97%; echo requirepass ${SECRET}; exit 3"] }
-    on_failure: continue
-  - id: ping
-    title: Verificar Redis
-    read_only: true
-    docker: { service: redis, exec: [sh, -c, "echo PONG"] }
-  - id: restart
-    title: Reiniciar Redis
-    docker: { service: redis, restart: { timeout: 2s } }
-    danger: true
-`;
-
-export const ROUTINES: FileConfig['routines'] = { channels: { ops: GEN }, schedules: {}, tickSeconds: 15, graceMinutes: 10 };
-
-/** The runbooks folder (ops/morning, ops/evening beside the Redis runbook) and the inventory. */
-export function writeRoutines(dir: string, socketPath: string) {
-  const paths = writeRunbooks(dir, socketPath);
-  mkdirSync(join(paths.runbooks, 'ops'), { recursive: true });
-  writeFileSync(join(paths.runbooks, 'ops', 'morning.yml'), MORNING);
-  writeFileSync(join(paths.runbooks, 'ops', 'evening.yml'), EVENING);
-  return { OPSROOM_RUNBOOKS: paths.runbooks, OPSROOM_INVENTORY: paths.inventory };
-}
+import { busyboxRedis, GEN, type RedisEngine, SECRET } from './support/runs-world.js';
+import { ROUTINES, writeRoutines } from './support/routines.js';
 
 const ready = dockerAvailable();
 let engine: RedisEngine;

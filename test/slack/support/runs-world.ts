@@ -5,7 +5,7 @@
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type Docker from 'dockerode';
 import type { FileConfig } from '../../../src/config/file.js';
 import type { Clock } from '../../../src/core/ports.js';
@@ -99,7 +99,10 @@ export function writeRunbooks(dir: string, socketPath: string, o: WorldOptions =
   mkdirSync(runbooks, { recursive: true });
   const redis = REDIS_RUNBOOK.replace('PING_COMMAND', o.ping ?? 'echo PONG').replace('STREAM_LINES', String(o.streamLines ?? 5)).replace('STREAM_SLEEP', o.streamSleep ?? '0.05');
   writeFileSync(join(runbooks, 'redis-down.yml'), redis);
-  for (const [name, text] of Object.entries(o.runbooks ?? {})) writeFileSync(join(runbooks, name), text);
+  for (const [name, text] of Object.entries(o.runbooks ?? {})) {
+    mkdirSync(dirname(join(runbooks, name)), { recursive: true });
+    writeFileSync(join(runbooks, name), text);
+  }
   const inventory = join(dir, 'inventory.yml');
   writeFileSync(inventory, `docker: { socket_path: ${socketPath} }\nsecrets: [OPSROOM_TEST_SECRET]\n`);
   return { runbooks, inventory };

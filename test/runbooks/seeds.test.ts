@@ -14,7 +14,7 @@ import { loadRunbooks, type LoadedRunbook } from '../../src/core/runbooks/loader
 import type { RunbookStep } from '../../src/core/runbooks/schema.js';
 import { suggest } from '../../src/core/runbooks/suggest.js';
 import { formatSourceError } from '../../src/core/runbooks/yaml-source.js';
-import { CONFIG, EXPECTED_IDS, INVENTORY, REQUIRED_PARAMS, ROOT, RUNBOOKS, SEED_OF, SSH_COMMANDS } from './seeds-fixtures.js';
+import { CONFIG, EXPECTED_IDS, INVENTORY, KUBERNETES_COMMANDS, REQUIRED_PARAMS, ROOT, RUNBOOKS, SEED_OF, SSH_COMMANDS } from './seeds-fixtures.js';
 
 const SYSTEMS = Object.keys(EXPECTED_IDS);
 const SEEDS_DIR = process.env.OPSROOM_SEEDS ?? `${ROOT}test/fixtures/seeds`;
@@ -188,6 +188,20 @@ describe('seed runbooks: SSH dry runs show the exact commands', () => {
     expect(out.split('\n').map((l) => l.trim())).toContain(`command: ${command}`);
     for (const [name, value] of Object.entries(REQUIRED_PARAMS[id] ?? {}))
       if (all().find((r) => r.id === id)!.params[name]?.from?.startsWith('env.')) expect(out).not.toContain(value);
+  });
+
+  it('every runbook with a kubernetes step has an expected kubectl command', () => {
+    const withKube = all().filter((r) => r.steps.some((s) => s.kubernetes)).map((r) => r.id).sort();
+    expect(withKube).toEqual(Object.keys(KUBERNETES_COMMANDS).sort());
+  });
+
+  it.each(Object.entries(KUBERNETES_COMMANDS))('%s: kubectl with the system\'s context and namespace', async (id, command) => {
+    const { code, out } = await dryRun(id, REQUIRED_PARAMS[id] ?? {});
+    expect(code, out).toBe(0);
+    const lines = out.split('\n').map((l) => l.trim());
+    expect(lines).toContain(`command: ${command}`);
+    // Every kubectl step names its context: none runs with the bastion's current one.
+    for (const l of lines.filter((x) => x.startsWith('target:  kubernetes:'))) expect(l).not.toContain('kubernetes:?/');
   });
 
   it('a parameter that does not fit its pattern refuses the whole run', async () => {

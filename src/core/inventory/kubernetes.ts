@@ -50,6 +50,8 @@ export function hasSystems(inv: Inventory | undefined): boolean {
 /** Why a kubectl command may not run against this inventory (undefined: it may). */
 export function kubernetesProblem(c: { system?: string; host?: string; local?: boolean }, inv: Inventory | undefined): string | undefined {
   const access = kubernetesAccessOf(inv, c.system);
+  // An inventory without systems (the old shape) renders the step; the executor refuses to run it.
+  if (!access && !hasSystems(inv)) return undefined;
   if (!access) return `system "${c.system ?? '(none: the runbook is not in a system folder)'}" has no kubernetes access in the inventory (systems.${c.system ?? '<name>'}.kubernetes)`;
   if (access.local ? c.local !== true : c.host !== access.host) return `kubectl for "${c.system}" must run where the inventory says (${access.local ? 'locally' : `on ${access.host}`})`;
   if (!access.local && !inv!.hosts[access.host!]) return `kubernetes host "${access.host}" of system "${c.system}" is not in the inventory`;

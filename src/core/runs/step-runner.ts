@@ -112,7 +112,7 @@ const word = (a: string) => (PLAIN_WORD.test(a) ? a : `'${a.replaceAll("'", `'\\
 export function describeKubectl(c: KubernetesCommand): string {
   const where = c.host !== undefined ? `ssh ${c.host} ` : c.local ? '' : '(no kubernetes access in the inventory) ';
   const rest = " --timeout=<rest of the step's timeout>";
-  const wait = c.wait ? ` && ${c.wait.map(word).join(' ')}${rest}` : '';
+  const wait = c.wait ? ` && ${where}${c.wait.map(word).join(' ')}${rest}` : '';
   const grep = c.grep !== undefined ? ` | grep ${c.ignoreCase ? '-i ' : ''}${word(c.grep)}` : '';
   return `${where}${c.argv.map(word).join(' ')}${c.timed ? rest : ''}${wait}${grep}`;
 }

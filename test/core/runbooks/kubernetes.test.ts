@@ -87,7 +87,7 @@ describe('kubernetes: every verb as kubectl argv', () => {
     expect(c.argv).toEqual([...P, 'rollout', 'restart', 'statefulset/redis']);
     expect(c.wait).toEqual([...P, 'rollout', 'status', 'statefulset/redis']);
     expect(describeCommand(c)).toBe('ssh denis-bastion kubectl --context=denis-prod --namespace=denis rollout restart statefulset/redis && ' +
-      "kubectl --context=denis-prod --namespace=denis rollout status statefulset/redis --timeout=<rest of the step's timeout>");
+      "ssh denis-bastion kubectl --context=denis-prod --namespace=denis rollout status statefulset/redis --timeout=<rest of the step's timeout>");
   });
 
   it('scale, status, history, undo, delete', () => {

@@ -64,6 +64,14 @@ export const incidentCommand: SlashCommand = {
       usage: '/incident show [INC-n] [page]', description: 'The card and the latest timeline events (page 2, 3… for older ones)', incident: true,
       args: ['page'], schema: z.object({ page: z.string().regex(/^[1-9]\d{0,5}$/, { error: 'the page is a number, e.g. 2' }).optional() }),
     },
+    postmortem: {
+      usage: '/incident postmortem [INC-n]', description: 'Post the postmortem draft (Markdown) as a file in the thread', incident: true,
+      args: [], schema: z.object({}),
+    },
+    followup: {
+      usage: '/incident followup [INC-n] <text> [@owner]', description: 'Record a follow-up action item, optionally with an owner', incident: true,
+      args: ['...text'], schema: z.object({ text: text('the follow-up', 500) }),
+    },
     help: { usage: '/incident help', description: 'This help', args: [], schema: z.object({}) },
   },
 };

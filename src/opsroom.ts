@@ -25,6 +25,7 @@ import { createRemediation, type RemediationSetup } from './wiring/remediation.j
 import { createRoutines } from './wiring/routines.js';
 import { createRecovery } from './wiring/recovery.js';
 import { pagerDutySettings, pagerDutyWebhook } from './wiring/pagerduty.js';
+import { createAlerts } from './wiring/alerts.js';
 import { systemRouting, systemServicesOf, workspaceChannels } from './wiring/systems.js';
 import { createHttpServer, type Mount, type Route } from './server.js';
 import { clientOptions, createSlackApp } from './slack/app.js';
@@ -33,6 +34,8 @@ import { registerHandoffActions } from './slack/listeners/actions/handoff.js';
 import { registerHandoffCommand } from './slack/listeners/commands/handoff.js';
 import { SlackNotifier } from './slack/notifier.js';
 import { KyselyHandoffStore } from './store/handoffs.js';
+import { KyselyFollowUpStore } from './store/follow-ups.js';
+import { createAfterIncident } from './wiring/postmortem.js';
 import {
   KyselyDeliveries, KyselyIncidentStore, KyselyLeases, KyselyOutbox, KyselyPagerLinks, openDatabase, type DeliveryClaimOptions,
 } from './store/index.js';
@@ -96,6 +99,7 @@ export async function startOpsroom(options: OpsroomOptions) {
   const pagerLinks = new KyselyPagerLinks(database);
   const pager: Pager = metrics.instrumentPager(createPager(pagerSettings, pagerLinks, clock)); // DisabledPager without a token
   let pagerRoute: Route | undefined;
+  let alertsRoute: Route | undefined;
 
   const mounts: Mount[] = [];
   let slackRoute: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
@@ -109,6 +113,8 @@ export async function startOpsroom(options: OpsroomOptions) {
       (e) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`metrics failed: ${String(e)}\n`),
     ),
     pagerduty: (req, res) => (pagerRoute ? pagerRoute(req, res) : void res.writeHead(404).end()),
+    // Without OPSROOM_ALERTS_TOKEN the alert endpoints do not exist (404); while starting, 503 so the sender retries.
+    alerts: env.OPSROOM_ALERTS_TOKEN ? (req, res) => (alertsRoute ? alertsRoute(req, res) : void req.resume().once('end', () => res.writeHead(503, { 'retry-after': '1' }).end())) : undefined,
     health: (_req, res) => { res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}\n'); },
     mounts,
   });
@@ -143,8 +149,10 @@ export async function startOpsroom(options: OpsroomOptions) {
   const handoffConfig = local && !file.handoff.rotation.length && !file.handoff.shifts
     ? { ...file.handoff, rotation: [...LOCAL_ROTATION.rotation], shifts: [...LOCAL_ROTATION.shifts] } : file.handoff;
   slackAuth = () => client.auth.test();
+  const followUpStore = new KyselyFollowUpStore(database);
   const notifier = new SlackNotifier({
     client, severities, clock, outbox, pagerEnabled: pager.enabled, routing, pagerLink: (id) => pagerLinks.get(id),
+    followUps: (id) => followUpStore.forIncident(id),
   });
   const dispatcher = new EffectDispatcher({
     outbox, store, chat: notifier, pager, clock, busy: () => gate.active > 0,
@@ -170,6 +178,8 @@ export async function startOpsroom(options: OpsroomOptions) {
     ...options.remediation,
   });
   runs.suggestOn(notifier);
+  const after = createAfterIncident({ client, store, followUpStore, runs: runs.runs, runbooks: runs.catalog, clock, kick: () => void dispatcher.kick() });
+  after.deliverOn(notifier);
   const routines = createRoutines({ file, database, runs, incidents, clock, owner: instance, fallbackChannel: incidentChannel, log: (msg, extra) => log.warn(extra ?? {}, msg) });
   // Verified recovery: a remediation's checks run again for a window (docs/remediation.md).
   const recovery = createRecovery({
@@ -183,6 +193,7 @@ export async function startOpsroom(options: OpsroomOptions) {
     { botToken, signingSecret, appToken: env.SLACK_APP_TOKEN, apiUrl },
     {
       incidents, store, notifier, clock, incidentChannel, log: (msg, extra) => log.error(extra ?? {}, msg), runs: runs.remediation, routines,
+      followUps: after.followUps, postmortems: after.postmortems,
       pager, escalationPolicies: Object.keys(pagerSettings?.escalationPolicies ?? {}), deliveries,
       rotation: () => rotationOnCall(handoffConfig, clock.now()),
     },
@@ -204,6 +215,13 @@ export async function startOpsroom(options: OpsroomOptions) {
   slackRoute = slack.requestListener;
   slack.app.use(async ({ client: perRequest, next }) => { metrics.instrumentSlack(perRequest); await next(); });
   if (pagerSettings) pagerRoute = pagerDutyWebhook(pagerSettings, env, { incidents, store, database, clock, log, deliveries });
+  // Alertmanager and Grafana open, join and resolve incidents (src/core/alerts).
+  const alerts = createAlerts({
+    env, file, database, clock, log, metrics, incidentChannel, pagerEnabled: pager.enabled,
+    runbookIds: () => runs.catalog().map((r) => r.id), kick: () => void dispatcher.kick(),
+  });
+  runs.remediation.alertOf = (id) => alerts.intake.forIncident(id);
+  alertsRoute = alerts.route;
   await slack.start();
   await runs.start();
   serving = true;
@@ -229,6 +247,10 @@ export async function startOpsroom(options: OpsroomOptions) {
       name: 'approval-expiry', owner: instance, leases, clock, everyMs: 30_000,
       run: () => runs.remediation.expireDue(), onError: (e) => log.error({ error: String(e) }, 'approval expiry failed'),
     }));
+    if (alerts.enabled && file.alerts.onResolved === 'resolve') leasedLoops.push(new LeasedLoop({
+      name: 'alert-quiet', owner: instance, leases, clock, everyMs: 30_000,
+      run: () => alerts.intake.resolveQuiet(), onError: (e) => log.error({ error: String(e) }, 'resolving quiet alert incidents failed'),
+    }));
     leasedLoops.push(new LeasedLoop({
       name: 'recovery', owner: instance, leases, clock, everyMs: options.recoveryEveryMs ?? 15_000, ttlMs: 2 * 60_000,
       run: () => recovery.tick(), onError: (e) => log.error({ error: String(e) }, 'recovery checks failed'),
@@ -244,6 +266,7 @@ export async function startOpsroom(options: OpsroomOptions) {
 
   return {
     url, port, local, workspace, incidents, store, outbox, dispatcher, database, server, clock, incidentChannel, log,
+    alerts: alerts.intake,
     runs,
     routines,
     recovery,

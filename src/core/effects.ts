@@ -16,6 +16,8 @@ export type EffectPayload =
   | { type: 'run.approval'; approvalId: number }
   /** The runbooks that match the incident, with Start buttons (what matches when it is delivered). */
   | { type: 'run.suggest' }
+  /** The postmortem draft as a Markdown file in the incident's thread (built when delivered). */
+  | { type: 'postmortem'; by: string }
   /** A message in another channel (a system's announcement, a moved incident's note), linking to the thread. */
   | { type: 'notice'; channel: string; text: string }
   /** Pager calls: the pager adapter reads the incident itself. */

@@ -1,4 +1,6 @@
+import type { FollowUpService } from '../core/followups/service.js';
 import type { IncidentService } from '../core/incidents/service.js';
+import type { PostmortemService } from '../core/postmortem/service.js';
 import type { RotationShift } from '../core/handoffs/rotation.js';
 import type { Once } from '../core/once.js';
 import type { Clock, IncidentStore, Pager } from '../core/ports.js';
@@ -8,6 +10,10 @@ import type { SlackRoutines } from './routine-runs.js';
 
 /** What every listener may use. Listeners ack, parse, delegate to a use-case, render. */
 export interface SlackDeps {
+  /** Follow-ups (action items) of incidents; absent when not wired. */
+  followUps?: FollowUpService;
+  /** Postmortem drafts posted to the thread; absent when not wired. */
+  postmortems?: Pick<PostmortemService, 'request'>;
   incidents: IncidentService;
   store: IncidentStore;
   notifier: SlackNotifier;

@@ -87,3 +87,9 @@ export const TimelineViews = {
 export const TimelineInputs = {
   incident: 'incident',
 } as const;
+
+/** Follow-ups on the card, and the resolved card's postmortem draft. */
+export const FollowUpActions = {
+  done: 'followup.done',
+  postmortem: 'incident.postmortem',
+} as const;

@@ -1,5 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { Effect } from '../core/effects.js';
+import type { FollowUp } from '../core/followups/model.js';
 import type { Incident } from '../core/incidents/incident.js';
 import type { Severity } from '../core/incidents/severity.js';
 import type { ChatNotifier, Clock, Outbox } from '../core/ports.js';
@@ -21,6 +22,8 @@ export interface SlackNotifierDeps {
   routing?: SystemRouting;
   /** Looks up the incident's PagerDuty link, when there is one. */
   pagerLink?: (incidentId: number) => Promise<{ url: string } | undefined>;
+  /** An incident's follow-ups (the card lists the open ones). */
+  followUps?: (incidentId: number) => Promise<readonly FollowUp[]>;
 }
 
 /** Posts and edits incident cards and thread lines. Errors become retry decisions. */
@@ -58,6 +61,7 @@ export class SlackNotifier implements ChatNotifier {
       pagerLine: pagerLine(this.deps.pagerEnabled, effects, link),
       escalate: this.deps.pagerEnabled,
       levelName: (level) => this.deps.routing?.severityLabel(level, incident.system) ?? level,
+      followUps: (await this.deps.followUps?.(incident.id))?.filter((f) => !f.doneAt),
     });
   }
 

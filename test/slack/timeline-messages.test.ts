@@ -107,6 +107,29 @@ describe('replies in the incident thread', () => {
   });
 });
 
+describe('secrets people paste', () => {
+  const TOKEN = 'xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOp';
+
+  it('are scrubbed from thread entries, the Declare form and the kept message', async () => {
+    const { t, card } = await withIncident();
+    await t.ws.message('U0BOB', INC, `the bot token is ${TOKEN}`, card.ts);
+    const [e] = await waitFor(async () => { const x = await entries(t); return x.length === 1 && x; });
+    expect(e.text).toBe('the bot token is [REDACTED]');
+    expect(await show(t, card.ts)).not.toContain(TOKEN);
+    const said = await t.ws.message('U0DAVE', GEN, `login fails with ${TOKEN}`);
+    await t.ws.shortcut('U0ALICE', { channel: GEN, ts: said.ts }, DECLARE);
+    const view = await waitFor(() => openViews(t, 'U0ALICE').at(-1));
+    expect(JSON.stringify(view)).not.toContain(TOKEN);
+    await t.ws.submitView('U0ALICE', view.id, { severity: 'P3' });
+    await t.settle();
+    const kept = await entries(t, 2);
+    expect(kept.map((x) => x.text)).toEqual(['login fails with [REDACTED]']);
+    expect(JSON.stringify(await t.ops.store.get(2))).not.toContain(TOKEN);
+    const posted = t.ws.state.data.messages.filter((m) => m.user === 'U0OPSBOT');
+    expect(JSON.stringify(posted)).not.toContain(TOKEN);
+  });
+});
+
 describe('Add to incident timeline', () => {
   it('in the thread: a bot\'s line is added with its link; a reply already kept stays one entry', async () => {
     const { t, card } = await withIncident();

@@ -1,7 +1,7 @@
 /** Gathers an incident's record (timeline, runs with their attempts, follow-ups) and builds its postmortem draft. */
 import { CodedError, ErrorCode } from '../errors.js';
 import type { FollowUpStore } from '../followups/model.js';
-import { incidentKey } from '../incidents/incident.js';
+import { incidentKey, type Incident } from '../incidents/incident.js';
 import type { Clock, IncidentStore, RunStore } from '../ports.js';
 import { buildPostmortem } from './build.js';
 import type { Language } from './i18n.js';
@@ -16,6 +16,8 @@ export interface PostmortemDeps {
   /** The runbooks opsroom knows, to read the team's language. */
   runbooks: () => readonly RunbookText[];
   clock: Clock;
+  /** Called after a request is stored, so the file is posted without waiting for a poll. */
+  onEffects?: () => void;
 }
 
 export type PostmortemFormat = 'md' | 'json';
@@ -41,6 +43,15 @@ export class PostmortemService {
     if (!opts.names) return draft;
     const names = await opts.names(draft.participants.map((p) => p.user));
     return buildPostmortem({ ...input, names });
+  }
+
+  /** Queues the draft as a file in the incident's thread (built when it is delivered, so it is current). */
+  async request(incidentId: number, actor: string): Promise<Incident> {
+    const incident = await this.deps.incidents.get(incidentId);
+    if (!incident) throw new CodedError(ErrorCode.NotFound, `There is no ${incidentKey(incidentId)}.`);
+    await this.deps.incidents.record(incidentId, [], [{ target: 'chat', payload: { type: 'postmortem', by: actor } }]);
+    this.deps.onEffects?.();
+    return incident;
   }
 
   async render(incidentId: number, format: PostmortemFormat, opts: Parameters<PostmortemService['build']>[1] = {}): Promise<string> {

@@ -2,6 +2,7 @@ import type { App } from '@slack/bolt';
 import type { SlackDeps } from '../deps.js';
 import { registerCardActions } from './actions/card.js';
 import { registerEscalate } from './actions/escalate.js';
+import { registerFollowUpActions } from './actions/follow-ups.js';
 import { registerRecoveryActions } from './actions/recovery.js';
 import { registerOncallCommand } from './commands/oncall.js';
 import { registerIncidentCommand } from './commands/incident.js';
@@ -21,6 +22,7 @@ export function registerListeners(app: App, d: SlackDeps) {
   registerIncidentCommand(app, d);
   registerCardActions(app, d);
   registerEscalate(app, d);
+  registerFollowUpActions(app, d);
   registerRecoveryActions(app, d);
   registerOncallCommand(app, d);
   registerSubmissions(app, d);

@@ -83,10 +83,37 @@ const handlers: Record<string, Handler> = {
     const card = await d.notifier.renderCard(incident);
     return { response_type: 'ephemeral', ...incidentShow(incident, card, await d.store.events(incident.id), Number(a.page ?? 1)) };
   },
+  async postmortem(d, cmd, _a, id) {
+    if (!d.postmortems) throw new CodedError(ErrorCode.Unavailable, 'Postmortem drafts are not set up here.');
+    const i = await d.postmortems.request(await id(), cmd.user_id);
+    return `The postmortem draft of *${incidentKey(i.id)}* will be posted as a file in its thread.`;
+  },
+  async followup(d, cmd, a, id, client) {
+    if (!d.followUps) throw new CodedError(ErrorCode.Unavailable, 'Follow-ups are not set up here.');
+    const { text, owner } = await followUpArgs(String(a.text), client);
+    const f = await d.followUps.add(await id(), cmd.user_id, text, owner);
+    return `Follow-up recorded on *${incidentKey(f.incidentId)}*${f.owner ? ` for <@${f.owner}>` : ''}. It stays on the card until someone marks it done.`;
+  },
   async help() {
     return `*opsroom* — incidents from Slack.\n${usageOf(incidentCommand)}`;
   },
 };
+
+/** A follow-up's text and its owner: a mention (or `@name` of someone here) as the last word. */
+async function followUpArgs(typed: string, client: WebClient): Promise<{ text: string; owner: string | null }> {
+  const words = typed.trim().split(/\s+/);
+  const last = words.at(-1) ?? '';
+  let owner: string | null = userId(last) ?? null;
+  if (!owner && /^@[\w.-]+$/.test(last) && !/^@(here|channel|everyone)$/i.test(last)) {
+    owner = (await findUser(client, last)) ?? null;
+    if (!owner) throw new CodedError(ErrorCode.BadInput, `No one person here is called "${said(last.slice(1))}". Mention the owner, e.g. \`/incident followup Add an alert @alice\`.`);
+  }
+  const body = (owner ? words.slice(0, -1) : words).join(' ')
+    // Other mentions read as names in the card, the postmortem and trackers.
+    .replace(/<@([UW][A-Z0-9]+)\|([^>]*)>/g, '@$2').replace(/<@([UW][A-Z0-9]+)>/g, '@$1');
+  if (!body.trim()) throw new CodedError(ErrorCode.BadInput, 'Say what needs doing, e.g. `/incident followup Add a Redis memory alert @alice`.');
+  return { text: body, owner };
+}
 
 /** Words the grammar reads as a system, and severity names of several words (`Severidad 1`). */
 function choicesOf(r: SystemRouting | undefined): Choices {

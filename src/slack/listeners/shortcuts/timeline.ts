@@ -7,6 +7,7 @@
 import type { AllMiddlewareArgs, App, MessageShortcut, SlackShortcutMiddlewareArgs } from '@slack/bolt';
 import type { TimelineMessages } from '../../../core/incidents/messages.js';
 import { incidentKey } from '../../../core/incidents/incident.js';
+import { scrubTyped } from '../../../core/runs/known-secrets.js';
 import { declareModal, pickIncidentModal, type PickedMessage } from '../../blocks/timeline.js';
 import type { SlackDeps } from '../../deps.js';
 import { userMessage } from '../../errors.js';
@@ -15,11 +16,11 @@ import { permalinkOf, plainMessageText, readableMessageText } from '../../messag
 
 type Args = SlackShortcutMiddlewareArgs<MessageShortcut> & AllMiddlewareArgs;
 
-/** The message a shortcut was used on. */
+/** The message a shortcut was used on; its text scrubbed of secrets before it goes anywhere (views, metadata). */
 export function pickedMessage(s: MessageShortcut): PickedMessage {
   const m = s.message;
   const th = typeof m.thread_ts === 'string' && m.thread_ts !== m.ts ? m.thread_ts : undefined;
-  return { c: s.channel.id, ts: m.ts ?? s.message_ts, ...(th ? { th } : {}), u: m.user ?? m.bot_id ?? 'unknown', t: m.text ?? '' };
+  return { c: s.channel.id, ts: m.ts ?? s.message_ts, ...(th ? { th } : {}), u: m.user ?? m.bot_id ?? 'unknown', t: scrubTyped(m.text ?? '') };
 }
 
 async function addToTimeline(d: SlackDeps, messages: TimelineMessages, { shortcut, client, respond }: Args) {

@@ -83,7 +83,7 @@ export async function runPostmortem(args: string[], io: PostmortemIo): Promise<n
     const inv = await loadInventory(env.OPSROOM_INVENTORY);
     knownSecrets.add((inv.inventory?.secrets ?? []).map((n) => io.env[n]));
   }
-  const catalog = existsSync(env.OPSROOM_RUNBOOKS) ? (await loadRunbooks(env.OPSROOM_RUNBOOKS, { severities: severitiesOf(file) })).runbooks : [];
+  const catalog = existsSync(env.OPSROOM_RUNBOOKS) ? (await loadRunbooks(env.OPSROOM_RUNBOOKS, { severities: severitiesOf(file), severityAliases: file.severityAliases })).runbooks : [];
   let database;
   try {
     database = await openDatabase(env.DATABASE_URL, { migrate: false, poolSize: 2 });

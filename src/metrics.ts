@@ -43,6 +43,9 @@ export class Metrics {
   private readonly ackSeconds: Histogram;
   private readonly stepSeconds: Histogram;
   private readonly responseSeconds: Record<'ack' | 'mitigate' | 'resolve', Histogram>;
+  /** Alert webhooks by source and outcome, and the alerts they carried by status (src/alerts/). */
+  readonly alertDeliveries: Counter;
+  readonly alertsReceived: Counter;
   private readonly instrumented = new WeakSet<object>();
   private readonly stepKinds = new Map<string, string>();
 
@@ -79,6 +82,8 @@ export class Metrics {
     this.slackErrors = new Counter({ name: 'opsroom_slack_api_errors_total', help: 'Failed Slack Web API calls by method and error', labelNames: ['method', 'error'], registers });
     this.pagerCalls = new Counter({ name: 'opsroom_pagerduty_api_calls_total', help: 'PagerDuty calls by operation', labelNames: ['method'], registers });
     this.pagerErrors = new Counter({ name: 'opsroom_pagerduty_api_errors_total', help: 'Failed PagerDuty calls by operation', labelNames: ['method'], registers });
+    this.alertDeliveries = new Counter({ name: 'opsroom_alert_webhooks_total', help: 'Alert webhooks received by this process, by source and outcome', labelNames: ['source', 'outcome'], registers });
+    this.alertsReceived = new Counter({ name: 'opsroom_alerts_received_total', help: 'Alerts in accepted webhooks, by source and status', labelNames: ['source', 'status'], registers });
     this.ackSeconds = new Histogram({
       name: 'opsroom_slack_ack_seconds', help: 'Time from a Slack request arriving to its HTTP answer', labelNames: ['status'], buckets: SECONDS, registers,
     });

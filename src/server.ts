@@ -20,6 +20,8 @@ export function slackHeadersOk(req: IncomingMessage, nowMs = Date.now()): boolea
 export interface Routes {
   slack?: Route;
   pagerduty?: Route;
+  /** POST /alerts/alertmanager, /alerts/grafana (src/alerts/); absent without OPSROOM_ALERTS_TOKEN, so 404. */
+  alerts?: Route;
   health: Route;
   /** GET /readyz: database, migrations, Slack auth (src/ops/readiness.ts). */
   ready?: Route;
@@ -44,6 +46,7 @@ export function createHttpServer(routes: Routes): Server {
       return void routes.slack(req, res);
     }
     if (req.method === 'POST' && path === '/pagerduty/webhook' && routes.pagerduty) return void routes.pagerduty(req, res);
+    if (path.startsWith('/alerts/') && routes.alerts) return void routes.alerts(req, res);
     if (req.method === 'GET' && path === '/healthz') return void routes.health(req, res);
     if (req.method === 'GET' && path === '/readyz' && routes.ready) return void routes.ready(req, res);
     if (req.method === 'GET' && path === '/metrics' && routes.metrics) return void routes.metrics(req, res);

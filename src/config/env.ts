@@ -24,6 +24,8 @@ export const EnvSchema = z.object({
   PAGERDUTY_FROM: z.string().email({ error: 'PAGERDUTY_FROM must be an email address' }).optional(),
   PAGERDUTY_SERVICE_ID: z.string().optional(),
   PAGERDUTY_WEBHOOK_SECRET: z.string().optional(),
+  /** Bearer token(s) Alertmanager and Grafana send to /alerts/*; comma-separated during rotation. Unset: the endpoints answer 404. */
+  OPSROOM_ALERTS_TOKEN: z.string().optional(),
   OPSROOM_SECRET_KEY: z.string().min(16, { error: 'OPSROOM_SECRET_KEY must be at least 16 characters' }).optional(),
 });
 export type Env = z.infer<typeof EnvSchema>;

@@ -2,6 +2,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { DEFAULT_HANDOFF_CONFIG, HandoffConfigSchema } from '../core/handoffs/config.js';
+import { AlertsConfigSchema, DEFAULT_ALERTS_CONFIG } from '../core/alerts/alert.js';
 import { DEFAULT_SEVERITIES, SeveritySchema, type Severity } from '../core/incidents/severity.js';
 import { SystemRouting, SystemsSchema, type SystemsConfig } from '../core/systems/index.js';
 import { DEFAULT_ROUTINES_CONFIG, RoutinesConfigSchema } from '../core/routines/config.js';
@@ -43,6 +44,8 @@ export const FileConfigSchema = z.strictObject({
   }).optional(),
   /** Shift handoffs (src/core/handoffs/config.ts). */
   handoff: HandoffConfigSchema.default(DEFAULT_HANDOFF_CONFIG),
+  /** Alerts from Alertmanager and Grafana (src/core/alerts/alert.ts). */
+  alerts: AlertsConfigSchema.default(DEFAULT_ALERTS_CONFIG),
   /** Operations channels per system and schedules (src/core/routines/config.ts). */
   routines: RoutinesConfigSchema.default(DEFAULT_ROUTINES_CONFIG),
   /** Verified recovery after a remediation (src/core/recovery/config.ts). */

@@ -12,6 +12,7 @@ import type { LoadedRunbook } from '../core/runbooks/loader.js';
 import { approvalRequired } from '../core/incidents/approval-rule.js';
 import { renderRunbook } from '../core/runbooks/render.js';
 import { suggest } from '../core/runbooks/suggest.js';
+import { alertFirst } from '../core/alerts/suggest.js';
 import { approvalProblem, approvalRef, type Approval, type ApprovalStore } from '../core/runs/approvals.js';
 import { stepFingerprint } from '../core/runs/confirmation.js';
 import { targetKey } from '../core/runs/expect.js';
@@ -56,6 +57,10 @@ const manualOf = (s: StepRun) => (s.step.command.kind === 'manual' ? doneByClick
 export class Remediation {
   /** Values of each run's secret parameters (memory only, as in the engine). */
   private readonly runSecrets = new Map<number, readonly string[]>();
+  /** The alert an incident came from (its runbook, its labels), when alert intake is on. */
+  alertOf?: (incidentId: number) => Promise<{ runbook: string | null; labels: Record<string, string> } | undefined>;
+  /** Labels of alert incidents seen by suggestions, so missingParams (sync) counts `from: alert.labels.*`. */
+  private readonly alertLabels = new Map<number, Record<string, string>>();
 
   constructor(readonly d: RemediationDeps) {}
 
@@ -103,7 +108,9 @@ export class Remediation {
 
   private async suggestions(incident: Incident) {
     if (!incident.cardTs || !isOpen(incident.status)) return undefined;
-    const matches = suggest(this.d.catalog(), incident, Number.POSITIVE_INFINITY);
+    const alert = await this.alertOf?.(incident.id);
+    if (alert) this.alertLabels.set(incident.id, alert.labels);
+    const matches = alertFirst(suggest(this.d.catalog(), incident, Number.POSITIVE_INFINITY), this.d.catalog(), alert?.runbook);
     const hits = matches.slice(0, 5);
     if (!hits.length) return undefined;
     const sig = createHash('sha256').update(`${hits.map((h) => h.runbook.id).join(',')}|${incident.severity}`).digest('hex').slice(0, 16);
@@ -122,6 +129,7 @@ export class Remediation {
     const fromIncident = { 'incident.service': incident.service, 'incident.severity': incident.severity, 'incident.title': incident.title } as Record<string, string | null>;
     return Object.entries(rb.params)
       .filter(([n, p]) => p.required && given[n] === undefined && p.default === undefined && !p.from?.startsWith('env.') && !(p.from && fromIncident[p.from]))
+      .filter(([, p]) => !(p.from?.startsWith('alert.labels.') && this.alertLabels.get(incident.id)?.[p.from.slice('alert.labels.'.length)]))
       .map(([n]) => n);
   }
 
@@ -131,7 +139,8 @@ export class Remediation {
     if (!rb) throw new CodedError(ErrorCode.NotFound, `There is no runbook \`${runbookId}\`. \`/runbook list\` shows them.`);
     const denied = await this.d.policy.check(user, 'run', incident);
     if (denied) throw forbid(denied);
-    const rendered = renderRunbook(rb, given, { incident, env: this.d.env }, this.d.inventory);
+    const alert = await this.alertOf?.(incident.id);
+    const rendered = renderRunbook(rb, given, { incident, env: this.d.env, ...(alert ? { alert: { labels: alert.labels } } : {}) }, this.d.inventory);
     const secret = new Set(Object.entries(rb.params).filter(([, p]) => p.secret || p.from?.startsWith('env.')).map(([n]) => n));
     const params = Object.fromEntries(Object.entries(rendered.params).map(([k, v]) => [k, secret.has(k) ? '[REDACTED]' : v]));
     const run = await this.d.engine.start({ runbookId: rb.id, incidentId: incident.id, params, startedBy: user, steps: rendered.steps }, { secrets: rendered.secrets });

@@ -29,6 +29,38 @@ export async function appendTimeline(db: Db, incidentId: number, events: NewEven
   if (effects.length) await db.insertInto('effects').values(effects.map((e) => effectRow(incidentId, e, atMs))).execute();
 }
 
+/** Inserts a new incident with id `id` (from nextCounter) and its first events and effects, inside `trx`. */
+export async function insertIncident(trx: Db, id: number, input: NewIncident, events: NewEvent[], effects: NewEffect[]): Promise<Incident> {
+  const createdAt = toMs(input.createdAt);
+  const row: IncidentsTable = {
+    id,
+    title: input.title,
+    title_key: titleKey(input.title),
+    severity: input.severity,
+    status: 'investigating',
+    commander: input.commander,
+    opened_by: input.openedBy,
+    summary: input.summary,
+    service: input.service,
+    system: input.system ?? null,
+    channel: input.channel,
+    source_channel: input.sourceChannel,
+    card_ts: null,
+    created_at: createdAt,
+    acknowledged_at: null,
+    acknowledged_by: null,
+    mitigated_at: null,
+    resolved_at: null,
+    resolution: null,
+    last_update_at: createdAt,
+    last_reminder_at: null,
+    version: 1,
+  };
+  await trx.insertInto('incidents').values(row).execute();
+  await appendTimeline(trx, id, events, effects, createdAt);
+  return toIncident(row);
+}
+
 export class KyselyIncidentStore implements IncidentStore {
   private readonly db: Kysely<Tables>;
 
@@ -41,7 +73,6 @@ export class KyselyIncidentStore implements IncidentStore {
   }
 
   async create(input: NewIncident, events: NewEvent[], effects: NewEffect[], options: { duplicateSince?: Date } = {}): Promise<Incident> {
-    const createdAt = toMs(input.createdAt);
     return this.db.transaction().execute(async (trx) => {
       // The counter row is locked until commit: creates are serialized, so this check is race-free.
       const id = await nextCounter(trx, 'incident');
@@ -52,33 +83,7 @@ export class KyselyIncidentStore implements IncidentStore {
           .orderBy('id', 'desc').executeTakeFirst();
         if (dup) throw new CodedError(ErrorCode.Conflict, `INC-${dup.id} was opened moments ago`, { incidentId: Number(dup.id) });
       }
-      const row: IncidentsTable = {
-        id,
-        title: input.title,
-        title_key: titleKey(input.title),
-        severity: input.severity,
-        status: 'investigating',
-        commander: input.commander,
-        opened_by: input.openedBy,
-        summary: input.summary,
-        service: input.service,
-        system: input.system ?? null,
-        channel: input.channel,
-        source_channel: input.sourceChannel,
-        card_ts: null,
-        created_at: createdAt,
-        acknowledged_at: null,
-        acknowledged_by: null,
-        mitigated_at: null,
-        resolved_at: null,
-        resolution: null,
-        last_update_at: createdAt,
-        last_reminder_at: null,
-        version: 1,
-      };
-      await trx.insertInto('incidents').values(row).execute();
-      await appendTimeline(trx, id, events, effects, createdAt);
-      return toIncident(row);
+      return insertIncident(trx, id, input, events, effects);
     });
   }
 

@@ -103,6 +103,31 @@ export interface PagerEventOrderTable {
   last_at: number;
 }
 
+/** One alert group (Alertmanager or Grafana groupKey) and the incident it opened. */
+export interface AlertGroupsTable {
+  source: string;
+  group_key: string;
+  incident_id: number | null;
+  status: string;
+  labels: string;
+  runbook: string | null;
+  received_at: number;
+  resolved_at: number | null;
+  quiet_until: number | null;
+}
+
+/** One alert (by fingerprint) inside a group, with the rate limit of its thread lines. */
+export interface AlertsTable {
+  source: string;
+  group_key: string;
+  fingerprint: string;
+  status: string;
+  labels: string;
+  changed_at: number;
+  line_at: number | null;
+  unposted: number;
+}
+
 export interface Tables {
   incidents: IncidentsTable;
   events: EventsTable;
@@ -113,6 +138,8 @@ export interface Tables {
   leases: LeasesTable;
   pager_links: PagerLinksTable;
   pager_event_order: PagerEventOrderTable;
+  alert_groups: AlertGroupsTable;
+  alerts: AlertsTable;
   follow_ups: FollowUpsTable;
 }
 

@@ -2,6 +2,7 @@
 export const EVENT_KINDS = [
   'opened', 'acknowledged', 'update', 'status', 'severity', 'commander', 'resolved', 'reopened',
   'reminder', 'note', 'run', 'step', 'approval', 'denial', 'page', 'escalation', 'pagerduty',
+  'alert',
   'message', 'timeline',
   'followup',
   'system',

@@ -61,6 +61,8 @@ export interface ValueSources {
   env?: Record<string, string | undefined>;
   /** When set, `env.NAME` must be one of these (the inventory's `secrets`). */
   allowedEnv?: readonly string[];
+  /** The labels of the alert that opened the incident, for `from: alert.labels.NAME`. */
+  alert?: { labels: Record<string, string> };
 }
 
 /** The environment variable a parameter reads (`from: env.NAME`), if any. */
@@ -72,7 +74,9 @@ function fromSource(spec: RunbookParam, src: ValueSources): string | undefined {
   const envName = envNameOf(spec);
   const v = envName
     ? src.env?.[envName]
-    : src.incident?.[spec.from.slice('incident.'.length) as keyof IncidentContext];
+    : spec.from.startsWith('alert.labels.')
+      ? src.alert?.labels[spec.from.slice('alert.labels.'.length)]
+      : src.incident?.[spec.from.slice('incident.'.length) as keyof IncidentContext];
   return v === null || v === undefined || v === '' ? undefined : v;
 }
 

@@ -29,6 +29,8 @@ export const DEFAULT_TIMEOUT_MS = { docker: 60_000, ssh: 60_000, http: 30_000, m
 
 export interface RenderContext {
   incident?: IncidentContext;
+  /** The alert that opened the incident, for `from: alert.labels.NAME` parameters. */
+  alert?: { labels: Record<string, string> };
   /** The bot's environment, for `from: env.NAME` parameters (only names in the inventory's secrets). */
   env?: Record<string, string | undefined>;
 }
@@ -50,6 +52,7 @@ export function renderRunbook(
 ): RenderedRunbook {
   const params = resolveParams(runbook, given, {
     incident: ctx.incident,
+    alert: ctx.alert,
     env: ctx.env,
     // Without an inventory no environment variable is a listed secret, so none may be read.
     allowedEnv: inventory?.secrets ?? [],

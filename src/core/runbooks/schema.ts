@@ -29,6 +29,8 @@ export const ParamNameSchema = z
 
 /** `from: env.ADMIN_TOKEN`: a secret from the bot's environment. */
 export const ENV_FROM_RE = /^env\.[A-Za-z_][A-Za-z0-9_]*$/;
+/** `from: alert.labels.instance`: a label of the alert that opened the incident. */
+export const ALERT_FROM_RE = /^alert\.labels\.[A-Za-z_][A-Za-z0-9_]*$/;
 
 export const ParamSchema = z
   .strictObject({
@@ -43,12 +45,14 @@ export const ParamSchema = z
     from: z
       .union([
         z.enum(['incident.service', 'incident.severity', 'incident.title']),
-        z.string().regex(ENV_FROM_RE, 'expected incident.service, incident.severity, incident.title or env.NAME'),
+        z.string().regex(ENV_FROM_RE, 'expected incident.service, incident.severity, incident.title, env.NAME or alert.labels.NAME'),
+        z.string().regex(ALERT_FROM_RE, 'expected incident.service, incident.severity, incident.title, env.NAME or alert.labels.NAME'),
       ])
       .optional()
       .describe(
         'Where the value comes from when the person running the runbook gives none: an incident field, ' +
-          'or env.NAME, an environment variable listed in the inventory `secrets` (always redacted).',
+          'env.NAME, an environment variable listed in the inventory `secrets` (always redacted), ' +
+          'or alert.labels.NAME, a label of the alert that opened the incident (Alertmanager, Grafana).',
       ),
     secret: z.boolean().default(false).describe('Redact this value from output and the audit log.'),
     allow_leading_dash: z

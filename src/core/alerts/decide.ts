@@ -1,0 +1,158 @@
+/**
+ * The decision for one alert delivery, from the group as stored: open an incident, join the open
+ * one, or only record. Pure: the store applies the plan in the transaction that read the group.
+ */
+import type { NewEffect } from '../effects.js';
+import { isOpen } from '../incidents/status.js';
+import type { NewEvent } from '../incidents/timeline.js';
+import type { Severity } from '../incidents/severity.js';
+import { said } from '../said.js';
+import { scrubDeep, scrubTyped } from '../runs/known-secrets.js';
+import type { AlertBatch, AlertsConfig, ReceivedAlert } from './alert.js';
+import { alertName, alertRunbook, alertSeverity, alertTitle, clock, pick } from './describe.js';
+import type { AlertGroupState, GroupPlan, GroupSnapshot, StoredAlert } from './ports.js';
+import { resolvedAction } from './resolve.js';
+
+/** Per-system routing (src/core/systems' SystemRouting): a system's channel and severity names. */
+export interface AlertRouting {
+  readonly severities: readonly Severity[];
+  find(system: string): string | undefined;
+  channelFor(system: string | null): string;
+  severity(input: string, system: string | null): Severity | undefined;
+}
+
+export interface DecideContext {
+  now: Date;
+  routing: AlertRouting;
+  config: AlertsConfig;
+  pagerEnabled: boolean;
+  runbookIds: readonly string[];
+}
+
+const card: NewEffect = { target: 'chat', payload: { type: 'card' } };
+const thread = (text: string): NewEffect => ({ target: 'chat', payload: { type: 'thread', text } });
+const SHOWN = 10;
+
+/** The timeline event every delivery leaves: which alerts, which labels. */
+export function alertEvent(batch: AlertBatch, now: Date, change: string): NewEvent {
+  const firing = batch.alerts.filter((a) => a.status === 'firing').length;
+  return scrubDeep({
+    at: now, actor: batch.source, kind: 'alert',
+    text: `${batch.source}: ${batch.status} ${pick(batch, 'alertname') ?? 'alert group'} (${firing} of ${batch.alerts.length} firing; ${change})`,
+    data: {
+      source: batch.source, groupKey: batch.groupKey, status: batch.status, change,
+      alerts: batch.alerts.map((a) => ({ fingerprint: a.fingerprint, status: a.status, labels: a.labels })),
+    },
+  });
+}
+
+const listed = (alerts: ReceivedAlert[]) => {
+  const names = alerts.slice(0, SHOWN).map((a) => said(alertName(a.labels)));
+  return alerts.length > SHOWN ? `${names.join(', ')} and ${alerts.length - SHOWN} more` : names.join(', ');
+};
+
+export function decideDelivery(s: GroupSnapshot, batch: AlertBatch, c: DecideContext): GroupPlan {
+  const { now } = c;
+  const stored = new Map(s.alerts.map((a) => [a.fingerprint, a]));
+  const firing = batch.alerts.filter((a) => a.status === 'firing');
+  const groupStatus = firing.length ? 'firing' : batch.status;
+  const label = pick(batch, 'system');
+  const system = label ? c.routing.find(label) ?? label : null;
+  const runbook = alertRunbook(batch, c.runbookIds) ?? s.group?.runbook ?? null;
+  const group: AlertGroupState = {
+    incidentId: s.group?.incidentId ?? null, status: groupStatus, labels: scrubDeep({ ...batch.commonLabels }), runbook,
+    resolvedAt: groupStatus === 'resolved' ? (s.group?.status === 'resolved' ? s.group.resolvedAt : now) : null,
+    quietUntil: groupStatus === 'resolved' ? s.group?.quietUntil ?? null : null,
+  };
+  const open = s.incident && isOpen(s.incident.status) ? s.incident : null;
+
+  if (!open && groupStatus === 'firing') {
+    const severity = alertSeverity(pick(batch, 'severity'), (l) => c.routing.severity(l, system), c.routing.severities, c.config.defaultSeverity).id;
+    const title = scrubTyped(alertTitle(batch));
+    const description = pick(batch, 'description', 'annotations');
+    const alerts = batch.alerts.map((a) => stamp(a, stored.get(a.fingerprint), now, a.status === 'firing'));
+    const effects: NewEffect[] = [card, thread(
+      `:rotating_light: ${sourceName(batch)} opened this ${severity} incident: ${listed(firing)} firing.${runbook ? ` Runbook: \`${runbook}\`.` : ''}`,
+    )];
+    if (c.pagerEnabled) effects.push({ target: 'pager', payload: { type: 'pager.trigger' } });
+    return {
+      group: { ...group, quietUntil: null }, alerts, outcome: 'opened',
+      open: {
+        incident: {
+          title, severity, commander: batch.source, openedBy: batch.source, sourceChannel: batch.source, system,
+          summary: description ? scrubTyped(description.slice(0, 1000)) : null,
+          service: scrubTyped(pick(batch, 'service') ?? pick(batch, 'job') ?? '') || null,
+          channel: c.routing.channelFor(system), createdAt: now,
+        },
+        events: [
+          { at: now, actor: batch.source, kind: 'opened', text: `Opened as ${severity}: ${title}`, data: { severity, title, source: batch.source, groupKey: batch.groupKey } },
+          alertEvent(batch, now, 'opened'),
+        ],
+        effects,
+      },
+    };
+  }
+
+  if (!open) {
+    // Nothing open to tell: the delivery is kept on the group and on its last incident's timeline.
+    const alerts = batch.alerts.map((a) => stamp(a, stored.get(a.fingerprint), now, false));
+    return { group, alerts, outcome: 'recorded', change: s.incident ? { patch: {}, events: [alertEvent(batch, now, 'recorded')], effects: [] } : undefined };
+  }
+
+  // The group's incident is open. The group's own changes (resolved, firing again) always get a line:
+  // Alertmanager's group_interval paces them. An alert's own changes inside a firing group get at most
+  // one line per flapMinutes each.
+  const flapMs = c.config.flapMinutes * 60_000;
+  const limited = (prev: StoredAlert | undefined) => !!prev?.lineAt && now.getTime() - prev.lineAt.getTime() < flapMs;
+  const groupResolves = groupStatus === 'resolved' && s.group?.status !== 'resolved';
+  const lines: string[] = [];
+  const alerts: StoredAlert[] = [];
+  const resolving: ReceivedAlert[] = [];
+  const refiring: ReceivedAlert[] = [];
+  const groupRefires = groupStatus === 'firing' && s.group?.status === 'resolved';
+  for (const a of batch.alerts) {
+    const prev = stored.get(a.fingerprint);
+    if (prev && prev.status === a.status) alerts.push({ ...prev, labels: scrubDeep(a.labels) });
+    else if (!prev && a.status === 'resolved') alerts.push(stamp(a, undefined, now, false));
+    else if (groupResolves) resolving.push(a); // the group's own line stands for these
+    else if (groupRefires && a.status === 'firing') {
+      refiring.push(a);
+      alerts.push(stamp(a, prev, now, true));
+    }
+    else if (limited(prev)) alerts.push({ ...stamp(a, prev, now, false), unposted: (prev?.unposted ?? 0) + 1 });
+    else {
+      const flaps = prev?.unposted ? ` (changed ${prev.unposted + 1} times since ${clock(prev.lineAt!)})` : '';
+      lines.push(!prev ? `:heavy_plus_sign: New alert in the group: ${said(alertName(a.labels))} firing.`
+        : a.status === 'firing' ? `:rotating_light: ${said(alertName(a.labels))} firing again${flaps}.`
+        : `:white_check_mark: ${said(alertName(a.labels))} resolved${flaps}.`);
+      alerts.push(stamp(a, prev, now, true));
+    }
+  }
+  if (refiring.length) lines.unshift(`:rotating_light: ${sourceName(batch)}: firing again at ${clock(now)}: ${listed(refiring)}.`);
+  if (!groupResolves) {
+    const outcome = lines.length ? 'joined' : 'repeat';
+    return { group, alerts, outcome, change: { patch: {}, events: [alertEvent(batch, now, outcome)], effects: lines.map(thread) } };
+  }
+  const act = resolvedAction(open, s.history, c, batch.source);
+  const acts = Object.keys(act.patch).length > 0 || act.quietUntil !== null;
+  for (const a of resolving) alerts.push(stamp(a, stored.get(a.fingerprint), now, true));
+  lines.push(`:white_check_mark: ${sourceName(batch)}: alert resolved at ${clock(now)}.${act.note}`);
+  group.quietUntil = act.quietUntil;
+  return {
+    group, alerts, outcome: 'resolved',
+    change: { patch: act.patch, events: [alertEvent(batch, now, 'resolved'), ...act.events], effects: [...(acts ? [card] : []), ...lines.map(thread), ...act.effects] },
+  };
+}
+
+/** The stored alert after this delivery; `line` when it gets a thread line now. */
+function stamp(a: ReceivedAlert, prev: StoredAlert | undefined, now: Date, line: boolean): StoredAlert {
+  const changed = !prev || prev.status !== a.status;
+  return {
+    fingerprint: a.fingerprint, status: a.status, labels: scrubDeep(a.labels),
+    changedAt: changed ? now : prev.changedAt,
+    lineAt: line ? now : prev?.lineAt ?? null,
+    unposted: line ? 0 : prev?.unposted ?? 0,
+  };
+}
+
+const sourceName = (b: AlertBatch) => (b.source === 'alertmanager' ? 'Alertmanager' : 'Grafana');

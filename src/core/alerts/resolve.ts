@@ -1,0 +1,66 @@
+/** What a resolved alert group does to its open incident (opsroom.yml `alerts.onResolved`). */
+import type { NewEffect } from '../effects.js';
+import type { Incident, IncidentPatch } from '../incidents/incident.js';
+import { isOpen } from '../incidents/status.js';
+import { resolutionText } from '../incidents/summary.js';
+import type { NewEvent, TimelineEvent } from '../incidents/timeline.js';
+import { ALERT_SOURCES, type AlertSource, type AlertsConfig } from './alert.js';
+import { clock } from './describe.js';
+import type { GroupPlan, GroupSnapshot } from './ports.js';
+
+export interface ResolvedAction {
+  patch: IncidentPatch;
+  events: NewEvent[];
+  effects: NewEffect[];
+  /** Appended to the "alert resolved" line. */
+  note: string;
+  quietUntil: Date | null;
+}
+
+interface Ctx {
+  now: Date;
+  config: AlertsConfig;
+  pagerEnabled: boolean;
+}
+
+/** Someone (not an alert) reopened the incident: alerts no longer move or close it. */
+export const reopenedByPerson = (history: TimelineEvent[]) =>
+  history.find((e) => e.kind === 'reopened' && !(ALERT_SOURCES as readonly string[]).includes(e.actor));
+
+export function resolvedAction(i: Incident, history: TimelineEvent[], c: Ctx, source: AlertSource): ResolvedAction {
+  const none = { patch: {}, events: [], effects: [], quietUntil: null };
+  const reopened = reopenedByPerson(history);
+  if (reopened) return { ...none, note: ` <@${reopened.actor}> reopened this incident, so it stays ${i.status}.` };
+  const { onResolved, quietMinutes } = c.config;
+  if (onResolved === 'nothing') return { ...none, note: '' };
+  if (onResolved === 'resolve' && quietMinutes <= 0) return { ...resolveNow(i, history, c, source), note: ' Resolving the incident.', quietUntil: null };
+  const quietUntil = onResolved === 'resolve' ? new Date(c.now.getTime() + quietMinutes * 60_000) : null;
+  const later = quietUntil ? ` It resolves at ${clock(quietUntil)} if the alert stays quiet.` : '';
+  if (i.status === 'monitoring') return { ...none, note: later, quietUntil };
+  return {
+    patch: { status: 'monitoring', lastUpdateAt: c.now },
+    events: [{ at: c.now, actor: source, kind: 'status', text: `Status ${i.status} → monitoring`, data: { from: i.status, to: 'monitoring' } }],
+    effects: [], note: ` Status: *monitoring*.${later}`, quietUntil,
+  };
+}
+
+function resolveNow(i: Incident, history: TimelineEvent[], c: Ctx, source: AlertSource) {
+  const resolution = `The alert resolved${c.config.quietMinutes > 0 ? ` and stayed quiet for ${c.config.quietMinutes} min` : ''}.`;
+  const patch: IncidentPatch = { status: 'resolved', resolvedAt: c.now, resolution, lastUpdateAt: c.now };
+  const effects: NewEffect[] = [{ target: 'chat', payload: { type: 'thread', text: resolutionText({ ...i, ...patch } as Incident, history, source) } }];
+  if (c.pagerEnabled) effects.push({ target: 'pager', payload: { type: 'pager.resolve', actor: source, summary: resolution } });
+  return { patch, effects, events: [{ at: c.now, actor: source, kind: 'resolved' as const, text: `Resolved: ${resolution}`, data: { summary: resolution } }] };
+}
+
+/** The quiet period of a resolved group ended: resolve its incident unless it fired again or a person reopened it. */
+export function decideQuiet(s: GroupSnapshot, c: Ctx, source: AlertSource): GroupPlan {
+  const g = s.group;
+  const unchanged: GroupPlan = { group: g ? { ...g, quietUntil: null } : emptyGroup, alerts: s.alerts, outcome: 'unchanged' };
+  if (g?.status !== 'resolved' || !g.quietUntil || g.quietUntil > c.now) return { ...unchanged, group: g ?? emptyGroup };
+  const i = s.incident;
+  if (!i || !isOpen(i.status) || reopenedByPerson(s.history)) return unchanged;
+  const r = resolveNow(i, s.history, c, source);
+  return { ...unchanged, outcome: 'quiet-resolved', change: { patch: r.patch, events: r.events, effects: [{ target: 'chat', payload: { type: 'card' } }, ...r.effects] } };
+}
+
+const emptyGroup = { incidentId: null, status: 'resolved' as const, labels: {}, runbook: null, resolvedAt: null, quietUntil: null };

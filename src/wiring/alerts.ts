@@ -1,0 +1,57 @@
+/** Alert intake: POST /alerts/alertmanager and /alerts/grafana when OPSROOM_ALERTS_TOKEN is set (docs/operating.md). */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ALERT_PATHS, createAlertHandler } from '../alerts/handler.js';
+import type { Env } from '../config/env.js';
+import { severitiesOf, systemsOf, type FileConfig } from '../config/file.js';
+import { AlertIntake } from '../core/alerts/intake.js';
+import type { Clock } from '../core/ports.js';
+import { SystemRouting } from '../core/systems/index.js';
+import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics.js';
+import { KyselyAlertStore } from '../store/alerts.js';
+import type { Database } from '../store/index.js';
+
+export interface AlertsSetup {
+  env: Env;
+  file: FileConfig;
+  database: Database;
+  clock: Clock;
+  log: Logger;
+  metrics: Metrics;
+  incidentChannel: string;
+  pagerEnabled: boolean;
+  runbookIds: () => readonly string[];
+  kick: () => void;
+}
+
+export const alertTokens = (env: Pick<Env, 'OPSROOM_ALERTS_TOKEN'>) =>
+  (env.OPSROOM_ALERTS_TOKEN ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+
+export function createAlerts(o: AlertsSetup) {
+  const routing = new SystemRouting({ systems: systemsOf(o.file), severities: severitiesOf(o.file), incidentChannel: o.incidentChannel });
+  const intake = new AlertIntake({
+    store: new KyselyAlertStore(o.database), clock: o.clock, routing, config: o.file.alerts,
+    pagerEnabled: o.pagerEnabled, runbookIds: o.runbookIds, onEffects: o.kick,
+  });
+  const tokens = alertTokens(o.env);
+  const handle = createAlertHandler({
+    tokens,
+    receive: (batch) => intake.receive(batch),
+    observe(source, outcome, batch, error) {
+      o.metrics.alertDeliveries.inc({ source, outcome });
+      for (const a of batch?.alerts ?? []) o.metrics.alertsReceived.inc({ source, status: a.status });
+      const fields = { source, outcome, groupKey: batch?.groupKey, alerts: batch?.alerts.length, ...(error ? { error: String((error as Error)?.stack ?? error) } : {}) };
+      if (outcome === 'failed') o.log.error(fields, 'alert webhook failed');
+      else o.log.info(fields, 'alert webhook');
+    },
+  });
+  /** The route, or undefined without a token (the endpoints then answer 404). */
+  const route = tokens.length
+    ? (req: IncomingMessage, res: ServerResponse) => {
+      const source = ALERT_PATHS[(req.url ?? '').split('?')[0]];
+      if (!source) return void res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+      void handle(req, res, source);
+    }
+    : undefined;
+  return { intake, route, enabled: tokens.length > 0 };
+}

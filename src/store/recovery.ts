@@ -3,6 +3,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { NewWatch, RecoveryStore, RecoveryWatch, WatchPatch, WatchState } from '../core/recovery/ports.js';
 import type { Database } from './db.js';
 import { toMs } from './rows.js';
+import type { RunTables } from './runs.js';
 
 export interface RecoveryWatchesTable {
   id: import('kysely').Generated<number>;
@@ -68,6 +69,15 @@ export class KyselyRecoveryStore implements RecoveryStore {
   async forIncident(incidentId: number): Promise<RecoveryWatch[]> {
     const rows = await this.db.selectFrom('recovery_watches').selectAll().where('incident_id', '=', incidentId).orderBy('id').execute();
     return rows.map(toWatch);
+  }
+
+  async recentRemediations(since: Date): Promise<{ runId: number; stepId: string; attempt: number; finishedAt: Date }[]> {
+    const db = this.db as unknown as Kysely<RecoveryTables & RunTables>;
+    const rows = await db.selectFrom('step_attempts as a').innerJoin('runs as r', 'r.id', 'a.run_id')
+      .select(['a.run_id', 'a.step_id', 'a.number', 'a.finished_at'])
+      .where('a.state', '=', 'succeeded').where('a.lock_owner', 'is not', null).where('a.finished_at', '>=', toMs(since))
+      .where('r.incident_id', 'is not', null).orderBy('a.finished_at').limit(100).execute();
+    return rows.map((r) => ({ runId: Number(r.run_id), stepId: r.step_id, attempt: Number(r.number), finishedAt: date(r.finished_at as number) }));
   }
 
   async update(id: number, version: number, p: WatchPatch): Promise<boolean> {

@@ -35,7 +35,7 @@ export function createRecovery(o: RecoverySetup) {
   const stopping = new AbortController();
   const off = o.engine.subscribe((e) => {
     if (e.type !== 'step.finished' || e.state !== 'succeeded') return;
-    void service.remediated(e.runId, e.stepId).catch((err) => o.log('recovery watch not started', { runId: e.runId, stepId: e.stepId, error: String(err) }));
+    void service.remediated(e.runId, e.stepId, { attempt: e.attempt }).catch((err) => o.log('recovery watch not started', { runId: e.runId, stepId: e.stepId, error: String(err) }));
   });
   return {
     service, watches,

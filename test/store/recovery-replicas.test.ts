@@ -56,7 +56,7 @@ describe.each(ENGINES)('verified recovery across replicas on $name', (engine) =>
         step('health', { command: { kind: 'http', method: 'GET', url: 'http://web/health' } }),
       ],
     }, clock.now());
-    await r.runs.claimStep(run.id, 'restart', 'pending', { actor: 'U1', startedAt: clock.now(), target: 'docker:web', command: 'docker restart web', approvalRefs: [], lockOwner: null, instance: 'a' });
+    await r.runs.claimStep(run.id, 'restart', 'pending', { actor: 'U1', startedAt: clock.now(), target: 'docker:web', command: 'docker restart web', approvalRefs: [], lockOwner: 'run:1/restart/x', instance: 'a' });
     await r.runs.finishAttempt(run.id, 'restart', 1, { state: 'succeeded', finishedAt: clock.now(), exitCode: 0, durationMs: 900, output: '', outputDroppedBytes: 0, error: null });
     return { incident, run };
   }
@@ -87,6 +87,24 @@ describe.each(ENGINES)('verified recovery across replicas on $name', (engine) =>
     expect(observed).toEqual([other]);
   });
 
+  it('a remediation no replica saw finish (opsroom run --incident, a crash) is found by the next round, once', async () => {
+    const calls: string[] = [];
+    const a = await replica('a', calls, []);
+    const b = await replica('b', calls, []);
+    const { incident } = await remediated(a);
+    const finished = clock.now();
+    clock.advance(20_000);
+    await Promise.all([a.service.tick(), b.service.tick()]);
+    const watches = await new KyselyRecoveryStore(a.database).forIncident(incident.id);
+    expect(watches).toHaveLength(1);
+    expect(watches[0]).toMatchObject({ state: 'watching', checks: ['health'], startedAt: finished });
+    expect(watches[0].endsAt.getTime()).toBe(finished.getTime() + 10 * MIN);
+    // Later rounds do not start it again.
+    clock.advance(MIN);
+    await Promise.all([a.service.tick(), b.service.tick()]);
+    expect(await new KyselyRecoveryStore(a.database).forIncident(incident.id)).toHaveLength(1);
+  });
+
   it('two replicas running the same due round at once record it once', async () => {
     const calls: string[] = [];
     const observed: string[] = [];
@@ -109,8 +127,9 @@ describe.each(ENGINES)('verified recovery across replicas on $name', (engine) =>
     let healthy = true;
     const a = await replica('a', calls, [], () => healthy);
     const { incident, run } = await remediated(a);
-    const first = await a.service.remediated(run.id, 'restart');
-    const second = await a.service.remediated(run.id, 'restart');
+    const first = await a.service.remediated(run.id, 'restart', { attempt: 1 });
+    expect(await a.service.remediated(run.id, 'restart', { attempt: 1 })).toBeUndefined(); // once per attempt
+    const second = await a.service.remediated(run.id, 'restart', { attempt: 2 });
     const store = new KyselyRecoveryStore(a.database);
     expect((await store.get(first!.id))!.state).toBe('cancelled');
     clock.advance(MIN);
@@ -125,12 +144,12 @@ describe.each(ENGINES)('verified recovery across replicas on $name', (engine) =>
     expect(await a.service.tick()).toEqual([]);
 
     healthy = true;
-    const third = await a.service.remediated(run.id, 'restart');
+    const third = await a.service.remediated(run.id, 'restart', { attempt: 3 });
     const i = (await a.incidents.get(incident.id))!;
     await a.incidents.change(i.id, i.version, { status: 'resolved', resolvedAt: clock.now() }, [], []);
     clock.advance(MIN);
     expect(await a.service.tick()).toEqual([]);
     expect((await store.get(third!.id))!.state).toBe('cancelled');
-    expect(await a.service.remediated(run.id, 'restart')).toBeUndefined(); // resolved: nothing to verify
+    expect(await a.service.remediated(run.id, 'restart', { attempt: 4 })).toBeUndefined(); // resolved: nothing to verify
   });
 });

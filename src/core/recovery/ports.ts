@@ -35,6 +35,11 @@ export interface RecoveryStore {
   /** Watches still watching whose next round is due at `now`, oldest first. */
   due(now: Date): Promise<RecoveryWatch[]>;
   forIncident(incidentId: number): Promise<RecoveryWatch[]>;
+  /**
+   * Succeeded attempts finished at or after `since` that held a target lock (every remediation
+   * does), in runs attached to an incident: what a watch may have been missed for.
+   */
+  recentRemediations(since: Date): Promise<{ runId: number; stepId: string; attempt: number; finishedAt: Date }[]>;
   /** Applies the patch if the version is still `version`; false when someone else changed it first. */
   update(id: number, version: number, patch: WatchPatch): Promise<boolean>;
 }

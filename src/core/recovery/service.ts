@@ -38,10 +38,11 @@ export class RecoveryService {
   constructor(private readonly d: RecoveryDeps) {}
 
   /**
-   * A step succeeded: when it is a remediation in an incident's run with checks after it, a watch
-   * starts (and replaces the incident's earlier one). Returns it, or undefined.
+   * A step succeeded (attempt `attempt`, at `at`): when it is a remediation in an incident's run
+   * with checks after it, a watch starts, once per attempt (a claim), and replaces the incident's
+   * earlier one. Returns it, or undefined.
    */
-  async remediated(runId: number, stepId: string): Promise<RecoveryWatch | undefined> {
+  async remediated(runId: number, stepId: string, o: { attempt?: number; at?: Date } = {}): Promise<RecoveryWatch | undefined> {
     const run = await this.d.runs.getRun(runId);
     if (!run || run.incidentId === null) return undefined;
     const steps = await this.d.runs.steps(runId);
@@ -51,7 +52,10 @@ export class RecoveryService {
     if (!checks.length) return undefined;
     const incident = await this.d.incidents.get(run.incidentId);
     if (!incident || !isOpen(incident.status)) return undefined;
-    const now = this.d.clock.now();
+    const now = o.at ?? this.d.clock.now();
+    // A later remediation of the incident is already watched: this one is old news.
+    if ((await this.d.watches.forIncident(run.incidentId)).some((w) => w.startedAt.getTime() > now.getTime())) return undefined;
+    if (!(await this.d.incidents.claim(`recovery:${runId}/${stepId}/${o.attempt ?? step.attempts}`, this.d.clock.now()))) return undefined;
     const { windowMinutes, everyMinutes } = this.d.settings;
     const watch = await this.d.watches.create({
       incidentId: run.incidentId, runId, stepId, checks, startedAt: now,
@@ -64,8 +68,23 @@ export class RecoveryService {
     return watch;
   }
 
-  /** One round of every due watch. Returns the watches that finished (recovered or regressed). */
+  /**
+   * Starts the watches a replica missed (it stopped right after the step) or never saw (a run
+   * from `opsroom run --incident`): recent successful remediations not claimed yet.
+   */
+  async discover(): Promise<RecoveryWatch[]> {
+    const since = new Date(this.d.clock.now().getTime() - this.d.settings.windowMinutes * MIN);
+    const started: RecoveryWatch[] = [];
+    for (const a of await this.d.watches.recentRemediations(since)) {
+      const w = await this.remediated(a.runId, a.stepId, { attempt: a.attempt, at: a.finishedAt });
+      if (w) started.push(w);
+    }
+    return started;
+  }
+
+  /** Missed watches started, then one round of every due watch. Returns the watches that finished (recovered or regressed). */
   async tick(signal?: AbortSignal): Promise<RecoveryWatch[]> {
+    await this.discover();
     const finished: RecoveryWatch[] = [];
     for (const w of await this.d.watches.due(this.d.clock.now())) {
       if (signal?.aborted) break;

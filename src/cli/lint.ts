@@ -1,10 +1,11 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadFileConfig, severitiesOf } from '../config/file.js';
 import { loadInventory } from '../core/inventory/loader.js';
 import type { Inventory } from '../core/inventory/schema.js';
 import { loadRunbooks } from '../core/runbooks/loader.js';
 import { formatSourceError, type SourceError } from '../core/runbooks/yaml-source.js';
+import { lintSystems, runbookSystems } from './lint-systems.js';
 
 export const summary = 'check runbooks: every error as file:line:column (exit 1 on any)';
 
@@ -13,7 +14,10 @@ const USAGE = `usage: opsroom lint [paths…] [--inventory FILE] [--config FILE]
 Checks runbook YAML files (default: runbooks/) in two passes, shape then meaning, and prints
 every error as file:line:column message. The inventory (default: $OPSROOM_INVENTORY, else
 inventory.yml, else inventory.example.yml) is checked too, and ssh hosts must exist in it.
-Severities come from opsroom.yml (or --config).`;
+Severities come from opsroom.yml (or --config).
+
+Systems: the folders of the runbooks directory (but examples/), opsroom.yml's systems: and the
+inventory's systems: must name the same ones; each checked when it is there.`;
 
 /** The inventory file lint uses: the one asked for, else the first that exists. */
 function inventoryPath(flag: string | undefined): string | undefined {
@@ -41,8 +45,9 @@ export async function main(args: string[]): Promise<number> {
   const paths = parsed.positionals.length ? parsed.positionals : [process.env.OPSROOM_RUNBOOKS || 'runbooks'];
   const errors: SourceError[] = [];
   let config;
+  const configPath = parsed.values.config ?? (process.env.OPSROOM_CONFIG || 'opsroom.yml');
   try {
-    config = loadFileConfig(parsed.values.config ?? (process.env.OPSROOM_CONFIG || 'opsroom.yml'));
+    config = loadFileConfig(configPath);
   } catch (e) {
     process.stdout.write(`${(e as Error).message}\n`);
     return 1;
@@ -64,6 +69,9 @@ export async function main(args: string[]): Promise<number> {
     count += r.runbooks.length;
     errors.push(...r.errors);
   }
+  // A runbooks directory whose folders are systems (not one system's folder, not single files).
+  const root = paths.length === 1 && existsSync(paths[0]) && statSync(paths[0]).isDirectory() && runbookSystems(paths[0]).length ? paths[0] : undefined;
+  errors.push(...lintSystems({ runbooksDir: root, config: configPath, inventory: invFile }));
   for (const e of errors) process.stdout.write(formatSourceError(e) + '\n');
   const where = paths.join(', ');
   if (errors.length) {

@@ -6,7 +6,7 @@ import type { ResolvedStep } from '../runs/step-runner.js';
 export function isRemediation(step: ResolvedStep): boolean {
   const c = step.command;
   if (c.kind === 'docker' && (c.action === 'restart' || c.action === 'start')) return true;
-  return step.danger && (c.kind === 'docker' || c.kind === 'ssh' || c.kind === 'http');
+  return step.danger && (c.kind === 'docker' || c.kind === 'ssh' || c.kind === 'http' || c.kind === 'kubernetes');
 }
 
 /**

@@ -8,6 +8,7 @@ import { CodedError } from '../../../src/core/errors.js';
 import { targetProblem } from '../../../src/core/inventory/allow.js';
 import type { Inventory } from '../../../src/core/inventory/schema.js';
 import { renderRunbook } from '../../../src/core/runbooks/render.js';
+import { isRemediation, verificationChecks } from '../../../src/core/recovery/checks.js';
 import { needsLock, readOnly, targetKey } from '../../../src/core/runs/expect.js';
 import { describeCommand, type KubernetesCommand } from '../../../src/core/runs/step-runner.js';
 import { remoteCommandOf } from '../../../src/executors/kubernetes/kubernetes-step-runner.js';
@@ -163,6 +164,16 @@ describe('kubernetes: danger, read-only, locks', () => {
     expect(readOnly(render('kubernetes: { exec: deployment/redis, command: [redis-cli, ping] }'))).toBe(false);
     const errors = lint(yaml('title: T', 'steps:', '  - { id: s, title: S, kubernetes: { exec: deployment/redis, command: [redis-cli, flushall] }, danger: true, read_only: true }'), {}, 'denis/t').errors;
     expect(errors.join('\n')).toMatch(/read_only/);
+  });
+
+  it('a restart is a remediation that the read-only exec after it verifies', () => {
+    const r = lint(yaml('title: T', 'steps:',
+      '  - { id: restart, title: R, kubernetes: { restart: statefulset/redis }, danger: true }',
+      '  - { id: ping, title: P, kubernetes: { exec: statefulset/redis, command: [redis-cli, ping] }, read_only: true }',
+      '  - { id: scale, title: S, kubernetes: { scale: deployment/api, replicas: 2 }, danger: true }'), {}, 'denis/t');
+    const steps = renderRunbook({ ...r.runbook!, id: 'denis/t' }, {}, {}, inventory()).steps.map((step) => ({ stepId: step.id, step }));
+    expect(steps.map((s) => isRemediation(s.step))).toEqual([true, false, true]);
+    expect(verificationChecks(steps, 'restart')).toEqual(['ping']);
   });
 
   it('the lock key is context, namespace and resource, whatever kubectl spelling or bastion', () => {

@@ -163,6 +163,29 @@ describe.skipIf(!sshdAvailable() || !kubectlAvailable())('kubernetes steps: real
       else process.env.KUBECONFIG = saved;
     }
   });
+  it('local kubectl that never hears back is killed on abort, and on timeout', async () => {
+    const saved = process.env.KUBECONFIG;
+    process.env.KUBECONFIG = join(dir, 'config');
+    try {
+      const c = commandOf(inventoryWith(access('ctx-hole', { host: undefined, local: true })), '{ id: g, title: G, kubernetes: { get: pods } }');
+      const abort = new AbortController();
+      const running = runner.run(c, { timeoutMs: 20_000, signal: abort.signal, onOutput: () => {} });
+      let seen: { pid: number }[] = [];
+      for (let i = 0; i < 100 && !seen.length; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        seen = processesWith('--context=ctx-hole');
+      }
+      expect(seen).toHaveLength(1);
+      abort.abort();
+      expect(await running).toMatchObject({ exitCode: null, timedOut: false, error: 'cancelled: kubectl was killed' });
+      expect(processesWith('--context=ctx-hole')).toEqual([]);
+      expect(await runner.run(c, opts(1_500))).toMatchObject({ exitCode: null, timedOut: true });
+      expect(processesWith('--context=ctx-hole')).toEqual([]);
+    } finally {
+      if (saved === undefined) delete process.env.KUBECONFIG;
+      else process.env.KUBECONFIG = saved;
+    }
+  });
 });
 
 describe('kubernetes runner: restart then status (a recording process runner, no kubectl)', () => {

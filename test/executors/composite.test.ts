@@ -31,9 +31,9 @@ describe('CompositeStepRunner', () => {
     }
   });
 
-  it('createStepRunner wires docker, ssh and http', async () => {
+  it('createStepRunner wires docker, ssh, http and kubernetes', async () => {
     const runner = createStepRunner({ ssh: { inventory: {} } });
-    expect([...runner.kinds].sort()).toEqual(['docker', 'http', 'ssh']);
+    expect([...runner.kinds].sort()).toEqual(['docker', 'http', 'kubernetes', 'ssh']);
     expect((await runner.run({ kind: 'ssh', host: 'db1', command: 'true' }, opts())).error).toBe('Unknown SSH host "db1": it is not in the inventory');
     await runner.close();
   });

@@ -217,7 +217,7 @@ export async function startOpsroom(options: OpsroomOptions) {
   if (pagerSettings) pagerRoute = pagerDutyWebhook(pagerSettings, env, { incidents, store, database, clock, log, deliveries });
   // Alertmanager and Grafana open, join and resolve incidents (src/core/alerts).
   const alerts = createAlerts({
-    env, file, database, clock, log, metrics, incidentChannel, pagerEnabled: pager.enabled,
+    env, file, database, clock, log, metrics, incidentChannel, routing, pagerEnabled: pager.enabled,
     runbookIds: () => runs.catalog().map((r) => r.id), kick: () => void dispatcher.kick(),
   });
   runs.remediation.alertOf = (id) => alerts.intake.forIncident(id);

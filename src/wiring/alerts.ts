@@ -19,6 +19,8 @@ export interface AlertsSetup {
   log: Logger;
   metrics: Metrics;
   incidentChannel: string;
+  /** Systems' channels and severity names (wiring/systems.ts); built from opsroom.yml when absent. */
+  routing?: SystemRouting;
   pagerEnabled: boolean;
   runbookIds: () => readonly string[];
   kick: () => void;
@@ -28,7 +30,7 @@ export const alertTokens = (env: Pick<Env, 'OPSROOM_ALERTS_TOKEN'>) =>
   (env.OPSROOM_ALERTS_TOKEN ?? '').split(',').map((t) => t.trim()).filter(Boolean);
 
 export function createAlerts(o: AlertsSetup) {
-  const routing = new SystemRouting({ systems: systemsOf(o.file), severities: severitiesOf(o.file), incidentChannel: o.incidentChannel });
+  const routing = o.routing ?? new SystemRouting({ systems: systemsOf(o.file), severities: severitiesOf(o.file), incidentChannel: o.incidentChannel });
   const intake = new AlertIntake({
     store: new KyselyAlertStore(o.database), clock: o.clock, routing, config: o.file.alerts,
     pagerEnabled: o.pagerEnabled, runbookIds: o.runbookIds, onEffects: o.kick,

@@ -5,7 +5,8 @@
 import type { NewEffect } from '../effects.js';
 import { isOpen } from '../incidents/status.js';
 import type { NewEvent } from '../incidents/timeline.js';
-import type { Severity } from '../incidents/severity.js';
+import { levelLabel, openingEffects } from '../systems/incidents.js';
+import type { SystemRouting } from '../systems/routing.js';
 import { said } from '../said.js';
 import { scrubDeep, scrubTyped } from '../runs/known-secrets.js';
 import type { AlertBatch, AlertsConfig, ReceivedAlert } from './alert.js';
@@ -13,13 +14,8 @@ import { alertName, alertRunbook, alertSeverity, alertTitle, clock, pick } from 
 import type { AlertGroupState, GroupPlan, GroupSnapshot, StoredAlert } from './ports.js';
 import { resolvedAction } from './resolve.js';
 
-/** Per-system routing (src/core/systems' SystemRouting): a system's channel and severity names. */
-export interface AlertRouting {
-  readonly severities: readonly Severity[];
-  find(system: string): string | undefined;
-  channelFor(system: string | null): string;
-  severity(input: string, system: string | null): Severity | undefined;
-}
+/** Per-system routing: a system's channel, severity names, on-call and announcements. */
+export type AlertRouting = SystemRouting;
 
 export interface DecideContext {
   now: Date;
@@ -72,8 +68,8 @@ export function decideDelivery(s: GroupSnapshot, batch: AlertBatch, c: DecideCon
     const description = pick(batch, 'description', 'annotations');
     const alerts = batch.alerts.map((a) => stamp(a, stored.get(a.fingerprint), now, a.status === 'firing'));
     const effects: NewEffect[] = [card, thread(
-      `:rotating_light: ${sourceName(batch)} opened this ${severity} incident: ${listed(firing)} firing.${runbook ? ` Runbook: \`${runbook}\`.` : ''}`,
-    )];
+      `:rotating_light: ${sourceName(batch)} opened this ${levelLabel(c.routing, severity, system)} incident${system ? ` of ${said(system)}` : ''}: ${listed(firing)} firing.${runbook ? ` Runbook: \`${runbook}\`.` : ''}`,
+    ), ...openingEffects(c.routing, severity, system, title)];
     if (c.pagerEnabled) effects.push({ target: 'pager', payload: { type: 'pager.trigger' } });
     return {
       group: { ...group, quietUntil: null }, alerts, outcome: 'opened',

@@ -24,6 +24,7 @@ import { describeCommand, type ResolvedStep, type StepRunner } from '../core/run
 import type { StepRun } from '../core/runs/ports.js';
 import { openDatabase, redact as redactUrl, type Database } from '../store/db.js';
 import { attachIncident, type AttachedIncident } from './run-incident.js';
+import { resolvedLines } from './run-resolved.js';
 import { incidentKey } from '../core/incidents/incident.js';
 import type { Severity } from '../core/incidents/severity.js';
 import { KyselyRunStore } from '../store/runs.js';
@@ -138,7 +139,7 @@ export async function runCommand(args: string[], io: RunIo): Promise<number> {
   const selected = rendered.steps.filter((s) => !only || only.includes(s.id));
   if (o['dry-run']) {
     io.out(`${runbook.id}: ${runbook.title} (dry run: nothing runs)\n`);
-    selected.forEach((s, i) => io.out(describeStep(s, i, selected.length, redactor)));
+    selected.forEach((s, i) => io.out(describeStep(s, i, selected.length, redactor, hasInventory ? inventory : undefined)));
     await database?.close();
     return 0;
   }
@@ -232,11 +233,12 @@ function redactParams(rendered: RenderedRunbook, runbook: LoadedRunbook): Record
   return Object.fromEntries(Object.entries(rendered.params).map(([k, v]) => [k, secret.has(k) ? '[REDACTED]' : v]));
 }
 
-function describeStep(s: ResolvedStep, i: number, n: number, redactor: Redactor): string {
+function describeStep(s: ResolvedStep, i: number, n: number, redactor: Redactor, inventory: Inventory | undefined): string {
   const flags = [s.danger && 'dangerous', s.onFailure.action !== 'stop' && `on failure: ${s.onFailure.action === 'goto' ? `goto ${s.onFailure.step}` : s.onFailure.action}`].filter(Boolean);
   return [
     `[${i + 1}/${n}] ${s.id} — ${s.title}${flags.length ? `  (${flags.join(', ')})` : ''}`,
     `      target:  ${targetKey(s.command)}`,
+    ...resolvedLines(s.command, inventory).map((l) => `      ${redactor.redact(l)}`),
     `      command: ${redactor.redact(describeCommand(s.command)).replace(/\n/g, '\n               ')}`,
     `      timeout: ${Math.round(s.timeoutMs / 1000)}s${Object.keys(s.expect).length ? `, expect: ${JSON.stringify(s.expect)}` : ''}`,
     '',

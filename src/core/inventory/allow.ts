@@ -1,4 +1,4 @@
-import type { ResolvedCommand } from '../runs/step-runner.js';
+import type { DockerTarget, ResolvedCommand } from '../runs/step-runner.js';
 import { kubernetesProblem } from './kubernetes.js';
 import type { Inventory } from './schema.js';
 
@@ -17,9 +17,12 @@ const CONTROL_RE = /[\u0000-\u001f\u007f]/;
 export function targetProblem(c: ResolvedCommand, inv: Inventory | undefined): string | undefined {
   if (c.kind === 'ssh') return inv?.hosts[c.host] ? undefined : `host "${c.host}" is not in the inventory`;
   if (c.kind === 'kubernetes') return kubernetesProblem(c, inv);
+  if (c.kind === 'http') return c.via === undefined || inv?.hosts[c.via] ? undefined : `via host "${c.via}" is not in the inventory`;
   if (c.kind !== 'docker') return undefined;
+  const engineProblem = inv && onEngineProblem(c.target, inv);
+  if (engineProblem) return engineProblem;
   const { container, composeProject: project, composeService: service } = c.target;
-  const d = inv?.docker;
+  const d = c.target.engine ? undefined : inv?.docker;
   if (container !== undefined && d?.containers && !d.containers.includes(container))
     return `container "${container}" is not in the inventory (docker.containers)`;
   if (project !== undefined && d?.projects) {
@@ -34,5 +37,23 @@ export function targetProblem(c: ResolvedCommand, inv: Inventory | undefined): s
     return `docker workdir "${c.workdir}" is not an absolute path without ".."`;
   for (const [k, v] of Object.entries(c.env ?? {}))
     if (CONTROL_RE.test(v)) return `docker env ${k} holds a control character`;
+  return undefined;
+}
+
+/** A target on a named engine: the engine exists, and the real names are ones its system maps onto it. */
+function onEngineProblem(t: DockerTarget, inv: Inventory): string | undefined {
+  const systems = Object.values(inv.systems ?? {}).filter((s) => !s.implicit);
+  if (t.engine === undefined) return systems.length ? 'this Docker step names no engine; the inventory describes systems, so render it against the inventory' : undefined;
+  const [name, engine] = t.engine.split('/');
+  const s = inv.systems?.[name];
+  if (!s || !engine || !s.engines[engine]) return `Docker engine "${t.engine}" is not in the inventory`;
+  if (t.container !== undefined && s.containers && !Object.values(s.containers).some((c) => c.name === t.container && c.engine === engine))
+    return `container "${t.container}" is not one system "${name}" lists on engine "${engine}"`;
+  if (t.container === undefined) {
+    const p = Object.values(s.projects).find((x) => x.project === t.composeProject && x.engine === engine);
+    if (!p) return `compose project "${t.composeProject}" is not one system "${name}" lists on engine "${engine}"`;
+    if (t.composeService !== undefined && p.services.length && !p.services.includes(t.composeService))
+      return `service "${t.composeService}" is not in compose project "${p.project}" (inventory: ${p.services.join(', ')})`;
+  }
   return undefined;
 }

@@ -5,7 +5,13 @@ import { InventorySchema, type Inventory } from './schema.js';
 export interface InventoryResult {
   inventory?: Inventory;
   errors: SourceError[];
+  /** Loads, but should change: the old single-engine shape. */
+  warnings?: SourceError[];
 }
+
+const OLD_SHAPE =
+  'deprecated: top-level docker: is the old single-engine inventory (every runbook on one engine). It still loads; ' +
+  'convert it to systems.<name>: { hosts, engines: { main: { socket: PATH } }, projects, containers } (docs/runbooks.md#inventory)';
 
 /** Parses inventory YAML text; every problem comes back as `file:line:column`. */
 export function parseInventory(file: string, text: string): InventoryResult {
@@ -13,7 +19,8 @@ export function parseInventory(file: string, text: string): InventoryResult {
   if (errors.length) return { errors };
   const parsed = InventorySchema.safeParse(value ?? {});
   if (!parsed.success) return { errors: sortErrors(source.zodErrors(parsed.error)) };
-  return { inventory: parsed.data, errors: [] };
+  const old = value && typeof value === 'object' && 'docker' in value;
+  return { inventory: parsed.data, errors: [], ...(old ? { warnings: [source.atPath([], OLD_SHAPE, 'docker')] } : {}) };
 }
 
 export async function loadInventory(path: string): Promise<InventoryResult> {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { normalizeSystem, systemProblems, systemShape, type InventorySystem } from './systems.js';
 
 /**
  * The inventory: where steps run. SSH hosts (host keys are always verified, so every host names
@@ -74,17 +75,76 @@ export const DockerEndpointSchema = z
   })
   .refine((d) => !(d.socket_path && d.host), 'give socket_path or host, not both');
 
-export const InventorySchema = z.strictObject({
-  $schema: z.string().optional(),
-  hosts: z.record(HostNameSchema, HostSchema).default({}),
-  docker: DockerEndpointSchema.default({}),
-  secrets: z
-    .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'secrets are environment variable names'))
-    .default([])
-    .describe('Environment variables whose values are redacted from every output.'),
+const InventoryInput = z
+  .strictObject({
+    $schema: z.string().optional(),
+    systems: z
+      .record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'system names are a runbook folder: lowercase letters, digits, "-", "_"'), systemShape(HostSchema))
+      .optional()
+      .describe('Each system (a runbook\'s first folder): hosts, Docker engines, compose projects, containers, HTTP bases.'),
+    hosts: z.record(HostNameSchema, HostSchema).default({}).describe('Hosts every system may use (shared bastions).'),
+    docker: DockerEndpointSchema.optional().describe('Deprecated: the old single engine for every runbook. Use systems.<name>.engines.'),
+    secrets: z
+      .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'secrets are environment variable names'))
+      .default([])
+      .describe('Environment variables whose values are redacted from every output.'),
+  })
+  .superRefine((inv, ctx) => {
+    if (inv.systems && inv.docker)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['docker'],
+        message: 'the old single-engine shape cannot stand beside systems:; move it into ' +
+          'systems.<name>.engines (socket_path → { socket }), docker.projects → systems.<name>.projects, docker.containers → systems.<name>.containers',
+      });
+    const seen = new Map<string, string>(Object.keys(inv.hosts).map((h) => [h, 'hosts']));
+    for (const [name, s] of Object.entries(inv.systems ?? {})) {
+      for (const p of systemProblems(s)) ctx.addIssue({ code: 'custom', path: ['systems', name, ...p.path], message: p.message });
+      for (const h of Object.keys(s.hosts)) {
+        if (!HostNameSchema.safeParse(h).success)
+          ctx.addIssue({ code: 'custom', path: ['systems', name, 'hosts', h], message: 'host names are lowercase letters, digits, ".", "-" and "_"' });
+        const other = seen.get(h);
+        if (other) ctx.addIssue({ code: 'custom', path: ['systems', name, 'hosts', h], message: `host "${h}" is also in ${other}: host names are unique across the inventory` });
+        seen.set(h, `systems.${name}.hosts`);
+      }
+    }
+  });
+
+/** The systems of an old single-engine inventory: one implicit system every runbook belongs to. */
+function legacySystem(d: z.infer<typeof DockerEndpointSchema>): InventorySystem {
+  return {
+    name: '*', implicit: true, hosts: [], engines: {}, http: {},
+    projects: Object.fromEntries(Object.entries(d.projects ?? {}).map(([k, p]) => [k, { project: k, services: p.services }])),
+    ...(d.containers ? { containers: Object.fromEntries(d.containers.map((c) => [c, { name: c }])) } : {}),
+  };
+}
+
+export const InventorySchema = InventoryInput.transform((inv) => {
+  const systems = inv.systems
+    ? Object.fromEntries(Object.entries(inv.systems).map(([n, s]) => [n, normalizeSystem(n, s)]))
+    : { '*': legacySystem(inv.docker ?? {}) };
+  const hosts = { ...inv.hosts };
+  for (const s of Object.values(inv.systems ?? {})) Object.assign(hosts, s.hosts);
+  return { ...(inv.$schema ? { $schema: inv.$schema } : {}), hosts, docker: inv.docker ?? {}, systems, secrets: inv.secrets } as Inventory;
 });
 
-export type Inventory = z.infer<typeof InventorySchema>;
+export interface Inventory {
+  $schema?: string;
+  /** Every host: the shared ones and each system's. */
+  hosts: Record<string, InventoryHost>;
+  /** The old single engine (empty with systems:). */
+  docker: z.infer<typeof DockerEndpointSchema>;
+  /** Missing in hand-built inventories: then every runbook uses `docker` (the old shape). */
+  systems?: Record<string, InventorySystem>;
+  secrets: string[];
+}
 export type InventoryHost = z.infer<typeof HostSchema>;
 
 export const EMPTY_INVENTORY: Inventory = { hosts: {}, docker: {}, secrets: [] };
+
+/** The system a runbook belongs to: its first folder, or the implicit one of an old inventory. */
+export function systemOf(inv: Inventory, runbookId: string | undefined): InventorySystem | undefined {
+  const systems = inv.systems ?? { '*': legacySystem(inv.docker) };
+  const first = runbookId?.includes('/') ? runbookId.split('/')[0] : undefined;
+  return (first !== undefined ? systems[first] : undefined) ?? systems['*'];
+}

@@ -11,6 +11,7 @@ import { secretToChosenHost } from './secret-hosts.js';
 import { resolveParams, secretValues, type IncidentContext } from './params.js';
 import type { Runbook, RunbookStep } from './schema.js';
 import { dockerTargetOf, DOCKER_NAME_RE } from './targets.js';
+import { hostProblem, httpTarget, resolveTarget, withContentType } from './render-targets.js';
 import { breQuote, regexQuote, shellQuote, shellScriptIndex, substitute, urlQuote, verbatim } from './templates.js';
 
 /**
@@ -103,21 +104,25 @@ function renderStep(rb: Runbook, s: RunbookStep, values: Record<string, string>,
 type Sub = (text: string, quote: (v: string) => string) => string;
 
 function renderCommand(rb: Runbook, s: RunbookStep, sub: Sub, inv?: Inventory): ResolvedCommand {
-  if (s.docker) return renderDocker(rb, s.docker, sub);
+  if (s.docker) return renderDocker(rb, s.docker, sub, inv);
   if (s.ssh) {
     const host = s.ssh.host ?? rb.ssh?.host;
     if (!host) throw new CodedError(ErrorCode.InvalidRunbook, `step ${s.id}: ssh step has no host`);
     if (inv && !inv.hosts[host])
       throw new CodedError(ErrorCode.NotFound, `step ${s.id}: host "${host}" is not in the inventory`, { host });
+    const foreign = inv && hostProblem(inv, rb.id, host);
+    if (foreign) throw new CodedError(ErrorCode.BadInput, `step ${s.id}: ${foreign}`);
     return { kind: 'ssh', host, command: sub(s.ssh.command, shellQuote) };
   }
   if (s.http) {
     const h = s.http;
-    const headers = h.headers ? Object.fromEntries(Object.entries(h.headers).map(([k, v]) => [k, sub(v, verbatim)])) : undefined;
+    const headers = withContentType(h.headers && Object.fromEntries(Object.entries(h.headers).map(([k, v]) => [k, sub(v, verbatim)])), h.body);
+    const { url, via } = httpTarget(rb, s.id, h, sub, inv);
     return {
       kind: 'http',
       method: h.method,
-      url: sub(h.url, urlQuote),
+      url,
+      ...(via ? { via } : {}),
       ...(headers ? { headers } : {}),
       ...(h.body !== undefined ? { body: sub(h.body, verbatim) } : {}),
       ...(h.insecure ? { insecure: true } : {}),
@@ -134,7 +139,7 @@ function renderCommand(rb: Runbook, s: RunbookStep, sub: Sub, inv?: Inventory): 
   throw new CodedError(ErrorCode.InvalidRunbook, `step ${s.id} has no kind`);
 }
 
-function renderDocker(rb: Runbook, d: NonNullable<RunbookStep['docker']>, sub: Sub): ResolvedCommand {
+function renderDocker(rb: Runbook, d: NonNullable<RunbookStep['docker']>, sub: Sub, inv?: Inventory): ResolvedCommand {
   const fields = dockerTargetOf(d, rb.docker?.project);
   const target: DockerTarget = {};
   const name = (v: string | undefined, what: string) => {
@@ -149,7 +154,7 @@ function renderDocker(rb: Runbook, d: NonNullable<RunbookStep['docker']>, sub: S
   if (container !== undefined) target.container = container;
   if (project !== undefined) target.composeProject = project;
   if (service !== undefined) target.composeService = service;
-  const base = { kind: 'docker' as const, target };
+  const base = { kind: 'docker' as const, target: resolveTarget(rb, target, inv) };
   if (d.exec !== undefined) {
     const script = typeof d.exec === 'string' ? -1 : shellScriptIndex(d.exec);
     const argv = typeof d.exec === 'string'

@@ -129,7 +129,14 @@ export const SshStepSchema = z.strictObject({
 
 export const HttpStepSchema = z.strictObject({
   method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']).default('GET'),
-  url: text('http:// or https:// URL; {{ params }} are percent-encoded.'),
+  url: text('http:// or https:// URL; {{ params }} are percent-encoded. Or give base + path.').optional(),
+  base: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]*$/, 'base is the name of an HTTP base of the system in the inventory (systems.<name>.http)')
+    .optional()
+    .describe('An HTTP base of the runbook\'s system in the inventory (`dashboard`); the request goes `via` its host when it names one.'),
+  path: z.string().regex(/^\//, 'path starts with "/"').optional().describe('Path (and query) after the base; {{ params }} are percent-encoded.'),
+  via: z.string().min(1).optional().describe('Send the request through an SSH tunnel from this inventory host (default: the base\'s `via`).'),
   headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/), z.string()).optional(),
   body: z.string().optional(),
   expect_status: z
@@ -138,6 +145,10 @@ export const HttpStepSchema = z.strictObject({
     .describe('Accepted status codes (default: any 2xx or 3xx).'),
   expect_body: z.string().min(1).optional().describe('Text the response body must contain.'),
   insecure: z.boolean().default(false).describe('Skip TLS verification (self-signed health endpoints).'),
+}).superRefine((h, ctx) => {
+  if ((h.url === undefined) === (h.base === undefined))
+    ctx.addIssue({ code: 'custom', message: 'an http step needs url, or base (with path): one of them' });
+  if (h.path !== undefined && h.base === undefined) ctx.addIssue({ code: 'custom', path: ['path'], message: 'path goes with base' });
 });
 
 export const ManualStepSchema = z.union([

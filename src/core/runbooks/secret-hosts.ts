@@ -8,7 +8,8 @@ import { scanTemplates } from './templates.js';
  * it, and rendering refuses it.
  */
 export function secretToChosenHost(rb: Runbook, s: RunbookStep): string | undefined {
-  if (!s.http) return undefined;
+  // A base's host comes from the inventory, never from a parameter.
+  if (!s.http || s.http.url === undefined) return undefined;
   const secret = new Set(Object.entries(rb.params).filter(([, p]) => p.secret || envNameOf(p)).map(([n]) => n));
   if (!secret.size) return undefined;
   const authority = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(s.http.url)?.[1] ?? s.http.url;

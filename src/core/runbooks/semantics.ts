@@ -1,5 +1,7 @@
 import { parseSeverity, type Severity } from '../incidents/severity.js';
-import type { Inventory } from '../inventory/schema.js';
+import { systemOf, type Inventory } from '../inventory/schema.js';
+import { hostProblem } from './render-targets.js';
+import { resolveBase, resolveDocker } from './resolve.js';
 import { destructiveReason } from './destructive.js';
 import { checkKubernetes, kubernetesTemplatedFields } from './kubernetes-lint.js';
 import { readOnlyProblem } from './read-only.js';
@@ -34,12 +36,14 @@ interface Field {
 }
 
 /** Pass 2: meaning. Runs on a runbook that passed the schema; returns every problem found. */
-export function checkSemantics(rb: Runbook, src: YamlSource, opts: SemanticOptions = {}): SourceError[] {
+export function checkSemantics(given: Runbook, src: YamlSource, opts: SemanticOptions = {}): SourceError[] {
+  // The system (first folder) comes from the id, written or given by the file's path.
+  const rb: Runbook = given.id === undefined && opts.expectedId !== undefined ? { ...given, id: opts.expectedId } : given;
   const errors: SourceError[] = [];
   const err = (path: Path, message: string, keyOf?: string, needle?: string, nth?: number) =>
     errors.push(src.atPath(path, message, keyOf, needle, nth));
 
-  if (rb.id !== undefined && opts.expectedId !== undefined && rb.id !== opts.expectedId)
+  if (given.id !== undefined && opts.expectedId !== undefined && given.id !== opts.expectedId)
     err(['id'], `id "${rb.id}" must equal the file's path "${opts.expectedId}" (or be left out)`);
   if (rb.severity !== undefined && opts.severities && !knownSeverity(rb.severity, opts))
     err(['severity'], `unknown severity "${rb.severity}" (known: ${opts.severities.map((s) => s.id).join(', ')})`);
@@ -53,6 +57,7 @@ export function checkSemantics(rb: Runbook, src: YamlSource, opts: SemanticOptio
     }
   checkStepIds(rb, err);
   if (rb.ssh && opts.inventory && !opts.inventory.hosts[rb.ssh.host]) err(['ssh', 'host'], unknownHost(rb.ssh.host, opts.inventory));
+  else if (rb.ssh && opts.inventory && hostProblem(opts.inventory, rb.id, rb.ssh.host)) err(['ssh', 'host'], hostProblem(opts.inventory, rb.id, rb.ssh.host)!);
   if (rb.docker && !DOCKER_NAME_RE.test(rb.docker.project))
     err(['docker', 'project'], `"${rb.docker.project}" is not a valid compose project name (no templates here)`);
 
@@ -190,6 +195,14 @@ function checkStep(rb: Runbook, step: RunbookStep, i: number, inv: Inventory | u
     if (!host) err([...at, 'ssh'], 'ssh step needs a host (or set ssh.host on the runbook)');
     // The runbook's default host is checked once, in checkSemantics.
     else if (inv && step.ssh.host && !inv.hosts[host]) err([...at, 'ssh', 'host'], unknownHost(host, inv));
+    else if (inv && inv.hosts[host] && hostProblem(inv, rb.id, host)) err([...at, 'ssh', 'host'], hostProblem(inv, rb.id, host)!);
+  }
+  if (step.http && inv) {
+    const h = step.http;
+    const base = h.base !== undefined ? resolveBase(systemOf(inv, rb.id), h.base) : undefined;
+    if (typeof base === 'string') err([...at, 'http', 'base'], base);
+    if (h.via !== undefined && !inv.hosts[h.via]) err([...at, 'http', 'via'], unknownHost(h.via, inv));
+    else if (h.via !== undefined && hostProblem(inv, rb.id, h.via)) err([...at, 'http', 'via'], hostProblem(inv, rb.id, h.via)!);
   }
   if (step.docker) checkDocker(rb, step.docker, [...at, 'docker'], inv, err);
 }
@@ -203,17 +216,20 @@ function checkDocker(rb: Runbook, d: NonNullable<RunbookStep['docker']>, at: Pat
     err(at, 'this docker step needs a target: container, service or project (or docker.project on the runbook)');
   if (t.service !== undefined && t.project === undefined)
     err(at, 'service needs a compose project: set project here or docker.project on the runbook');
-  const known = inv?.docker;
-  const literal = (v?: string) => v !== undefined && !v.includes('{{') && DOCKER_NAME_RE.test(v);
-  if (known?.containers && literal(t.container) && !known.containers.includes(t.container!))
-    err([...at, 'container'], `container "${t.container}" is not in the inventory (docker.containers)`);
-  if (known?.projects && literal(t.project)) {
-    const p = known.projects[t.project!];
-    const path = d.project ? [...at, 'project'] : ['docker', 'project'];
-    if (!p) err(path, `compose project "${t.project}" is not in the inventory (docker.projects)`);
-    else if (literal(t.service) && p.services.length && !p.services.includes(t.service!))
-      err([...at, 'service'], `service "${t.service}" is not in compose project "${t.project}" (inventory: ${p.services.join(', ')})`);
-  }
+  if (inv) checkDockerTarget(rb, d, t, at, inv, err);
+}
+
+/** Literal names against the runbook's system in the inventory (templated ones are checked when rendered). */
+function checkDockerTarget(rb: Runbook, d: NonNullable<RunbookStep['docker']>, t: TargetFields, at: Path, inv: Inventory, err: Report) {
+  const literal = (v?: string) => v === undefined || (!v.includes('{{') && DOCKER_NAME_RE.test(v));
+  if (!literal(t.container) || !literal(t.project) || !literal(t.service)) return;
+  if (t.container === undefined && t.project === undefined) return;
+  const system = systemOf(inv, rb.id);
+  if (!system) return err(at, `system "${rb.id?.split('/')[0]}" is not in the inventory (systems:): its Docker targets cannot be found`);
+  const r = resolveDocker(system, t);
+  if (typeof r !== 'string') return;
+  const path = t.container !== undefined ? [...at, 'container'] : /^service /.test(r) ? [...at, 'service'] : d.project ? [...at, 'project'] : ['docker', 'project'];
+  err(path, r);
 }
 
 /** Every string of a step that may hold templates, with how it is used. */
@@ -243,6 +259,7 @@ export function templatedFields(s: RunbookStep, at: Path): Field[] {
   if (s.kubernetes) for (const f of kubernetesTemplatedFields(s.kubernetes)) add(['kubernetes', ...f.path], f.value, f.context);
   if (s.http) {
     add(['http', 'url'], s.http.url, 'url');
+    add(['http', 'path'], s.http.path, 'text');
     for (const [k, v] of Object.entries(s.http.headers ?? {})) add(['http', 'headers', k], v, 'text');
     add(['http', 'body'], s.http.body, 'text');
     add(['http', 'expect_body'], s.http.expect_body, 'text');

@@ -65,14 +65,15 @@ function kubernetesLockKey(c: Extract<ResolvedCommand, { kind: 'kubernetes' }>):
 export function targetKey(c: ResolvedCommand): string {
   switch (c.kind) {
     case 'docker':
-      return c.target.container !== undefined
-        ? `docker:${c.target.container}`
-        : `docker:${c.target.composeProject ?? '*'}/${c.target.composeService ?? '*'}`;
+      // Per engine and target: the same project name on two engines is two targets.
+      return `docker:${c.target.engine ? `${c.target.engine}:` : ''}${c.target.container !== undefined
+        ? c.target.container
+        : `${c.target.composeProject ?? '*'}/${c.target.composeService ?? '*'}`}`;
     case 'ssh':
       return `ssh:${c.host}`;
     case 'http': {
       try {
-        return `http:${new URL(c.url).host}`;
+        return `http:${c.via ? `${c.via}>` : ''}${new URL(c.url).host}`;
       } catch {
         return `http:${c.url}`;
       }

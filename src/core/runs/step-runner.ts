@@ -7,6 +7,8 @@ export interface DockerTarget {
   container?: string;
   composeProject?: string;
   composeService?: string;
+  /** The engine it lives on (`system/engine` in the inventory); none: the runner's default engine. */
+  engine?: string;
 }
 
 export type DockerAction =
@@ -28,6 +30,8 @@ export type ResolvedCommand =
       body?: string;
       /** Skip TLS verification (self-signed health endpoints). */
       insecure?: boolean;
+      /** Inventory host whose SSH tunnel carries the request: its localhost is the URL's localhost. */
+      via?: string;
     }
   | { kind: 'manual'; instruction: string }
   | { kind: 'wait'; seconds: number }
@@ -97,7 +101,7 @@ export function describeCommand(c: ResolvedCommand): string {
       return `docker ${c.action} ${t}`;
     }
     case 'ssh': return `ssh ${c.host} ${c.command}`;
-    case 'http': return `${c.method} ${c.url}`;
+    case 'http': return describeHttp(c);
     case 'manual': return c.instruction;
     case 'wait': return `wait ${c.seconds}s`;
     case 'escalate': return `escalate to ${c.to}: ${c.reason}`;
@@ -143,4 +147,14 @@ export interface ResolvedStep {
   onFailure: OnFailure;
   /** Redact this step's output before it leaves the executor (seeds that print secrets). */
   redact: boolean;
+}
+
+const SENSITIVE_HEADER = /^(authorization|proxy-authorization|cookie|set-cookie)$|token|secret|key|pass/i;
+
+/** `METHOD url (via host)`, then the headers (credentials hidden) and the body, as the request will be sent. */
+function describeHttp(c: Extract<ResolvedCommand, { kind: 'http' }>): string {
+  const lines = [`${c.method} ${c.url}${c.via ? ` (via ${c.via})` : ''}`];
+  for (const [k, v] of Object.entries(c.headers ?? {})) lines.push(`${k}: ${SENSITIVE_HEADER.test(k) ? '[REDACTED]' : v}`);
+  if (c.body !== undefined) lines.push('', c.body);
+  return lines.join('\n');
 }

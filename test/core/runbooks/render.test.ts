@@ -120,7 +120,7 @@ describe('rendered steps', () => {
       },
       {
         id: 'http', title: 'Http',
-        command: { kind: 'http', method: 'POST', url: 'https://h/api', headers: { 'X-Env': 'prod' }, body: '{}', insecure: true },
+        command: { kind: 'http', method: 'POST', url: 'https://h/api', headers: { 'X-Env': 'prod', 'Content-Type': 'application/json' }, body: '{}', insecure: true },
         danger: false, readOnly: false, timeoutMs: 30_000, expect: { httpStatus: [200, 204], bodyContains: 'ok' }, onFailure: { action: 'goto', step: 'wait' }, redact: false,
       },
       { id: 'manual', title: 'Man', command: { kind: 'manual', instruction: 'Check api\n$ free -h' }, danger: false, readOnly: false, timeoutMs: 3_600_000, expect: {}, onFailure: { action: 'stop' }, redact: false },

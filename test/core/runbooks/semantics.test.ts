@@ -122,14 +122,14 @@ describe('semantic pass', () => {
       'demo.yml:3:37 unknown host "nowhere" (inventory has: bastion)',
       'demo.yml:4:29 ssh step needs a host (or set ssh.host on the runbook)',
       'demo.yml:5:64 service "redis" is not in compose project "minimarket" (inventory: dashboard, postgres)',
-      'demo.yml:6:43 compose project "other" is not in the inventory (docker.projects)',
-      'demo.yml:7:45 container "ghost" is not in the inventory (docker.containers)',
+      'demo.yml:6:43 compose project "other" is not in the inventory (docker.projects: minimarket)',
+      'demo.yml:7:45 container "ghost" is not in the inventory (docker.containers: inventario_retail_db)',
       'demo.yml:8:32 service needs a compose project: set project here or docker.project on the runbook',
       'demo.yml:9:32 exec needs one container: set container or service',
       'demo.yml:10:32 this docker step needs a target: container, service or project (or docker.project on the runbook)',
       'demo.yml:11:45 "bad name!" is not a valid container, project or service name',
       'demo.yml:12:32 name a container or a compose project/service, not both',
-      'demo.yml:12:45 container "x" is not in the inventory (docker.containers)',
+      'demo.yml:12:45 container "x" is not in the inventory (docker.containers: inventario_retail_db)',
     ]);
   });
 

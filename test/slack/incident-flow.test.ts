@@ -65,7 +65,7 @@ describe('/incident through the real Bolt app', () => {
     expect(lines).toMatch(/changed the severity from P1 to \*P2\*/);
     expect(lines).toMatch(/made <@U0CAROL> the commander/);
     expect(lines).toMatch(/Bad deploy of 14:02/);
-    expect(lines).toMatch(/Time to acknowledge:\* \d+s · \*Time to resolve:\*/);
+    expect(lines).toMatch(/Time to acknowledge:\* \d+s · \*Time to mitigate:\* no verified recovery · \*Time to resolve:\*/);
     expect(lines).toMatch(/Timeline:\* .*1 update/);
   });
 

@@ -207,6 +207,7 @@ export async function startOpsroom(options: OpsroomOptions) {
       ? new EngineChecks({ engine: runs.engine, store: runs.runs, runbookId: file.handoff.checks, steps: catalogSteps(file.handoff.checks, (id) => runs.catalog().find((r) => r.id === id)) })
       : undefined,
     leases, instanceId: instance, isResponder: (user) => policy.responder(user),
+    systemChannels: routing.withHandoffChannel().map((system) => ({ system, channel: routing.handoffChannel(system)! })),
     log: (msg, extra) => log.warn(extra ?? {}, msg),
   });
   const handoffDeps = { handoffs, store, clock, log: (msg: string, extra?: Record<string, unknown>) => log.error(extra ?? {}, msg) };

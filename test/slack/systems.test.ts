@@ -11,6 +11,7 @@ const GEN = 'C0GENERAL';
 const BLATAM = 'C0BLATAM';
 const BFF = 'C0BFF';
 const STATUS = 'C0STATUS';
+const BLATAM_HANDOFF = 'C0BLATAMHO';
 
 const CONFIG = `
 systems:
@@ -19,6 +20,7 @@ systems:
     announce: { channel: ${STATUS}, severities: [Crítica] }
     severities: { Crítica: P1, Alta: P2, Media: P3 }
     people: { oncall: [S0ONCALL] }
+    handoff: { channel: ${BLATAM_HANDOFF} }
   bff:
     channel: ${BFF}
     severities: { Severidad 1: P1, Severidad 2: P2, Severidad 3: P3 }
@@ -147,5 +149,22 @@ describe('incidents routed by system, through the real Bolt app', () => {
     expect(sub.errors).toBeUndefined();
     await t.settle();
     expect(visibleText(cardIn(BFF))).toContain('INC-1 · P1 · Severidad 1 · Pagos caídos');
+  });
+
+  it('a handoff is posted in the handoff channel, and blatam\'s part in blatam\'s own handoff channel', async () => {
+    await open(BLATAM, 'Crítica Sistema caído');
+    await open(GEN, 'Severidad 2 bff Celery lento');
+    const r = await t.ws.slash('U0ALICE', GEN, 'post', { command: '/handoff' });
+    expect(r.status).toBe(200);
+    await waitFor(() => t.messages(BLATAM_HANDOFF).length > 0);
+    const main = visibleText(t.messages(INC).find((m) => /^Handoff:/.test(m.text))!);
+    expect(main).toContain('INC-1');
+    expect(main).toContain('INC-2');
+    const part = t.messages(BLATAM_HANDOFF);
+    expect(part).toHaveLength(1);
+    expect(part[0].text).toMatch(/^Handoff: blatam: 1 open, 1 P1/);
+    const text = visibleText(part[0]);
+    expect(text).toContain('Sistema caído');
+    expect(text).not.toContain('Celery lento');
   });
 });

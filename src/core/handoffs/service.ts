@@ -9,6 +9,7 @@ import type { HandoffSummary } from './model.js';
 import type { HandoffChat, HandoffChecks, HandoffStore, OnCallPair, PostedHandoff } from './ports.js';
 import { shiftAround, shiftIndex, upToNow, type ShiftWindow } from './window.js';
 import { scrubDeep, scrubTyped } from '../runs/known-secrets.js';
+import { postSystemParts, type SystemHandoffChannel } from '../systems/handoff.js';
 
 export interface Leases {
   tryLease(name: string, owner: string, until: Date, now: Date): Promise<boolean>;
@@ -30,6 +31,8 @@ export interface HandoffServiceDeps {
   leases?: Leases;
   instanceId?: string;
   log?: (msg: string, extra?: Record<string, unknown>) => void;
+  /** Systems with their own handoff channel: each gets the part about its incidents too. */
+  systemChannels?: readonly SystemHandoffChannel[];
   /** Responders may accept a handoff meant for someone else (default: nobody may). */
   isResponder?: (user: string) => Promise<boolean>;
 }
@@ -184,6 +187,7 @@ export class HandoffService {
     const chat = this.chat();
     const msg = await chat.post(this.d.channel, summary, stored.id);
     await this.d.handoffs.setMessages(stored.id, { channel: msg.channel, ts: msg.ts });
+    await postSystemParts({ channels: this.d.systemChannels ?? [], incidents: this.d.incidents, chat, severities: this.d.severities, log: this.d.log }, summary, stored.id);
     let dm: { channel: string; ts: string } | undefined;
     if (stored.incoming) {
       dm = await chat.direct(stored.incoming, summary, stored.id).catch((e) => {

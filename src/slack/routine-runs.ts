@@ -94,6 +94,7 @@ export class SlackRoutineChat implements RoutineChat {
     }
     if (s.waiting.length) blocks.push(context([`Waiting for a person on the run card: ${s.waiting.map((w) => code(w.stepId)).join(' ')}`]));
     if (s.incident) blocks.push(context([`:rotating_light: Opened INC-${s.incident.id} (${escapeMrkdwn(s.incident.severity)}) for this failure.`]));
+    if (s.incidentError) blocks.push(context([`:warning: The incident for this failure could not be opened: ${escapeMrkdwn(s.incidentError)}`]));
     if (s.runId !== null) blocks.push(context([`Run ${s.runId}`]));
     const text = `${s.title}: ${s.error ? 'could not start' : `${s.passed.length} passed, ${s.failed.length} failed`}`;
     await this.post(s.channel, text, blocks);

@@ -57,6 +57,8 @@ export interface RoutineSummary {
   /** Why the run could not start (a required parameter without a value…). */
   error: string | null;
   incident: { id: number; severity: string } | null;
+  /** Why the incident `on_failure` asks for could not be opened. */
+  incidentError: string | null;
 }
 
 /** Chat facts; the adapter renders them. */

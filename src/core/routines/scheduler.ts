@@ -98,9 +98,13 @@ export class RoutineScheduler {
     const failed = summary.failed.length > 0 || summary.error !== null;
     const open = routine.schedule.on_failure?.open;
     if (failed && open && this.d.incidents) {
+      // The summary still goes out when the incident cannot be opened (an unknown severity…), saying so.
       summary.incident = await this.d.incidents.open({
         severity: open, title: `Routine failed: ${routine.title}`, summary: failureText(summary), service: routine.system,
         runId: summary.runId, runbookId: routine.runbookId, channel: routine.channel,
+      }).catch((e: unknown) => {
+        summary.incidentError = (e as Error).message;
+        return null;
       });
     }
     await this.d.slots.finishSlot(routine.runbookId, at, { state: failed ? 'failed' : 'passed', runId: summary.runId, incidentId: summary.incident?.id ?? null });
@@ -111,7 +115,7 @@ export class RoutineScheduler {
   private async runChecks(routine: Routine, at: Date): Promise<RoutineSummary> {
     const base: RoutineSummary = {
       runbookId: routine.runbookId, title: routine.title, channel: routine.channel, runId: null, slotAt: at, timezone: routine.schedule.timezone,
-      passed: [], failed: [], waiting: [], error: null, incident: null,
+      passed: [], failed: [], waiting: [], error: null, incident: null, incidentError: null,
     };
     let runId: number;
     try {

@@ -1,11 +1,13 @@
 import { z } from 'zod';
-import type { Inventory } from './schema.js';
 
 /**
  * How opsroom reaches a system's Kubernetes cluster: kubectl with a fixed context and default
  * namespace, run on a bastion over SSH (the host's pinned key is checked like every SSH host), or
  * on opsroom's own machine with `local: true`. Steps never choose the context.
  */
+
+/** What this file reads of an inventory (schema.ts imports this file, so not its Inventory type). */
+type Inventory = { hosts: Record<string, unknown> };
 
 /** A Kubernetes namespace: an RFC 1123 DNS label. */
 export const NAMESPACE_RE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;

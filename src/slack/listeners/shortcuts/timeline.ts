@@ -5,6 +5,7 @@
  * linked back to it on the timeline and in the thread (see views/timeline.ts).
  */
 import type { AllMiddlewareArgs, App, MessageShortcut, SlackShortcutMiddlewareArgs } from '@slack/bolt';
+import { CodedError } from '../../../core/errors.js';
 import type { TimelineMessages } from '../../../core/incidents/messages.js';
 import { incidentKey } from '../../../core/incidents/incident.js';
 import { scrubTyped } from '../../../core/runs/known-secrets.js';
@@ -62,7 +63,7 @@ export function registerShortcuts(app: App, d: SlackDeps, messages: TimelineMess
       try {
         await run(a);
       } catch (e) {
-        d.log('shortcut failed', { callbackId, error: String((e as Error)?.stack ?? e) });
+        if (!(e instanceof CodedError)) d.log('shortcut failed', { callbackId, error: String((e as Error)?.stack ?? e) });
         await a.respond({ response_type: 'ephemeral', text: userMessage(e) }).catch((err) => d.log('shortcut reply failed', { error: String(err) }));
       }
     });

@@ -12,7 +12,7 @@ import { resolveParams, secretValues, type IncidentContext } from './params.js';
 import type { Runbook, RunbookStep } from './schema.js';
 import { dockerTargetOf, DOCKER_NAME_RE } from './targets.js';
 import { hostProblem, httpTarget, resolveTarget, withContentType } from './render-targets.js';
-import { breQuote, regexQuote, shellQuote, shellScriptIndex, substitute, urlQuote, verbatim } from './templates.js';
+import { breQuote, regexQuote, shellQuote, shellScriptIndex, substitute, verbatim } from './templates.js';
 
 /**
  * Rendering: parameter values go into a runbook's templates, quoted for where they land:

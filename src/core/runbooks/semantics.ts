@@ -47,6 +47,10 @@ export function checkSemantics(given: Runbook, src: YamlSource, opts: SemanticOp
     err(['id'], `id "${rb.id}" must equal the file's path "${opts.expectedId}" (or be left out)`);
   if (rb.severity !== undefined && opts.severities && !knownSeverity(rb.severity, opts))
     err(['severity'], `unknown severity "${rb.severity}" (known: ${opts.severities.map((s) => s.id).join(', ')})`);
+  // The incident a failing routine opens: opened by severity id, alias or SEV1-style name (no system names).
+  const opens = rb.schedule?.on_failure?.open;
+  if (opens !== undefined && opts.severities && !parseSeverity(opens, opts.severities))
+    err(['schedule', 'on_failure', 'open'], `unknown severity "${opens}" (known: ${opts.severities.map((s) => s.id).join(', ')})`);
 
   checkParams(rb, err);
   if (opts.inventory)
@@ -195,7 +199,7 @@ function checkStep(rb: Runbook, step: RunbookStep, i: number, inv: Inventory | u
     if (!host) err([...at, 'ssh'], 'ssh step needs a host (or set ssh.host on the runbook)');
     // The runbook's default host is checked once, in checkSemantics.
     else if (inv && step.ssh.host && !inv.hosts[host]) err([...at, 'ssh', 'host'], unknownHost(host, inv));
-    else if (inv && inv.hosts[host] && hostProblem(inv, rb.id, host)) err([...at, 'ssh', 'host'], hostProblem(inv, rb.id, host)!);
+    else if (inv?.hosts[host] && hostProblem(inv, rb.id, host)) err([...at, 'ssh', 'host'], hostProblem(inv, rb.id, host)!);
   }
   if (step.http && inv) {
     const h = step.http;

@@ -200,7 +200,7 @@ export async function startOpsroom(options: OpsroomOptions) {
     [answerStorageFaults(log) as never],
   );
   const handoffs = new HandoffService({
-    incidents: store, handoffs: new KyselyHandoffStore(database), clock, severities, config: handoffConfig,
+    incidents: store, handoffs: new KyselyHandoffStore(database), clock, severities, config: handoffConfig, followUps: followUpStore,
     channel: file.handoff.channel ?? file.channels.handoff ?? incidentChannel, pager, incidentService: incidents,
     chat: new SlackHandoffChat(client, (msg, extra) => log.warn(extra ?? {}, msg)),
     checks: file.handoff.checks

@@ -13,6 +13,7 @@ import { systemClock, type Clock } from '../core/ports.js';
 import { createPager, InMemoryPagerLinks, pagerDutySettingsFromEnv } from '../pagerduty/index.js';
 import { openDatabase, redact } from '../store/db.js';
 import { KyselyHandoffStore } from '../store/handoffs.js';
+import { KyselyFollowUpStore } from '../store/follow-ups.js';
 import { KyselyIncidentStore } from '../store/incident-store.js';
 import { peopleNames, userIdsIn } from './names.js';
 
@@ -77,7 +78,7 @@ export async function runHandoff(args: string[], io: HandoffIo): Promise<number>
   try {
     const pdSettings = io.env.PAGERDUTY_TOKEN ? pagerDutySettingsFromEnv(io.env, { ...(file.pagerduty ?? {}) }) : undefined;
     const service = new HandoffService({
-      incidents: new KyselyIncidentStore(database, clock), handoffs: new KyselyHandoffStore(database), clock,
+      incidents: new KyselyIncidentStore(database, clock), handoffs: new KyselyHandoffStore(database), clock, followUps: new KyselyFollowUpStore(database),
       severities: severitiesOf(file), config: file.handoff, channel: '',
       pager: pdSettings ? createPager(pdSettings, new InMemoryPagerLinks(), clock) : undefined,
     });

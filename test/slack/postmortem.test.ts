@@ -3,7 +3,8 @@
  * failed diagnostic, a step that prints a configured secret, an approved restart, a follow-up,
  * then resolve. The resolved card's Postmortem button posts a Markdown file in the thread whose
  * timeline lists each command with who ran it, who approved it and its exit code, in order, with
- * no form of the secret; a redelivery posts nothing more; Done on the card is recorded.
+ * no form of the secret; a redelivery posts nothing more; Done on the card is recorded, and the
+ * handoff lists what is still open.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { incidentKey } from '../../src/core/incidents/incident.js';
@@ -125,6 +126,10 @@ describe.skipIf(!hasDocker)('postmortem draft and follow-ups from the incident t
     expect(md).toMatch(/- \[x\] Add a Redis memory alert — owner: @carol \(done, @dave\)/);
     expect(md).toMatch(/- \[ \] Write down why the grep failed/);
     expect(md).toMatch(/followup · @dave: Follow-up done: Add a Redis memory alert/);
+    // The handoff lists the incident's open follow-ups, not the done one.
+    const handoff = visibleText((await t.ws.slash('U0BOB', GEN, '', { command: '/handoff' })).json);
+    expect(handoff).toContain('Follow-up: Write down why the grep failed');
+    expect(handoff).not.toContain('Add a Redis memory alert');
     // Bad input: a clear answer and nothing stored.
     const bad = await t.ws.slash('U0ALICE', INC, 'followup @carol', { threadTs: card.ts });
     expect(bad.json?.text).toMatch(/Say what needs doing/);

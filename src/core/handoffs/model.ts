@@ -15,6 +15,14 @@ export interface OpenIncidentItem {
   nextStep: string | null;
   pendingApprovals: Array<{ runId: number; stepId: string; requestedBy: string; expiresAt: Date }>;
   runs: Array<{ runId: number; runbookId: string; state: string; failedSteps: string[]; pendingSteps: number }>;
+  /** Follow-ups not marked done yet. */
+  followUps?: FollowUpItem[];
+}
+
+export interface FollowUpItem {
+  id: number;
+  text: string;
+  owner: string | null;
 }
 
 export interface ShiftIncidentItem {
@@ -28,6 +36,8 @@ export interface ShiftIncidentItem {
   ttaMs: number | null;
   ttrMs: number | null;
   resolution: string | null;
+  /** Follow-ups not marked done yet. */
+  followUps?: FollowUpItem[];
 }
 
 export interface StepItem {

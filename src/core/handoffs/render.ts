@@ -1,7 +1,7 @@
 /** The summary as titled sections of lines (largest items first), and as markdown or JSON. */
 import { formatDuration } from '../incidents/format.js';
 import { incidentKey } from '../incidents/incident.js';
-import type { HandoffSummary } from './model.js';
+import type { FollowUpItem, HandoffSummary } from './model.js';
 
 /** How people, times and emphasis are written: Slack mrkdwn or markdown. */
 export interface Fmt {
@@ -60,6 +60,12 @@ const oneLine = (s: string, max = 300) => {
 };
 const dur = (ms: number | null) => (ms === null ? '—' : formatDuration(ms));
 
+/** Open follow-ups under an incident, a few at most. */
+const followUpLines = (items: FollowUpItem[] | undefined, f: Fmt) => [
+  ...(items ?? []).slice(0, 5).map((x) => `Follow-up: ${f.text(oneLine(x.text, 200))}${x.owner ? ` (${f.user(x.owner)})` : ''}`),
+  ...((items?.length ?? 0) > 5 ? [`${items!.length - 5} more follow-ups`] : []),
+];
+
 export function sections(s: HandoffSummary, f: Fmt): Section[] {
   const open: Section = {
     id: 'open', title: `Open incidents (${s.open.length})`, empty: 'None.',
@@ -72,6 +78,7 @@ export function sections(s: HandoffSummary, f: Fmt): Section[] {
         const failed = r.failedSteps.length ? `, failed: ${f.text(r.failedSteps.join(', '))}` : '';
         lines.push(`Run ${r.runId} (${f.text(r.runbookId)}) ${r.state}${failed}${r.pendingSteps ? `, ${r.pendingSteps} steps not run` : ''}`);
       }
+      lines.push(...followUpLines(i.followUps, f));
       return lines.join('\n');
     }),
   };
@@ -82,7 +89,7 @@ export function sections(s: HandoffSummary, f: Fmt): Section[] {
     items: s.shift.map((i) => {
       const what = [i.openedInShift && `opened ${f.time(i.openedAt)}`, i.resolvedAt && i.resolvedInShift && `resolved ${f.time(i.resolvedAt)}`].filter(Boolean).join(', ');
       const res = i.resolution ? ` — ${f.text(oneLine(i.resolution, 200))}` : '';
-      return `${f.bold(incidentKey(i.id))} · ${i.severity} · ${f.text(oneLine(i.title, 120))} · ${what} · TTA ${dur(i.ttaMs)} · TTR ${dur(i.ttrMs)}${res}`;
+      return [`${f.bold(incidentKey(i.id))} · ${i.severity} · ${f.text(oneLine(i.title, 120))} · ${what} · TTA ${dur(i.ttaMs)} · TTR ${dur(i.ttrMs)}${res}`, ...followUpLines(i.followUps, f)].join('\n');
     }),
   };
   const counts = Object.entries(s.steps.byState).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${n} ${k.replace('_', ' ')}`).join(', ');

@@ -5,7 +5,7 @@ import type { Severity } from '../incidents/severity.js';
 import type { Clock, IncidentStore, OnCallEntry, Pager } from '../ports.js';
 import { buildSummary, checksSection, openAt, SUMMARY_EVENT_KINDS } from './build.js';
 import type { HandoffConfig } from './config.js';
-import type { HandoffSummary } from './model.js';
+import type { FollowUpItem, HandoffSummary } from './model.js';
 import type { HandoffChat, HandoffChecks, HandoffStore, OnCallPair, PostedHandoff } from './ports.js';
 import { shiftAround, shiftIndex, upToNow, type ShiftWindow } from './window.js';
 import { scrubDeep, scrubTyped } from '../runs/known-secrets.js';
@@ -35,6 +35,8 @@ export interface HandoffServiceDeps {
   systemChannels?: readonly SystemHandoffChannel[];
   /** Responders may accept a handoff meant for someone else (default: nobody may). */
   isResponder?: (user: string) => Promise<boolean>;
+  /** Open follow-ups of the incidents in the summary. */
+  followUps?: { openFor(incidentIds: readonly number[]): Promise<Array<FollowUpItem & { incidentId: number }>> };
 }
 
 const NOTE_MAX = 2000;
@@ -146,11 +148,17 @@ export class HandoffService {
       handoffs.notesBetween(window.since, window.until),
       this.onCall(window, opts.atChange ?? false),
     ]);
-    // Everything a handoff shows passes the secret scrub once more (core/runs/known-secrets.ts).
-    return scrubDeep(buildSummary({
+    const summary = buildSummary({
       window, now: this.now(), severities: this.d.severities, incidents, latestUpdates, approvals, unfinishedRuns, attempts, events, pages, notes,
       checks: await this.runChecks(opts.runChecks ?? false), onCall,
-    }));
+    });
+    const open = await this.d.followUps?.openFor([...new Set([...summary.open, ...summary.shift].map((i) => i.id))]);
+    for (const item of [...summary.open, ...summary.shift]) {
+      const mine = open?.filter((f) => f.incidentId === item.id).map((f) => ({ id: f.id, text: f.text, owner: f.owner }));
+      if (mine?.length) item.followUps = mine;
+    }
+    // Everything a handoff shows passes the secret scrub once more (core/runs/known-secrets.ts).
+    return scrubDeep(summary);
   }
 
   private async runChecks(run: boolean): Promise<HandoffSummary['checks']> {

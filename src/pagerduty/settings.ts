@@ -71,11 +71,14 @@ export function incidentIdFromKey(key: string | null | undefined, prefix = 'opsr
 
 /**
  * The opsroom service for a PagerDuty service id: `{ name }` for a mapped one, `{ name: null }`
- * for the default service, undefined when opsroom does not watch that service.
+ * for the default service, `{ name: null, system }` for a system's service, undefined when
+ * opsroom does not watch that service.
  */
-export function mappedService(settings: PagerDutySettings, pagerServiceId: string): { name: string | null } | undefined {
+export function mappedService(settings: PagerDutySettings, pagerServiceId: string): { name: string | null; system?: string } | undefined {
   const name = Object.entries(settings.services).find(([, id]) => id === pagerServiceId)?.[0];
   if (name) return { name };
+  const system = Object.entries(settings.systemServices ?? {}).find(([, id]) => id === pagerServiceId)?.[0];
+  if (system) return { name: null, system };
   return pagerServiceId === settings.serviceId ? { name: null } : undefined;
 }
 

@@ -63,7 +63,7 @@ export interface PagerEventDeps {
   /** The opsroom incident id inside an incident_key opsroom created, else undefined. */
   incidentIdFromKey(key: string | null): number | undefined;
   /** The opsroom service for a watched pager service (`name: null` = the default one); undefined if not watched. */
-  watchedService(pagerServiceId: string): { name: string | null } | undefined;
+  watchedService(pagerServiceId: string): { name: string | null; system?: string | null } | undefined;
   /** The opsroom severity for the pager incident's priority/urgency, if one is mapped. */
   severityFor(pd: PagerIncidentSnapshot): string | undefined;
   /** Gives back an idempotency claim (used when opening from the pager fails half way). */
@@ -225,7 +225,7 @@ export class PagerEventHandler {
       const { incident } = await this.deps.incidents.open({
         severity, title: title.length > TITLE_MAX ? `${title.slice(0, TITLE_MAX - 1)}…` : title,
         summary: `Raised in PagerDuty${pd.number ? ` as #${pd.number}` : ''}: ${pd.url}`,
-        service: watched.name, openedBy: PAGER_ACTOR, sourceChannel: PAGER_ACTOR,
+        service: watched.name, system: watched.system ?? null, openedBy: PAGER_ACTOR, sourceChannel: PAGER_ACTOR,
       }, { fromPager: true });
       await this.deps.links.set(incident.id, { id: pd.id, url: pd.url });
       // Later events of this stream that happened before this snapshot are stale now.

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadFileConfig } from '../../src/config/file.js';
 import { startLocal, visibleText, type LocalOpsroom } from '../support/opsroom.js';
+import { ManualClock } from '../support/clock.js';
 import { waitFor } from '../support/slack-app.js';
 
 const INC = 'C0INCIDENTS';
@@ -28,11 +29,16 @@ systems:
     severities: { P0: P1, P1: P2, P2: P3, P3: P4 }
 `;
 
-let t: LocalOpsroom;
-beforeEach(async () => {
+/** CONFIG read the way opsroom reads opsroom.yml. */
+function config() {
   const dir = mkdtempSync(join(tmpdir(), 'opsroom-systems-'));
   writeFileSync(join(dir, 'opsroom.yml'), CONFIG);
-  t = await startLocal({ file: loadFileConfig(join(dir, 'opsroom.yml')) });
+  return loadFileConfig(join(dir, 'opsroom.yml'));
+}
+
+let t: LocalOpsroom;
+beforeEach(async () => {
+  t = await startLocal({ file: config() });
 });
 afterEach(() => t.close());
 
@@ -166,5 +172,44 @@ describe('incidents routed by system, through the real Bolt app', () => {
     const text = visibleText(part[0]);
     expect(text).toContain('Sistema caído');
     expect(text).not.toContain('Celery lento');
+  });
+
+  it('the shipped examples/opsroom.yml routes each seed system in the local workspace', async () => {
+    const ex = await startLocal({ file: loadFileConfig('examples/opsroom.yml') });
+    try {
+      const said = async (text: string) => {
+        const r = await ex.ws.slash('U0ALICE', GEN, `open ${text}`);
+        await ex.settle();
+        return r.json?.text as string;
+      };
+      expect(await said('Crítica blatam Sistema caído')).toMatch(/\(P1 · Crítica, blatam\) in <#C0BLATAMINC>/);
+      expect(await said('P0 ai-multimodel Servicio caído')).toMatch(/\(P1 · P0, ai-multimodel\) in <#C0AIINCIDENTS>/);
+      expect(await said('Sev 2 bff Celery lento')).toMatch(/\(P2 · Severidad 2, bff\) in <#C0BFFINC>/);
+      expect(await said('P1 minimarket Dashboard caído')).toMatch(/\(P1, minimarket\) in <#C0MINIMARKETINC>/);
+      expect(await said('P3 denis Telemetría rara')).toMatch(/\(P3, denis\) in <#C0DENISINC>/);
+      const status = ex.messages('C0OPSSTATUS').map((m) => m.text).join('\n');
+      expect(status).toContain('P1 · Crítica incident in blatam');
+      expect(status).toContain('P1 · P0 incident in ai-multimodel');
+      expect(status).not.toContain('bff');
+      expect(ex.messages('C0MINIEMERGENCIES')[0].text).toContain('P1 incident in minimarket: Dashboard caído');
+    } finally {
+      await ex.close();
+    }
+  });
+
+  it('a reminder names the level as the system does', async () => {
+    const clock = new ManualClock();
+    const r = await startLocal({ clock, file: config() });
+    try {
+      await r.ws.slash('U0ALICE', GEN, 'open Crítica blatam Sistema caído');
+      await r.settle();
+      clock.advance(16 * 60_000);
+      expect(await r.ops.incidents.remindDue()).toEqual([1]);
+      await r.settle();
+      const card = r.messages(BLATAM)[0];
+      expect(r.messages(BLATAM, card.ts).map((m) => m.text).join('\n')).toMatch(/please post one \(P1 · Crítica expects one every 15m\)/);
+    } finally {
+      await r.close();
+    }
   });
 });

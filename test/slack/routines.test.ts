@@ -93,6 +93,7 @@ describe.skipIf(!ready)('routines on a schedule across two replicas', () => {
     const slot = (await new KyselySlotStore(replicas[0].ops.database).slots('ops/evening'))[0];
     const owner = replicas.find((r) => r.messages(GEN).some((m) => (m.text ?? '').startsWith('Rutina nocturna:')))!;
     const card = await waitFor(() => owner.messages(GEN).find((m) => (m.text ?? '').startsWith('Runbook ') && m.text.includes(`(run ${slot.runId})`)));
+    expect(visibleText(card)).toContain('started by `its schedule`');
     const step = () => owner.ops.runs.runs.getStep(slot.runId!, 'restart');
     expect((await step())?.state).toBe('pending');
     const before = (await engine.redis.inspect()).State.StartedAt;

@@ -50,3 +50,13 @@ describe('schedules', () => {
     expect(unknownScheduled(catalog, config)).toEqual(['minimarket/bakup']);
   });
 });
+
+describe('schedule lint', () => {
+  it('on_failure opens a known severity', async () => {
+    const { DEFAULT_SEVERITIES } = await import('../../../src/core/incidents/severity.js');
+    const text = 'title: Rutina\nschedule: { cron: "0 8 * * *", on_failure: { open: P9 } }\nsteps:\n  - { id: a, title: A, manual: hacer }\n';
+    const bad = parseRunbook('x/rutina.yml', text, 'x/rutina', { severities: DEFAULT_SEVERITIES });
+    expect(bad.errors.map((e) => [e.line, e.message])).toEqual([[2, expect.stringMatching(/unknown severity "P9"/)]]);
+    expect(parseRunbook('x/rutina.yml', text.replace('P9', 'P3'), 'x/rutina', { severities: DEFAULT_SEVERITIES }).errors).toEqual([]);
+  });
+});

@@ -4,6 +4,7 @@ import { isCoded } from '../../../src/core/errors.js';
 import { renderSteps } from '../../../src/core/runbooks/render.js';
 import { shellQuote } from '../../../src/core/runbooks/templates.js';
 import type { ResolvedCommand } from '../../../src/core/runs/step-runner.js';
+import { remoteCommandOf } from '../../../src/executors/kubernetes/kubernetes-step-runner.js';
 import { lint, yaml } from './helpers.js';
 
 /** Values an attacker (or a typo) might put in a parameter. Each must arrive as one inert argument. */
@@ -158,5 +159,31 @@ describe('a shell script inside an argv list', () => {
     }
     const quoted = parseRunbook('t.yml', text('[sh, -c, "tail -n 5 \'{{ file }}\'"]'), 't/demo');
     expect(quoted.errors.length).toBeGreaterThan(0);
+  });
+});
+
+describe('injection corpus: kubernetes steps', () => {
+  const kube = (() => {
+    const r = lint(yaml(
+      'title: K',
+      'params: { v: { type: string, required: false } }',
+      'steps:',
+      `  - { id: exec, title: E, kubernetes: { exec: deployment/redis, command: [printf, "%s\\\\n", "{{ v }}", "pre-{{ v }}"] }, read_only: true }`,
+      '  - { id: name, title: N, kubernetes: { get: "deployment/{{ v }}" } }',
+    ), {}, 'denis/k');
+    expect(r.errors).toEqual([]);
+    return r.runbook!;
+  })();
+
+  it.each(ACCEPTED)('exec keeps %j whole, and the bastion\'s shell reads it back unchanged', (value) => {
+    const exec = (v: string) => renderSteps({ ...kube, steps: kube.steps.slice(0, 1) }, { v })[0].command;
+    const c = cmd(exec(value), 'kubernetes');
+    expect(c.argv.slice(-4)).toEqual(['printf', '%s\\n', value, `pre-${value}`]);
+    // What the SSH executor sends: every element single-quoted; a real sh gives back the same argv.
+    expect(sh(remoteCommandOf(c.argv.slice(-4)))).toBe(`${value}\npre-${value}\n`);
+  });
+
+  it.each(ACCEPTED.filter((v) => v !== 'dashboard-x'))('a resource name %j that is not a Kubernetes name is refused', (value) => {
+    expect(() => renderSteps({ ...kube, steps: kube.steps.slice(1) }, { v: value })).toThrow(/kubernetes get ".*" is not/);
   });
 });

@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname } from 'node:path';
 import { publicView } from './api/views.js';
 import { emojiTable } from './emoji.js';
+import { escapeMessageText } from './driver/slash-text.js';
 import { readBody, sendJson, sendText } from './http.js';
 import type { Workspace } from './workspace.js';
 
@@ -60,7 +61,7 @@ async function act(ws: Workspace, path: string, body: Record<string, any>): Prom
         const r = await ws.slash(user, body.channel, text.slice(command.length).trim(), { command, threadTs: body.threadTs || undefined });
         return { status: r.status, slash: command };
       }
-      const r = await ws.message(user, body.channel, text, body.threadTs || undefined);
+      const r = await ws.message(user, body.channel, escapeMessageText(ws.state.data, text), body.threadTs || undefined);
       return { ts: r.ts };
     }
     case 'action': {

@@ -49,6 +49,19 @@ describe('message shortcuts', () => {
   });
 });
 
+describe('the page composer', () => {
+  it('sends a message as Slack\'s client does: entities, mentions without names, broadcasts', async () => {
+    const r = await fetch(`${w.ws.ctx.origin()}/ws/send`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ user: 'U0ALICE', channel: 'C0GENERAL', text: '@carol see <b>this</b> & @here' }),
+    });
+    const { ts } = (await r.json()) as { ts: string };
+    const event = await last('message', (e) => e.ts === ts);
+    expect(event.text).toBe('<@U0CAROL> see &lt;b&gt;this&lt;/b&gt; &amp; <!here>');
+    expect(w.ws.state.message('C0GENERAL', ts)?.text).toBe(event.text);
+  });
+});
+
 describe('messages from apps', () => {
   it('reach the app as message events carrying bot_id (and subtype bot_message without a bot user)', async () => {
     const root = await w.ws.message('U0ALICE', 'C0INCIDENTS', 'root');

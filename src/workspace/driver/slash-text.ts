@@ -26,3 +26,11 @@ export function escapeSlashText(data: Pick<StateData, 'users' | 'channels'>, tex
   });
   return named.replace(/\u0000(\d+)\u0000/g, (_, i: string) => picked[Number(i)]);
 }
+
+/**
+ * A message typed in the page's composer as Slack's client sends it: entities, broadcasts as
+ * <!here>, people as <@U…> (a message's mentions carry no name), channels as <#C…|name>.
+ */
+export function escapeMessageText(data: Pick<StateData, 'users' | 'channels'>, text: string): string {
+  return escapeSlashText(data, text).replace(/<@([UW][A-Z0-9]+)\|[^<>]*>/g, '<@$1>');
+}

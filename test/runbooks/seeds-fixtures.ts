@@ -118,6 +118,7 @@ export const KUBERNETES_COMMANDS: Record<string, string> = {
   'denis/mutations-blocked-by-policy': `${DK} logs --selector=app=denis --tail=50 | grep -i policy`,
   'denis/chat-api-timeout': `${DK} get pods --selector=app=denis`,
   'denis/websocket-disconnects': `${DK} logs --selector=app=denis --tail=100 | grep -i 'ws\\|websocket'`,
+  'denis/graph-slow': `${DK} exec deployment/denis -- curl -sf http://localhost:8084/metrics`,
   'denis/telemetry-inconsistent': `${DK} rollout restart deployment/denis && ${DK} rollout status deployment/denis ${REST}`,
   'ai-multimodel/p0-p1-response': `${AK} rollout undo deployment/ai-multimodel-api`,
   'ai-multimodel/deploy': `${AK} rollout status deployment/ai-multimodel-frontend ${REST}`,

@@ -92,6 +92,9 @@ describe('alert endpoints', () => {
     expect(first.every((r) => r.body.incident === `INC-${i.id}`)).toBe(true);
     const lines = await thread(x, i.id);
     expect(lines.filter((l) => /Alertmanager opened this P1 incident/.test(l))).toHaveLength(1);
+    const cardTs = (await x.ops.store.get(i.id))!.cardTs;
+    const card = visibleText(x.messages(i.channel).find((m) => m.ts === cardTs)!);
+    expect(card).toContain('*Commander*\nalertmanager');
     // Alertmanager's repeat_interval re-sends the same group: nothing new in the thread.
     expect((await post(x.ops.url, AM, body)).body.outcome).toBe('repeat');
     const after = await thread(x, i.id);

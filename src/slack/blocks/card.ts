@@ -25,6 +25,9 @@ const STATUS_EMOJI: Record<string, string> = {
   investigating: ':mag:', identified: ':dart:', monitoring: ':eyes:', resolved: ':white_check_mark:',
 };
 
+/** A Slack user as a mention; a sender that is not one (alertmanager, grafana, pagerduty) by its name. */
+const person = (id: string) => (/^[UW][A-Z0-9]+$/.test(id) ? `<@${id}>` : id);
+
 export function cardText(i: Incident) {
   return `${incidentKey(i.id)} ${i.severity} ${i.status}: ${userText(i.title)}`;
 }
@@ -41,8 +44,8 @@ export function incidentCard(i: Incident, ctx: CardContext): Block[] {
       `*Status*\n${STATUS_EMOJI[i.status]} ${i.status}`,
       `*Severity*\n${level}${sev?.label ? ` (${sev.label})` : ''}`,
       ...(i.system ? [`*System*\n${userText(i.system)}`] : []),
-      `*Commander*\n<@${i.commander}>`,
-      `*Opened by*\n<@${i.openedBy}>`,
+      `*Commander*\n${person(i.commander)}`,
+      `*Opened by*\n${person(i.openedBy)}`,
       `*Opened*\n${slackDate(i.createdAt)}`,
       // Open: Slack's {ago} keeps the age current in every client without a re-render.
       `*Age*\n${isOpen(i.status) ? `opened ${slackDate(i.createdAt, '{ago}')}` : `${age} (resolved)`}`,

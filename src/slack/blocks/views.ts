@@ -38,7 +38,7 @@ export function incidentShow(i: Incident, card: Block[], events: readonly Timeli
   const end = events.length - (p - 1) * TIMELINE_PAGE;
   const start = Math.max(0, end - TIMELINE_PAGE);
   const shown = events.slice(start, end);
-  const lines = shown.map((e) => `${slackDate(e.at, '{date_short} {time_secs}')} · ${e.actor === 'opsroom' || e.actor === 'pagerduty' ? e.actor : `<@${e.actor}>`} · *${e.kind}* ${e.kind === 'message' || e.kind === 'timeline' ? entryText(e) : timelineText(e.kind, e.text)}`);
+  const lines = shown.map((e) => `${slackDate(e.at, '{date_short} {time_secs}')} · ${['opsroom', 'pagerduty', 'alertmanager', 'grafana'].includes(e.actor) ? e.actor : `<@${e.actor}>`} · *${e.kind}* ${e.kind === 'message' || e.kind === 'timeline' ? entryText(e) : timelineText(e.kind, e.text)}`);
   const blocks: Block[] = card.filter((b) => b.type !== 'actions');
   blocks.push(divider());
   const tta = timeToAcknowledge(i);

@@ -41,10 +41,10 @@ export function openingEffects(routing: SystemRouting | undefined, level: string
   if (!routing || !system) return [];
   const out: NewEffect[] = [];
   const oncall = routing.oncall(system);
-  if (oncall.length) out.push({ target: 'chat', payload: { type: 'thread', text: `:bell: ${system} on call: ${oncall.map(mention).join(' ')}` } });
+  if (oncall.length) out.push({ target: 'chat', payload: { type: 'thread', text: `:bell: ${said(system)} on call: ${oncall.map(mention).join(' ')}` } });
   const announce = routing.announceChannel(level, system);
   if (announce && announce !== routing.channelFor(system))
-    out.push(notice(announce, `:rotating_light: ${levelLabel(routing, level, system)} incident in ${system}: ${said(title)}`));
+    out.push(notice(announce, `:rotating_light: ${levelLabel(routing, level, system)} incident in ${said(system)}: ${said(title)}`));
   return out;
 }
 
@@ -53,7 +53,7 @@ export function raisedEffects(routing: SystemRouting | undefined, i: Incident, t
   if (!routing || !i.system) return [];
   const channel = routing.announceChannel(to, i.system);
   if (!channel || channel === i.channel || routing.announceChannel(i.severity, i.system) === channel) return [];
-  return [notice(channel, `:warning: ${incidentKey(i.id)} in ${i.system} is now ${levelLabel(routing, to, i.system)}: ${said(i.title)}`)];
+  return [notice(channel, `:warning: ${incidentKey(i.id)} in ${said(i.system)} is now ${levelLabel(routing, to, i.system)}: ${said(i.title)}`)];
 }
 
 /** A message in another channel, with a link to the incident's thread added by the chat adapter. */
@@ -68,16 +68,18 @@ export function decideMove(routing: SystemRouting | undefined, i: Incident, acto
   if (!to) throw new CodedError(ErrorCode.BadInput, 'Say which system, e.g. `/incident system INC-7 blatam`.');
   if (i.system === to) throw new CodedError(ErrorCode.IllegalTransition, `${incidentKey(i.id)} is already in ${to}.`);
   const from = i.system;
+  // A stored system may come from an alert's label: someone else's words.
+  const was = from === null ? 'no system' : said(from);
   const effects: NewEffect[] = [
     { target: 'chat', payload: { type: 'card' } },
-    { target: 'chat', payload: { type: 'thread', text: `:twisted_rightwards_arrows: <@${actor}> moved this incident from ${from ?? 'no system'} to *${to}*.` } },
+    { target: 'chat', payload: { type: 'thread', text: `:twisted_rightwards_arrows: <@${actor}> moved this incident from ${was} to *${to}*.` } },
   ];
   const label = levelLabel(routing, i.severity, to);
   const home = routing?.channelFor(to);
-  if (home && home !== i.channel) effects.push(notice(home, `:twisted_rightwards_arrows: ${incidentKey(i.id)} (${label}) moved here from ${from ?? 'no system'}: ${said(i.title)}. Its thread stays where it opened.`));
+  if (home && home !== i.channel) effects.push(notice(home, `:twisted_rightwards_arrows: ${incidentKey(i.id)} (${label}) moved here from ${was}: ${said(i.title)}. Its thread stays where it opened.`));
   const announce = routing?.announceChannel(i.severity, to);
   if (announce && announce !== home && announce !== i.channel && announce !== routing?.announceChannel(i.severity, from))
-    effects.push(notice(announce, `:rotating_light: ${label} incident in ${to} (moved from ${from ?? 'no system'}): ${said(i.title)}`));
+    effects.push(notice(announce, `:rotating_light: ${label} incident in ${to} (moved from ${was}): ${said(i.title)}`));
   return {
     patch: { system: to },
     events: [{ at: now, actor, kind: 'system', text: `System ${from ?? 'none'} → ${to}`, data: { from, to } }],

@@ -220,6 +220,10 @@ export async function startOpsroom(options: OpsroomOptions) {
   const alerts = createAlerts({
     env, file, database, clock, log, metrics, incidentChannel, routing, pagerEnabled: pager.enabled,
     runbookIds: () => runs.catalog().map((r) => r.id), kick: () => void dispatcher.kick(),
+    diagnose: async (id, runbookId, actor) => {
+      const run = await runs.remediation.start(await incidents.get(id), runbookId, {}, actor);
+      await runs.remediation.diagnostics(actor, run.id);
+    },
   });
   runs.remediation.alertOf = (id) => alerts.intake.forIncident(id);
   alertsRoute = alerts.route;

@@ -24,6 +24,8 @@ export interface AlertsSetup {
   pagerEnabled: boolean;
   runbookIds: () => readonly string[];
   kick: () => void;
+  /** Starts the alert's runbook and its read-only steps (systems.<name>.alerts.autoDiagnostics). */
+  diagnose?: (incidentId: number, runbookId: string, actor: string) => Promise<void>;
 }
 
 export const alertTokens = (env: Pick<Env, 'OPSROOM_ALERTS_TOKEN'>) =>
@@ -36,9 +38,24 @@ export function createAlerts(o: AlertsSetup) {
     pagerEnabled: o.pagerEnabled, runbookIds: o.runbookIds, onEffects: o.kick,
   });
   const tokens = alertTokens(o.env);
+  /** Runs after the answer: a failure is logged, the incident stays as opened. */
+  const autoDiagnose = async (incidentId: number, actor: string) => {
+    try {
+      const a = await intake.forIncident(incidentId);
+      const system = a?.labels.system ? routing.find(a.labels.system) : undefined;
+      if (!a?.runbook || !system || !routing.config(system)?.alerts?.autoDiagnostics) return;
+      await o.diagnose!(incidentId, a.runbook, actor);
+    } catch (e) {
+      o.log.warn({ incidentId, error: String(e) }, 'alert diagnostics did not start');
+    }
+  };
   const handle = createAlertHandler({
     tokens,
-    receive: (batch) => intake.receive(batch),
+    async receive(batch) {
+      const r = await intake.receive(batch);
+      if (r.outcome === 'opened' && r.incidentId !== null && o.diagnose) void autoDiagnose(r.incidentId, batch.source);
+      return r;
+    },
     observe(source, outcome, batch, error) {
       o.metrics.alertDeliveries.inc({ source, outcome });
       for (const a of batch?.alerts ?? []) o.metrics.alertsReceived.inc({ source, status: a.status });

@@ -33,6 +33,8 @@ export const SystemSchema = z.strictObject({
   }).default({ responders: [], oncall: [] }),
   /** Its own handoff channel: the shift summary of its incidents is posted there too. */
   handoff: z.strictObject({ channel: ChannelId }).optional(),
+  /** Alerts of this system (docs/alerts.md): run the alert's runbook's read-only steps as soon as it opens an incident. */
+  alerts: z.strictObject({ autoDiagnostics: z.boolean().default(false) }).optional(),
 });
 export type SystemConfig = z.infer<typeof SystemSchema>;
 

@@ -133,7 +133,7 @@ export async function startOpsroom(options: OpsroomOptions) {
     signingSecret = randomBytes(16).toString('hex');
     workspace = new Workspace({
       signingSecret, appUrl: `${url}/slack/events`, origin: url, persistPath: options.workspaceState,
-      incidentsChannel: { id: incidentChannel, name: 'incidents' }, channels: workspaceChannels(routing), commands: COMMANDS.map((c) => c.name),
+      incidentsChannel: { id: incidentChannel, name: 'incidents' }, channels: workspaceChannels(routing, file.handoff.channel ?? file.channels.handoff), commands: COMMANDS.map((c) => c.name),
       shortcuts: MESSAGE_SHORTCUTS,
     });
     botToken = workspace.botToken;

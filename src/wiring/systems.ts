@@ -5,10 +5,11 @@ import { SystemRouting } from '../core/systems/index.js';
 export const systemRouting = (file: FileConfig, incidentChannel: string) =>
   new SystemRouting({ systems: systemsOf(file), severities: severitiesOf(file), incidentChannel });
 
-/** Channels the local workspace creates so every system's routing can be tried: `<system>-incidents`, … */
-export function workspaceChannels(routing: SystemRouting): { id: string; name: string }[] {
+/** Channels the local workspace creates so every system's routing can be tried (and the handoff channel). */
+export function workspaceChannels(routing: SystemRouting, handoff?: string): { id: string; name: string }[] {
   const out = new Map<string, string>();
   const add = (id: string | undefined, name: string) => id && !out.has(id) && out.set(id, name);
+  add(handoff, 'handoff');
   for (const name of routing.names) {
     const c = routing.config(name)!;
     add(c.channel, `${name}-incidents`);

@@ -192,6 +192,9 @@ describe('incidents routed by system, through the real Bolt app', () => {
       expect(status).toContain('P1 · P0 incident in ai-multimodel');
       expect(status).not.toContain('bff');
       expect(ex.messages('C0MINIEMERGENCIES')[0].text).toContain('P1 incident in minimarket: Dashboard caído');
+      // Its handoff channel exists in the local workspace too.
+      await ex.ws.slash('U0ALICE', GEN, 'post', { command: '/handoff' });
+      await waitFor(() => ex.messages('C_HANDOFF').some((m) => /^Handoff: 5 open/.test(m.text)));
     } finally {
       await ex.close();
     }

@@ -30,13 +30,15 @@ export async function ping(docker: Docker): Promise<boolean> {
  * Starts dockerd in a new folder, or again in `dir` (an engine that died: its containers' shims
  * may still run, and dockerd takes them back so they can be removed properly).
  */
-export async function startPrivateEngine(dir?: string): Promise<PrivateEngine> {
+export async function startPrivateEngine(dir?: string, netns?: string): Promise<PrivateEngine> {
   if (!DOCKERD) throw new Error('dockerd is not installed: apt-get install docker.io (scripts/install-peers.sh), or set DOCKER_HOST');
   if (process.getuid?.() !== 0) throw new Error('starting a private dockerd needs root; run as root or set DOCKER_HOST to an engine you can use');
   dir ??= mkdtempSync(join(tmpdir(), 'opsroom-demo-engine-'));
   const socketPath = join(dir, 'docker.sock');
   const log = openSync(join(dir, 'dockerd.log'), 'a');
-  const child = spawn(DOCKERD, [
+  // In a network namespace (tests: a "remote" host whose loopback opsroom cannot reach), nsenter execs dockerd there.
+  const [cmd, ...pre] = netns ? ['nsenter', `--net=/run/netns/${netns}`, DOCKERD] : [DOCKERD];
+  const child = spawn(cmd, [...pre,
     '--iptables=false', '--bridge=none', '-H', `unix://${socketPath}`,
     '--data-root', join(dir, 'data'), '--exec-root', join(dir, 'exec'), '--pidfile', join(dir, 'docker.pid'),
   ], { detached: true, stdio: ['ignore', log, log] });

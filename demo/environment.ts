@@ -33,6 +33,8 @@ export interface DemoOptions {
   log?: (line: string) => void;
   /** Start a private dockerd even when DOCKER_HOST is set (tests). */
   privateEngine?: boolean;
+  /** Start the private dockerd in this network namespace (tests of a remote engine). */
+  netns?: string;
 }
 
 const MEMORY_LIMIT = 512 * 1024 * 1024;
@@ -113,7 +115,7 @@ export async function demoUp(options: DemoOptions = {}): Promise<Demo> {
     const dead = previous?.engine.kind === 'private' && existsSync(previous.engine.dir) ? previous.engine.dir : undefined;
     log('starting a private dockerd…');
     const started = Date.now();
-    const e = await startPrivateEngine(dead);
+    const e = await startPrivateEngine(dead, options.netns);
     engine = { kind: 'private', ...e };
     docker = new Docker({ socketPath: e.socketPath });
     log(`dockerd ready in ${Date.now() - started} ms (${e.socketPath})`);

@@ -5,6 +5,8 @@ import { targetProblem } from '../core/inventory/allow.js';
 import type { Inventory } from '../core/inventory/schema.js';
 import type { ResolvedCommand, RunOptions, StepKind, StepOutcome, StepRunner } from '../core/runs/step-runner.js';
 import { DockerStepRunner, type DockerStepRunnerOptions } from './docker/docker-step-runner.js';
+import { engineClients } from './docker/engines.js';
+import { tcpAgent } from './ssh/tunnel.js';
 import { HttpStepRunner, type HttpStepRunnerOptions } from './http/http-step-runner.js';
 import { KubernetesStepRunner } from './kubernetes/kubernetes-step-runner.js';
 import { SshStepRunner, type SshInventory, type SshStepRunnerOptions } from './ssh/ssh-step-runner.js';
@@ -57,12 +59,23 @@ export function createStepRunner(config: ExecutorsConfig = {}, refuse?: (c: Reso
   ], refuse);
 }
 
-/** The runner an inventory describes: its Docker endpoint (else DOCKER_HOST or the local socket) and its SSH hosts. */
+/**
+ * The runner an inventory describes: each system's engines (targets name theirs), the old single
+ * endpoint (else DOCKER_HOST or the local socket) for targets that name none, its SSH hosts, and
+ * HTTP tunnels through them. A TLS engine whose certificate files cannot be read fails its steps, saying so.
+ */
 export function runnerFromInventory(inventory: Inventory): CompositeStepRunner {
   const d = inventory.docker;
   const docker = d.socket_path ? new Docker({ socketPath: d.socket_path }) : d.host ? new Docker({ host: d.host, port: d.port }) : new Docker();
   const hosts = Object.fromEntries(Object.entries(inventory.hosts).map(([name, h]) => [name, {
     address: h.address, port: h.port, user: h.user, keyPath: h.key_path.replace(/^~(?=\/|$)/, homedir()), hostKey: h.host_key,
   }]));
-  return createStepRunner({ docker: { docker }, ssh: { inventory: hosts } }, (c) => targetProblem(c, inventory));
+  const ssh = new SshStepRunner(hosts);
+  const connect = (host: string) => ssh.connection(host);
+  return new CompositeStepRunner([
+    new DockerStepRunner({ docker, engines: engineClients(inventory, connect) }),
+    ssh,
+    new HttpStepRunner({ tunnel: (via, tls) => tcpAgent(connect, via, tls) }),
+    new KubernetesStepRunner(ssh),
+  ], (c) => targetProblem(c, inventory));
 }

@@ -15,6 +15,8 @@ export interface DockerStepRunnerOptions {
    * false forces the in-container `kill` exec, the way used for a remote engine.
    */
   localKill?: boolean;
+  /** Engines by the key resolved targets carry (`system/engine`); a target without one uses `docker`. */
+  engines?: Record<string, { docker: Docker; localKill: boolean; error?: string }>;
 }
 
 type DockerCommand = Extract<ResolvedCommand, { kind: 'docker' }>;
@@ -23,31 +25,42 @@ export class DockerStepRunner implements StepRunner {
   readonly kinds: readonly StepKind[] = ['docker'];
   private readonly docker: Docker;
   private readonly localKill: boolean;
+  private readonly engines: NonNullable<DockerStepRunnerOptions['engines']>;
 
   constructor(options: DockerStepRunnerOptions = {}) {
     this.docker = options.docker ?? new Docker();
     this.localKill = options.localKill ?? true;
+    this.engines = options.engines ?? {};
   }
 
   async run(command: ResolvedCommand, options: RunOptions): Promise<StepOutcome> {
     if (command.kind !== 'docker') return failed(`DockerStepRunner cannot run a ${command.kind} step`);
+    const key = command.target.engine;
+    if (key === undefined) return this.on(this.docker, this.localKill, command, options);
+    const engine = this.engines[key];
+    if (!engine) return failed(`Docker engine "${key}" is not configured (inventory: ${Object.keys(this.engines).join(', ') || 'no engines'})`);
+    if (engine.error) return failed(engine.error);
+    return this.on(engine.docker, engine.localKill, command, options);
+  }
+
+  private async on(docker: Docker, localKill: boolean, command: DockerCommand, options: RunOptions): Promise<StepOutcome> {
     try {
       if (command.action === 'exec') {
         // The step's timeout covers finding the container too (an engine that never answers).
         const started = Date.now();
         let one: Awaited<ReturnType<typeof findOne>> | undefined;
         const lookup = await withDeadline(options, async () => {
-          one = await findOne(this.docker, command.target);
+          one = await findOne(docker, command.target);
           return { exitCode: 0, output: '', timedOut: false };
         });
         if (!one) return lookup;
         if (one.state !== 'running') return failed(`Container ${one.name} is not running (${one.state})`);
         const left = Math.max(1, options.timeoutMs - (Date.now() - started));
-        return await runExec(this.docker, one.id, command, { ...options, timeoutMs: left }, this.localKill);
+        return await runExec(docker, one.id, command, { ...options, timeoutMs: left }, localKill);
       }
       return await withDeadline(options, async () => {
-        const found = await findAll(this.docker, command.target);
-        const result = await this.control(command, found);
+        const found = await findAll(docker, command.target);
+        const result = await this.control(docker, command, found);
         options.onOutput(result.output);
         return result;
       });
@@ -57,12 +70,12 @@ export class DockerStepRunner implements StepRunner {
     }
   }
 
-  private async control(c: DockerCommand, found: Found[]): Promise<StepOutcome> {
+  private async control(docker: Docker, c: DockerCommand, found: Found[]): Promise<StepOutcome> {
     switch (c.action) {
       case 'logs':
-        return { exitCode: 0, output: await readLogs(this.docker, found, c), timedOut: false };
+        return { exitCode: 0, output: await readLogs(docker, found, c), timedOut: false };
       case 'stats': {
-        const t = await statsTable(this.docker, found);
+        const t = await statsTable(docker, found);
         return { exitCode: t.allHealthy ? 0 : 1, output: t.text, timedOut: false };
       }
       case 'ps': {
@@ -71,7 +84,7 @@ export class DockerStepRunner implements StepRunner {
       }
       case 'restart': case 'stop': case 'start': {
         const lines: string[] = [];
-        for (const f of found) lines.push(await this.lifecycle(c.action, f, c.timeoutSeconds));
+        for (const f of found) lines.push(await this.lifecycle(docker, c.action, f, c.timeoutSeconds));
         return { exitCode: 0, output: lines.join('\n') + '\n', timedOut: false };
       }
       case 'exec':
@@ -79,8 +92,8 @@ export class DockerStepRunner implements StepRunner {
     }
   }
 
-  private async lifecycle(action: 'restart' | 'stop' | 'start', f: Found, t?: number): Promise<string> {
-    const container = this.docker.getContainer(f.id);
+  private async lifecycle(docker: Docker, action: 'restart' | 'stop' | 'start', f: Found, t?: number): Promise<string> {
+    const container = docker.getContainer(f.id);
     const opts = t === undefined ? {} : { t };
     try {
       if (action === 'restart') await container.restart(opts);

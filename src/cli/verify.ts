@@ -75,7 +75,9 @@ export async function verifyRunbooks(runbooks: readonly LoadedRunbook[], invento
       const verdict = judge({ ...s, command: probe, expect: s.command.kind === 'http' ? s.expect : {} }, outcome as never);
       let message = verdict.state === 'succeeded' ? null : (verdict.reason ?? verdict.state);
       if (!message && s.command.kind === 'docker' && !/\S/.test(outcome.output.split('\n').slice(1).join('\n'))) message = 'no container matches';
-      if (!message && s.command.kind === 'ssh' && probe.kind === 'ssh' && probe.command !== 'true' && !outcome.output.trim()) message = `${programOf(s.command.command)} is not installed there`;
+      // `command -v` answered (no connection error) without a path: the program is not there.
+      const missing = s.command.kind === 'ssh' && probe.kind === 'ssh' && probe.command !== 'true' && !(outcome as { error?: string }).error && (outcome.exitCode !== 0 || !outcome.output.trim());
+      if (missing && s.command.kind === 'ssh') message = `${programOf(s.command.command)} is not installed there`;
       if (message) problems.push({ runbook: rb.id, step: s.id, file: rb.file, line: lineOf(i), message: hide.redact(`${s.command.kind} ${message}`) });
     }
   }

@@ -11,6 +11,7 @@ import { ping, startPrivateEngine, stopPrivateEngine, type PrivateEngine } from 
 import { ensureImage, PG_UID } from './images.js';
 import { hostAliases, planEndpoints, SERVICES, specOf, type Endpoint, type PortLayout, type ServiceSpec } from './services.js';
 import { applyBreak, applyFix, waitHealth, type BreakMode } from './faults.js';
+import { demoInventory } from './inventory.js';
 
 export { BREAK_MODES, type BreakMode } from './faults.js';
 
@@ -139,7 +140,7 @@ export async function demoUp(options: DemoOptions = {}): Promise<Demo> {
 }
 
 /**
- * examples/inventory.yml with its Docker socket pointed at this demo's engine, so
+ * examples/inventory.yml with blatam's and minimarket's engines and HTTP bases pointed at this demo, so
  * `opsroom run … --inventory <this file>` reaches the demo's containers.
  */
 function writeInventory(demo: Demo, statePath: string): string | undefined {
@@ -148,7 +149,7 @@ function writeInventory(demo: Demo, statePath: string): string | undefined {
   const engine = demo.state.engine;
   const socket = engine.kind === 'private' ? engine.socketPath : engine.dockerHost.replace(/^unix:\/\//, '');
   if (engine.kind === 'docker-host' && !engine.dockerHost.startsWith('unix://')) return undefined;
-  const text = readFileSync(example, 'utf8').replace(/^(\s*socket_path:).*$/m, `$1 ${socket}   # the demo's engine`);
+  const text = demoInventory(readFileSync(example, 'utf8'), socket, demo.state.endpoints);
   const path = join(dirname(statePath), 'inventory.yml');
   writeFileSync(path, text);
   return path;

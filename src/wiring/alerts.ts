@@ -64,13 +64,15 @@ export function createAlerts(o: AlertsSetup) {
       else o.log.info(fields, 'alert webhook');
     },
   });
-  /** The route, or undefined without a token (the endpoints then answer 404). */
-  const route = tokens.length
-    ? (req: IncomingMessage, res: ServerResponse) => {
-      const source = ALERT_PATHS[(req.url ?? '').split('?')[0]];
-      if (!source) return void res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
-      void handle(req, res, source);
+  if (o.env.OPSROOM_ALERTS_TOKEN !== undefined && !tokens.length) o.log.warn({}, 'OPSROOM_ALERTS_TOKEN holds no token: the alert endpoints answer 404');
+  /** The route; without a token the endpoints answer 404. */
+  const route = (req: IncomingMessage, res: ServerResponse) => {
+    const source = tokens.length ? ALERT_PATHS[(req.url ?? '').split('?')[0]] : undefined;
+    if (!source) {
+      req.resume();
+      return void res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
     }
-    : undefined;
+    void handle(req, res, source);
+  };
   return { intake, route, enabled: tokens.length > 0 };
 }

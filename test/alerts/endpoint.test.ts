@@ -38,6 +38,11 @@ describe('alert endpoints', () => {
     expect((await post(o.ops.url, AM, fixture('alertmanager-v4'))).status).toBe(404);
     expect((await post(o.ops.url, '/alerts/grafana', fixture('grafana'))).status).toBe(404);
     expect(await o.ops.store.listOpen()).toEqual([]);
+    await o.close({ keepDir: true });
+    // A variable holding only separators holds no token: still 404, never "any token".
+    o = await startLocal({ dir, env: { OPSROOM_RUNBOOKS: join(dir, 'runbooks'), OPSROOM_ALERTS_TOKEN: ' , ' } });
+    expect((await post(o.ops.url, AM, fixture('alertmanager-v4'), '')).status).toBe(404);
+    expect(await o.ops.store.listOpen()).toEqual([]);
   });
 
   it('refuses a missing or wrong token with 401 and records nothing; every rotated token works', async () => {

@@ -57,6 +57,8 @@ export async function main(args: string[]): Promise<number> {
   if (invFile) {
     const r = await loadInventory(invFile);
     errors.push(...r.errors);
+    // Notes, not errors: the old single-engine inventory still loads.
+    for (const w of r.warnings ?? []) process.stderr.write(`${formatSourceError(w)}\n`);
     inventory = r.inventory;
   }
   let count = 0;

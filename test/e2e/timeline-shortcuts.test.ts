@@ -25,7 +25,7 @@ const send = async (page: Page, text: string, input = '#composer-input') => {
   await page.fill(input, text);
   await page.press(input, 'Enter');
 };
-const shortcut = async (page: Page, message: ReturnType<Page['locator']>, name: string) => {
+const shortcut = async (message: ReturnType<Page['locator']>, name: string) => {
   await message.hover();
   await message.getByRole('button', { name: 'More actions' }).click();
   await message.getByRole('button', { name }).click();
@@ -41,7 +41,7 @@ describe.skipIf(!hasChromium)('message shortcuts in the browser', () => {
     await send(dave, 'Checkout shows a blank page for everyone');
     const said = alice.locator('#messages .message', { hasText: 'Checkout shows a blank page' });
     await said.waitFor();
-    await shortcut(alice, said, 'Declare incident');
+    await shortcut(said, 'Declare incident');
     const modal = alice.getByRole('dialog');
     await modal.getByText('Declare an incident').waitFor();
     expect(await modal.locator('[data-block-id="title"] input').inputValue()).toBe('Checkout shows a blank page for everyone');
@@ -61,7 +61,7 @@ describe.skipIf(!hasChromium)('message shortcuts in the browser', () => {
     await thread.getByText(/Declared from/).waitFor();
     await send(alice, 'CDN config changed at 13:58', '#thread-input');
     await waitFor(async () => (await t.ops.store.events(1)).some((x) => x.kind === 'message'), 10_000);
-    await shortcut(alice, thread.locator('.message', { hasText: 'opened this P2 incident' }), 'Add to incident timeline');
+    await shortcut(thread.locator('.message', { hasText: 'opened this P2 incident' }), 'Add to incident timeline');
     await thread.getByText(/Added to the timeline of INC-1/).waitFor();
     await send(alice, '/incident show INC-1', '#thread-input');
     const shown = thread.locator('.message.ephemeral', { hasText: 'Time to acknowledge' });

@@ -2,11 +2,11 @@
 export const EVENT_KINDS = [
   'opened', 'acknowledged', 'update', 'status', 'severity', 'commander', 'resolved', 'reopened',
   'reminder', 'note', 'run', 'step', 'approval', 'denial', 'page', 'escalation', 'pagerduty',
-  'alert',
-  'message', 'timeline',
   'followup',
   'system',
   'mitigated', 'regressed',
+  'message', 'timeline',
+  'alert',
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 

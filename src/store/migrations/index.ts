@@ -22,8 +22,8 @@ const MIGRATIONS: Record<string, () => Promise<StoreMigration>> = {
   '008_deliveries': () => import('./008_deliveries.js'),
   '009_stop_requests': () => import('./009_stop_requests.js'),
   '010_incident_system': () => import('./010_incident_system.js'),
-  '012_alerts': () => import('./012_alerts.js'),
   '011_follow_ups': () => import('./011_follow_ups.js'),
+  '012_alerts': () => import('./012_alerts.js'),
   '013_routines': () => import('./013_routines.js'),
   '014_recovery': () => import('./014_recovery.js'),
 };

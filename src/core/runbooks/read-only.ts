@@ -36,6 +36,24 @@ export function readOnlyByConstruction(s: RunbookStep): boolean {
   return false;
 }
 
+/**
+ * Whether a declared read-only step is still read-only with these parameter values: each value read
+ * as if it were part of the command (`redis-cli {{ cmd }}` with cmd=FLUSHALL writes), so a value can
+ * never turn a check into a write that runs unasked.
+ */
+export function readOnlyWith(s: RunbookStep, sub: (text: string) => string): boolean {
+  if (!isReadOnly(s)) return false;
+  if (readOnlyByConstruction(s)) return true;
+  const as: RunbookStep = s.ssh
+    ? { ...s, ssh: { ...s.ssh, command: sub(s.ssh.command) } }
+    : s.kubernetes?.exec !== undefined
+      ? { ...s, kubernetes: { ...s.kubernetes, command: mapCommand(s.kubernetes.command, sub) } } as RunbookStep
+      : s.docker?.exec !== undefined ? { ...s, docker: { ...s.docker, exec: mapCommand(s.docker.exec, sub) } } as RunbookStep : s;
+  return readOnlyProblem(as) === undefined;
+}
+const mapCommand = <T extends string | string[] | undefined>(c: T, sub: (text: string) => string): T =>
+  (typeof c === 'string' ? sub(c) : Array.isArray(c) ? c.map(sub) : c) as T;
+
 /** Whether "Run diagnostics" may run the step: read-only by construction, or declared and accepted. */
 export function isReadOnly(s: RunbookStep): boolean {
   if (readOnlyByConstruction(s)) return true;

@@ -6,7 +6,7 @@ import type { DockerTarget, Expectation, OnFailure, ResolvedCommand, ResolvedSte
 import { durationMs } from './duration.js';
 import { renderKubernetes } from './kubectl.js';
 import { KUBERNETES_WRITE_VERBS, kubernetesVerbOf } from './kubernetes-step.js';
-import { isReadOnly } from './read-only.js';
+import { readOnlyWith } from './read-only.js';
 import { secretToChosenHost } from './secret-hosts.js';
 import { resolveParams, secretValues, type IncidentContext } from './params.js';
 import type { Runbook, RunbookStep } from './schema.js';
@@ -93,7 +93,7 @@ function renderStep(rb: Runbook, s: RunbookStep, values: Record<string, string>,
     command,
     // A kubectl verb that changes the cluster is dangerous whatever the step says (lint refuses danger: false).
     danger: (s.danger ?? false) || (s.kubernetes !== undefined && (KUBERNETES_WRITE_VERBS as readonly string[]).includes(kubernetesVerbOf(s.kubernetes))),
-    readOnly: isReadOnly(s),
+    readOnly: readOnlyWith(s, (text) => sub(text, verbatim)),
     timeoutMs,
     expect: renderExpect(s, sub),
     onFailure: renderOnFailure(s.on_failure),

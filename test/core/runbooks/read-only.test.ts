@@ -21,6 +21,23 @@ describe('read_only', () => {
     ]);
   });
 
+  it('is lost for a run whose parameter values would make the command write', () => {
+    const r = lint(yaml(
+      'title: T',
+      'ssh: { host: bastion }',
+      'params:',
+      '  cmd: { type: string, default: ping }',
+      'steps:',
+      '  - { id: ssh, title: S, read_only: true, ssh: { command: "redis-cli {{ cmd }}" } }',
+      '  - { id: exec, title: E, read_only: true, docker: { container: redis, exec: [redis-cli, "{{ cmd }}"] } }',
+    ));
+    expect(r.errors).toEqual([]);
+    const flags = (cmd: string) => renderSteps(r.runbook!, { cmd }).map((s) => s.readOnly);
+    expect(flags('ping')).toEqual([true, true]);
+    expect(flags('FLUSHALL')).toEqual([false, false]);
+    expect(flags('del key')).toEqual([false, false]);
+  });
+
   it('is refused, at file:line, on commands that write, restart, upload or back up', () => {
     const bad = [
       'pg_dump shop > /backups/shop.sql',
@@ -32,6 +49,8 @@ describe('read_only', () => {
       'systemctl restart nginx',
       'redis-cli CONFIG SET maxmemory 1gb',
       'redis-cli BGSAVE',
+      'redis-cli FLUSHALL',
+      'redis-cli -n 2 del session:1',
       'docker restart api',
       'tar czf /tmp/x.tgz /etc',
       'aws s3 cp x s3://bucket/',

@@ -48,7 +48,8 @@ export function createLogger(level = process.env.LOG_LEVEL ?? 'info', destinatio
       paths: [
         'token', 'botToken', 'signingSecret', 'appToken', 'password', 'secret', '*.token', '*.password', '*.secret',
         'headers.authorization', 'headers["x-slack-signature"]', 'env.SLACK_BOT_TOKEN', 'env.SLACK_SIGNING_SECRET',
-        'env.SLACK_APP_TOKEN', 'env.PAGERDUTY_TOKEN', 'env.PAGERDUTY_WEBHOOK_SECRET', 'env.DATABASE_URL',
+        'env.SLACK_APP_TOKEN', 'env.PAGERDUTY_TOKEN', 'env.PAGERDUTY_WEBHOOK_SECRET', 'env.DATABASE_URL', 'env.OPSROOM_ALERTS_TOKEN',
+        'env.OPSROOM_SECRET_KEY', 'env.GITHUB_TOKEN',
       ],
       censor: '[redacted]',
     },

@@ -68,7 +68,8 @@ export async function verifyRunbooks(runbooks: readonly LoadedRunbook[], invento
       continue;
     }
     for (const [i, s] of steps.entries()) {
-      const probe = probeOf(s.command);
+      // A dangerous step is never sent, not even a GET: verify changes nothing.
+      const probe = s.danger && s.command.kind === 'http' ? undefined : probeOf(s.command);
       if (!probe) continue;
       const outcome = await runner.run(probe, { timeoutMs: 15_000, signal: new AbortController().signal, onOutput: () => undefined })
         .catch((e: unknown) => ({ exitCode: null, output: '', error: (e as Error).message, timedOut: false }));

@@ -84,11 +84,11 @@ export class KyselyAlertStore implements AlertStore {
   }
 
   async forIncident(incidentId: number) {
-    const g = await this.db.selectFrom('alert_groups').select(['runbook', 'labels', 'group_key']).where('incident_id', '=', incidentId)
+    const g = await this.db.selectFrom('alert_groups').select(['runbook', 'labels', 'group_key', 'source']).where('incident_id', '=', incidentId)
       .orderBy('received_at', 'desc').executeTakeFirst();
     if (!g) return undefined;
     // The labels of the group's alerts, firing ones last so they win (instance, pod, namespace…).
-    const alerts = await this.db.selectFrom('alerts').select(['labels', 'status']).where('group_key', '=', g.group_key).orderBy('changed_at').execute();
+    const alerts = await this.db.selectFrom('alerts').select(['labels', 'status']).where('source', '=', g.source).where('group_key', '=', g.group_key).orderBy('changed_at').execute();
     const merged: Record<string, string> = {};
     for (const a of [...alerts.filter((x) => x.status !== 'firing'), ...alerts.filter((x) => x.status === 'firing')]) Object.assign(merged, labels(a.labels));
     return { runbook: g.runbook, labels: { ...merged, ...labels(g.labels) } };

@@ -5,7 +5,7 @@ import type { Env } from '../config/env.js';
 import { severitiesOf, systemsOf, type FileConfig } from '../config/file.js';
 import { AlertIntake } from '../core/alerts/intake.js';
 import type { Clock } from '../core/ports.js';
-import { SystemRouting } from '../core/systems/index.js';
+import { SystemRouting, systemOfRunbook } from '../core/systems/index.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { KyselyAlertStore } from '../store/alerts.js';
@@ -44,6 +44,11 @@ export function createAlerts(o: AlertsSetup) {
       const a = await intake.forIncident(incidentId);
       const system = a?.labels.system ? routing.find(a.labels.system) : undefined;
       if (!a?.runbook || !system || !routing.config(system)?.alerts?.autoDiagnostics) return;
+      // Only the system's own runbooks run unasked: an alert cannot aim diagnostics at another system.
+      if (systemOfRunbook(a.runbook)?.toLowerCase() !== system.toLowerCase()) {
+        o.log.warn({ incidentId, runbook: a.runbook, system }, 'alert diagnostics not started: the runbook belongs to another system');
+        return;
+      }
       await o.diagnose!(incidentId, a.runbook, actor);
     } catch (e) {
       o.log.warn({ incidentId, error: String(e) }, 'alert diagnostics did not start');

@@ -60,6 +60,7 @@ export function scrubDeep<T>(value: T, scrub: (s: string) => string = scrubTyped
 /** Environment variables whose values are always secrets (the bot's own credentials). */
 export const CREDENTIAL_ENV = [
   'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'PAGERDUTY_TOKEN', 'PAGERDUTY_WEBHOOK_SECRET', 'OPSROOM_SECRET_KEY',
+  'OPSROOM_ALERTS_TOKEN', 'GITHUB_TOKEN',
 ] as const;
 
 /** The bot's credential values in an environment: those of CREDENTIAL_ENV (comma lists split) and the database password. */

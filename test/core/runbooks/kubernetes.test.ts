@@ -196,6 +196,14 @@ describe('kubernetes: the inventory', () => {
     expect(targetProblem({ ...cmd('kubernetes: { get: pods }'), host: 'other-bastion' }, inventory())).toMatch(/must run where the inventory says/);
   });
 
+  it('get refuses Secrets, which would print their data into the thread; describe shows only sizes', () => {
+    for (const r of ['secret/db', 'secrets', 'pods,secrets', 'secret.v1/db']) {
+      const text = yaml('title: T', 'steps:', `  - { id: s, title: S, kubernetes: { get: "${r}", output: yaml } }`);
+      expect(lint(text, {}, 'denis/t').errors.join('\n')).toMatch(/would print Secret data/);
+    }
+    expect(lint(yaml('title: T', 'steps:', '  - { id: s, title: S, kubernetes: { describe: secret/db } }'), {}, 'denis/t').errors).toEqual([]);
+  });
+
   it('lint: bad literal names point at the field; a system without access is reported when the inventory has systems', () => {
     const text = yaml('title: T', 'steps:', '  - id: s', '    title: S', '    kubernetes:', '      get: Pods/X', '      namespace: "-n"');
     const errors = lint(text, {}, 'denis/t').errors;

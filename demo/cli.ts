@@ -19,13 +19,12 @@ function table(demo: Demo): string {
 }
 
 function howToRun(demo: Demo): string {
-  const host = demo.state.endpoints.find((e) => e.project === 'minimarket')?.address ?? '127.0.0.1';
   const inv = demo.state.inventoryPath ? ` --inventory ${demo.state.inventoryPath}` : '';
   return [
     'Point opsroom at its engine:',
     `  export DOCKER_HOST=${demo.dockerHost}`,
     'Run a runbook against it:',
-    `  npm run opsroom -- run minimarket/dashboard-down${inv} --param host=${host}`,
+    `  npm run opsroom -- run minimarket/dashboard-down${inv}`,
   ].join('\n');
 }
 

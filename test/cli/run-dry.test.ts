@@ -14,7 +14,7 @@ const dry = async (id: string, ...more: string[]) => {
 
 describe('run --dry-run against the example inventory', () => {
   it('prints the resolved engine, real project, container, host and URL of each step', async () => {
-    const r = await dry('minimarket/dashboard-down', '--param', 'host=127.0.0.1', '--step', 'ps', '--step', 'stats', '--step', 'disk', '--step', 'health');
+    const r = await dry('minimarket/dashboard-down', '--step', 'ps', '--step', 'stats', '--step', 'disk', '--step', 'health');
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     expect(r.out).toContain('target:  docker:minimarket/main:inventario-retail/*');
@@ -22,11 +22,12 @@ describe('run --dry-run against the example inventory', () => {
     expect(r.out).toContain('project: inventario-retail');
     expect(r.out).toContain('container: dashboard');
     expect(r.out).toContain('host:    minimarket-host (ops@minimarket.example.internal:22)');
-    expect(r.out).toContain('url:     http://127.0.0.1:8080/health');
+    expect(r.out).toContain('url:     http://localhost:8080/health');
+    expect(r.out).toContain('via:     minimarket-host (ops@minimarket.example.internal:22) (SSH tunnel');
   });
 
   it('the observability stack resolves to its own compose project', async () => {
-    const r = await dry('minimarket/observability-down', '--param', 'host=127.0.0.1', '--step', 'ps-prometheus');
+    const r = await dry('minimarket/observability-down', '--step', 'ps-prometheus');
     expect(r.err).toBe('');
     expect(r.out).toContain('project: inventario-retail-observability, service: prometheus');
   });

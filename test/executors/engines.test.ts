@@ -98,7 +98,7 @@ describe.skipIf(!available())('two engines: a socket and one reached only over S
 
   it('minimarket\'s seed runs its docker diagnostics on engine B, over SSH, unchanged', async () => {
     const rb = await seed('minimarket/database-down');
-    const { steps } = renderRunbook(rb, { host: '127.0.0.1' }, {}, inventory);
+    const { steps } = renderRunbook(rb, {}, {}, inventory);
     const ps = steps.find((s) => s.id === 'ps')!;
     expect(ps.command).toMatchObject({ target: { composeProject: 'minimarket', composeService: 'postgres', engine: 'minimarket/b' } });
     const out = await run(ps);
@@ -142,7 +142,7 @@ describe.skipIf(!available())('two engines: a socket and one reached only over S
     const wrong = runnerFromInventory(wrongInv);
     try {
       const rb = await seed('minimarket/database-down');
-      const ps = renderRunbook(rb, { host: '127.0.0.1' }, {}, wrongInv).steps.find((s) => s.id === 'ps')!;
+      const ps = renderRunbook(rb, {}, {}, wrongInv).steps.find((s) => s.id === 'ps')!;
       const out = await run(ps, wrong);
       expect(out.error).toMatch(/Host key for "minimarket-host" .* does not match the inventory: expected ssh-ed25519 SHA256:\S+, presented ssh-ed25519 SHA256:\S+\. Refusing to connect\./);
       expect(out.output).toBe('');

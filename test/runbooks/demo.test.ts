@@ -3,7 +3,8 @@
  * diagnostic step (not dangerous; docker exec/logs/stats/ps, HTTP GET) passes its own expectations
  * on the healthy demo, and fails once the service it looks at is broken the way that step can see
  * (stopped for exec/ps/stats, erroring logs for log greps, unhealthy for HTTP checks).
- * Steps are rendered and judged exactly as the run engine does (renderRunbook + judge).
+ * Steps are rendered with the inventory demo:up writes (HTTP bases at the demo's ports) and run and
+ * judged exactly as the run engine does (renderRunbook, runnerFromInventory, judge).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,18 +14,18 @@ import { demoUp, SERVICES, type BreakMode, type Demo } from '../../demo/environm
 import { missingFor } from '../../demo/images.js';
 import type { Endpoint } from '../../demo/services.js';
 import { loadFileConfig, severitiesOf } from '../../src/config/file.js';
+import { loadInventory } from '../../src/core/inventory/loader.js';
+import type { Inventory } from '../../src/core/inventory/schema.js';
 import { loadRunbooks, type LoadedRunbook } from '../../src/core/runbooks/loader.js';
 import { renderRunbook } from '../../src/core/runbooks/render.js';
 import { judge } from '../../src/core/runs/expect.js';
 import type { ResolvedStep } from '../../src/core/runs/step-runner.js';
-import { CompositeStepRunner, DockerStepRunner, HttpStepRunner } from '../../src/executors/index.js';
+import { type CompositeStepRunner, runnerFromInventory } from '../../src/executors/index.js';
 import { dockerAvailable } from '../support/peers/docker.js';
 import { CONFIG, RUNBOOKS } from './seeds-fixtures.js';
 
 /** Diagnostic steps the demo cannot judge, and why. */
 const NOT_IN_DEMO: Record<string, string> = {
-  'minimarket/dashboard-down#inventory-after': 'port 80 (the reverse proxy in front of /api/inventory) is not part of the demo',
-  'minimarket/daily-health-check#api': 'port 80 (the reverse proxy) is not part of the demo',
   'minimarket/high-error-rate#slow-queries': 'needs the pg_stat_statements extension',
   'minimarket/high-latency#db-queries': 'needs the pg_stat_statements extension',
   'minimarket/high-error-rate#reach-postgres': 'the seed expects this check to fail ("Esto fallará pero verifica conectividad")',
@@ -53,6 +54,7 @@ function demoAvailable(): boolean {
 function faultFor(step: ResolvedStep, endpoints: Endpoint[], project: string): { service: string; mode: BreakMode } {
   const c = step.command;
   if (c.kind === 'http') {
+    if (c.via !== undefined) throw new Error(`${step.id}: the demo's bases go straight to its ports, not via ${c.via}`);
     const u = new URL(c.url);
     const e = endpoints.find((x) => x.address === u.hostname && String(x.port) === (u.port || '80'));
     if (!e) throw new Error(`${step.id}: no demo service at ${u.host}`);
@@ -84,13 +86,15 @@ describe.skipIf(!demoAvailable())('blatam and minimarket diagnostics against the
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'opsroom-seed-demo-'));
     demo = await demoUp({ statePath: join(dir, 'state.json'), layout: 'isolated', privateEngine: true });
-    runner = new CompositeStepRunner([new DockerStepRunner({ docker: demo.docker }), new HttpStepRunner()]);
+    const inv = await loadInventory(demo.state.inventoryPath!);
+    expect(inv.errors).toEqual([]);
+    const inventory = inv.inventory!;
+    runner = runnerFromInventory(inventory);
     const config = loadFileConfig(CONFIG);
-    const host = { minimarket: demo.endpoint('minimarket/dashboard').address, blatam: demo.endpoint('blatam/api').address };
     for (const project of ['blatam', 'minimarket'] as const) {
-      const { runbooks, errors } = await loadRunbooks(`${RUNBOOKS}/${project}`, { severities: severitiesOf(config), severityAliases: config.severityAliases });
+      const { runbooks, errors } = await loadRunbooks(`${RUNBOOKS}/${project}`, { severities: severitiesOf(config), severityAliases: config.severityAliases, inventory, root: RUNBOOKS });
       expect(errors).toEqual([]);
-      for (const rb of runbooks) collect(rb, project, host[project]);
+      for (const rb of runbooks) collect(rb, project, inventory);
     }
   }, 600_000);
   afterAll(async () => {
@@ -99,11 +103,10 @@ describe.skipIf(!demoAvailable())('blatam and minimarket diagnostics against the
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  function collect(rb: LoadedRunbook, project: 'blatam' | 'minimarket', address: string) {
+  function collect(rb: LoadedRunbook, project: 'blatam' | 'minimarket', inventory: Inventory) {
     const given: Record<string, string> = {};
-    for (const name of ['host', 'prometheus_host']) if (rb.params[name]) given[name] = address;
-    for (const [name, p] of Object.entries(rb.params)) if (p.default === undefined && p.required && !given[name]) given[name] = sample(name);
-    const { steps } = renderRunbook(rb, given);
+    for (const [name, p] of Object.entries(rb.params)) if (p.default === undefined && p.required) given[name] = sample(name);
+    const { steps } = renderRunbook(rb, given, {}, inventory);
     for (const step of steps) {
       const c = step.command;
       const diagnostic = !step.danger && ((c.kind === 'docker' && ['exec', 'logs', 'stats', 'ps'].includes(c.action)) || (c.kind === 'http' && c.method === 'GET'));

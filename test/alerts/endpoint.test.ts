@@ -180,6 +180,19 @@ describe('alert endpoints', () => {
     expect((await thread(x, id)).some((l) => /<@U0BOB> reopened this incident, so it stays investigating/.test(l))).toBe(true);
   });
 
+  it('a person resolved it while the alert keeps firing: repeats open nothing; a new alert in the group does', async () => {
+    const x = await start();
+    const body = fixture('alertmanager-v4');
+    const id = Number((await post(x.ops.url, AM, body)).body.incident.slice(4));
+    await x.ops.incidents.resolve(id, 'U0BOB', 'fixed by hand, the alert lags');
+    for (let n = 0; n < 3; n++) expect((await post(x.ops.url, AM, body)).body.outcome).toBe('recorded');
+    expect(await x.ops.store.listOpen()).toEqual([]);
+    const more = { ...body, alerts: [...body.alerts, { ...body.alerts[0], fingerprint: 'another-one', labels: { ...body.alerts[0].labels, instance: 'other:9100' } }] };
+    const r = await post(x.ops.url, AM, more);
+    expect(r.body.outcome).toBe('opened');
+    expect(r.body.incident).not.toBe(`INC-${id}`);
+  });
+
   it('keeps the group across a restart between firing and resolving', async () => {
     let x = await start();
     const body = fixture('alertmanager-v4');

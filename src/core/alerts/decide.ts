@@ -61,8 +61,13 @@ export function decideDelivery(s: GroupSnapshot, batch: AlertBatch, c: DecideCon
     quietUntil: groupStatus === 'resolved' ? s.group?.quietUntil ?? null : null,
   };
   const open = s.incident && isOpen(s.incident.status) ? s.incident : null;
+  // A person resolved the incident while its alerts kept firing: repeats of those alerts are not a
+  // new incident. One is when an alert is new, fired again, or started after the resolve.
+  const resolvedAt = s.incident?.resolvedAt?.getTime() ?? 0;
+  const stillFiring = s.incident !== null && s.incident !== undefined && !open && s.group?.status === 'firing'
+    && !firing.some((a) => stored.get(a.fingerprint)?.status !== 'firing' || (a.startsAt !== null && a.startsAt.getTime() > resolvedAt));
 
-  if (!open && groupStatus === 'firing') {
+  if (!open && groupStatus === 'firing' && !stillFiring) {
     const severity = alertSeverity(pick(batch, 'severity'), (l) => c.routing.severity(l, system), c.routing.severities, c.config.defaultSeverity).id;
     const title = scrubTyped(alertTitle(batch));
     const description = pick(batch, 'description', 'annotations');

@@ -67,4 +67,17 @@ describe('resolving after a quiet period', () => {
     expect(await x.ops.alerts.resolveQuiet()).toEqual([]);
     expect((await x.ops.store.get(id))!.status).toBe('investigating');
   });
+
+  it('does not resolve when a person moved the status during the quiet period', async () => {
+    const clock = new ManualClock();
+    const x = await start(clock);
+    const id = Number((await post(x.ops.url, AM, body)).body.incident.slice(4));
+    await post(x.ops.url, AM, resolved);
+    expect((await x.ops.store.get(id))!.status).toBe('monitoring');
+    clock.advance(60_000);
+    await x.ops.incidents.setStatus(id, 'U0CAROL', 'identified');
+    clock.advance(20 * 60_000);
+    expect(await x.ops.alerts.resolveQuiet()).toEqual([]);
+    expect((await x.ops.store.get(id))!.status).toBe('identified');
+  });
 });

@@ -52,13 +52,18 @@ function resolveNow(i: Incident, history: TimelineEvent[], c: Ctx, source: Alert
   return { patch, effects, events: [{ at: c.now, actor: source, kind: 'resolved' as const, text: `Resolved: ${resolution}`, data: { summary: resolution } }] };
 }
 
-/** The quiet period of a resolved group ended: resolve its incident unless it fired again or a person reopened it. */
+/** A person moved the status or severity, or took command, since `since`: the incident is theirs now. */
+const personTookOver = (history: TimelineEvent[], since: Date | null) =>
+  history.some((e) => ['status', 'severity', 'commander', 'reopened'].includes(e.kind) && !(ALERT_SOURCES as readonly string[]).includes(e.actor)
+    && (since === null || e.at.getTime() >= since.getTime()));
+
+/** The quiet period of a resolved group ended: resolve its incident unless it fired again or a person took it over. */
 export function decideQuiet(s: GroupSnapshot, c: Ctx, source: AlertSource): GroupPlan {
   const g = s.group;
   const unchanged: GroupPlan = { group: g ? { ...g, quietUntil: null } : emptyGroup, alerts: s.alerts, outcome: 'unchanged' };
   if (g?.status !== 'resolved' || !g.quietUntil || g.quietUntil > c.now) return { ...unchanged, group: g ?? emptyGroup };
   const i = s.incident;
-  if (!i || !isOpen(i.status) || reopenedByPerson(s.history)) return unchanged;
+  if (!i || !isOpen(i.status) || reopenedByPerson(s.history) || personTookOver(s.history, g.resolvedAt)) return unchanged;
   const r = resolveNow(i, s.history, c, source);
   return { ...unchanged, outcome: 'quiet-resolved', change: { patch: r.patch, events: r.events, effects: [{ target: 'chat', payload: { type: 'card' } }, ...r.effects] } };
 }

@@ -31,7 +31,7 @@ export function resolutionText(i: Incident, events: readonly TimelineEvent[], ac
   const ttr = timeToResolve(i);
   const ttm = timeToMitigate(i);
   const lines = [
-    `:white_check_mark: <@${actor}> resolved the incident.${i.resolution ? ` ${said(i.resolution)}` : ''}`,
+    `:white_check_mark: ${/^[UW][A-Z0-9]+$/.test(actor) ? `<@${actor}>` : actor} resolved the incident.${i.resolution ? ` ${said(i.resolution)}` : ''}`,
     `*Time to acknowledge:* ${tta === null ? 'never acknowledged' : formatDuration(tta)} · *Time to mitigate:* ${ttm === null ? 'no verified recovery' : formatDuration(ttm)} · *Time to resolve:* ${ttr === null ? '—' : formatDuration(ttr)}`,
     `*Timeline:* ${timelineCounts(events)}`,
   ];

@@ -21,7 +21,7 @@ export function incidentList(
   const of = opts.system ? ` in ${opts.system}` : '';
   if (open.length === 0) return { text: `No open incidents${of}.`, blocks: [section(`:white_check_mark: No open incidents${of}.`)] };
   const lines = open.map((i) =>
-    `*${incidentKey(i.id)}* · ${opts.levelName?.(i) ?? i.severity}${i.system ? ` · ${userText(i.system)}` : ''} · ${i.status} · ${userText(i.title)} — <@${i.commander}>, open ${formatDuration(now.getTime() - i.createdAt.getTime())}`);
+    `*${incidentKey(i.id)}* · ${opts.levelName?.(i) ?? i.severity}${i.system ? ` · ${userText(i.system)}` : ''} · ${i.status} · ${userText(i.title)} — ${/^[UW][A-Z0-9]+$/.test(i.commander) ? `<@${i.commander}>` : userText(i.commander)}, open ${formatDuration(now.getTime() - i.createdAt.getTime())}`);
   const more = (left: number) => `${left} more open incident${left === 1 ? '' : 's'} not shown (the least severe): \`/incident show INC-n\` shows any one of them.`;
   const blocks: Block[] = [section(`*${open.length} open incident${open.length === 1 ? '' : 's'}${of}*`), ...listBlocks([{ items: lines }], MAX_BLOCKS - 1, more)];
   return { text: `${open.length} open incidents`, blocks };

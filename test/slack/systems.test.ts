@@ -71,6 +71,16 @@ describe('incidents routed by system, through the real Bolt app', () => {
     expect(announced[0].text).toContain(`/archives/${BLATAM}/p${cardIn(BLATAM).ts.replace('.', '')}|Open the thread>`);
   });
 
+  it('keeps replies in the thread of a system\'s channel on the timeline, and the shortcut adds there too', async () => {
+    await open(BLATAM, 'Crítica Sistema caído');
+    const card = cardIn(BLATAM);
+    const said = await t.ws.message('U0BOB', BLATAM, 'el KV cache no responde', card.ts);
+    await waitFor(async () => (await t.ops.store.events(1)).some((e) => e.kind === 'message' && e.text === 'el KV cache no responde'));
+    await t.ws.shortcut('U0CAROL', { channel: BLATAM, ts: said.ts }, 'incident.timeline_add');
+    await t.settle();
+    expect(t.ws.state.data.views.filter((v) => v.user === 'U0CAROL')).toEqual([]); // no picker: the thread names the incident
+  });
+
   it('reads severity then system then title from anywhere; names of several words; a team\'s P1 is its own', async () => {
     expect(await open(GEN, 'Alta BLATAM KV cache lenta')).toMatch(/\(P2 · Alta, blatam\) in <#C0BLATAM>/);
     expect(await open(GEN, 'Severidad 1 bff API caída')).toMatch(/\(P1 · Severidad 1, bff\) in <#C0BFF>/);

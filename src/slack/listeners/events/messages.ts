@@ -24,9 +24,9 @@ interface MessageEvent {
   thread_ts?: string;
 }
 
-/** Whether the event is a person's reply in a thread of `channel` (not a bot's, not an edit). */
-export function isPersonReply(e: MessageEvent, channel: string, botUserId?: string): e is MessageEvent & { user: string; ts: string; thread_ts: string } {
-  if (e.channel !== channel || !KEPT_SUBTYPES.has(e.subtype)) return false;
+/** Whether the event is a person's reply in a thread (not a bot's, not an edit); the thread decides the incident. */
+export function isPersonReply(e: MessageEvent, botUserId?: string): e is MessageEvent & { user: string; ts: string; thread_ts: string } {
+  if (!e.channel || !KEPT_SUBTYPES.has(e.subtype)) return false;
   if (e.bot_id || !e.user || (botUserId && e.user === botUserId)) return false;
   return Boolean(e.ts && e.thread_ts && e.thread_ts !== e.ts);
 }
@@ -34,7 +34,8 @@ export function isPersonReply(e: MessageEvent, channel: string, botUserId?: stri
 export function registerThreadMessages(app: App, d: SlackDeps, messages: TimelineMessages) {
   app.event('message', async ({ event, context, client }) => {
     const e = event as MessageEvent;
-    if (!isPersonReply(e, d.incidentChannel, context.botUserId)) return;
+    // Any channel: incidents of a system live in that system's channel.
+    if (!isPersonReply(e, context.botUserId)) return;
     const incident = await d.store.findByThread(e.channel!, e.thread_ts);
     if (!incident) return;
     try {

@@ -26,8 +26,8 @@ export function pickedMessage(s: MessageShortcut): PickedMessage {
 
 async function addToTimeline(d: SlackDeps, messages: TimelineMessages, { shortcut, client, respond }: Args) {
   const from = pickedMessage(shortcut);
-  // The card itself, or a reply in its thread.
-  const incident = from.c === d.incidentChannel ? await d.store.findByThread(from.c, from.th ?? from.ts) : undefined;
+  // The card itself, or a reply in its thread, in whichever channel the incident lives.
+  const incident = await d.store.findByThread(from.c, from.th ?? from.ts);
   if (!incident) {
     const open = await d.store.listOpen();
     if (!open.length) {

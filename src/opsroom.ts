@@ -146,7 +146,7 @@ export async function startOpsroom(options: OpsroomOptions) {
   const permissions = local && !file.permissions.responders.length ? { ...file.permissions, responders: [...LOCAL_RESPONDERS] } : file.permissions;
   const policy = new RunPolicy(permissions, new SlackDirectory(client), routing);
   // …and its on-call rotation, so /oncall and handoffs can be tried without PagerDuty.
-  const handoffConfig = local && !file.handoff.rotation.length && !file.handoff.shifts
+  const handoffConfig = local && !pager.enabled && !file.handoff.rotation.length && !file.handoff.shifts
     ? { ...file.handoff, rotation: [...LOCAL_ROTATION.rotation], shifts: [...LOCAL_ROTATION.shifts] } : file.handoff;
   slackAuth = () => client.auth.test();
   const followUpStore = new KyselyFollowUpStore(database);

@@ -113,7 +113,8 @@ export async function createRemediation(o: RemediationSetup) {
         if (isRunEffect(effect)) return deliverRunEffect(remediation, effect, incident);
         const r = await deliver(effect, incident);
         if (effect.payload.type === 'thread' && incident.cardTs) {
-          void remediation.suggest(incident).catch((e) => o.log('suggestions failed', { incidentId: incident.id, error: String(e) }));
+          // Awaited, so the suggestion is queued before this delivery counts as done (nothing trails it).
+          await remediation.suggest(incident).catch((e) => o.log('suggestions failed', { incidentId: incident.id, error: String(e) }));
         }
         return r;
       };

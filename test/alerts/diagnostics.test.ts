@@ -1,5 +1,5 @@
 /** systems.<name>.alerts.autoDiagnostics: the alert's runbook starts and its read-only steps run as the incident opens. */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,14 +19,14 @@ describe('diagnostics when an alert opens an incident', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  const start = async (autoDiagnostics: boolean) => {
+  const start = async (autoDiagnostics: boolean, runbook = 'minimarket/probe') => {
     dir = mkdtempSync(join(tmpdir(), 'opsroom-alert-diag-'));
     writeRunbooks(dir);
     target = createServer((_req, res) => { hits++; res.writeHead(200).end('up 1\n'); });
     await new Promise<void>((r) => target!.listen(0, '127.0.0.1', () => r()));
     port = (target.address() as { port: number }).port;
     // An http step's host is never a parameter (lint refuses it): the target is written in; the label names it in the title.
-    writeFileSync(join(dir, 'runbooks', 'demo', 'probe.yml'), [
+    const probe = [
       'title: Probe a target',
       'params:',
       '  instance: { type: string, pattern: "^[A-Za-z0-9.:-]+$", from: alert.labels.instance }',
@@ -36,13 +36,17 @@ describe('diagnostics when an alert opens an incident', () => {
       `    http: { url: "http://127.0.0.1:${port}/metrics", expect_status: 200 }`,
       '    timeout: 5s',
       '',
-    ].join('\n'));
+    ].join('\n');
+    // The same probe in the alert's system and in another one.
+    mkdirSync(join(dir, 'runbooks', 'minimarket'), { recursive: true });
+    writeFileSync(join(dir, 'runbooks', 'minimarket', 'probe.yml'), probe);
+    writeFileSync(join(dir, 'runbooks', 'demo', 'probe.yml'), probe);
     o = await startLocal({
       env: { OPSROOM_RUNBOOKS: join(dir, 'runbooks'), OPSROOM_ALERTS_TOKEN: TOKEN },
       file: { systems: { minimarket: { severities: {}, people: { responders: [], oncall: [] }, alerts: { autoDiagnostics } } } } as never,
     });
     const body = fixture('alertmanager-v4');
-    body.commonAnnotations.runbook = 'demo/probe';
+    body.commonAnnotations.runbook = runbook;
     body.alerts[0].labels.instance = `127.0.0.1:${port}`;
     return Number((await post(o.ops.url, '/alerts/alertmanager', body)).body.incident.slice(4));
   };
@@ -58,6 +62,14 @@ describe('diagnostics when an alert opens an incident', () => {
     }
     expect(steps.map((s) => [s.stepId, s.state, s.step.title]), JSON.stringify(steps)).toEqual([['probe', 'succeeded', `Probe 127.0.0.1:${port}`]]);
     expect(hits).toBe(1);
+  });
+
+  it('starts nothing when the alert names another system\'s runbook', async () => {
+    hits = 0;
+    const id = await start(true, 'demo/probe');
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await o!.ops.runs.runs.listRuns({ incidentId: id })).toEqual([]);
+    expect(hits).toBe(0);
   });
 
   it('starts nothing when the system does not ask for it', async () => {

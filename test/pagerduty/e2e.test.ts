@@ -90,8 +90,11 @@ describe('PagerDuty off', () => {
     expect(w.fake.requests).toEqual([]);
     const r = await webhook({ event: {} });
     expect(r.status).toBe(404);
+    // /oncall answers from the handoff rotation instead (the local workspace ships one), and pages nobody.
     const oncall = await ws().slash('U0ALICE', GEN, '', { command: '/oncall' });
-    expect(oncall.json.text).toMatch(/PagerDuty integration is off/);
+    expect(oncall.json.text).toMatch(/^On call now: <@U0[A-Z]+>/);
+    expect(JSON.stringify(oncall.json.blocks)).toContain('PagerDuty is off, so nobody is paged');
+    expect(w.fake.requests).toEqual([]);
   });
 
   it('refuses to start with a token but no service, naming the setting', async () => {

@@ -218,13 +218,13 @@ describe.skipIf(!hasDocker)('remediation safety through the local Web API', () =
     expect(await stepState(runId, 'ping')).toBe('pending');
   }, 30_000);
 
-  it('/runbook list filters the catalog; /runbook run outside a thread needs INC-n', async () => {
+  it('/runbook list filters the catalog; /runbook run outside a thread is a routine run in that channel', async () => {
     const list = await w.t.ws.slash('U0CAROL', GEN, 'list redis', { command: '/runbook' });
     expect(visibleText(list.json)).toContain('redis-down');
     const none = await w.t.ws.slash('U0CAROL', GEN, 'list nothing-like-this', { command: '/runbook' });
     expect(visibleText(none.json)).toMatch(/No runbook matches/);
     const nowhere = await w.t.ws.slash('U0CAROL', GEN, 'run redis-down pattern=oom', { command: '/runbook' });
-    expect(nowhere.json.text).toMatch(/Say which incident/);
+    expect(nowhere.json.text).toMatch(/^Started \*Redis caído\* \(run \d+\) in <#C0GENERAL>/);
     const bad = await w.t.ws.slash('U0CAROL', GEN, 'run INC-1 redis-down pattern=NOPE', { command: '/runbook' });
     expect(bad.json.text).toMatch(/parameter "pattern" must match/);
     const unknown = await w.t.ws.slash('U0CAROL', GEN, 'run INC-1 nope-runbook', { command: '/runbook' });

@@ -47,7 +47,7 @@ export const ParamSchema = z
         z.enum(['incident.service', 'incident.severity', 'incident.title']),
         z.string().regex(ENV_FROM_RE, 'expected incident.service, incident.severity, incident.title, env.NAME or alert.labels.NAME'),
         z.string().regex(ALERT_FROM_RE, 'expected incident.service, incident.severity, incident.title, env.NAME or alert.labels.NAME'),
-      ])
+      ], { error: 'expected incident.service, incident.severity, incident.title, env.NAME or alert.labels.NAME' })
       .optional()
       .describe(
         'Where the value comes from when the person running the runbook gives none: an incident field, ' +

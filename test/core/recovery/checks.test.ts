@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { loadInventory } from '../../../src/core/inventory/loader.js';
 import { isRemediation, verificationChecks } from '../../../src/core/recovery/checks.js';
 import { loadRunbooks } from '../../../src/core/runbooks/loader.js';
 import { renderSteps } from '../../../src/core/runbooks/render.js';
@@ -32,7 +33,9 @@ describe('verification checks of a remediation', () => {
   it('on the seed dashboard-down: the simple restart is verified by verify, the stops by nothing', async () => {
     const { runbooks } = await loadRunbooks('runbooks/minimarket');
     const rb = runbooks.find((r) => r.id === 'minimarket/dashboard-down')!;
-    const steps = list(renderSteps(rb, {}));
+    // Its HTTP checks name the system's bases, so it renders against the shipped example inventory.
+    const { inventory } = await loadInventory('examples/inventory.yml');
+    const steps = list(renderSteps(rb, {}, {}, inventory));
     expect(verificationChecks(steps, 'restart')).toEqual(['verify']);
     expect(verificationChecks(steps, 'stop-dashboard')).toEqual([]);
     expect(verificationChecks(steps, 'start-dashboard')[0]).toBe('ps-after');

@@ -140,7 +140,7 @@ describe('semantic pass', () => {
     ]);
     expect(lint(text, { inventory: { ...inventory, secrets: ['ADMIN_TOKEN'] } }).errors).toEqual([]);
     expect(lint(yaml('title: T', 'params: { t: { from: env.bad-name } }', 'steps: [{ id: a, title: "{{ t }}", manual: x }]')).errors).toEqual([
-      'demo.yml:2:22 params.t.from: expected incident.service, incident.severity, incident.title or env.NAME',
+      'demo.yml:2:22 params.t.from: expected incident.service, incident.severity, incident.title, env.NAME or alert.labels.NAME',
     ]);
   });
 

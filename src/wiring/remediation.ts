@@ -16,7 +16,9 @@ import { EMPTY_INVENTORY, type Inventory } from '../core/inventory/schema.js';
 import type { ChatNotifier, Clock, IncidentStore } from '../core/ports.js';
 import { loadRunbooks, type LoadedRunbook } from '../core/runbooks/loader.js';
 import { formatSourceError } from '../core/runbooks/yaml-source.js';
+import { incidentKey } from '../core/incidents/incident.js';
 import { approvalGate } from '../core/runs/approvals.js';
+import { systemOfRunbook } from '../core/systems/index.js';
 import { RunEngine } from '../core/runs/engine.js';
 import { credentialValues, knownSecrets } from '../core/runs/known-secrets.js';
 import { RunPolicy } from '../core/runs/permissions.js';
@@ -88,6 +90,14 @@ export async function createRemediation(o: RemediationSetup) {
       incident: async (id) => {
         const i = await o.store.get(id);
         return i && { commander: i.commander, acknowledgedBy: i.acknowledgedBy, system: i.system, requiresApproval: approvalRequired(severities, i.severity, await o.store.events(id)) };
+      },
+      openIncidentNeedingApproval: async (runbookId) => {
+        const system = systemOfRunbook(runbookId)?.toLowerCase();
+        for (const i of await o.store.listOpen()) {
+          if (system && i.system?.toLowerCase() !== system) continue;
+          if (approvalRequired(severities, i.severity, await o.store.events(i.id))) return incidentKey(i.id);
+        }
+        return undefined;
       },
     }),
   });

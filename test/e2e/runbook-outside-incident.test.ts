@@ -111,4 +111,18 @@ describe.skipIf(!ready)('/runbook run outside an incident', () => {
     await waitFor(() => cardOf(GEN, 2));
     expect(cardOf(INC, 2)).toBeUndefined();
   });
+
+  it('refuses a dangerous step outside incidents while an incident that needs two responders is open', async () => {
+    await w.t.ws.slash('U0BOB', GEN, 'open P1 Redis down everywhere');
+    expect(await runbook('U0CAROL', GEN, 'run redis-down pattern=oom')).toMatch(/\(run 3\)/);
+    const card = await waitFor(() => cardOf(GEN, 3));
+    const before = (await w.redis.inspect()).State.StartedAt;
+    const seen = new Set(w.t.ws.state.data.views.map((v) => v.id));
+    await w.t.ws.click('U0ALICE', { channel: GEN, ts: card.ts }, 'run.step.run', { value: '3:restart' });
+    const modal = await waitFor(() => w.t.ws.state.data.views.find((v) => !seen.has(v.id) && v.user === 'U0ALICE' && (v as any).callback_id === 'run.confirm'));
+    await w.t.ws.submitView('U0ALICE', modal.id, {});
+    await waitFor(() => JSON.stringify(w.t.ws.state.data).includes("needs a second responder's approval: run this step from its thread"));
+    expect((await step(3, 'restart'))?.state).toBe('pending');
+    expect((await w.redis.inspect()).State.StartedAt).toBe(before);
+  }, 60_000);
 });

@@ -70,6 +70,11 @@ export interface GateDeps {
   clock: Clock;
   /** The incident of a run: its roles and whether its severity requires a second approval. */
   incident(id: number): Promise<(IncidentRoles & { requiresApproval: boolean }) | undefined>;
+  /**
+   * For a run outside any incident: an open incident of the runbook's system whose severity needs
+   * a second approval (its key), if any. Then dangerous steps belong in that incident's thread.
+   */
+  openIncidentNeedingApproval?(runbookId: string): Promise<string | undefined>;
 }
 
 const forbid = (msg: string) => new CodedError(ErrorCode.Forbidden, msg);
@@ -89,6 +94,11 @@ export function approvalGate(d: GateDeps): AuthorizeHook {
     const dangerous = step.step.danger;
     const denied = await d.policy.check(actor, dangerous ? 'run_dangerous' : 'run', roles);
     if (denied) throw forbid(denied);
+    if (dangerous && action !== 'skip' && run.incidentId === null) {
+      // Otherwise one responder could run the restart alone beside a P1 that needs two.
+      const open = await d.openIncidentNeedingApproval?.(run.runbookId);
+      if (open) throw forbid(`${open} is open in this runbook's system and needs a second responder's approval: run this step from its thread.`);
+    }
     if (!dangerous || action === 'skip' || !incident?.requiresApproval) return;
     await checkApproved(d, confirmation, run.id, step, actor, roles);
   };

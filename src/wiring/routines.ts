@@ -3,9 +3,11 @@
  * operations channel, and the scheduler that runs routines on their schedules, once across
  * replicas (slots claimed in the database, migration 013).
  */
-import type { FileConfig } from '../config/file.js';
+import { systemsOf, type FileConfig } from '../config/file.js';
 import type { IncidentService } from '../core/incidents/service.js';
 import type { Clock } from '../core/ports.js';
+import { said } from '../core/said.js';
+import { systemOfRunbook } from '../core/systems/index.js';
 import { operationsChannel, routinesOf, unknownScheduled } from '../core/routines/config.js';
 import type { IncidentOpener } from '../core/routines/ports.js';
 import { RoutineScheduler } from '../core/routines/scheduler.js';
@@ -35,12 +37,18 @@ export function createRoutines(o: RoutinesSetup) {
   const starter = new RoutineRuns({ remediation, bind: (runId, channel, at) => routineRuns.bind(runId, channel, at) });
   const unknown = unknownScheduled(o.runs.catalog(), config);
   if (unknown.length) o.log('routines.schedules names runbooks that do not exist; they never run', { runbooks: unknown });
+  const systems = Object.keys(systemsOf(o.file));
+  const configured = (name: string | undefined) => systems.find((n) => n.toLowerCase() === name?.toLowerCase()) ?? null;
   const opener: IncidentOpener = {
     async open(i) {
-      const { incident } = await o.incidents.open({ severity: i.severity, title: i.title, summary: i.summary, service: i.service, openedBy: 'opsroom', sourceChannel: i.channel });
+      const { incident } = await o.incidents.open({
+        severity: i.severity, title: i.title, summary: i.summary, service: i.service, openedBy: 'opsroom', sourceChannel: i.channel,
+        // The runbook's system when opsroom.yml routes it (its channel, names and responders apply).
+        system: configured(systemOfRunbook(i.runbookId)),
+      });
       await o.incidents.record(incident.id, {
         at: o.clock.now(), actor: 'opsroom', kind: 'run',
-        text: `Opened by routine ${code(i.runbookId)}${i.runId !== null ? ` (run ${i.runId})` : ''}: ${i.summary.slice(0, 500)}`,
+        text: `Opened by routine ${code(i.runbookId)}${i.runId !== null ? ` (run ${i.runId})` : ''}: ${said(i.summary.slice(0, 500))}`,
         data: { runId: i.runId, runbookId: i.runbookId, routine: true },
       });
       return { id: incident.id, severity: incident.severity };

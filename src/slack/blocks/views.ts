@@ -4,7 +4,7 @@ import { timeToAcknowledge, timeToMitigate, timeToResolve } from '../../core/inc
 import type { TimelineEvent } from '../../core/incidents/timeline.js';
 import { context, divider, section, slackDate, type Block } from './kit.js';
 import { listBlocks } from './lists.js';
-import { userText } from './mrkdwn.js';
+import { opsroomLine, userText } from './mrkdwn.js';
 import { entryText } from './timeline.js';
 
 /** Slack takes at most 50 blocks in a message. */
@@ -12,7 +12,7 @@ const MAX_BLOCKS = 50;
 
 /** Timeline kinds whose text is opsroom's own mrkdwn (it escapes what it embeds); every other text is shown escaped. */
 const MRKDWN_KINDS = new Set(['commander', 'step', 'run', 'approval', 'denial']);
-export const timelineText = (kind: string, text: string) => (MRKDWN_KINDS.has(kind) ? text : userText(text, 2000));
+export const timelineText = (kind: string, text: string) => (MRKDWN_KINDS.has(kind) ? opsroomLine(text) : userText(text, 2000));
 
 /** `/incident list [system]`: the open incidents (of one system), most severe first (the store's order). */
 export function incidentList(

@@ -121,6 +121,10 @@ describe('incidents routed by system, through the real Bolt app', () => {
   it('moves an incident to another system: timeline, card re-rendered, a note with a link in the new channel, announced there', async () => {
     await open(GEN, 'Severidad 1 bff API caída');
     const ts = cardIn(BFF).ts;
+    // Dave, a bystander, may not: moving changes whose responders count.
+    const refused = await t.ws.slash('U0DAVE', GEN, 'system INC-1 blatam');
+    expect(refused.json.text).toContain('may move it to another system');
+    expect((await t.ops.store.get(1))!.system).not.toBe('blatam');
     const r = await t.ws.slash('U0BOB', GEN, 'system INC-1 blatam');
     await t.settle();
     expect(r.json?.text).toMatch(/\*INC-1\* is now in blatam\. Its thread stays in <#C0BFF>; <#C0BLATAM> was told\./);

@@ -258,8 +258,13 @@ export class IncidentService {
     });
   }
 
-  /** Moves the incident to another system (`/incident system`): a timeline event, the card, notices. */
-  moveSystem(id: number, actor: string, system: string) {
+  /**
+   * Moves the incident to another system (`/incident system`): a timeline event, the card, notices.
+   * It changes whose responders count, so only those who may reassign it may move it.
+   */
+  async moveSystem(id: number, actor: string, system: string) {
+    const denied = await this.deps.mayAssign?.(actor, await this.get(id));
+    if (denied) throw new CodedError(ErrorCode.Forbidden, `Only the incident's commander or a responder may move it to another system.`);
     return this.apply(id, (i) => decideMove(this.deps.routing, i, actor, system, this.now()));
   }
 

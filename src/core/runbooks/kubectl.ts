@@ -34,10 +34,9 @@ function resourceProblem(verb: KubernetesVerb, r: string): string | undefined {
   const type = r.split('/')[0].split('.')[0];
   switch (verb) {
     case 'get':
-      // `get secret -o yaml` prints the values into the thread; describe shows only their sizes.
-      if (r.split('/')[0].split(',').some((t) => /^secrets?$/.test(t.split('.')[0]))) return 'would print Secret data: describe it instead, or read it in an ssh step with danger: true and redact: true';
-    // falls through
     case 'describe':
+      // `get secret -o yaml` prints the values into the thread; describe shows only their sizes.
+      if (verb === 'get' && r.split('/')[0].split(',').some((t) => /^secrets?$/.test(t.split('.')[0]))) return 'would print Secret data: describe it instead, or read it in an ssh step with danger: true and redact: true';
       return TYPES_RE.test(r) || NAMED_RE.test(r) ? undefined : 'is not a resource type (pods, pods,svc) or type/name (deployment/redis)';
     case 'logs':
     case 'exec':

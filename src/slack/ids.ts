@@ -3,6 +3,8 @@ export const Actions = {
   acknowledge: 'incident.acknowledge',
   postUpdate: 'incident.post_update',
   changeSeverity: 'incident.change_severity',
+  /** The card's status menu: one click moves the status (its current one preselected). */
+  changeStatus: 'incident.change_status',
   assignCommander: 'incident.assign_commander',
   resolve: 'incident.resolve',
   reopen: 'incident.reopen',

@@ -79,6 +79,12 @@ function openButtons(i: Incident, ctx: CardContext): Block[] {
   const out: Block[] = [];
   if (!i.acknowledgedAt) out.push(button(Actions.acknowledge, 'Acknowledge', id, 'primary'));
   out.push(button(Actions.postUpdate, 'Post update', id));
+  const current = statusOptions().find((o) => o.value === i.status);
+  out.push({
+    type: 'static_select', action_id: Actions.changeStatus,
+    placeholder: { type: 'plain_text', text: 'Change status' },
+    options: statusOptions(), ...(current && { initial_option: current }),
+  });
   out.push({
     type: 'static_select', action_id: Actions.changeSeverity,
     placeholder: { type: 'plain_text', text: 'Change severity' },

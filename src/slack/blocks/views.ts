@@ -16,16 +16,20 @@ export const timelineText = (kind: string, text: string) => (MRKDWN_KINDS.has(ki
 
 /** `/incident list [system]`: the open incidents (of one system), most severe first (the store's order). */
 export function incidentList(
-  open: readonly Incident[], now: Date, opts: { system?: string | null; levelName?: (i: Incident) => string } = {},
+  open: readonly Incident[], now: Date,
+  opts: { system?: string | null; levelName?: (i: Incident) => string; links?: readonly (string | null)[] } = {},
 ): { text: string; blocks: Block[] } {
   const of = opts.system ? ` in ${opts.system}` : '';
   if (open.length === 0) return { text: `No open incidents${of}.`, blocks: [section(`:white_check_mark: No open incidents${of}.`)] };
-  const lines = open.map((i) =>
-    `*${incidentKey(i.id)}* · ${opts.levelName?.(i) ?? i.severity}${i.system ? ` · ${userText(i.system)}` : ''} · ${i.status} · ${userText(i.title)} — ${/^[UW][A-Z0-9]+$/.test(i.commander) ? `<@${i.commander}>` : userText(i.commander)}, open ${formatDuration(now.getTime() - i.createdAt.getTime())}`);
+  const lines = open.map((i, n) =>
+    `*${linked(incidentKey(i.id), opts.links?.[n])}* · ${opts.levelName?.(i) ?? i.severity}${i.system ? ` · ${userText(i.system)}` : ''} · ${i.status} · ${userText(i.title)} — ${/^[UW][A-Z0-9]+$/.test(i.commander) ? `<@${i.commander}>` : userText(i.commander)}, open ${formatDuration(now.getTime() - i.createdAt.getTime())}`);
   const more = (left: number) => `${left} more open incident${left === 1 ? '' : 's'} not shown (the least severe): \`/incident show INC-n\` shows any one of them.`;
   const blocks: Block[] = [section(`*${open.length} open incident${open.length === 1 ? '' : 's'}${of}*`), ...listBlocks([{ items: lines }], MAX_BLOCKS - 1, more)];
   return { text: `${open.length} open incidents`, blocks };
 }
+
+/** `<url|INC-7>`: the key linking to its thread when the link is known. */
+const linked = (key: string, url: string | null | undefined) => (url && /^https?:\/\/[^\s|<>]+$/.test(url) ? `<${url}|${key}>` : key);
 
 /** Timeline events on one page of `/incident show`; page 1 is the newest. 25 always fit one message. */
 export const TIMELINE_PAGE = 25;

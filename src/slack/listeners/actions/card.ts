@@ -1,6 +1,7 @@
 import type { App, BlockAction, BlockElementAction, AllMiddlewareArgs, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { CodedError, ErrorCode } from '../../../core/errors.js';
 import type { Incident } from '../../../core/incidents/incident.js';
+import { isStatus } from '../../../core/incidents/status.js';
 import { resolveModal, updateModal } from '../../blocks/modals.js';
 import type { SlackDeps } from '../../deps.js';
 import { userMessage } from '../../errors.js';
@@ -19,6 +20,12 @@ const cardActions: Record<string, CardAction> = {
     const value = action.type === 'static_select' ? action.selected_option?.value ?? '' : '';
     // The menu's values are opsroom's levels, not the system's names.
     return d.incidents.setSeverity(i.id, body.user.id, value.split(':').pop() ?? '', { level: true });
+  },
+  [Actions.changeStatus]: (d, i, { action, body }) => {
+    const value = action.type === 'static_select' ? action.selected_option?.value ?? '' : '';
+    if (value === i.status) return Promise.resolve();
+    if (!isStatus(value) || value === 'resolved') throw new CodedError(ErrorCode.BadInput, 'Pick investigating, identified or monitoring; resolve with Resolve.');
+    return d.incidents.setStatus(i.id, body.user.id, value);
   },
   [Actions.assignCommander]: (d, i, { action, body }) => {
     const user = action.type === 'users_select' ? action.selected_user : undefined;

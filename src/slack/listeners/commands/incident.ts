@@ -14,6 +14,7 @@ import { code } from '../../blocks/mrkdwn.js';
 import { incidentList, incidentShow } from '../../blocks/views.js';
 import type { SlackDeps } from '../../deps.js';
 import { userMessage } from '../../errors.js';
+import { permalinks } from '../../permalinks.js';
 import { findUser } from '../../users.js';
 import { withinAckWindow } from '../ack.js';
 import { arrivedAt } from '../once.js';
@@ -72,11 +73,12 @@ const handlers: Record<string, Handler> = {
     const i = await d.incidents.setStatus(await id(), cmd.user_id, a.status as Status);
     return `*${incidentKey(i.id)}* is now ${i.status}.`;
   },
-  async list(d, _cmd, a) {
+  async list(d, _cmd, a, _id, client) {
     const r = d.incidents.routing;
     const system = a.system ? systemFor(r, String(a.system)) : null;
     const open = (await d.store.listOpen()).filter((i) => !system || i.system === system);
-    return { response_type: 'ephemeral', ...incidentList(open, d.clock.now(), { system, levelName: (i) => r?.severityLabel(i.severity, i.system) ?? i.severity }) };
+    const links = await permalinks(client, open.map((i) => ({ channel: i.channel, ts: i.cardTs })));
+    return { response_type: 'ephemeral', ...incidentList(open, d.clock.now(), { system, links, levelName: (i) => r?.severityLabel(i.severity, i.system) ?? i.severity }) };
   },
   async show(d, _cmd, a, id) {
     const incident = await d.incidents.get(await id());

@@ -19,7 +19,7 @@ export const EXPECTED_IDS: Record<string, string[]> = {
   denis: ['redis-down', 'workers-stuck', 'graph-slow', 'queue-growing', 'mutations-blocked-by-policy', 'telemetry-inconsistent', 'chat-api-timeout', 'websocket-disconnects'],
   minimarket: ['dashboard-down', 'database-down', 'observability-down', 'high-error-rate', 'high-latency', 'high-memory', 'tls-certificates-expired', 'encrypted-data-inaccessible', 'daily-health-check', 'backup', 'restore', 'on-call-handoff'],
   'ai-multimodel': ['p0-p1-response', 'pre-deployment', 'deploy', 'post-deployment-validation', 'rollback', 'high-error-rate', 'high-response-time', 'service-down', 'postgres-maintenance', 'postgres-backup', 'postgres-restore', 'redis-maintenance', 'unauthorized-access', 'api-key-compromise', 'suspicious-usage', 'load-imbalance', 'circuit-breaker', 'model-unavailable', 'provider-high-latency', 'cost-optimization', 'high-memory', 'database-performance', 'daily-backup', 'disaster-recovery', 'weekly-maintenance', 'certificate-renewal'],
-  bff: ['health-check', 'cache-invalidate', 'incident-response', 'slow-database', 'celery-queue-saturated', 'memory-leak', 'daily-health-check', 'log-cleanup', 'weekly-db-maintenance', 'weekly-backup', 'api-slow', 'redis-down', 'postgres-down', 'celery-workers-stuck', 'celery-beat-stuck'],
+  bff: ['health-check', 'cache-invalidate', 'incident-response', 'slow-database', 'celery-queue-saturated', 'memory-leak', 'daily-health-check', 'log-cleanup', 'weekly-db-maintenance', 'weekly-backup', 'api-slow', 'redis-down', 'postgres-down', 'celery-workers-stuck', 'celery-beat-stuck', 'monthly-performance-report', 'dependency-updates'],
 };
 
 /** Values for parameters without a default (secrets from the bot's environment given as fakes). */
@@ -44,6 +44,7 @@ export const REQUIRED_PARAMS: Record<string, Record<string, string>> = {
   'ai-multimodel/provider-high-latency': { model: 'gpt-4' },
   'ai-multimodel/daily-backup': { date: '20240115-030000' },
   'ai-multimodel/disaster-recovery': { backup_date: '20240115-030000' },
+  'bff/incident-response': { previous_commit: 'abc1234' },
 };
 
 /**
@@ -51,16 +52,16 @@ export const REQUIRED_PARAMS: Record<string, Record<string, string>> = {
  * --dry-run` prints it (`command: ssh <host> <command>`), with the parameters above and defaults.
  */
 export const SSH_COMMANDS: Record<string, string> = {
-  'blatam/system-down': `ssh blatam-host cd '/srv/blatam' && cat .env`,
-  'blatam/high-latency': `ssh blatam-host cd '/srv/blatam' && python bulk/core/ultra_adaptive_kv_cache_cli.py stats`,
-  'blatam/high-memory': 'ssh blatam-host nvidia-smi',
+  'blatam/system-down': `ssh blatam-host cd '/srv/blatam' && grep -oE '^(export +)?[A-Za-z_][A-Za-z0-9_]*=' .env`,
+  'blatam/high-latency': `ssh blatam-host cd '/srv/blatam' && python3 bulk/core/ultra_adaptive_kv_cache_cli.py stats`,
+  'blatam/high-memory': 'ssh blatam-host free -h',
   'blatam/morning-routine': `ssh blatam-host cd '/srv/blatam' && ./scripts/health_check.sh`,
-  'blatam/evening-routine': 'ssh blatam-host ls -lh /backup/ | tail -5',
+  'blatam/evening-routine': `ssh blatam-host ls -lh '/backup' | tail -5`,
   'denis/graph-slow': `ssh denis-bastion cypher-shell -u neo4j -p '[REDACTED]' "RETURN 1"`,
   'denis/mutations-blocked-by-policy': `ssh denis-bastion cypher-shell -u neo4j -p '[REDACTED]' "MATCH (p:Policy) RETURN p LIMIT 10"`,
   'denis/telemetry-inconsistent': `ssh denis-bastion cypher-shell -u neo4j -p '[REDACTED]' "MATCH (d:Decision) RETURN count(d) LIMIT 1"`,
   'minimarket/dashboard-down': 'ssh minimarket-host df -h /',
-  'minimarket/database-down': 'ssh minimarket-host sudo netstat -tulpn | grep 5432',
+  'minimarket/database-down': `ssh minimarket-host ss -Htln 'sport = :5432' | grep .`,
   'minimarket/high-latency': 'ssh minimarket-host docker network inspect inventario-retail_default',
   'minimarket/high-memory': 'ssh minimarket-host docker inspect dashboard | grep -A5 Memory',
   'minimarket/tls-certificates-expired': `ssh minimarket-host cd '/srv/minimarket/inventario-retail'/observability/prometheus/tls && ./generate_certs.sh`,
@@ -98,10 +99,12 @@ export const SSH_COMMANDS: Record<string, string> = {
   'bff/weekly-db-maintenance': `ssh bff-host psql bff_production -c "REINDEX DATABASE bff_production;"`,
   'bff/weekly-backup': 'ssh bff-host pg_dump bff_production > /backups/bff_$(date +%Y%m%d).sql',
   'bff/api-slow': 'ssh bff-host redis-cli INFO stats | grep keyspace_hits',
-  'bff/redis-down': 'ssh bff-host systemctl restart redis',
+  'bff/redis-down': 'ssh bff-host sudo -n systemctl restart redis',
   'bff/postgres-down': 'ssh bff-host pg_isready -h localhost -p 5432',
-  'bff/celery-workers-stuck': 'ssh bff-host systemctl restart bff-celery',
+  'bff/celery-workers-stuck': 'ssh bff-host sudo -n systemctl restart bff-celery',
   'bff/celery-beat-stuck': `ssh bff-host cd '/srv/bff' && celery -A config inspect scheduled`,
+  'bff/monthly-performance-report': `ssh bff-host cd '/srv/bff' && python manage.py shell -c "from apps.core.metrics import MetricsService; metrics = MetricsService(); report = metrics.generate_monthly_report(); print(report)"`,
+  'bff/dependency-updates': `ssh bff-host cd '/srv/bff' && pip list --outdated`,
 };
 
 /**

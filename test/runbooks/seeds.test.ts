@@ -74,7 +74,7 @@ describe('seed runbooks: shape and identity', () => {
 
   it('severities are the team\'s own names, and each one resolves to an opsroom level through severityAliases', () => {
     const used = new Set(all().filter((r) => r.severity).map((r) => `${r.id.split('/')[0]}:${r.severity}`));
-    for (const name of ['blatam:Crítica', 'blatam:Alta', 'blatam:Media', 'ai-multimodel:P0', 'ai-multimodel:High', 'bff:Sev 1', 'bff:Sev 2'])
+    for (const name of ['blatam:Crítica', 'blatam:Alta', 'blatam:Media', 'ai-multimodel:P0', 'ai-multimodel:High'])
       expect(used).toContain(name);
     // P1 in the ai-multimodel seed is opsroom's P2: runbooks there must not say P1 (global P1 would win).
     expect(all().filter((r) => r.id.startsWith('ai-multimodel/') && /^P[1-3]$/.test(r.severity ?? ''))).toEqual([]);
@@ -89,6 +89,11 @@ const NOT_DANGEROUS: Record<string, string> = {
   'ai-multimodel/model-unavailable#reconnect': 'retries the provider connection',
   'ai-multimodel/suspicious-usage#report': 'generates a report',
   'bff/log-cleanup#sessions': 'drops expired sessions only',
+  'bff/incident-response#sudo-check': 'sudo -l lists the permission, restarts nothing',
+  'bff/celery-beat-stuck#sudo-check': 'sudo -l lists the permission, restarts nothing',
+  'bff/celery-workers-stuck#sudo-check': 'sudo -l lists the permission, restarts nothing',
+  'bff/postgres-down#sudo-check': 'sudo -l lists the permission, restarts nothing',
+  'bff/redis-down#sudo-check': 'sudo -l lists the permission, restarts nothing',
   'minimarket/restore#start-agente-deposito': 'starts the services the restore stopped',
   'minimarket/restore#start-agente-negocio': 'starts the services the restore stopped',
   'minimarket/restore#start-dashboard': 'starts the services the restore stopped',
@@ -112,13 +117,12 @@ describe('seed runbooks: guarded steps', () => {
     expect(steps().filter(({ s }) => s.danger === false).map((f) => f.key).sort()).toEqual(Object.keys(NOT_DANGEROUS).sort());
   });
 
-  it('steps that print secrets (cat .env, the encryption key, kubectl get secrets -o yaml) are dangerous and redacted', () => {
+  it('steps that print secrets (the encryption key, kubectl get secrets -o yaml) are dangerous and redacted; read-only checks that test the key without printing it are not', () => {
     const SECRET = /cat \.env|DATABASE_ENCRYPTION_KEY(?![^\n]*\| wc -c)|get secrets? [^\n]*-o yaml/;
-    const found = steps().filter(({ s }) => SECRET.test(stepText(s)));
+    const found = steps().filter(({ s }) => SECRET.test(stepText(s)) && !s.read_only);
     expect(found.map((f) => f.key).sort()).toEqual([
-      'ai-multimodel/certificate-renewal#secret', 'ai-multimodel/daily-backup#secrets', 'blatam/system-down#env',
+      'ai-multimodel/certificate-renewal#secret', 'ai-multimodel/daily-backup#secrets',
       'minimarket/encrypted-data-inaccessible#add-key', 'minimarket/encrypted-data-inaccessible#decrypt',
-      'minimarket/encrypted-data-inaccessible#key-set', 'minimarket/encrypted-data-inaccessible#verify',
     ]);
     for (const { s, key } of found) expect({ key, danger: s.danger, redact: s.redact }).toEqual({ key, danger: true, redact: true });
   });

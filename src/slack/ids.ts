@@ -55,6 +55,8 @@ export const RunViews = {
   params: 'run.params',
   confirm: 'run.confirm',
   output: 'run.output',
+  /** Why a dangerous step's approval request is rejected (or withdrawn). */
+  reject: 'run.reject',
 } as const;
 
 /** Parameter inputs of the start modal are `param.<name>`. */

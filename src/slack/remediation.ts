@@ -12,6 +12,7 @@ import type { LoadedRunbook } from '../core/runbooks/loader.js';
 import { approvalRequired } from '../core/incidents/approval-rule.js';
 import { renderRunbook } from '../core/runbooks/render.js';
 import { suggest } from '../core/runbooks/suggest.js';
+import { chooseEscalation } from '../core/runbooks/escalation.js';
 import { alertFirst } from '../core/alerts/suggest.js';
 import { approvalProblem, approvalRef, type Approval, type ApprovalStore } from '../core/runs/approvals.js';
 import { stepFingerprint } from '../core/runs/confirmation.js';
@@ -22,10 +23,12 @@ import { describeCommand } from '../core/runs/step-runner.js';
 import { Redactor } from '../core/runs/redact.js';
 import { scrubDeep } from '../core/runs/known-secrets.js';
 import type { NewEvent } from '../core/incidents/timeline.js';
+import { said } from '../core/said.js';
 import type { NewEffect } from '../core/effects.js';
 import { approvalMessage, confirmModal, fullOutputModal, suggestionsMessage } from './blocks/run-views.js';
 import { code, escapeMrkdwn } from './blocks/run-card.js';
 import { codedText } from './errors.js';
+import { userText } from './blocks/mrkdwn.js';
 import type { BoardDeps, RunBoard } from './run-board.js';
 import { findPosted } from './posted.js';
 import { approvalKey, postOnce, suggestKey } from './run-posts.js';
@@ -305,18 +308,29 @@ export class Remediation {
     await this.settleApprovalMessage(a, `:white_check_mark: Approved by <@${user}>; running as <@${a.requestedBy}>'s request.`);
   }
 
-  async reject(user: string, approvalId: number): Promise<void> {
+  /** Who may reject: the requester (withdrawing it) or someone who could approve it. Throws otherwise. */
+  async mayReject(user: string, approvalId: number): Promise<Approval> {
     const a = await this.d.approvals.getApproval(approvalId);
     if (!a) throw new CodedError(ErrorCode.NotFound, 'There is no such approval request.');
-    const { incident } = await this.load(a.runId);
+    if (a.state !== 'pending') throw new CodedError(ErrorCode.Conflict, `This request is already ${a.state}.`);
     if (user !== a.requestedBy) {
+      const { incident } = await this.load(a.runId);
       const denied = await this.d.policy.check(user, 'approve', incident, a.requestedBy);
       if (denied) throw forbid(denied.replace('approve', 'reject'));
     }
+    return a;
+  }
+
+  /** Rejects (or, by the requester, withdraws) a pending request, with the reason on the message and the timeline. */
+  async reject(user: string, approvalId: number, reason: string): Promise<void> {
+    const a = await this.mayReject(user, approvalId);
+    const { incident } = await this.load(a.runId);
+    const why = reason.trim().slice(0, 500);
     const now = this.d.clock.now();
     if (!(await this.d.approvals.moveApproval(a.id, 'pending', 'rejected', user, now))) throw new CodedError(ErrorCode.Conflict, `This request is already ${(await this.d.approvals.getApproval(a.id))?.state}.`);
-    await this.settleApprovalMessage(a, `:no_entry: ${user === a.requestedBy ? 'Withdrawn' : 'Rejected'} by <@${user}>.`);
-    if (incident) await this.d.incidents.record(incident.id, { at: now, actor: user, kind: 'approval', text: `rejected request ${a.id} to run ${code(a.stepId)}`, data: { approvalId: a.id } });
+    const verb = user === a.requestedBy ? 'Withdrawn' : 'Rejected';
+    await this.settleApprovalMessage(a, `:no_entry: ${verb} by <@${user}>${why ? `: ${userText(why, 500)}` : '.'}`);
+    if (incident) await this.d.incidents.record(incident.id, { at: now, actor: user, kind: 'approval', text: `${verb.toLowerCase()} request ${a.id} to run ${code(a.stepId)}${why ? `: ${said(why)}` : ''}`, data: { approvalId: a.id, reason: why || null } });
   }
 
   async diagnostics(user: string, runId: number): Promise<void> {
@@ -331,13 +345,12 @@ export class Remediation {
     const denied = await this.d.policy.check(user, 'run', incident);
     if (denied) throw forbid(denied);
     const steps = await this.d.runs.steps(runId);
-    const failed = steps.find((s) => s.state === 'failed' || s.state === 'timed_out');
     const rb = this.runbook(run.runbookId);
-    const rule = rb?.escalate.find((r) => r.page) ?? rb?.escalate[0];
-    const to = rule?.page ?? 'on-call';
-    const reason = `${incident ? `${incidentKey(incident.id)} ${incident.title}` : `run ${runId} of ${run.runbookId}`}: ${rule ? `${rule.when} → ${rule.then}` : 'a runbook step failed'}${failed ? ` (step ${failed.stepId} ${failed.state.replace('_', ' ')})` : ''}`;
+    // The rule that covers the failure (core/runbooks/escalation.ts), as the card's button says.
+    const { to, rule, stepId, why } = chooseEscalation(rb?.escalate ?? [], steps);
+    const reason = `${incident ? `${incidentKey(incident.id)} ${incident.title}` : `run ${runId} of ${run.runbookId}`}: ${rule ? `${rule.when} → ${rule.then}` : 'a runbook step failed'} (${why})`;
     // The escalator pages through PagerDuty when it is on, else records and logs it (setup).
-    await this.d.escalator.escalate(to, reason, { runId, stepId: failed?.stepId ?? '', runbookId: run.runbookId, incidentId: incident?.id ?? null, actor: user });
+    await this.d.escalator.escalate(to, reason, { runId, stepId: stepId ?? '', runbookId: run.runbookId, incidentId: incident?.id ?? null, actor: user });
     return to;
   }
 

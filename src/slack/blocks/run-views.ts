@@ -186,3 +186,15 @@ export function paramsModal(meta: { incidentId: number; runbookId: string }, tit
     private_metadata: JSON.stringify(meta), blocks: blocks.slice(0, 100),
   };
 }
+
+/** Reject (or withdraw) a request: the reason goes on the request message and the timeline. */
+export function rejectModal(approvalId: number, stepId: string, withdraw: boolean): Block {
+  return {
+    type: 'modal', callback_id: RunViews.reject, private_metadata: JSON.stringify({ approvalId }),
+    title: plain(withdraw ? 'Withdraw request' : 'Reject request'), submit: plain(withdraw ? 'Withdraw' : 'Reject'), close: plain('Cancel'),
+    blocks: [
+      section(`${withdraw ? 'Withdraw your' : 'Reject the'} request to run ${code(stepId)}. Say why: the requester and the timeline see it.`),
+      { type: 'input', block_id: 'reason', label: plain('Reason'), element: { type: 'plain_text_input', action_id: 'reason', multiline: true, max_length: 500 } },
+    ],
+  };
+}

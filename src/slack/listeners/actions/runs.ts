@@ -14,7 +14,7 @@ import { clickedMessage } from '../clicked.js';
 import { claimsOf } from '../once.js';
 import type { Once } from '../../../core/once.js';
 import type { Remediation } from '../../remediation.js';
-import { paramsModal } from '../../blocks/run-views.js';
+import { paramsModal, rejectModal } from '../../blocks/run-views.js';
 import { refOfPosted } from '../../run-posts.js';
 import { stopStep } from '../../run-stop.js';
 
@@ -146,7 +146,10 @@ const handlers: Record<string, [string, Handler]> = {
   [RunActions.diagnostics]: ['run diagnostics', async (r, c) => r.diagnostics(c.user, await cardButtonRun(r, c))],
   [RunActions.escalate]: ['escalate', async (r, c) => void (await r.escalate(c.user, await cardButtonRun(r, c)))],
   [RunActions.approve]: ['approve a dangerous step', async (r, c) => r.approve(c.user, await approvalOf(r, c))],
-  [RunActions.reject]: ['reject a dangerous step', async (r, c) => r.reject(c.user, await approvalOf(r, c))],
+  [RunActions.reject]: ['reject a dangerous step', async (r, c, a) => {
+    const req = await r.mayReject(c.user, await approvalOf(r, c));
+    await a.client.views.open({ trigger_id: c.triggerId, view: rejectModal(req.id, req.stepId, req.requestedBy === c.user) as never });
+  }],
   [RunActions.fullOutput]: ['open the full output', async (r, c, a) => {
     const [runId, stepId, attempt] = (await refOf(r, c, 'out')).split('/');
     await a.client.views.open({ trigger_id: c.triggerId, view: (await r.fullOutput(Number(runId), stepId, Number(attempt))) as never });

@@ -66,4 +66,22 @@ export function registerRunViews(app: App, d: SlackDeps) {
         .catch((err) => d.log('ephemeral failed', { error: String(err) }));
     }
   });
+
+  app.view(RunViews.reject, async ({ ack, body, view, client }) => {
+    const { approvalId } = JSON.parse(view.private_metadata || '{}') as { approvalId?: number };
+    const reason = valueOf(view.state.values as Values, 'reason')?.trim();
+    if (!reason) return void (await ack({ response_action: 'errors', errors: { reason: 'Say why, in a few words.' } }));
+    await ack();
+    const a = typeof approvalId === 'number' ? await r.d.approvals.getApproval(approvalId) : undefined;
+    const incident = a?.incidentId ? await d.store.get(a.incidentId) : undefined;
+    try {
+      if (!a) throw new CodedError(ErrorCode.NotFound, 'That approval request is gone.');
+      await claimsOf(d).run(`view:${view.id}`, () => r.reject(body.user.id, a.id, reason));
+    } catch (e) {
+      if (isCoded(e, ErrorCode.Forbidden)) await r.refused(body.user.id, incident?.id, 'reject a dangerous step', e.message);
+      else if (!isCoded(e)) d.log('reject failed', { error: String((e as Error)?.stack ?? e) });
+      await client.chat.postEphemeral({ channel: incident?.channel ?? d.incidentChannel, user: body.user.id, text: userMessage(e), ...(incident?.cardTs ? { thread_ts: incident.cardTs } : {}) })
+        .catch((err) => d.log('ephemeral failed', { error: String(err) }));
+    }
+  });
 }

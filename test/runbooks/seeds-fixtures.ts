@@ -117,7 +117,7 @@ const REST = "--timeout=<rest of the step's timeout>";
 export const KUBERNETES_COMMANDS: Record<string, string> = {
   'denis/redis-down': `${DK} exec statefulset/redis -- redis-cli ping`,
   'denis/workers-stuck': `${DK} exec deployment/denis-workers -- celery -A denis_unified_v1.async_min.celery_main:app purge -f`,
-  'denis/queue-growing': `${DK} exec deployment/denis-workers -- sh -c 'celery -A denis_unified_v1.async_min.celery_main:app inspect active | grep -A5 '\\''default'\\'''`,
+  'denis/queue-growing': `${DK} exec deployment/denis-workers -- sh -c 'celery -A denis_unified_v1.async_min.celery_main:app inspect active_queues | grep -A5 '\\''default'\\'''`,
   'denis/mutations-blocked-by-policy': `${DK} logs --selector=app=denis --tail=50 | grep -i policy`,
   'denis/chat-api-timeout': `${DK} get pods --selector=app=denis`,
   'denis/websocket-disconnects': `${DK} logs --selector=app=denis --tail=100 | grep -i 'ws\\|websocket'`,

@@ -6,6 +6,9 @@
  * tsx demo/cli.ts status
  */
 import { BREAK_MODES, demoUp, openDemo, type BreakMode, type Demo } from './environment.js';
+import { howToRun as instructions } from './instructions.js';
+
+const howToRun = (demo: Demo) => instructions(demo.state.inventoryPath ?? '<the demo inventory>');
 
 const [command, ...args] = process.argv.slice(2);
 const log = (line: string) => console.log(line);
@@ -16,16 +19,6 @@ function table(demo: Demo): string {
     return `  ${`${e.project}/${e.service}`.padEnd(26)} ${e.container.padEnd(22)} ${(e.url ?? `${e.address}:${e.port}`).padEnd(24)} ${broken ? `BROKEN: ${broken}` : ''}`;
   });
   return rows.join('\n');
-}
-
-function howToRun(demo: Demo): string {
-  const inv = demo.state.inventoryPath ? ` --inventory ${demo.state.inventoryPath}` : '';
-  return [
-    'Point opsroom at its engine:',
-    `  export DOCKER_HOST=${demo.dockerHost}`,
-    'Run a runbook against it:',
-    `  npm run opsroom -- run minimarket/dashboard-down${inv}`,
-  ].join('\n');
 }
 
 async function need(): Promise<Demo> {

@@ -10,10 +10,10 @@ module.exports = {
     },
     {
       name: 'core-imports-no-vendor',
-      comment: 'src/core uses Node built-ins, zod, yaml, fastest-levenshtein and croner only; vendor SDKs belong in the adapters.',
+      comment: 'src/core uses Node built-ins, zod, yaml, fastest-levenshtein, croner, shell-quote and the PromQL grammar (@prometheus-io/lezer-promql) only; vendor SDKs belong in the adapters.',
       severity: 'error',
       from: { path: '^src/core/' },
-      to: { dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-no-pkg', 'npm-unknown'], pathNot: '(^|/)node_modules/(zod|yaml|fastest-levenshtein|croner)/' },
+      to: { dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-no-pkg', 'npm-unknown'], pathNot: '(^|/)node_modules/(zod|yaml|fastest-levenshtein|croner|shell-quote|@prometheus-io/lezer-promql|@lezer/[a-z]+)/' },
     },
     {
       name: 'slack-imports-no-store',

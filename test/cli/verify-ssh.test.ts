@@ -1,12 +1,13 @@
 /**
  * `opsroom verify` over SSH, against a real sshd: a program the command starts must be installed
- * on the host (`command -v`), and a host whose key changed is reported, not trusted.
+ * on the host (`command -v`, every program of a pipeline or chain), and a host whose key changed
+ * is reported as such, not trusted.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyRunbooks } from '../../src/cli/verify.js';
+import { verifyRunbooks } from '../../src/core/verify/check.js';
 import { loadInventory } from '../../src/core/inventory/loader.js';
 import { loadRunbooks } from '../../src/core/runbooks/loader.js';
 import { runnerFromInventory } from '../../src/executors/index.js';
@@ -28,6 +29,10 @@ steps:
     title: Estadísticas de la caché
     read_only: true
     ssh: { command: "kv-cache-cli-that-is-gone stats" }
+  - id: chain
+    title: Carga y filtro
+    read_only: true
+    ssh: { command: "uptime | grep -q average && env LC_ALL=C filter-that-is-gone --quiet" }
 `;
 
 beforeAll(async () => {
@@ -52,7 +57,7 @@ async function verify(hostKeyLine: string) {
   expect(errors).toEqual([]);
   const runner = runnerFromInventory(inventory);
   try {
-    return await verifyRunbooks(runbooks, inventory, runner);
+    return (await verifyRunbooks(runbooks, inventory, runner)).problems;
   } finally {
     await runner.close();
   }
@@ -61,12 +66,16 @@ async function verify(hostKeyLine: string) {
 describe.skipIf(!ready)('opsroom verify over SSH', () => {
   it('names the program missing on the host, at its step line', async () => {
     const problems = await verify(sshd.hostKeyLine);
-    expect(problems.map((p) => [p.step, p.line, p.message])).toEqual([['cache', 9, 'ssh kv-cache-cli-that-is-gone is not installed there']]);
+    expect(problems.map((p) => [p.step, p.line, p.message])).toEqual([
+      ['cache', 9, 'ssh kv-cache-cli-that-is-gone is not installed there'],
+      // Every program of a pipeline or chain is asked for, not just the first.
+      ['chain', 13, 'ssh filter-that-is-gone is not installed there'],
+    ]);
   });
 
   it('reports every step of a host whose key changed', async () => {
     const problems = await verify(sshd.wrongHostKeyLine);
-    expect(problems.map((p) => p.step)).toEqual(['disk', 'cache']);
-    expect(problems[0].message).toMatch(/host key/i);
+    expect(problems.map((p) => p.step)).toEqual(['disk', 'cache', 'chain']);
+    expect(problems[0].message).toMatch(/^ssh host key changed: /);
   });
 });

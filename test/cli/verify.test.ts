@@ -9,7 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main, verifyRunbooks } from '../../src/cli/verify.js';
+import { main } from '../../src/cli/verify.js';
+import { verifyRunbooks } from '../../src/core/verify/check.js';
 import { loadInventory } from '../../src/core/inventory/loader.js';
 import { loadRunbooks } from '../../src/core/runbooks/loader.js';
 import { runnerFromInventory } from '../../src/executors/index.js';
@@ -66,7 +67,7 @@ async function verify(url: string) {
   expect(errors).toEqual([]);
   const runner = runnerFromInventory(inventory);
   try {
-    return await verifyRunbooks(runbooks, inventory, runner);
+    return (await verifyRunbooks(runbooks, inventory, runner)).problems;
   } finally {
     await runner.close();
   }

@@ -26,6 +26,7 @@ const MIGRATIONS: Record<string, () => Promise<StoreMigration>> = {
   '012_alerts': () => import('./012_alerts.js'),
   '013_routines': () => import('./013_routines.js'),
   '014_recovery': () => import('./014_recovery.js'),
+  '015_runbook_health': () => import('./015_runbook_health.js'),
 };
 
 class StaticProvider implements MigrationProvider {

@@ -1,7 +1,8 @@
 /** The run card: one line per step with its state, target, duration and buttons; updated in place. */
 import type { StepState } from '../../core/runs/step-state.js';
 import { RunActions } from '../ids.js';
-import { actions, button, clip, context, header, section, type Block } from './kit.js';
+import { chooseEscalation, type EscalationChoice } from '../../core/runbooks/escalation.js';
+import { actions, button, clip, context, header, plain, section, type Block } from './kit.js';
 import { code, escapeMrkdwn, userText } from './mrkdwn.js';
 import { type CardStep, stepBlocks, stepValue } from './run-card-steps.js';
 
@@ -19,6 +20,8 @@ export interface CardModel {
   state: string;
   steps: CardStep[];
   escalations: Array<{ when: string; then: string; page?: string }>;
+  /** The rule the Escalate button pages (core/runbooks/escalation.ts); computed from the steps when absent. */
+  escalation?: EscalationChoice;
 }
 
 export const STATE_ICON: Record<StepState, string> = {
@@ -62,12 +65,23 @@ export function runCard(m: CardModel): Block[] {
   if (m.steps.some((s) => s.diagnostic && s.state === 'pending')) bottom.push(button(RunActions.diagnostics, 'Run diagnostics', String(m.runId), 'primary'));
   if (failed) {
     const rules = m.escalations.length ? m.escalations : [{ when: 'A step failed', then: 'Escalate to on-call' }];
-    blocks.push(section(clip(`:rotating_light: *Escalation*\n${rules.map((r) => `• ${escapeMrkdwn(r.when)} → ${escapeMrkdwn(r.then)}${'page' in r && r.page ? ` (page ${code(r.page)})` : ''}`).join('\n')}`, 2900)));
-    const first = m.escalations.find((r) => r.page) ?? m.escalations[0];
-    bottom.push(button(RunActions.escalate, first?.page ? `Escalate to ${first.page}` : 'Escalate', String(m.runId), 'danger'));
+    const chosen = m.escalation ?? chooseEscalation(m.escalations, m.steps);
+    const line = (r: (typeof rules)[number], i: number) =>
+      `${i === chosen.index ? ':point_right:' : '•'} ${escapeMrkdwn(r.when)} → ${escapeMrkdwn(r.then)}${'page' in r && r.page ? ` (page ${code(r.page)})` : ''}`;
+    blocks.push(section(clip(`:rotating_light: *Escalation*\n${rules.map(line).join('\n')}\n_Escalate pages ${code(chosen.to)}: ${escapeMrkdwn(chosen.why)}_`, 2900)));
+    bottom.push(button(RunActions.escalate, `Escalate to ${chosen.to}`, String(m.runId), 'danger', escalateConfirm(chosen)));
   }
   if (bottom.length) blocks.push(actions(`run.${m.runId}`, bottom));
   // Every step keeps every action however long the runbook is (run-card-steps.ts).
   const steps = stepBlocks(m.runId, m.steps, blocks.length, stepLine);
   return [...blocks.slice(0, 2), ...steps, ...blocks.slice(2)];
+}
+
+/** The dialog before Escalate pages: whom, by which rule, and why that rule. */
+export function escalateConfirm(c: EscalationChoice): Block {
+  const rule = c.rule ? `Rule ${c.index! + 1}: *${escapeMrkdwn(c.rule.when)}* → ${escapeMrkdwn(c.rule.then)}\n` : '';
+  return {
+    title: plain('Escalate?'), text: { type: 'mrkdwn', text: clip(`Pages ${code(c.to)}.\n${rule}Why: ${escapeMrkdwn(c.why)}`, 300) },
+    confirm: plain(`Page ${clip(c.to, 20)}`), deny: plain('Cancel'), style: 'danger',
+  };
 }

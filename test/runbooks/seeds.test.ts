@@ -74,7 +74,7 @@ describe('seed runbooks: shape and identity', () => {
 
   it('severities are the team\'s own names, and each one resolves to an opsroom level through severityAliases', () => {
     const used = new Set(all().filter((r) => r.severity).map((r) => `${r.id.split('/')[0]}:${r.severity}`));
-    for (const name of ['blatam:Crítica', 'blatam:Alta', 'blatam:Media', 'ai-multimodel:P0', 'ai-multimodel:High'])
+    for (const name of ['blatam:Crítica', 'blatam:Alta', 'blatam:Media', 'ai-multimodel:P0'])
       expect(used).toContain(name);
     // P1 in the ai-multimodel seed is opsroom's P2: runbooks there must not say P1 (global P1 would win).
     expect(all().filter((r) => r.id.startsWith('ai-multimodel/') && /^P[1-3]$/.test(r.severity ?? ''))).toEqual([]);

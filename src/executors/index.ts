@@ -9,9 +9,10 @@ import { engineClients } from './docker/engines.js';
 import { tcpAgent } from './ssh/tunnel.js';
 import { HttpStepRunner, type HttpStepRunnerOptions } from './http/http-step-runner.js';
 import { KubernetesStepRunner } from './kubernetes/kubernetes-step-runner.js';
+import { PrometheusStepRunner } from './prometheus/prometheus-step-runner.js';
 import { SshStepRunner, type SshInventory, type SshStepRunnerOptions } from './ssh/ssh-step-runner.js';
 
-export { DockerStepRunner, HttpStepRunner, KubernetesStepRunner, SshStepRunner };
+export { DockerStepRunner, HttpStepRunner, KubernetesStepRunner, PrometheusStepRunner, SshStepRunner };
 export type { DockerStepRunnerOptions, HttpStepRunnerOptions, SshInventory, SshStepRunnerOptions };
 export type { SshHost } from './ssh/ssh-step-runner.js';
 
@@ -54,7 +55,7 @@ export function createStepRunner(config: ExecutorsConfig = {}, refuse?: (c: Reso
   return new CompositeStepRunner([
     new DockerStepRunner(config.docker),
     ssh,
-    new HttpStepRunner(config.http),
+    new PrometheusStepRunner(config.http),
     new KubernetesStepRunner(ssh),
   ], refuse);
 }
@@ -75,7 +76,7 @@ export function runnerFromInventory(inventory: Inventory): CompositeStepRunner {
   return new CompositeStepRunner([
     new DockerStepRunner({ docker, engines: engineClients(inventory, connect) }),
     ssh,
-    new HttpStepRunner({ tunnel: (via, tls) => tcpAgent(connect, via, tls) }),
+    new PrometheusStepRunner({ tunnel: (via, tls) => tcpAgent(connect, via, tls) }),
     new KubernetesStepRunner(ssh),
   ], (c) => targetProblem(c, inventory));
 }

@@ -8,7 +8,7 @@ import { shellScriptIndex } from './templates.js';
 /**
  * "Read-only": a step that cannot change anything, so "Run diagnostics" may run it unasked.
  * - By construction: docker logs, ps and stats; HTTP GET, HEAD and OPTIONS; kubectl get, describe,
- *   logs, top, rollout status and history (unless `danger: true`).
+ *   logs, top, rollout status and history; prometheus queries (unless `danger: true`).
  * - By declaration: a docker exec, kubernetes exec or ssh command with `read_only: true`, which lint accepts only
  *   when the command shows none of the signs (write-signs.ts) of writing, restarting, uploading or backing up.
  * Nothing else is read-only: manual steps, waits, escalations, restarts, any other command.
@@ -32,6 +32,7 @@ export function readOnlyByConstruction(s: RunbookStep): boolean {
   if (s.danger) return false;
   if (s.docker) return s.docker.logs !== undefined || s.docker.ps !== undefined || s.docker.stats !== undefined;
   if (s.http) return ['GET', 'HEAD', 'OPTIONS'].includes(s.http.method);
+  if (s.prometheus) return true;
   if (s.kubernetes) return (KUBERNETES_READ_VERBS as readonly string[]).includes(kubernetesVerbOf(s.kubernetes));
   return false;
 }

@@ -5,6 +5,7 @@ import type { Inventory } from '../inventory/schema.js';
 import type { DockerTarget, Expectation, OnFailure, ResolvedCommand, ResolvedStep } from '../runs/step-runner.js';
 import { durationMs } from './duration.js';
 import { renderKubernetes } from './kubectl.js';
+import { renderPrometheus } from './prometheus-render.js';
 import { KUBERNETES_WRITE_VERBS, kubernetesVerbOf } from './kubernetes-step.js';
 import { readOnlyWith } from './read-only.js';
 import { secretToChosenHost } from './secret-hosts.js';
@@ -135,6 +136,7 @@ function renderCommand(rb: Runbook, s: RunbookStep, sub: Sub, inv?: Inventory): 
   }
   if (s.wait !== undefined) return { kind: 'wait', seconds: durationMs(s.wait) / 1000 };
   if (s.kubernetes) return renderKubernetes(rb.id, s.id, s.kubernetes, sub, inv);
+  if (s.prometheus) return renderPrometheus(rb, s.id, s.prometheus, sub, inv);
   if (s.escalate) return { kind: 'escalate', to: sub(s.escalate.to, verbatim), reason: sub(s.escalate.reason, verbatim) };
   throw new CodedError(ErrorCode.InvalidRunbook, `step ${s.id} has no kind`);
 }

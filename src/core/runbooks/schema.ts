@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DURATION_PATTERN } from './duration.js';
 import { KubernetesStepSchema } from './kubernetes-step.js';
+import { PrometheusStepSchema } from './prometheus-step.js';
 import { ScheduleSchema } from '../routines/schedule.js';
 
 /**
@@ -178,7 +179,7 @@ export const OnFailureSchema = z
   .default('stop')
   .describe('stop (default), continue, or { goto: <later step id> }.');
 
-export const STEP_KINDS = ['docker', 'ssh', 'http', 'manual', 'wait', 'escalate', 'kubernetes'] as const;
+export const STEP_KINDS = ['docker', 'ssh', 'http', 'manual', 'wait', 'escalate', 'kubernetes', 'prometheus'] as const;
 
 export const StepSchema = z
   .strictObject({
@@ -192,6 +193,7 @@ export const StepSchema = z
     wait: DurationSchema.optional().describe('Pause before the next step.'),
     escalate: EscalateStepSchema.optional(),
     kubernetes: KubernetesStepSchema.optional(),
+    prometheus: PrometheusStepSchema.optional(),
     danger: z
       .boolean()
       .optional()
@@ -234,7 +236,6 @@ export const EscalationRuleSchema = z.strictObject({
   when: text('The condition, as the team writes it ("Redis down > 5 min").'),
   then: text('What to do.'),
   page: z.string().min(1).optional().describe('Who to page (escalation policy or team name).'),
-  after: z.array(StepIdSchema).min(1).optional().describe('Steps whose failure this rule covers: the Escalate button pages it when one of them failed.'),
 });
 
 export const RunbookSchema = z

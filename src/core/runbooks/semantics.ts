@@ -4,7 +4,7 @@ import { hostProblem } from './render-targets.js';
 import { resolveBase, resolveDocker } from './resolve.js';
 import { destructiveReason } from './destructive.js';
 import { checkKubernetes, kubernetesTemplatedFields } from './kubernetes-lint.js';
-import { checkEscalation } from './escalation.js';
+import { checkPromql } from './promql-lint.js';
 import { readOnlyProblem } from './read-only.js';
 import { secretToChosenHost } from './secret-hosts.js';
 import { checkParamValue, envNameOf } from './params.js';
@@ -71,8 +71,8 @@ export function checkSemantics(given: Runbook, src: YamlSource, opts: SemanticOp
     for (const f of templatedFields(step, ['steps', i])) checkField(f, rb, used, err);
     checkStep(rb, step, i, opts.inventory, err);
     if (step.kubernetes) checkKubernetes(opts.expectedId ?? rb.id, step, ['steps', i, 'kubernetes'], opts.inventory, err);
+    checkPromql(step, ['steps', i], err);
   });
-  checkEscalation(rb.escalate, rb.steps.map((s) => s.id), err);
   for (const name of Object.keys(rb.params))
     if (!used.has(name)) err(['params'], `parameter "${name}" is declared but never used`, name);
   return errors;
@@ -211,6 +211,8 @@ function checkStep(rb: Runbook, step: RunbookStep, i: number, inv: Inventory | u
     else if (h.via !== undefined && hostProblem(inv, rb.id, h.via)) err([...at, 'http', 'via'], hostProblem(inv, rb.id, h.via)!);
   }
   if (step.docker) checkDocker(rb, step.docker, [...at, 'docker'], inv, err);
+  const promBase = step.prometheus && inv ? resolveBase(systemOf(inv, rb.id), step.prometheus.base) : undefined;
+  if (typeof promBase === 'string') err([...at, 'prometheus', 'base'], promBase);
 }
 
 function checkDocker(rb: Runbook, d: NonNullable<RunbookStep['docker']>, at: Path, inv: Inventory | undefined, err: Report) {
@@ -270,6 +272,7 @@ export function templatedFields(s: RunbookStep, at: Path): Field[] {
     add(['http', 'body'], s.http.body, 'text');
     add(['http', 'expect_body'], s.http.expect_body, 'text');
   }
+  if (s.prometheus) for (const k of ['query', 'below', 'above'] as const) if (typeof s.prometheus[k] === 'string') add(['prometheus', k], s.prometheus[k] as string, 'text');
   if (typeof s.manual === 'string') add(['manual'], s.manual, 'text');
   else if (s.manual) {
     add(['manual', 'instruction'], s.manual.instruction, 'text');

@@ -32,11 +32,22 @@ export type ResolvedCommand =
       insecure?: boolean;
       /** Inventory host whose SSH tunnel carries the request: its localhost is the URL's localhost. */
       via?: string;
+      /** A `prometheus:` step: the URL is an instant query; its samples are checked against this. */
+      prometheus?: PrometheusCheck;
     }
   | { kind: 'manual'; instruction: string }
   | { kind: 'wait'; seconds: number }
   | { kind: 'escalate'; to: string; reason: string }
   | KubernetesCommand;
+
+/** A Prometheus step's final query and what every sample must satisfy. */
+export interface PrometheusCheck {
+  query: string;
+  below?: number;
+  above?: number;
+  /** No samples: 'fail' ("no data") or 'ok'. */
+  empty: 'fail' | 'ok';
+}
 
 /** kubectl as an argv list, every element final. Runs on `host` over SSH (each element shell-quoted) or locally. */
 export interface KubernetesCommand {
@@ -154,7 +165,11 @@ const SENSITIVE_HEADER = /^(authorization|proxy-authorization|cookie|set-cookie)
 /** `METHOD url (via host)`, then the headers (credentials hidden) and the body, as the request will be sent. */
 function describeHttp(c: Extract<ResolvedCommand, { kind: 'http' }>): string {
   const lines = [`${c.method} ${c.url}${c.via ? ` (via ${c.via})` : ''}`];
+  if (c.prometheus) lines.push(`query: ${c.prometheus.query}`, ...thresholdLines(c.prometheus));
   for (const [k, v] of Object.entries(c.headers ?? {})) lines.push(`${k}: ${SENSITIVE_HEADER.test(k) ? '[REDACTED]' : v}`);
   if (c.body !== undefined) lines.push('', c.body);
   return lines.join('\n');
 }
+
+const thresholdLines = (p: PrometheusCheck): string[] =>
+  [...(p.below !== undefined ? [`every sample < ${p.below}`] : []), ...(p.above !== undefined ? [`every sample > ${p.above}`] : []), ...(p.empty === 'ok' ? ['no samples: ok'] : [])];

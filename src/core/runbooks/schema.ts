@@ -236,6 +236,7 @@ export const EscalationRuleSchema = z.strictObject({
   when: text('The condition, as the team writes it ("Redis down > 5 min").'),
   then: text('What to do.'),
   page: z.string().min(1).optional().describe('Who to page (escalation policy or team name).'),
+  after: z.array(StepIdSchema).min(1).optional().describe('Steps whose failure this rule covers: the Escalate button pages it when one of them failed.'),
 });
 
 export const RunbookSchema = z

@@ -4,6 +4,7 @@ import { hostProblem } from './render-targets.js';
 import { resolveBase, resolveDocker } from './resolve.js';
 import { destructiveReason } from './destructive.js';
 import { checkKubernetes, kubernetesTemplatedFields } from './kubernetes-lint.js';
+import { checkEscalation } from './escalation.js';
 import { checkPromql } from './promql-lint.js';
 import { readOnlyProblem } from './read-only.js';
 import { secretToChosenHost } from './secret-hosts.js';
@@ -73,6 +74,7 @@ export function checkSemantics(given: Runbook, src: YamlSource, opts: SemanticOp
     if (step.kubernetes) checkKubernetes(opts.expectedId ?? rb.id, step, ['steps', i, 'kubernetes'], opts.inventory, err);
     checkPromql(step, ['steps', i], err);
   });
+  checkEscalation(rb.escalate, rb.steps.map((s) => s.id), err);
   for (const name of Object.keys(rb.params))
     if (!used.has(name)) err(['params'], `parameter "${name}" is declared but never used`, name);
   return errors;

@@ -86,7 +86,7 @@ function runPg(bin: string, args: string[]) {
 }
 
 /** Starts a throwaway server. Throws when binaries are missing (check postgresBinaries() first). */
-export async function startPostgres(): Promise<PostgresServer> {
+export async function startPostgres(options: { preload?: string[] } = {}): Promise<PostgresServer> {
   const bin = postgresBinaries();
   if (!bin) throw new Error(`PostgreSQL binaries not found: ${INSTALL_HINT}`);
   const dir = mkdtempSync(join(tmpdir(), 'opsroom-pg-'));
@@ -99,7 +99,8 @@ export async function startPostgres(): Promise<PostgresServer> {
   runPg(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--no-sync', '--locale=C']);
   let port = 0;
   const start = () => {
-    const opts = `-p ${port} -k ${dir} -h 127.0.0.1 -F -c max_connections=200`;
+    const preload = options.preload?.length ? ` -c shared_preload_libraries=${options.preload.join(',')}` : '';
+    const opts = `-p ${port} -k ${dir} -h 127.0.0.1 -F -c max_connections=200${preload}`;
     runPg(join(bin, 'pg_ctl'), ['-D', data, '-o', opts, '-l', join(dir, 'server.log'), '-w', '-t', '60', 'start']);
   };
   for (let attempt = 1; ; attempt++) {

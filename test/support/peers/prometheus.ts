@@ -5,7 +5,7 @@
  *
  *   if (prometheusAvailable()) { const am = await startAlertmanager({ webhookUrl, token }); … am.stop(); }
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import { freePort } from './sshd.js';
 
 const PROMETHEUS = '/usr/bin/prometheus';
 const ALERTMANAGER = '/usr/bin/prometheus-alertmanager';
+const PROMTOOL = '/usr/bin/promtool';
 
 /** Whether both binaries are here; loud skip on a laptop, error under CI. */
 export function prometheusAvailable(): boolean {
@@ -32,10 +33,11 @@ export interface PeerProcess {
   stop(): Promise<void>;
 }
 
-async function run(name: string, bin: string, args: (dir: string, port: number) => string[], files: (dir: string, port: number) => Record<string, string>, ready: string): Promise<PeerProcess> {
+async function run(name: string, bin: string, args: (dir: string, port: number) => string[], files: (dir: string, port: number) => Record<string, string>, ready: string, prepare?: (dir: string) => void): Promise<PeerProcess> {
   const dir = mkdtempSync(join(tmpdir(), `opsroom-${name}-`));
   const port = await freePort();
   for (const [file, text] of Object.entries(files(dir, port))) writeFileSync(join(dir, file), text);
+  prepare?.(dir);
   const child = spawn(bin, args(dir, port), { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   const keep = (d: Buffer) => { log = (log + d.toString()).slice(-8000); };
@@ -74,6 +76,18 @@ export function startPrometheus(o: { targets: Record<string, string[]>; rules: s
     ].join('\n'),
     'rules.yml': o.rules,
   }), '/-/ready');
+}
+
+/**
+ * Prometheus that scrapes nothing, its storage backfilled from OpenMetrics text (`promtool tsdb
+ * create-blocks-from openmetrics`): queries at chosen times see exactly those samples.
+ */
+export function startPrometheusWithData(openMetrics: string): Promise<PeerProcess> {
+  return run('prometheus', PROMETHEUS, (dir, port) => [
+    `--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`,
+    `--web.listen-address=127.0.0.1:${port}`, '--storage.tsdb.retention.time=30d',
+  ], () => ({ 'prometheus.yml': 'global: { scrape_interval: 1m }\nscrape_configs: []\n', 'data.om': openMetrics }), '/-/ready',
+  (dir) => { execFileSync(PROMTOOL, ['tsdb', 'create-blocks-from', 'openmetrics', join(dir, 'data.om'), join(dir, 'data')], { stdio: 'pipe' }); });
 }
 
 /** Alertmanager (clustering off) sending every group to `webhookUrl` with a bearer token, after 1 s. */

@@ -7,7 +7,16 @@ import { publicView } from './api/views.js';
 import { emojiTable } from './emoji.js';
 import { escapeMessageText } from './driver/slash-text.js';
 import { readBody, sendJson, sendText } from './http.js';
-import type { Workspace } from './workspace.js';
+import type { Driver } from './driver/driver.js';
+import type { EventHub } from './events.js';
+import type { State } from './state.js';
+
+/** What the page needs of the workspace (workspace.ts passes itself). */
+export type PageWorkspace = Pick<Driver, 'slash' | 'message' | 'click' | 'shortcut' | 'submitView' | 'closeView'> & {
+  readonly state: State;
+  readonly events: EventHub;
+  readonly shortcuts: readonly { callback_id: string; name: string }[];
+};
 
 const PAGE_DIR = new URL('./page/', import.meta.url);
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml' };
@@ -24,7 +33,7 @@ async function serveStatic(res: ServerResponse, name: string): Promise<void> {
 }
 
 /** Everything the page shows to `user`: channels, the open channel, the open thread, modals. */
-export function snapshot(ws: Workspace, user: string, channel: string, thread?: string): Record<string, unknown> {
+export function snapshot(ws: PageWorkspace, user: string, channel: string, thread?: string): Record<string, unknown> {
   const d = ws.state.data;
   const visible = (m: { channel: string }) => m.channel === channel;
   const mine = d.ephemerals.filter((e) => e.ephemeral_for === user && visible(e)).map((e) => ({ ...e, ephemeral: true }));
@@ -49,7 +58,7 @@ async function jsonBody(req: IncomingMessage): Promise<Record<string, any>> {
 }
 
 /** Runs one page request; a thrown error becomes a 400 with its message (nothing is lost). */
-async function act(ws: Workspace, path: string, body: Record<string, any>): Promise<unknown> {
+async function act(ws: PageWorkspace, path: string, body: Record<string, any>): Promise<unknown> {
   const user = String(body.user ?? '');
   if (!ws.state.user(user)) throw new Error(`unknown user ${user}`);
   switch (path) {
@@ -85,7 +94,7 @@ async function act(ws: Workspace, path: string, body: Record<string, any>): Prom
   }
 }
 
-export function handlePage(ws: Workspace, req: IncomingMessage, res: ServerResponse, url: URL): boolean {
+export function handlePage(ws: PageWorkspace, req: IncomingMessage, res: ServerResponse, url: URL): boolean {
   const p = url.pathname;
   const fail = (e: Error) => (res.headersSent ? res.end() : sendJson(res, 400, { ok: false, error: e.message }));
   if (req.method === 'GET' && (p === '/' || p.startsWith('/archives/'))) {

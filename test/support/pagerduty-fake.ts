@@ -15,17 +15,9 @@ export const REST_SPEC = process.env.PAGERDUTY_REST_SPEC ?? new URL('../fixtures
 let checker: OpenApiChecker | undefined;
 const specChecker = () => (checker ??= new OpenApiChecker(JSON.parse(readFileSync(REST_SPEC, 'utf8'))));
 
-export interface FakeUser { id: string; name: string; email: string }
-export interface FakePolicy { id: string; name: string; levels: string[][] }
-export interface FakeService { id: string; name: string; escalationPolicyId: string }
-export interface FakeShift { policyId: string; level: number; userId: string; start: Date | null; end: Date | null }
-export interface FakeNote { id: string; content: string; userId: string | undefined; createdAt: Date }
-export interface FakeIncident {
-  id: string; number: number; title: string; status: 'triggered' | 'acknowledged' | 'resolved';
-  incidentKey: string | null; serviceId: string; urgency: 'high' | 'low'; priorityId: string | null;
-  escalationPolicyId: string; escalationLevel: number; resolution: string | null; notes: FakeNote[];
-  createdAt: Date; updatedAt: Date;
-}
+import { pdError, type FakeData, type FakeIncident, type FakePolicy, type FakeService, type FakeShift, type FakeUser } from '../pagerduty/support/fake-model.js';
+
+export type { FakeIncident, FakeNote, FakePolicy, FakeService, FakeShift, FakeUser } from '../pagerduty/support/fake-model.js';
 export interface RecordedRequest { method: string; path: string; query: string; body: unknown; status: number }
 export interface Violation { method: string; path: string; problems: string[] }
 export type Failure =
@@ -33,9 +25,7 @@ export type Failure =
   | 'hang' | 'reset';
 export interface FailureRule { method?: string; path?: RegExp; times: number; failure: Failure }
 
-const pdError = (message: string, code: number, errors: string[] = []) => ({ error: { message, code, errors } });
-
-export class PagerDutyFake {
+export class PagerDutyFake implements FakeData {
   readonly users = new Map<string, FakeUser>();
   readonly policies = new Map<string, FakePolicy>();
   readonly services = new Map<string, FakeService>();

@@ -1,6 +1,6 @@
 /** The PagerDuty behaviour behind the fake: incidents with incident_key dedupe, notes, on-calls. */
 import type { IncomingHttpHeaders } from 'node:http';
-import { pdError, type FakeIncident, type PagerDutyFake } from '../../support/pagerduty-fake.js';
+import { pdError, type FakeData, type FakeIncident } from './fake-model.js';
 
 type Answer = [number, unknown];
 type Body = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -8,7 +8,7 @@ type Body = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
 const notFound = (): Answer => [404, pdError('Not Found', 2100)];
 const invalid = (...errors: string[]): Answer => [400, pdError('Invalid Input Provided', 2001, errors)];
 
-function page<T>(fake: PagerDutyFake, q: URLSearchParams, items: T[], key: string): Answer {
+function page<T>(fake: FakeData, q: URLSearchParams, items: T[], key: string): Answer {
   const limit = Math.min(Number(q.get('limit') ?? 25), fake.maxLimit);
   const offset = Number(q.get('offset') ?? 0);
   const slice = items.slice(offset, offset + limit);
@@ -16,7 +16,7 @@ function page<T>(fake: PagerDutyFake, q: URLSearchParams, items: T[], key: strin
 }
 
 export function routeFake(
-  fake: PagerDutyFake, method: string, template: string, params: Record<string, string>,
+  fake: FakeData, method: string, template: string, params: Record<string, string>,
   q: URLSearchParams, body: Body | undefined, headers: IncomingHttpHeaders,
 ): Answer {
   const now = fake.now();
@@ -89,7 +89,7 @@ export function routeFake(
   }
 }
 
-function updateIncident(fake: PagerDutyFake, inc: FakeIncident, b: Body, now: Date): Answer {
+function updateIncident(fake: FakeData, inc: FakeIncident, b: Body, now: Date): Answer {
   if (b.status === 'resolved' && inc.status === 'resolved') return invalid('Incident Already Resolved');
   if (b.status) {
     // PagerDuty: acknowledging or triggering a resolved incident reopens it.
@@ -117,7 +117,7 @@ function updateIncident(fake: PagerDutyFake, inc: FakeIncident, b: Body, now: Da
   return [200, { incident: fake.incidentJson(inc) }];
 }
 
-function onCalls(fake: PagerDutyFake, q: URLSearchParams, now: Date): Answer {
+function onCalls(fake: FakeData, q: URLSearchParams, now: Date): Answer {
   const since = q.has('since') ? new Date(q.get('since')!) : now;
   const until = q.has('until') ? new Date(q.get('until')!) : now;
   if (until < since) return invalid('until cannot be before since');

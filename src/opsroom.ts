@@ -23,6 +23,7 @@ import { SlackDirectory } from './slack/directory.js';
 import { MESSAGE_SHORTCUTS } from './slack/ids.js';
 import { createRemediation, type RemediationSetup } from './wiring/remediation.js';
 import { createRoutines } from './wiring/routines.js';
+import { createVerify } from './wiring/verify.js';
 import { createRecovery } from './wiring/recovery.js';
 import { pagerDutySettings, pagerDutyWebhook } from './wiring/pagerduty.js';
 import { createAlerts } from './wiring/alerts.js';
@@ -181,6 +182,8 @@ export async function startOpsroom(options: OpsroomOptions) {
   const after = createAfterIncident({ client, store, followUpStore, runs: runs.runs, runbooks: runs.catalog, clock, kick: () => void dispatcher.kick() });
   after.deliverOn(notifier);
   const routines = createRoutines({ file, database, runs, incidents, clock, owner: instance, fallbackChannel: incidentChannel, log: (msg, extra) => log.warn(extra ?? {}, msg) });
+  // Runbook freshness: the scheduled verify, once across replicas (wiring/verify.ts).
+  const verify = createVerify({ file, database, runs, clock, owner: instance, log: (msg, extra) => log.warn(extra ?? {}, msg) });
   // Verified recovery: a remediation's checks run again for a window (docs/remediation.md).
   const recovery = createRecovery({
     file, database, store, runs: runs.runs, engine: runs.engine, runner: runs.runner, clock, kick: () => void dispatcher.kick(),
@@ -197,7 +200,7 @@ export async function startOpsroom(options: OpsroomOptions) {
       pager, escalationPolicies: Object.keys(pagerSettings?.escalationPolicies ?? {}), deliveries,
       rotation: () => rotationOnCall(handoffConfig, clock.now()),
     },
-    [answerStorageFaults(log) as never],
+    [answerStorageFaults(log) as never, async ({ client: perRequest, next }) => { metrics.instrumentSlack(perRequest); await next(); }],
   );
   const handoffs = new HandoffService({
     incidents: store, handoffs: new KyselyHandoffStore(database), clock, severities, config: handoffConfig, followUps: followUpStore,
@@ -214,7 +217,6 @@ export async function startOpsroom(options: OpsroomOptions) {
   registerHandoffCommand(slack.app, handoffDeps);
   registerHandoffActions(slack.app, handoffDeps);
   slackRoute = slack.requestListener;
-  slack.app.use(async ({ client: perRequest, next }) => { metrics.instrumentSlack(perRequest); await next(); });
   if (pagerSettings) pagerRoute = pagerDutyWebhook(pagerSettings, env, { incidents, store, database, clock, log, deliveries });
   // Alertmanager and Grafana open, join and resolve incidents (src/core/alerts).
   const alerts = createAlerts({
@@ -263,6 +265,7 @@ export async function startOpsroom(options: OpsroomOptions) {
     leasedLoops.forEach((l) => l.start());
     // Every replica ticks; each due slot is claimed once in the database (wiring/routines.ts).
     routines.start();
+    verify.start();
     // Steps left running by a replica that died (its heartbeat lapsed) are marked interrupted.
     const recover = setInterval(() => void runs.engine.recoverDeadInstances().catch((e) => log.error({ error: String(e) }, 'recovering interrupted steps failed')), 30_000);
     recover.unref();
@@ -274,6 +277,7 @@ export async function startOpsroom(options: OpsroomOptions) {
     alerts: alerts.intake,
     runs,
     routines,
+    verify,
     recovery,
     handoffs,
     metrics, gate, instance, leases, deliveries,
@@ -292,6 +296,7 @@ export async function startOpsroom(options: OpsroomOptions) {
     async close() {
       timers.forEach(clearInterval);
       await routines.close();
+      await verify.close();
       recovery.close();
       await runs.close();
       await Promise.all(leasedLoops.map((l) => l.stop()));

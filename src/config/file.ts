@@ -7,6 +7,7 @@ import { DEFAULT_SEVERITIES, SeveritySchema, type Severity } from '../core/incid
 import { SystemRouting, SystemsSchema, type SystemsConfig } from '../core/systems/index.js';
 import { DEFAULT_ROUTINES_CONFIG, RoutinesConfigSchema } from '../core/routines/config.js';
 import { RecoveryConfigSchema } from '../core/recovery/config.js';
+import { DEFAULT_VERIFY_CONFIG, VerifyConfigSchema } from '../core/verify/config.js';
 import { ConfigError } from './env.js';
 
 const UserId = z.string().regex(/^[UW][A-Z0-9]+$/, { error: 'expected a Slack user ID like U0123ABCD' });
@@ -50,6 +51,8 @@ export const FileConfigSchema = z.strictObject({
   routines: RoutinesConfigSchema.default(DEFAULT_ROUTINES_CONFIG),
   /** Verified recovery after a remediation (src/core/recovery/config.ts). */
   recovery: RecoveryConfigSchema,
+  /** When the scheduled verify runs (src/core/verify/config.ts). */
+  verify: VerifyConfigSchema.default(DEFAULT_VERIFY_CONFIG),
 });
 export type FileConfig = z.infer<typeof FileConfigSchema>;
 

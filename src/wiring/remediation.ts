@@ -111,7 +111,7 @@ export async function createRemediation(o: RemediationSetup) {
   });
 
   return {
-    remediation, board, engine, runs, approvals, catalog: () => catalog, runner,
+    remediation, board, engine, runs, approvals, catalog: () => catalog, runner, inventory,
     /**
      * Run cards, approval requests and suggestions (outbox effects) are delivered here; after a
      * thread line is delivered, the runbooks that match the incident are queued (once per match set

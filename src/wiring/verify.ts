@@ -1,0 +1,55 @@
+/**
+ * Wiring of the scheduled verify (part of the composition root): every replica ticks; the due
+ * time is claimed in schedule_slots (migration 013), so one replica verifies; each runbook's
+ * freshness is kept in runbook_health (migration 015).
+ */
+import type { FileConfig } from '../config/file.js';
+import type { Clock } from '../core/ports.js';
+import { verifyRunbooks } from '../core/verify/check.js';
+import { verifySchedule } from '../core/verify/config.js';
+import type { RunbookHealth } from '../core/verify/freshness.js';
+import { VerifyScheduler } from '../core/verify/scheduler.js';
+import type { Database } from '../store/db.js';
+import { KyselySlotStore } from '../store/routines.js';
+import { KyselyHealthStore } from '../store/runbook-health.js';
+import type { RemediationWiring } from './remediation.js';
+
+export interface VerifySetup {
+  file: FileConfig;
+  database: Database;
+  runs: RemediationWiring;
+  clock: Clock;
+  owner: string;
+  env?: Record<string, string | undefined>;
+  log: (msg: string, extra?: Record<string, unknown>) => void;
+}
+
+export function createVerify(o: VerifySetup) {
+  const health = new KyselyHealthStore(o.database);
+  const schedule = verifySchedule(o.file.verify, o.env ?? process.env);
+  const scheduler = schedule && new VerifyScheduler({
+    schedule, slots: new KyselySlotStore(o.database), health, clock: o.clock, owner: o.owner, log: o.log,
+    verify: () => verifyRunbooks(o.runs.catalog(), o.runs.inventory, o.runs.runner, { secrets: o.runs.remediation.d.secrets }),
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const tick = () => scheduler?.tick().catch((e) => o.log('scheduled verify failed', { error: String(e) }));
+  return {
+    health, scheduler,
+    /** Freshness of these runbooks, by id (absent: never verified). */
+    async freshness(runbookIds: readonly string[]): Promise<Map<string, RunbookHealth>> {
+      return new Map((await health.get(runbookIds)).map((h) => [h.runbookId, h]));
+    },
+    start(): void {
+      if (!scheduler) return;
+      void tick();
+      timer = setInterval(() => void tick(), o.file.verify.tickSeconds * 1000);
+      timer.unref();
+    },
+    async close(): Promise<void> {
+      clearInterval(timer);
+      await scheduler?.settle();
+    },
+  };
+}
+
+export type VerifyWiring = ReturnType<typeof createVerify>;

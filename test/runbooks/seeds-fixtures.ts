@@ -28,6 +28,7 @@ export const REQUIRED_PARAMS: Record<string, Record<string, string>> = {
   'denis/mutations-blocked-by-policy': { neo4j_password: 'neo4j-pass-4711' },
   'denis/telemetry-inconsistent': { neo4j_password: 'neo4j-pass-4711' },
   'denis/queue-growing': { queue: 'default' },
+  'blatam/metric-checks-4h': { throughput_target: '50' },
   'minimarket/encrypted-data-inaccessible': { encryption_key: 'ab'.repeat(32) },
   'minimarket/backup': { timestamp: '20231016_120000' },
   'minimarket/restore': { backup_file: './backups/inventario_retail_20231016_120000.sql' },

@@ -12,6 +12,7 @@ command -v redis-server >/dev/null || need+=(redis-server)
 [ -x /usr/bin/prometheus ] || need+=(prometheus)
 [ -x /usr/bin/prometheus-alertmanager ] || need+=(prometheus-alertmanager)
 command -v kubectl >/dev/null || need+=(kubernetes-client)   # the real client; no API server runs in tests
+command -v sudo >/dev/null || need+=(sudo)   # bff runbooks restart through sudo -n
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
   export DEBIAN_FRONTEND=noninteractive

@@ -3,6 +3,8 @@
  * engine runs them: each passes when the thing it checks is healthy and fails when it is broken,
  * where the seed's own command passed either way. `dmesg` is a stand-in (an OOM kill cannot be
  * caused on purpose here); processes are real ones started under the names the checks look for.
+ * The sudo checks use the real sudo: root may restart; the same commands run with runuser as a
+ * user without a sudoers rule (a locked system account, so not one sshd lets in) may not.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,6 +26,22 @@ import { CONFIG, INVENTORY, RUNBOOKS } from './seeds-fixtures.js';
 const ready = sshdAvailable();
 const LOG_DIR = '/var/log/bff';
 
+/** sudo installed, and a user other than root with a shell: the sudo checks need both (and root). */
+function sudoUser(): string | undefined {
+  if (!ready || process.getuid?.() !== 0) return undefined;
+  if (spawnSync('sudo', ['-V'], { stdio: 'ignore' }).status !== 0) {
+    const msg = 'sudo missing (apt-get install sudo) — run scripts/install-peers.sh';
+    if (process.env.CI === 'true') throw new Error(msg);
+    console.warn(`\n*** SKIPPING the bff sudo checks: ${msg} ***\n`);
+    return undefined;
+  }
+  const passwd = readFileSync('/etc/passwd', 'utf8').split('\n').map((l) => l.split(':'));
+  const user = passwd.find((f) => f.length > 6 && Number(f[2]) >= 1000 && Number(f[2]) < 65534 && /\/(ba|da)?sh$/.test(f[6]))?.[0];
+  if (!user) console.warn('\n*** SKIPPING the bff sudo refusal checks: no user other than root with a shell ***\n');
+  return user;
+}
+const SUDO_USER = sudoUser();
+
 describe.skipIf(!ready)('bff host checks over SSH', () => {
   let sshd: SshdPeer;
   let dir: string;
@@ -39,7 +57,7 @@ describe.skipIf(!ready)('bff host checks over SSH', () => {
     // dmesg stand-in: prints dmesg.out and exits with dmesg.rc (both written by the tests).
     writeFileSync(join(bin, 'dmesg'), `#!/bin/sh\ncat "${dir}/dmesg.out"\nexit "$(cat "${dir}/dmesg.rc")"\n`);
     chmodSync(join(bin, 'dmesg'), 0o755);
-    sshd = await startSshd({ config: [`SetEnv PATH=${bin}:/usr/local/bin:/usr/bin:/bin`] });
+    sshd = await startSshd({ config: [`SetEnv PATH=${bin}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`] });
     const inv = parse(readFileSync(INVENTORY, 'utf8'));
     const host = { address: sshd.host, port: sshd.port, user: sshd.user, key_path: sshd.keyPath, host_key: sshd.hostKeyLine.split(' ').slice(1).join(' ') };
     inv.systems.bff.hosts['bff-host'] = { ...inv.systems.bff.hosts['bff-host'], ...host };
@@ -79,6 +97,27 @@ describe.skipIf(!ready)('bff host checks over SSH', () => {
     for (let i = 0; i < 100 && !test(); i++) await new Promise((r) => setTimeout(r, 20));
   };
   const running = (pattern: string) => spawnSync('pgrep', ['-f', pattern]).status === 0;
+
+  it.skipIf(!SUDO_USER)('the sudo check passes for a user sudo lets restart the service (root)', async () => {
+    const r = await run('bff/redis-down', 'sudo-check');
+    expect(r.state, r.output).toBe('succeeded');
+    expect(r.output).toContain('systemctl restart redis');
+  });
+
+  it.skipIf(!SUDO_USER).each([['bff/redis-down', 'sudo-check'], ['bff/redis-down', 'restart'], ['bff/incident-response', 'sudo-check'], ['bff/celery-workers-stuck', 'restart']])(
+    '%s#%s fails at once with sudo\'s reason for a user without a sudoers rule',
+    async (id, stepId) => {
+      const config = loadFileConfig(CONFIG);
+      const { runbooks } = await loadRunbooks(`${RUNBOOKS}/${id}.yml`, { severities: severitiesOf(config), severityAliases: config.severityAliases, inventory, root: RUNBOOKS });
+      const step = renderRunbook(runbooks[0], id === 'bff/incident-response' ? { previous_commit: 'abc1234' } : {}, {}, inventory).steps.find((s) => s.id === stepId)!;
+      if (step.command.kind !== 'ssh') throw new Error(`${id}#${stepId} is not an ssh step`);
+      const quoted = `'${step.command.command.replaceAll("'", "'\\''")}'`;
+      const outcome = await exec({ kind: 'ssh', host: 'bff-host', command: `runuser -u ${SUDO_USER} -- sh -c ${quoted}` });
+      expect(judge(step, outcome).state).toBe('failed');
+      expect(outcome.timedOut).toBeFalsy();
+      expect(outcome.output).toContain('a password is required');
+    },
+  );
 
   it('daily health check: the error count passes on a clean log and fails with errors or without the log', async (ctx) => {
     if (existsSync(LOG_DIR)) {
@@ -149,3 +188,4 @@ describe.skipIf(!ready)('bff host checks over SSH', () => {
     beat.kill('SIGKILL');
   });
 });
+

@@ -15,9 +15,9 @@ export const SEED_OF: Record<string, string> = {
 };
 
 export const EXPECTED_IDS: Record<string, string[]> = {
-  blatam: ['system-down', 'high-latency', 'high-memory', 'low-cache-hit-rate', 'morning-routine', 'evening-routine'],
+  blatam: ['system-down', 'high-latency', 'high-memory', 'low-cache-hit-rate', 'morning-routine', 'evening-routine', 'metric-checks-hourly', 'metric-checks-4h', 'daily-maintenance', 'weekly-maintenance', 'monthly-maintenance'],
   denis: ['redis-down', 'workers-stuck', 'graph-slow', 'queue-growing', 'mutations-blocked-by-policy', 'telemetry-inconsistent', 'chat-api-timeout', 'websocket-disconnects'],
-  minimarket: ['dashboard-down', 'database-down', 'observability-down', 'high-error-rate', 'high-latency', 'high-memory', 'tls-certificates-expired', 'encrypted-data-inaccessible', 'daily-health-check', 'backup', 'restore', 'on-call-handoff'],
+  minimarket: ['dashboard-down', 'database-down', 'observability-down', 'high-error-rate', 'high-latency', 'high-memory', 'tls-certificates-expired', 'encrypted-data-inaccessible', 'daily-health-check', 'backup', 'restore', 'on-call-handoff', 'pre-deployment'],
   'ai-multimodel': ['p0-p1-response', 'pre-deployment', 'deploy', 'post-deployment-validation', 'rollback', 'high-error-rate', 'high-response-time', 'service-down', 'postgres-maintenance', 'postgres-backup', 'postgres-restore', 'redis-maintenance', 'unauthorized-access', 'api-key-compromise', 'suspicious-usage', 'load-imbalance', 'circuit-breaker', 'model-unavailable', 'provider-high-latency', 'cost-optimization', 'high-memory', 'database-performance', 'daily-backup', 'disaster-recovery', 'weekly-maintenance', 'certificate-renewal'],
   bff: ['health-check', 'cache-invalidate', 'incident-response', 'slow-database', 'celery-queue-saturated', 'memory-leak', 'daily-health-check', 'log-cleanup', 'weekly-db-maintenance', 'weekly-backup', 'api-slow', 'redis-down', 'postgres-down', 'celery-workers-stuck', 'celery-beat-stuck', 'monthly-performance-report', 'dependency-updates'],
 };
@@ -31,6 +31,7 @@ export const REQUIRED_PARAMS: Record<string, Record<string, string>> = {
   'blatam/metric-checks-4h': { throughput_target: '50' },
   'minimarket/encrypted-data-inaccessible': { encryption_key: 'ab'.repeat(32) },
   'minimarket/backup': { timestamp: '20231016_120000' },
+  'blatam/weekly-maintenance': { keep_days: '14' },
   'minimarket/restore': { backup_file: './backups/inventario_retail_20231016_120000.sql' },
   'ai-multimodel/p0-p1-response': { admin_token: 'admin-token-4711' },
   'ai-multimodel/deploy': { image_tag: '3f2a9c1' },
@@ -58,6 +59,8 @@ export const SSH_COMMANDS: Record<string, string> = {
   'blatam/high-memory': 'ssh blatam-host free -h',
   'blatam/morning-routine': `ssh blatam-host cd '/srv/blatam' && ./scripts/health_check.sh`,
   'blatam/evening-routine': `ssh blatam-host ls -lh '/backup' | tail -5`,
+  'blatam/daily-maintenance': `ssh blatam-host ls -lh '/backup' | tail -5`,
+  'blatam/weekly-maintenance': `ssh blatam-host find '/backup' -maxdepth 1 -type f -mtime +'14' -print -delete`,
   'denis/graph-slow': `ssh denis-bastion cypher-shell -u neo4j -p '[REDACTED]' "RETURN 1"`,
   'denis/mutations-blocked-by-policy': `ssh denis-bastion cypher-shell -u neo4j -p '[REDACTED]' "MATCH (p:Policy) RETURN p LIMIT 10"`,
   'denis/telemetry-inconsistent': `ssh denis-bastion cypher-shell -u neo4j -p '[REDACTED]' "MATCH (d:Decision) RETURN count(d) LIMIT 1"`,
@@ -68,6 +71,7 @@ export const SSH_COMMANDS: Record<string, string> = {
   'minimarket/tls-certificates-expired': `ssh minimarket-host cd '/srv/minimarket/inventario-retail'/observability/prometheus/tls && ./generate_certs.sh`,
   'minimarket/encrypted-data-inaccessible': `ssh minimarket-host cd '/srv/minimarket/inventario-retail' && echo DATABASE_ENCRYPTION_KEY='[REDACTED]' >> .env.production`,
   'minimarket/daily-health-check': 'ssh minimarket-host df -h / | tail -1',
+  'minimarket/pre-deployment': `ssh minimarket-host df -h '/'`,
   'minimarket/backup': `ssh minimarket-host cd '/srv/minimarket/inventario-retail' && aws s3 cp ./backups/ s3://minimarket-backups/'20231016_120000'/ --recursive`,
   'minimarket/restore': `ssh minimarket-host cd '/srv/minimarket/inventario-retail' && docker exec -i inventario_retail_db psql -v ON_ERROR_STOP=1 -U postgres inventario_retail < './backups/inventario_retail_20231016_120000.sql'`,
   'ai-multimodel/p0-p1-response': `ssh ai-multimodel-bastion kubectl get events -n production --sort-by='.firstTimestamp' | tail -20`,

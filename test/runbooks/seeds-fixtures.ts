@@ -85,7 +85,7 @@ export const SSH_COMMANDS: Record<string, string> = {
   'ai-multimodel/postgres-maintenance': 'ssh ai-multimodel-bastion kubectl exec deployment/postgresql -n production -- psql -U postgres ai_multimodel -c "',
   'ai-multimodel/postgres-backup': `ssh ai-multimodel-bastion gzip backup-'20240115-030000'.sql`,
   'ai-multimodel/postgres-restore': `ssh ai-multimodel-bastion kubectl exec -i deployment/postgresql -n production -- psql -v ON_ERROR_STOP=1 -U postgres ai_multimodel < 'backup-20240115-030000'.sql`,
-  'ai-multimodel/suspicious-usage': 'ssh ai-multimodel-bastion kubectl logs deployment/ai-multimodel-api -n production | grep -i "malware\\|hack\\|exploit\\|vulnerability" | tail -20',
+  'ai-multimodel/suspicious-usage': `ssh ai-multimodel-bastion logs=$(kubectl logs deployment/ai-multimodel-api -n production) || exit; found=$(printf '%s\\n' "$logs" | grep -i "malware\\|hack\\|exploit\\|vulnerability"); printf '%s\\n' "$found" | tail -20; [ -z "$found" ]`,
   'ai-multimodel/model-unavailable': `ssh ai-multimodel-bastion kubectl logs deployment/ai-multimodel-api -n production | grep 'gpt-4' | tail -20`,
   'ai-multimodel/high-memory': `ssh ai-multimodel-bastion kubectl delete pod '' -n production`,
   'ai-multimodel/database-performance': `ssh ai-multimodel-bastion echo "SELECT pg_cancel_backend(:pid);" | kubectl exec -i deployment/postgresql -n production -- psql -v ON_ERROR_STOP=1 -U postgres ai_multimodel -v pid=''`,

@@ -1,6 +1,6 @@
 /**
- * The demo environment: stand-ins for the blatam and minimarket docker-compose systems, labelled
- * as compose labels them, on host networking. `up`, `break`, `fix`, `down`; state in a JSON file.
+ * The demo environment: the blatam and minimarket docker-compose systems (stand-in web services,
+ * real Redis, PostgreSQL, Prometheus and Alertmanager), labelled as compose labels them, on host networking. `up`, `break`, `fix`, `down`; state in a JSON file.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,7 @@ import { ensureImage, PG_UID } from './images.js';
 import { hostAliases, planEndpoints, SERVICES, specOf, type Endpoint, type PortLayout, type ServiceSpec } from './services.js';
 import { applyBreak, applyFix, waitHealth, type BreakMode } from './faults.js';
 import { demoInventory } from './inventory.js';
+import { alertmanagerConfig, prometheusConfig, prometheusRules, scrapeTargets } from './monitoring.js';
 
 export { BREAK_MODES, type BreakMode } from './faults.js';
 
@@ -131,9 +132,14 @@ export async function demoUp(options: DemoOptions = {}): Promise<Demo> {
     await ensureImage(docker, kind);
     log(`image ${kind} ready in ${Date.now() - t} ms`);
   }
-  for (const e of endpoints) await createService(docker, e, specOf(e), hostAliases(endpoints, e.project));
+  for (const e of endpoints) await createService(docker, e, specOf(e), endpoints);
   log('waiting for health checks…');
+  let t = Date.now();
   await Promise.all(endpoints.map((e) => waitHealth(docker, e.container, 'healthy', 90_000)));
+  log(`healthy in ${Date.now() - t} ms; waiting for Prometheus's first scrapes…`);
+  t = Date.now();
+  await Promise.all(endpoints.filter((e) => specOf(e).image === 'prometheus').map((e) => firstScrape(e)));
+  log(`scraped in ${Date.now() - t} ms`);
   demo.state.inventoryPath = writeInventory(demo, statePath);
   demo.save();
   return demo;
@@ -180,7 +186,22 @@ async function removeDemoContainers(docker: Docker): Promise<void> {
 /** A fake key the minimarket seed prints with `env | grep` (shows redaction at work). */
 export const DEMO_ENCRYPTION_KEY = 'dk_demo_7f3a9c1e5b2d4f6a8c0e';
 
-async function createService(docker: Docker, e: Endpoint, s: ServiceSpec, aliases: string[]): Promise<void> {
+/** Waits until a Prometheus has scraped every target once, so queries answer from the start. */
+async function firstScrape(e: Endpoint): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  let last = '';
+  while (Date.now() < deadline) {
+    const r = await fetch(`${e.url}/api/v1/targets?state=active`).then((x) => x.json(), () => undefined) as { data?: { activeTargets?: Array<{ health: string }> } } | undefined;
+    const targets = r?.data?.activeTargets ?? [];
+    last = targets.map((t) => t.health).join(',');
+    if (targets.length && targets.every((t) => t.health !== 'unknown')) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${e.container} scraped nothing in 30 s (targets: ${last || 'none'})`);
+}
+
+async function createService(docker: Docker, e: Endpoint, s: ServiceSpec, endpoints: Endpoint[]): Promise<void> {
+  const aliases = hostAliases(endpoints, e.project);
   const env = [
     `DEMO_SERVICE=${s.service}`, `DEMO_ADDR=${e.address}`, `DEMO_PORT=${e.port}`, `DEMO_ERROR=${s.errorLine}`,
     'DEMO_HOG_MB=400', 'TZ=UTC',
@@ -192,6 +213,13 @@ async function createService(docker: Docker, e: Endpoint, s: ServiceSpec, aliase
     if (s.role === 'dashboard' || s.role === 'agent') env.push(`DATABASE_ENCRYPTION_KEY=${DEMO_ENCRYPTION_KEY}`);
     cmd = ['node', '/demo/web-server.mjs'];
     health = `wget -q -O /dev/null --header 'X-Demo-Healthcheck: 1' http://${e.address}:${e.port}${s.healthPath}`;
+  } else if (s.image === 'prometheus' || s.image === 'alertmanager') {
+    env.push(`DEMO_KIND=${s.image}`);
+    const am = endpoints.find((x) => x.project === e.project && specOf(x).image === 'alertmanager');
+    if (s.image === 'prometheus') env.push(`DEMO_CONFIG=${prometheusConfig(scrapeTargets(endpoints, e.project, specOf), am)}`, `DEMO_RULES=${prometheusRules(e.project)}`);
+    else env.push(`DEMO_CONFIG=${alertmanagerConfig()}`);
+    cmd = ['/demo/prometheus.sh'];
+    health = `wget -q -O /dev/null http://${e.address}:${e.port}${s.healthPath}`;
   } else if (s.image === 'redis') {
     env.push(`REDIS_HOST=${e.address}`, `REDIS_PORT=${e.port}`);
     cmd = ['redis-server', '--bind', e.address, '--port', String(e.port), '--save', '', '--appendonly', 'no'];

@@ -25,6 +25,7 @@ export async function applyBreak(docker: Docker, e: Endpoint, s: ServiceSpec, mo
     if (s.image === 'web') await exec(c, ['touch', '/run/demo/unhealthy']);
     if (s.image === 'redis') await exec(c, ['redis-cli', 'CONFIG', 'SET', 'requirepass', REDIS_BROKEN_PASSWORD]);
     if (s.image === 'postgres') await exec(c, ['sh', '-c', 'kill -STOP "$(head -1 /var/lib/postgresql/data/postmaster.pid)"']);
+    if (s.image === 'prometheus' || s.image === 'alertmanager') await exec(c, ['sh', '-c', 'kill -STOP "$(cat /run/demo/service.pid)"']);
     await waitHealth(docker, e.container, 'unhealthy', 30_000);
   }
 }
@@ -44,6 +45,7 @@ export async function applyFix(docker: Docker, e: Endpoint, s: ServiceSpec): Pro
       }
     }
     if (s.image === 'postgres') await exec(c, ['sh', '-c', 'kill -CONT "$(head -1 /var/lib/postgresql/data/postmaster.pid)"']);
+    if (s.image === 'prometheus' || s.image === 'alertmanager') await exec(c, ['sh', '-c', 'kill -CONT "$(cat /run/demo/service.pid)"']);
     await until(async () => (await exec(c, ['test', '-e', '/run/demo/hog.pid'], true)).code !== 0, 10_000, `${e.container}: memory hog still running`);
   }
   await waitHealth(docker, e.container, 'healthy', 60_000);

@@ -14,7 +14,7 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const PG = '/usr/lib/postgresql/15';
 /** uid/gid of `postgres` inside the postgres image. */
 export const PG_UID = 999;
-const VERSION = '4';
+const VERSION = '5';
 
 export const imageName = (kind: ImageKind) => `opsroom-demo/${kind}:${VERSION}`;
 
@@ -23,6 +23,8 @@ const NEEDS: Record<ImageKind, Array<[string, string]>> = {
   web: [['/usr/bin/node', 'nodejs']],
   redis: [['/usr/bin/redis-server', 'redis-server'], ['/usr/bin/redis-cli', 'redis-tools']],
   postgres: [[`${PG}/bin/postgres`, 'postgresql-15']],
+  prometheus: [['/usr/bin/prometheus', 'prometheus']],
+  alertmanager: [['/usr/bin/prometheus-alertmanager', 'prometheus-alertmanager']],
 };
 
 export function missingFor(kind: ImageKind): string[] {
@@ -44,6 +46,14 @@ export async function ensureImage(docker: Docker, kind: ImageKind): Promise<stri
     if (kind === 'web') web(root);
     if (kind === 'redis') redis(root);
     if (kind === 'postgres') postgres(root);
+    if (kind === 'prometheus') {
+      monitoring(root, '/usr/bin/prometheus');
+      if (existsSync('/usr/share/prometheus/web')) copyTree('/usr/share/prometheus/web', join(root, 'usr/share/prometheus/web'));
+    }
+    if (kind === 'alertmanager') {
+      monitoring(root, '/usr/bin/prometheus-alertmanager');
+      copyTree('/usr/share/prometheus/alertmanager', join(root, 'usr/share/prometheus/alertmanager'));
+    }
     await importRoot(docker, root, name, kind);
   } finally {
     rmSync(root, { recursive: true, force: true });
@@ -89,6 +99,12 @@ function postgres(root: string): void {
     mkdirSync(join(root, d), { recursive: true });
     chownSync(join(root, d), PG_UID, PG_UID);
   }
+}
+
+/** Real Prometheus or Alertmanager: the Debian binary and the launcher that writes its config. */
+function monitoring(root: string, binary: string): void {
+  withLibraries(root, [binary]);
+  install(root, join(HERE, 'rootfs/prometheus.sh'), '/demo/prometheus.sh', 0o755);
 }
 
 /** Copies each file to the same path under root, plus every library ldd lists for it. */

@@ -4,9 +4,9 @@
  */
 import { createServer } from 'node:net';
 
-export type ImageKind = 'web' | 'redis' | 'postgres';
+export type ImageKind = 'web' | 'redis' | 'postgres' | 'prometheus' | 'alertmanager';
 /** How a web stand-in answers: which paths it serves (see rootfs/web-server.mjs). */
-export type WebRole = 'dashboard' | 'agent' | 'api' | 'prometheus' | 'grafana' | 'loki' | 'alertmanager';
+export type WebRole = 'dashboard' | 'agent' | 'api' | 'grafana' | 'loki';
 
 export interface ServiceSpec {
   project: 'blatam' | 'minimarket';
@@ -40,13 +40,13 @@ export const SERVICES: readonly ServiceSpec[] = [
     errorLine: 'FATAL:  remaining connection slots are reserved for non-replication superuser connections' },
   { ...mm, service: 'redis', container: 'redis', image: 'redis', port: 6379, configFile: prod,
     errorLine: '# ERROR OOM command not allowed when used memory > maxmemory' },
-  { ...mm, service: 'prometheus', container: 'prometheus', image: 'web', role: 'prometheus', port: 9090, configFile: obs, healthPath: '/-/healthy',
+  { ...mm, service: 'prometheus', container: 'prometheus', image: 'prometheus', port: 9090, configFile: obs, healthPath: '/-/healthy',
     errorLine: 'level=error component="scrape manager" msg="Error scraping target" err="connection refused"' },
   { ...mm, service: 'grafana', container: 'grafana', image: 'web', role: 'grafana', port: 3000, configFile: obs, healthPath: '/api/health',
     errorLine: 'logger=sqlstore level=error msg="Database error" error="database is locked"' },
   { ...mm, service: 'loki', container: 'loki', image: 'web', role: 'loki', port: 3100, configFile: obs, healthPath: '/ready',
     errorLine: 'level=error caller=flush.go msg="failed to flush chunks" err="no space left on device"' },
-  { ...mm, service: 'alertmanager', container: 'alertmanager', image: 'web', role: 'alertmanager', port: 9093, configFile: obs, healthPath: '/-/healthy',
+  { ...mm, service: 'alertmanager', container: 'alertmanager', image: 'alertmanager', port: 9093, configFile: obs, healthPath: '/-/healthy',
     errorLine: 'level=error component=dispatcher msg="Notify for alerts failed" err="webhook: connection refused"' },
   { ...bl, service: 'api', container: 'blatam-api-1', image: 'web', role: 'api', port: 8000, healthPath: '/health',
     errorLine: 'ERROR kv_cache: eviction storm, cache hit rate below threshold' },
@@ -54,7 +54,7 @@ export const SERVICES: readonly ServiceSpec[] = [
     errorLine: 'ERROR:  could not serialize access due to concurrent update' },
   { ...bl, service: 'redis', container: 'blatam-redis-1', image: 'redis', port: 6379,
     errorLine: '# ERROR Connection with replica lost' },
-  { ...bl, service: 'prometheus', container: 'blatam-prometheus-1', image: 'web', role: 'prometheus', port: 9090, healthPath: '/-/healthy',
+  { ...bl, service: 'prometheus', container: 'blatam-prometheus-1', image: 'prometheus', port: 9090, healthPath: '/-/healthy',
     errorLine: 'level=error msg="Error scraping target" err="context deadline exceeded"' },
   { ...bl, service: 'grafana', container: 'blatam-grafana-1', image: 'web', role: 'grafana', port: 3000, healthPath: '/api/health',
     errorLine: 'logger=context level=error msg="Request error" error="datasource not found"' },
@@ -86,7 +86,7 @@ export async function planEndpoints(layout: PortLayout, projects?: string[]): Pr
       const address = addresses[s.project];
       return {
         project: s.project, service: s.service, container: s.container, address, port: s.port,
-        ...(s.image === 'web' && { url: `http://${address}:${s.port}` }),
+        ...(s.healthPath !== undefined && { url: `http://${address}:${s.port}` }),
       };
     });
     const busy = (await Promise.all(out.map(async (e) => ((await canBind(e.address, e.port)) ? null : e)))).filter(Boolean);

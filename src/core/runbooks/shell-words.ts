@@ -34,7 +34,7 @@ export class ShellSyntaxError extends Error {
 
 type Token =
   | { t: 'word'; v: string; raw: string; subs: string[]; glued: boolean }
-  | { t: 'op'; v: string }
+  | { t: 'op'; v: string; glued: boolean }
   | { t: 'nl' };
 
 const OPS = ['<<<', '<<-', '&&', '||', ';;', '<<', '>>', '<&', '>&', '<>', '>|', '|', '&', ';', '<', '>', '(', ')'];
@@ -69,7 +69,7 @@ class Lexer {
       } else if (isOpStart(c)) {
         const op = OPS.find((o) => this.s.startsWith(o, this.i))!;
         this.i += op.length;
-        this.tokens.push({ t: 'op', v: op });
+        this.tokens.push({ t: 'op', v: op, glued: !afterBlank });
         if (op === '<<' || op === '<<-') this.heredocStart(op === '<<-');
         afterBlank = true;
       } else {
@@ -215,25 +215,28 @@ export function parseShell(text: string): Pipeline[] {
     if (pipeline.length) pipelines.push(pipeline);
     pipeline = [];
   };
+  let fd: string | undefined;
   for (let k = 0; k < tokens.length; k++) {
     const tok = tokens[k];
     if (tok.t === 'nl') endPipeline();
     else if (tok.t === 'word') {
       const next = tokens[k + 1];
       cmd.substitutions.push(...tok.subs);
-      const fdPrefix = /^\d+$/.test(tok.raw) && next?.t === 'op' && (REDIRECTS.has(next.v) || next.v.startsWith('<<'));
-      if (fdPrefix) continue;
+      if (/^\d+$/.test(tok.raw) && next?.t === 'op' && next.glued && (REDIRECTS.has(next.v) || next.v.startsWith('<<'))) {
+        fd = tok.raw;
+        continue;
+      }
       cmd.argv.push(tok.v);
     } else if (tok.v === '<<' || tok.v === '<<-') {
       const holder = tokens[++k] as { heredoc?: { body: string; expands: boolean } };
       cmd.heredoc = holder.heredoc;
+      fd = undefined;
     } else if (REDIRECTS.has(tok.v)) {
-      const prev = tokens[k - 1];
-      const fd = prev?.t === 'word' && /^\d+$/.test(prev.raw) ? prev.raw : undefined;
       const target = tokens[++k];
       if (target?.t !== 'word') throw new ShellSyntaxError(`${tok.v} needs a file`, 0);
       cmd.substitutions.push(...target.subs);
       cmd.redirects.push({ op: tok.v, fd, target: target.v });
+      fd = undefined;
     } else if (tok.v === '|') endCommand();
     else endPipeline();
   }

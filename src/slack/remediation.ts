@@ -136,12 +136,17 @@ export class Remediation {
       .map(([n]) => n);
   }
 
-  async start(incident: Incident, runbookId: string, given: Record<string, string>, user: string): Promise<Run> {
+  /** Throws unless the person may start a runbook in this incident now (before any form opens). */
+  async mayStart(incident: Incident, user: string): Promise<void> {
     if (!isOpen(incident.status)) throw new CodedError(ErrorCode.IllegalTransition, `${incidentKey(incident.id)} is resolved; reopen it to run runbooks.`);
-    const rb = this.runbook(runbookId);
-    if (!rb) throw new CodedError(ErrorCode.NotFound, `There is no runbook \`${runbookId}\`. \`/runbook list\` shows them.`);
     const denied = await this.d.policy.check(user, 'run', incident);
     if (denied) throw forbid(denied);
+  }
+
+  async start(incident: Incident, runbookId: string, given: Record<string, string>, user: string): Promise<Run> {
+    const rb = this.runbook(runbookId);
+    if (!rb) throw new CodedError(ErrorCode.NotFound, `There is no runbook \`${runbookId}\`. \`/runbook list\` shows them.`);
+    await this.mayStart(incident, user);
     const alert = await this.alertOf?.(incident.id);
     const rendered = renderRunbook(rb, given, { incident, env: this.d.env, ...(alert ? { alert: { labels: alert.labels } } : {}) }, this.d.inventory);
     const secret = new Set(Object.entries(rb.params).filter(([, p]) => p.secret || p.from?.startsWith('env.')).map(([n]) => n));

@@ -132,8 +132,7 @@ const handlers: Record<string, [string, Handler]> = {
     const bucket = c.windowed ? '' : `:${Math.floor(r.d.clock.now().getTime() / 10_000)}`;
     await c.claims.run(`start:${incident.id}:${rb.id}:${c.user}${bucket}`, async () => {
       if (r.missingParams(rb, {}, incident).length) {
-        const denied = await r.d.policy.check(c.user, 'run', incident);
-        if (denied) throw new CodedError(ErrorCode.Forbidden, denied);
+        await r.mayStart(incident, c.user);
         await a.client.views.open({ trigger_id: c.triggerId, view: paramsModal({ incidentId: incident.id, runbookId: rb.id }, rb.title, rb.params, {}) as never });
         return;
       }

@@ -84,8 +84,7 @@ export function registerRunbookCommand(app: App, d: SlackDeps) {
       }
       if (!incident) throw new CodedError(ErrorCode.BadInput, 'Say which incident: `/runbook run INC-7 <runbook> [name=value…]`, or run it in the incident\'s thread.');
       if (r.missingParams(rb, given, incident).length) {
-        const denied = await r.d.policy.check(user, 'run', incident);
-        if (denied) throw new CodedError(ErrorCode.Forbidden, denied);
+        await r.mayStart(incident, user);
         await ack();
         acked = true;
         await client.views.open({ trigger_id: command.trigger_id, view: paramsModal({ incidentId: incident.id, runbookId: rb.id }, rb.title, rb.params, given) as never });

@@ -6,15 +6,17 @@
  * the broken one, naming the series and value. Steps are rendered and judged as the run engine does.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadInventory } from '../../src/core/inventory/loader.js';
+import { loadInventory, parseInventory } from '../../src/core/inventory/loader.js';
 import type { Inventory } from '../../src/core/inventory/schema.js';
 import { loadRunbooks, type LoadedRunbook } from '../../src/core/runbooks/loader.js';
 import { promqlProblem, queriesOf } from '../../src/core/runbooks/promql-lint.js';
 import { renderRunbook } from '../../src/core/runbooks/render.js';
 import { judge } from '../../src/core/runs/expect.js';
 import type { ResolvedCommand, ResolvedStep } from '../../src/core/runs/step-runner.js';
+import { runnerFromInventory } from '../../src/executors/index.js';
 import { PrometheusStepRunner } from '../../src/executors/prometheus/prometheus-step-runner.js';
 import { prometheusAvailable, startPrometheusWithData, type PeerProcess } from '../support/peers/prometheus.js';
+import { sshdAvailable, startSshd } from '../support/peers/sshd.js';
 import { history, THROUGHPUT } from './prometheus-fixture.js';
 import { INVENTORY, RUNBOOKS } from './seeds-fixtures.js';
 
@@ -123,6 +125,33 @@ describe.skipIf(!available)('PromQL of the shipped runbooks on a real Prometheus
     expect(promqlProblem('rate(up)')).toBeUndefined();
     const refused = await runAt(adHoc('rate(up)'), data.okAt);
     expect(refused.verdict.reason).toMatch(/^Prometheus refused the query: .*range vector/);
+  });
+
+  it.skipIf(!sshdAvailable())('goes through the SSH tunnel of the base\'s via host, whose host key is checked', async () => {
+    const sshd = await startSshd();
+    const inv = (hostKey: string) => {
+      const host = `{ address: 127.0.0.1, port: ${sshd.port}, user: ${sshd.user}, key_path: ${sshd.keyPath}, host_key: "${hostKey}" }`;
+      const r = parseInventory('inventory.yml', ['systems:', '  blatam:', '    hosts:', `      blatam-host: ${host}`, `    http: { prometheus: { url: "http://127.0.0.1:${prom.port}", via: blatam-host } }`].join('\n'));
+      expect(r.errors).toEqual([]);
+      return r.inventory!;
+    };
+    try {
+      for (const [hostKey, want] of [[sshd.hostKeyLine, 'succeeded'], [sshd.wrongHostKeyLine, 'failed']] as const) {
+        const inventory = inv(hostKey);
+        const step = renderRunbook(runbooks.find((r) => r.id === 'blatam/metric-checks-hourly')!, {}, {}, inventory).steps.find((s) => s.id === 'memory')!;
+        expect(step.command).toMatchObject({ via: 'blatam-host' });
+        const r = runnerFromInventory(inventory);
+        const command = at(step.command, data.okAt);
+        const outcome = await r.run(command, { timeoutMs: 10_000, signal: new AbortController().signal, onOutput: () => {} });
+        await r.close();
+        const verdict = judge({ ...step, command }, outcome);
+        expect(verdict.state, `${verdict.reason}`).toBe(want);
+        if (want === 'failed') expect(verdict.reason).toMatch(/host key/i);
+        else expect(outcome.output).toMatch(/\{instance="blatam-host:9100", job="node"\} +0\.25\n/);
+      }
+    } finally {
+      await sshd.stop();
+    }
   });
 
   it('checks scalars, NaN and both bounds', async () => {

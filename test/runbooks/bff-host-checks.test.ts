@@ -20,6 +20,7 @@ import { renderRunbook } from '../../src/core/runbooks/render.js';
 import { judge } from '../../src/core/runs/expect.js';
 import type { ResolvedCommand } from '../../src/core/runs/step-runner.js';
 import { type CompositeStepRunner, runnerFromInventory } from '../../src/executors/index.js';
+import { type RemoteHost, remoteHostAvailable, startRemoteHost } from '../support/peers/remote-host.js';
 import { type SshdPeer, sshdAvailable, startSshd } from '../support/peers/sshd.js';
 import { CONFIG, INVENTORY, RUNBOOKS } from './seeds-fixtures.js';
 
@@ -189,3 +190,45 @@ describe.skipIf(!ready)('bff host checks over SSH', () => {
   });
 });
 
+/** Ports are checked on a host of its own (a network namespace): this machine's ports are shared. */
+describe.skipIf(!remoteHostAvailable())('bff port checks on a host of its own', () => {
+  let remote: RemoteHost;
+  let dir: string;
+  let inventory: Inventory;
+  let runner: CompositeStepRunner;
+
+  beforeAll(async () => {
+    remote = await startRemoteHost();
+    dir = mkdtempSync(join(tmpdir(), 'opsroom-bff-ports-'));
+    const inv = parse(readFileSync(INVENTORY, 'utf8'));
+    inv.systems.bff.hosts['bff-host'] = { ...inv.systems.bff.hosts['bff-host'], address: '127.0.0.1', port: remote.port, user: remote.user, key_path: remote.keyPath, host_key: remote.hostKeyLine };
+    writeFileSync(join(dir, 'inventory.yml'), stringify(inv));
+    inventory = (await loadInventory(join(dir, 'inventory.yml'))).inventory!;
+    runner = runnerFromInventory(inventory);
+  }, 60_000);
+  afterAll(async () => {
+    await runner?.close();
+    await remote?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it.each([['port-web', 8000], ['port-postgres', 5432], ['port-redis', 6379]] as const)('incident-response#%s fails with nothing on :%i and passes with a listener', async (stepId, port) => {
+    const config = loadFileConfig(CONFIG);
+    const { runbooks } = await loadRunbooks(`${RUNBOOKS}/bff/incident-response.yml`, { severities: severitiesOf(config), severityAliases: config.severityAliases, inventory, root: RUNBOOKS });
+    const step = renderRunbook(runbooks[0], { previous_commit: 'abc1234' }, {}, inventory).steps.find((s) => s.id === stepId)!;
+    const check = async () => {
+      const outcome = await runner.run(step.command, { timeoutMs: 20_000, signal: new AbortController().signal, onOutput: () => {} });
+      return { state: judge(step, outcome).state, output: outcome.output };
+    };
+    expect((await check()).state).toBe('failed');
+    const listener = remote.exec(['node', '-e', `require('net').createServer().listen(${port}, '127.0.0.1', () => console.log('up'))`]);
+    await new Promise<void>((r) => listener.stdout!.once('data', () => r()));
+    try {
+      const r = await check();
+      expect(r.state, r.output).toBe('succeeded');
+      expect(r.output).toContain(`127.0.0.1:${port} `);
+    } finally {
+      listener.kill('SIGKILL');
+    }
+  });
+});

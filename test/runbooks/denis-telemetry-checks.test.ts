@@ -47,7 +47,7 @@ describe.skipIf(!ready)('denis Prometheus target check against a real Prometheus
   const check = () => {
     const r = spawnSync('sh', ['-c', script], { encoding: 'utf8' });
     const output = r.stdout + r.stderr;
-    return { state: judge(step, { exitCode: r.status, output }).state, output };
+    return { state: judge(step, { exitCode: r.status, output, timedOut: false }).state, output };
   };
   const health = async (want: string) => {
     for (let i = 0; i < 100; i++) {

@@ -56,7 +56,7 @@ describe.skipIf(!demoAvailable())('demo environment (minimarket) through the exe
     expect(select.output).toContain('(1 row)');
     const pong = await run({ kind: 'docker', target: target('redis'), action: 'exec', argv: ['redis-cli', 'ping'] });
     expect(pong.output).toBe('PONG\n');
-    const errors = await run({ kind: 'docker', target: target('dashboard'), action: 'logs', tail: 50, grep: 'error\\|exception\\|fatal', ignoreCase: true });
+    const errors = await run({ kind: 'docker', target: target('dashboard'), action: 'logs', tail: 50, grep: 'error|exception|fatal', ignoreCase: true });
     expect(errors).toMatchObject({ exitCode: 0, output: '' });
   });
 

@@ -23,13 +23,13 @@ describe('docker logs helpers', () => {
   it('demux drops the 8-byte frame headers of both streams, in order', () => {
     expect(demux(Buffer.concat([frame(1, 'out 1\n'), frame(2, 'err\n'), frame(1, 'out 2\n')]))).toBe('out 1\nerr\nout 2\n');
   });
-  it('grep reads basic regular expressions as grep does', () => {
-    const m = grepMatcher('error\\|fatal', true);
+  it('grep reads JavaScript regular expressions', () => {
+    const m = grepMatcher('error|fatal', true);
     expect(['ERROR x', 'Fatal y', 'error|fatal', 'fine'].map(m)).toEqual([true, true, true, false]);
-    expect(grepMatcher('a|b', false)('a|b')).toBe(true);
-    expect(grepMatcher('a|b', false)('a')).toBe(false);
-    expect(grepMatcher('(x)', false)('(x)')).toBe(true);
-    expect(grepMatcher('\\(x\\)y', false)('xy')).toBe(true);
+    expect(grepMatcher('a\\|b', false)('a|b')).toBe(true);
+    expect(grepMatcher('a\\|b', false)('a')).toBe(false);
+    expect(grepMatcher('\\(x\\)', false)('(x)')).toBe(true);
+    expect(grepMatcher('(x)y', false)('xy')).toBe(true);
     expect(grepMatcher('^ready$', false)('ready')).toBe(true);
     expect(grepMatcher('Error', false)('error')).toBe(false);
     expect(grepMatcher('[', false)('a [ b')).toBe(true); // not a valid regex: literal

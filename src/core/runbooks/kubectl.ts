@@ -5,7 +5,7 @@ import { said } from '../said.js';
 import type { KubernetesCommand } from '../runs/step-runner.js';
 import { durationMs } from './duration.js';
 import { kubernetesVerbOf, type KubernetesStep, type KubernetesVerb } from './kubernetes-step.js';
-import { breQuote, shellQuote, shellScriptIndex, verbatim } from './templates.js';
+import { renderGrep, shellQuote, shellScriptIndex, verbatim } from './templates.js';
 
 /**
  * Rendering a `kubernetes:` step into kubectl's argv. Every value (templated or not) lands in one
@@ -151,7 +151,7 @@ export function renderKubernetes(runbookId: string | undefined, stepId: string, 
       args = ['delete', resource, ...sel];
       break;
   }
-  const grep = k.grep !== undefined ? sub(k.grep, breQuote) : undefined;
+  const grep = k.grep !== undefined ? renderGrep(k.grep, sub) : undefined;
   return {
     kind: 'kubernetes',
     verb,

@@ -58,7 +58,7 @@ export const KubernetesStepSchema = z
     since: DurationSchema.optional(),
     tail: z.number().int().positive().optional(),
     previous: z.literal(true).optional().describe('Logs of the previous, crashed container.'),
-    grep: z.string().min(1).optional().describe('Keep log lines matching this pattern (grep basic regex), filtered by opsroom.'),
+    grep: z.string().min(1).optional().describe('Keep log lines matching this regular expression (JavaScript: `error|fatal`), filtered by opsroom.'),
     ignore_case: z.boolean().optional(),
     replicas: count.optional().describe('scale: the number of replicas (an integer or a {{ param }}).'),
     to_revision: count.optional().describe('undo: the revision to go back to.'),

@@ -2,7 +2,7 @@ import { said } from '../said.js';
 import { CodedError, ErrorCode } from '../errors.js';
 import { targetProblem } from '../inventory/allow.js';
 import type { Inventory } from '../inventory/schema.js';
-import type { DockerTarget, Expectation, OnFailure, ResolvedCommand, ResolvedStep } from '../runs/step-runner.js';
+import type { DockerTarget, Expectation, OnFailure, ResolvedCommand, ResolvedStep, StepCondition } from '../runs/step-runner.js';
 import { durationMs } from './duration.js';
 import { renderKubernetes } from './kubectl.js';
 import { renderPrometheus } from './prometheus-render.js';
@@ -13,7 +13,7 @@ import { resolveParams, secretValues, type IncidentContext } from './params.js';
 import type { Runbook, RunbookStep } from './schema.js';
 import { dockerTargetOf, DOCKER_NAME_RE } from './targets.js';
 import { hostProblem, httpTarget, resolveTarget, withContentType } from './render-targets.js';
-import { breQuote, regexQuote, shellQuote, shellScriptIndex, substitute, verbatim } from './templates.js';
+import { renderGrep, regexQuote, shellQuote, shellScriptIndex, substitute, verbatim } from './templates.js';
 
 /**
  * Rendering: parameter values go into a runbook's templates, quoted for where they land:
@@ -87,17 +87,20 @@ function renderStep(rb: Runbook, s: RunbookStep, values: Record<string, string>,
   const command = renderCommand(rb, s, sub, inv);
   const kind = command.kind;
   const waitMs = command.kind === 'wait' ? command.seconds * 1000 : 0;
+  // A kubectl verb that changes the cluster is dangerous whatever the step says (lint refuses danger: false).
+  const danger = (s.danger ?? false) || (s.kubernetes !== undefined && (KUBERNETES_WRITE_VERBS as readonly string[]).includes(kubernetesVerbOf(s.kubernetes)));
   const timeoutMs = Math.max(s.timeout !== undefined ? durationMs(s.timeout) : DEFAULT_TIMEOUT_MS[kind], waitMs + 5000);
   return {
     id: s.id,
     title: sub(s.title, verbatim),
     command,
-    // A kubectl verb that changes the cluster is dangerous whatever the step says (lint refuses danger: false).
-    danger: (s.danger ?? false) || (s.kubernetes !== undefined && (KUBERNETES_WRITE_VERBS as readonly string[]).includes(kubernetesVerbOf(s.kubernetes))),
+    danger,
     readOnly: readOnlyWith(s, (text) => sub(text, verbatim)),
     timeoutMs,
     expect: renderExpect(s, sub),
-    onFailure: renderOnFailure(s.on_failure),
+    onFailure: renderOnFailure(s.on_failure ?? rb.defaults?.on_failure ?? 'stop'),
+    ...(s.retry && !danger ? { retry: { attempts: s.retry.attempts, everyMs: durationMs(s.retry.every) } } : {}),
+    ...(s.when ? { when: renderWhen(s.when) } : {}),
     redact: s.redact,
   };
 }
@@ -185,7 +188,7 @@ function renderDocker(rb: Runbook, d: NonNullable<RunbookStep['docker']>, sub: S
       action: 'logs',
       ...('tail' in l && l.tail !== undefined ? { tail: l.tail } : {}),
       ...('since' in l && l.since !== undefined ? { sinceSeconds: Math.ceil(durationMs(l.since) / 1000) } : {}),
-      ...('grep' in l && l.grep !== undefined ? { grep: sub(l.grep, breQuote) } : {}),
+      ...('grep' in l && l.grep !== undefined ? { grep: renderGrep(l.grep, sub) } : {}),
       ...(l.ignore_case ? { ignoreCase: true } : {}),
     };
   }
@@ -202,11 +205,23 @@ function renderExpect(s: RunbookStep, sub: Sub): Expectation {
   if (e.output_contains !== undefined) out.outputContains = sub(e.output_contains, verbatim);
   if (e.output_not_contains !== undefined) out.outputNotContains = sub(e.output_not_contains, verbatim);
   if (e.output_matches !== undefined) out.outputMatches = sub(e.output_matches, regexQuote);
-  if (s.http?.expect_status !== undefined)
-    out.httpStatus = Array.isArray(s.http.expect_status) ? s.http.expect_status : [s.http.expect_status];
-  if (s.http?.expect_body !== undefined) out.bodyContains = sub(s.http.expect_body, verbatim);
+  if (e.output_not_matches !== undefined) out.outputNotMatches = sub(e.output_not_matches, regexQuote);
+  if (e.output_empty !== undefined) out.outputEmpty = e.output_empty;
+  // expect.status / body_contains, or the old http.expect_status / expect_body.
+  const status = e.status ?? s.http?.expect_status;
+  if (status !== undefined) out.httpStatus = Array.isArray(status) ? status : [status];
+  const body = e.body_contains ?? s.http?.expect_body;
+  if (body !== undefined) out.bodyContains = sub(body, verbatim);
   return out;
 }
 
-const renderOnFailure = (f: RunbookStep['on_failure']): OnFailure =>
+const renderOnFailure = (f: NonNullable<RunbookStep['on_failure']>): OnFailure =>
   typeof f === 'object' ? { action: 'goto', step: f.goto } : { action: f };
+
+const list = (v: string | string[] | undefined) => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
+
+function renderWhen(w: NonNullable<RunbookStep['when']>): StepCondition {
+  const failed = list(w.failed);
+  const succeeded = list(w.succeeded);
+  return { ...(failed ? { failed } : {}), ...(succeeded ? { succeeded } : {}) };
+}

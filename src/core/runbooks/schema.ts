@@ -74,7 +74,7 @@ export const LogsSchema = z.strictObject({
     .string()
     .min(1)
     .optional()
-    .describe('Keep lines matching this pattern, read as grep reads it (basic regex: `error\\|fatal`).'),
+    .describe('Keep lines matching this regular expression (JavaScript, like output_matches: `error|fatal`).'),
   ignore_case: z.boolean().default(false),
 });
 
@@ -143,8 +143,8 @@ export const HttpStepSchema = z.strictObject({
   expect_status: z
     .union([z.number().int().min(100).max(599), z.array(z.number().int().min(100).max(599)).min(1)])
     .optional()
-    .describe('Accepted status codes (default: any 2xx or 3xx).'),
-  expect_body: z.string().min(1).optional().describe('Text the response body must contain.'),
+    .describe('Old form of expect.status (lint --fix rewrites it).'),
+  expect_body: z.string().min(1).optional().describe('Old form of expect.body_contains (lint --fix rewrites it).'),
   insecure: z.boolean().default(false).describe('Skip TLS verification (self-signed health endpoints).'),
 }).superRefine((h, ctx) => {
   if ((h.url === undefined) === (h.base === undefined))
@@ -165,19 +165,46 @@ export const EscalateStepSchema = z.strictObject({
   reason: text('Why; shown in the page.'),
 });
 
+const StatusSchema = z.union([z.number().int().min(100).max(599), z.array(z.number().int().min(100).max(599)).min(1)]);
+
 export const ExpectSchema = z.strictObject({
   exit_code: z.number().int().optional().describe('Required exit code (default 0 for exec and ssh).'),
   output_contains: z.string().min(1).optional(),
   output_not_contains: z.string().min(1).optional(),
-  output_matches: z.string().min(1).optional().describe('A regular expression the output must match.'),
+  output_matches: z.string().min(1).optional().describe('A regular expression (JavaScript) the output must match.'),
+  output_not_matches: z.string().min(1).optional().describe('A regular expression (JavaScript) the output must not match.'),
+  output_empty: z
+    .boolean()
+    .optional()
+    .describe('true: the output must be empty (only blanks counts as empty); false: it must not be.'),
+  status: StatusSchema.optional().describe('HTTP steps: accepted status codes (default: any 2xx or 3xx).'),
+  body_contains: z.string().min(1).optional().describe('HTTP steps: text the response body must contain.'),
 });
 
-export const OnFailureSchema = z
-  .union([z.enum(['stop', 'continue']), z.strictObject({ goto: StepIdSchema })], {
-    error: 'expected stop, continue or { goto: <a later step id> }',
+const OnFailureValue = z.union([z.enum(['stop', 'continue']), z.strictObject({ goto: StepIdSchema })], {
+  error: 'expected stop, continue or { goto: <a later step id> }',
+});
+
+export const OnFailureSchema = OnFailureValue
+  .optional()
+  .describe('stop, continue, or { goto: <later step id> }; default: the runbook\'s defaults.on_failure, else stop.');
+
+export const RetrySchema = z
+  .strictObject({
+    attempts: z.number().int().min(2).max(100).describe('Tries in all, the first one included.'),
+    every: DurationSchema.describe('Pause between tries.'),
   })
-  .default('stop')
-  .describe('stop (default), continue, or { goto: <later step id> }.');
+  .describe('Try a failed check again before it counts as failed (not on dangerous steps).');
+
+const StepRefs = z.union([StepIdSchema, z.array(StepIdSchema).min(1)]);
+
+export const WhenSchema = z
+  .strictObject({
+    failed: StepRefs.optional().describe('Run only if this earlier step (every one of a list) failed.'),
+    succeeded: StepRefs.optional().describe('Run only if this earlier step (every one of a list) succeeded.'),
+  })
+  .refine((w) => w.failed !== undefined || w.succeeded !== undefined, 'when needs failed: or succeeded: <an earlier step id>')
+  .describe('Run the step only when earlier steps ended so; otherwise it is skipped.');
 
 export const STEP_KINDS = ['docker', 'ssh', 'http', 'manual', 'wait', 'escalate', 'kubernetes', 'prometheus'] as const;
 
@@ -211,6 +238,8 @@ export const StepSchema = z
     redact: z.boolean().default(false).describe('The output may hold secrets: redact it.'),
     timeout: DurationSchema.optional(),
     expect: ExpectSchema.optional(),
+    retry: RetrySchema.optional(),
+    when: WhenSchema.optional(),
     on_failure: OnFailureSchema,
   })
   .superRefine((s, ctx) => {
@@ -259,6 +288,10 @@ export const RunbookSchema = z
       .strictObject({ project: z.string().min(1).describe('Default compose project of docker steps.') })
       .optional(),
     ssh: z.strictObject({ host: z.string().min(1).describe('Default inventory host of ssh steps.') }).optional(),
+    defaults: z
+      .strictObject({ on_failure: OnFailureValue.optional() })
+      .optional()
+      .describe('Defaults of every step; a step\'s own value wins.'),
     steps: z.array(StepSchema).min(1),
     escalate: z.array(EscalationRuleSchema).default([]),
     schedule: ScheduleSchema.optional(),
@@ -274,3 +307,4 @@ export type EscalationRule = z.infer<typeof EscalationRuleSchema>;
 export type StepKindName = (typeof STEP_KINDS)[number];
 
 export const stepKind = (s: RunbookStep): StepKindName => STEP_KINDS.find((k) => s[k] !== undefined)!;
+export type StepCondition = z.infer<typeof WhenSchema>;

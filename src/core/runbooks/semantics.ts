@@ -3,6 +3,7 @@ import { systemOf, type Inventory } from '../inventory/schema.js';
 import { hostProblem } from './render-targets.js';
 import { resolveBase, resolveDocker } from './resolve.js';
 import { destructiveReason } from './destructive.js';
+import { checkFlow } from './flow-lint.js';
 import { checkKubernetes, kubernetesTemplatedFields } from './kubernetes-lint.js';
 import { checkEscalation } from './escalation.js';
 import { checkPromql } from './promql-lint.js';
@@ -10,7 +11,7 @@ import { readOnlyProblem } from './read-only.js';
 import { secretToChosenHost } from './secret-hosts.js';
 import { checkParamValue, envNameOf } from './params.js';
 import { stepKind, type Runbook, type RunbookStep } from './schema.js';
-import { scanTemplates, shellContextAt, shellScriptIndex, substitute, type TemplateRef } from './templates.js';
+import { isBreGrep, scanTemplates, shellContextAt, shellScriptIndex, substitute, type TemplateRef } from './templates.js';
 import { dockerTargetOf, DOCKER_NAME_RE, type TargetFields } from './targets.js';
 import type { Path, SourceError, YamlSource } from './yaml-source.js';
 
@@ -62,6 +63,7 @@ export function checkSemantics(given: Runbook, src: YamlSource, opts: SemanticOp
         err(['params', name, 'from'], `parameter "${name}" reads ${env}: list it in the inventory's secrets so its value is always redacted`);
     }
   checkStepIds(rb, err);
+  checkFlow(rb, err);
   if (rb.ssh && opts.inventory && !opts.inventory.hosts[rb.ssh.host]) err(['ssh', 'host'], unknownHost(rb.ssh.host, opts.inventory));
   else if (rb.ssh && opts.inventory && hostProblem(opts.inventory, rb.id, rb.ssh.host)) err(['ssh', 'host'], hostProblem(opts.inventory, rb.id, rb.ssh.host)!);
   if (rb.docker && !DOCKER_NAME_RE.test(rb.docker.project))
@@ -173,7 +175,7 @@ function checkField(f: Field, rb: Runbook, used: Set<string>, err: Report) {
     if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
       err(f.path, `"${f.value}" is not an http:// or https:// URL`);
   }
-  if (f.context === 'regex') {
+  if (f.context === 'regex' || (f.context === 'grep' && !isBreGrep(f.value))) {
     try {
       new RegExp(probe);
     } catch (e) {
@@ -197,7 +199,7 @@ function checkStep(rb: Runbook, step: RunbookStep, i: number, inv: Inventory | u
   if (step.expect && (kind === 'manual' || kind === 'wait' || kind === 'escalate'))
     err([...at, 'expect'], `a ${kind} step has no output to check; remove expect`);
   if (step.expect?.exit_code !== undefined && kind === 'http')
-    err([...at, 'expect', 'exit_code'], 'an http step has no exit code; use http.expect_status');
+    err([...at, 'expect', 'exit_code'], 'an http step has no exit code; use expect.status');
   if (step.ssh) {
     const host = step.ssh.host ?? rb.ssh?.host;
     if (!host) err([...at, 'ssh'], 'ssh step needs a host (or set ssh.host on the runbook)');
@@ -287,5 +289,7 @@ export function templatedFields(s: RunbookStep, at: Path): Field[] {
   add(['expect', 'output_contains'], s.expect?.output_contains, 'text');
   add(['expect', 'output_not_contains'], s.expect?.output_not_contains, 'text');
   add(['expect', 'output_matches'], s.expect?.output_matches, 'regex');
+  add(['expect', 'output_not_matches'], s.expect?.output_not_matches, 'regex');
+  add(['expect', 'body_contains'], s.expect?.body_contains, 'text');
   return out;
 }

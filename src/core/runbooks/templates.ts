@@ -47,6 +47,30 @@ export const regexQuote = (v: string): string => v.replace(/[.*+?^${}()|[\]\\/-]
 /** Escapes a value for a grep basic regular expression (logs `grep`), where `|(){}+?` are literal. */
 export const breQuote = (v: string): string => v.replace(/[.*[\]^$\\]/g, '\\$&');
 
+/** Old grep basic regex (`a\|b`), still read during the transition; lint --fix rewrites it. */
+export const isBreGrep = (pattern: string): boolean => pattern.includes('\\|');
+
+/** The old grep basic regex as a JavaScript one: `\|`, `\(`, `\)` become operators, `|(){}+?` literal. */
+export function breToRegex(pattern: string): string {
+  let src = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i];
+    if (ch === '\\' && i + 1 < pattern.length) {
+      const next = pattern[++i];
+      src += '|()+?'.includes(next) ? next : `\\${next}`;
+    } else src += '|()+?{}'.includes(ch) ? `\\${ch}` : ch;
+  }
+  return src;
+}
+
+/**
+ * A logs `grep` rendered as a JavaScript regex. The dialect is the template's, never the values':
+ * values are escaped for it, then the old basic regex is converted.
+ */
+export function renderGrep(template: string, sub: (text: string, quote: (v: string) => string) => string): string {
+  return isBreGrep(template) ? breToRegex(sub(template, breQuote)) : sub(template, regexQuote);
+}
+
 export const urlQuote = (v: string): string => encodeURIComponent(v);
 
 export const verbatim = (v: string): string => v;

@@ -9,9 +9,10 @@ import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { CodedError, ErrorCode } from '../errors.js';
 import { systemClock, type Clock } from '../ports.js';
+import { checkCondition, describeCondition, statesOf } from './conditions.js';
 import { assertConfirmed, type Confirmation, confirmationRefs } from './confirmation.js';
 import { RunEvents, type RunListener, type StepFinish } from './events.js';
-import { abortableSleep, type AbortCause, deadlineMs, executeStep, type ManualConfirm } from './execute.js';
+import { abortableSleep, type AbortCause, executeStep, type ManualConfirm, runDeadlineMs as deadlineMs } from './execute.js';
 import { judge, needsLock, targetKey } from './expect.js';
 import { capOutput, type CapturedOutput, type OutputCapOptions, OutputPipe } from './output.js';
 import { type Attempt, type Escalator, LoggingEscalator, type NewRun, type Run, type RunStore, type StepRun } from './ports.js';
@@ -171,6 +172,11 @@ export class RunEngine {
       if (from === 'running') throw new CodedError(ErrorCode.Conflict, `Step ${stepId} is already running.`, { state: from });
       nextStepState(nextStepState(from, 'retry'), 'start');
     } else nextStepState(from, 'start');
+    const when = step.step.when;
+    if (when) {
+      const c = checkCondition(when, statesOf(await this.store.steps(runId)));
+      if (!c.holds) throw new CodedError(ErrorCode.Conflict, `Step ${stepId} ${describeCondition(when)}: ${c.reason}.`, { state: from, condition: c.reason });
+    }
     assertConfirmed(run.id, step, ctx.confirmation);
     await this.deps.authorize?.({ action, run, step, actor: ctx.actor, confirmation: ctx.confirmation });
     const plain = await this.unsealed(run.id, step);
@@ -352,25 +358,23 @@ export class RunEngine {
       this.events.emit({ type: 'step.started', ...base, actor: ctx.actor, target: attempt.target, command: attempt.command, at: attempt.startedAt });
       await this.runStates.refresh(run.id);
       const t0 = performance.now();
-      const outcome = await executeStep(s, { runner: this.deps.runner, escalator: this.escalator, sleep: this.deps.sleep ?? abortableSleep, abortGraceMs: this.deps.abortGraceMs ?? 5000 }, {
-        controller, cause: () => flight.cause, onOutput: (c) => pipe.write(c), confirmManual: ctx.confirmManual,
-        escalation: { runId: run.id, stepId: s.id, runbookId: run.runbookId, incidentId: run.incidentId, actor: ctx.actor },
-      });
+      const { outcome, verdict, tries } = await this.tryStep(s, pipe, controller, flight, ctx, run, base);
       clearTimeout(timer);
       const durationMs = Math.round(performance.now() - t0);
-      if (pipe.rawChars === 0 && outcome.output) pipe.write(outcome.output);
       pipe.end();
-      const output = outcome.output ? capOutput(redactor.redact(outcome.output), this.deps.outputCap) : pipe.capture.result();
-      const verdict = judge(s, outcome);
+      // One try: its whole output; several: what went down the pipe (every try, with the notes between).
+      const output = tries === 1 && outcome.output ? capOutput(redactor.redact(outcome.output), this.deps.outputCap) : pipe.capture.result();
       const state = flight.cause?.kind === 'shutdown' || flight.stoppedBy ? 'interrupted' : verdict.state;
-      const reason = flight.stoppedBy ? stoppedReason(flight.stoppedBy) : verdict.reason === null ? null : redactor.redact(verdict.reason);
+      const why = verdict.reason === null ? null : redactor.redact(tries > 1 ? `after ${tries} tries: ${verdict.reason}` : verdict.reason);
+      const reason = flight.stoppedBy ? stoppedReason(flight.stoppedBy) : why;
       await this.store.finishAttempt(run.id, s.id, attempt.number, {
         state, finishedAt: this.clock.now(), exitCode: outcome.exitCode, durationMs, output: output.text,
         outputDroppedBytes: output.droppedBytes, error: reason,
       });
       if (attempt.lockOwner) await this.store.releaseLock(attempt.target, attempt.lockOwner);
-      const result: StepResult = { ...base, state, exitCode: outcome.exitCode, durationMs, reason, target: attempt.target, command: attempt.command, output };
-      this.events.emit({ type: 'step.finished', ...base, state, exitCode: outcome.exitCode, durationMs, reason, output });
+      const more = s.retry ? { tries } : {};
+      const result: StepResult = { ...base, state, exitCode: outcome.exitCode, durationMs, reason, target: attempt.target, command: attempt.command, output, ...more };
+      this.events.emit({ type: 'step.finished', ...base, state, exitCode: outcome.exitCode, durationMs, reason, output, ...more });
       await this.runStates.refresh(run.id);
       return result;
     };
@@ -381,6 +385,28 @@ export class RunEngine {
     this.inFlight.set(key, flight);
     this.stops.watch();
     return flight.done;
+  }
+
+  /** Runs the step, and again while its check fails and `retry` allows (pausing `every` between). */
+  private async tryStep(s: ResolvedStep, pipe: OutputPipe, controller: AbortController, flight: InFlight, ctx: StepContext, run: Run, base: { runId: number; stepId: string; attempt: number }) {
+    const sleep = this.deps.sleep ?? abortableSleep;
+    const attempts = s.retry?.attempts ?? 1;
+    for (let tries = 1; ; tries++) {
+      const before = pipe.rawChars;
+      const outcome = await executeStep(s, { runner: this.deps.runner, escalator: this.escalator, sleep, abortGraceMs: this.deps.abortGraceMs ?? 5000 }, {
+        controller, cause: () => flight.cause, onOutput: (c) => pipe.write(c), confirmManual: ctx.confirmManual,
+        escalation: { runId: run.id, stepId: s.id, runbookId: run.runbookId, incidentId: run.incidentId, actor: ctx.actor },
+      });
+      // A runner that does not stream: its output goes down the pipe once it is done.
+      if (pipe.rawChars === before && outcome.output) pipe.write(outcome.output);
+      const verdict = judge(s, outcome);
+      if (verdict.state === 'succeeded' || tries >= attempts || controller.signal.aborted) return { outcome, verdict, tries };
+      const every = s.retry?.everyMs ?? 0;
+      pipe.write(`\n— try ${tries} of ${attempts} ${verdict.state.replace('_', ' ')}: ${verdict.reason ?? ''}; trying again in ${formatPause(every)} —\n`);
+      this.events.emit({ type: 'step.retrying', ...base, try: tries, of: attempts, reason: verdict.reason });
+      await sleep(every, controller.signal);
+      if (controller.signal.aborted) return { outcome, verdict, tries };
+    }
   }
 
   private redactorFor(runId: number, s: ResolvedStep, ctx: StepContext): Redactor {
@@ -416,3 +442,5 @@ export class RunEngine {
     return { runId, stepId, attempt: attempt.number, state: 'failed', exitCode: null, durationMs: 0, reason, target: attempt.target, command: attempt.command, output: capOutput('') };
   }
 }
+
+const formatPause = (ms: number): string => (ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`);

@@ -13,6 +13,8 @@ export interface StepFinish {
   durationMs: number;
   reason: string | null;
   output: CapturedOutput;
+  /** Steps with `retry`: how many tries it took. */
+  tries?: number;
 }
 
 export type RunEvent =
@@ -22,6 +24,8 @@ export type RunEvent =
   /** Redacted output as it arrives. */
   | { type: 'step.output'; runId: number; stepId: string; attempt: number; chunk: string }
   | ({ type: 'step.finished' } & StepFinish)
+  /** A try of a step with `retry` failed; the next one follows after the pause. */
+  | { type: 'step.retrying'; runId: number; stepId: string; attempt: number; try: number; of: number; reason: string | null }
   /** Skipped, or marked interrupted at start-up. */
   | { type: 'step.changed'; runId: number; stepId: string; state: StepState; actor: string };
 

@@ -48,6 +48,12 @@ export function deadlineMs(step: ResolvedStep): number {
   return step.command.kind === 'wait' ? Math.max(step.timeoutMs, step.command.seconds * 1000 + 1000) : step.timeoutMs;
 }
 
+/** The deadline of a whole step: with `retry`, every try and the pauses between. */
+export function runDeadlineMs(step: ResolvedStep): number {
+  const tries = step.retry?.attempts ?? 1;
+  return deadlineMs(step) * tries + (step.retry?.everyMs ?? 0) * (tries - 1);
+}
+
 const outcome = (exitCode: number | null, output: string, error?: string): StepOutcome => ({ exitCode, output, timedOut: false, error });
 
 async function runInline(step: ResolvedStep, deps: ExecuteDeps, ctx: ExecuteContext): Promise<StepOutcome> {

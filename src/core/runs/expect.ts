@@ -1,5 +1,7 @@
 /** What a step's outcome means: success by its expectations, its target, whether it needs a lock. */
+import { checkCondition, statesOf } from './conditions.js';
 import type { Expectation, ResolvedCommand, ResolvedStep, StepOutcome } from './step-runner.js';
+import type { StepState } from './step-state.js';
 
 export interface Verdict {
   state: 'succeeded' | 'failed' | 'timed_out';
@@ -32,14 +34,20 @@ export function judge(step: Pick<ResolvedStep, 'command' | 'expect'>, outcome: S
   if (e.bodyContains !== undefined && !out.includes(e.bodyContains)) return fail(`body does not contain "${e.bodyContains}"`);
   if (e.outputContains !== undefined && !out.includes(e.outputContains)) return fail(`output does not contain "${e.outputContains}"`);
   if (e.outputNotContains !== undefined && out.includes(e.outputNotContains)) return fail(`output contains "${e.outputNotContains}"`);
-  if (e.outputMatches !== undefined) {
+  for (const [source, must] of [[e.outputMatches, true], [e.outputNotMatches, false]] as const) {
+    if (source === undefined) continue;
     let re: RegExp;
     try {
-      re = new RegExp(e.outputMatches, 'm');
+      re = new RegExp(source, 'm');
     } catch {
-      return fail(`invalid expectation pattern /${e.outputMatches}/`);
+      return fail(`invalid expectation pattern /${source}/`);
     }
-    if (!re.test(out)) return fail(`output does not match /${e.outputMatches}/`);
+    if (re.test(out) !== must) return fail(`output ${must ? 'does not match' : 'matches'} /${source}/`);
+  }
+  if (e.outputEmpty !== undefined) {
+    const lines = out.split('\n').filter((l) => l.trim() !== '').length;
+    if (e.outputEmpty && lines > 0) return fail(`output is not empty: ${lines} line${lines === 1 ? '' : 's'}`);
+    if (!e.outputEmpty && lines === 0) return fail('output is empty');
   }
   return { state: 'succeeded', reason: null };
 }
@@ -110,15 +118,19 @@ export function readOnly(step: Pick<ResolvedStep, 'command' | 'danger' | 'readOn
 /**
  * The steps "Run diagnostics" runs now, in order: the pending read-only steps (and waits) before the
  * first step that changes something and has not succeeded or been skipped. So checks and waits that
- * follow a restart are not run before the restart; manual steps that are not dangerous are passed by.
+ * follow a restart are not run before the restart; manual steps that are not dangerous are passed by,
+ * and so is a step whose `when:` is settled and does not hold (it will not run).
  */
-export function diagnosticPlan(steps: readonly { stepId: string; state: string; step: Pick<ResolvedStep, 'command' | 'danger' | 'readOnly'> }[]): string[] {
+export function diagnosticPlan(steps: readonly { stepId: string; state: StepState; step: Pick<ResolvedStep, 'command' | 'danger' | 'readOnly' | 'when'> }[]): string[] {
   const plan: string[] = [];
+  const states = statesOf(steps);
   for (const s of steps) {
     const kind = s.step.command.kind;
     const passive = readOnly(s.step) || kind === 'wait' || (kind === 'manual' && !s.step.danger);
     if (!passive) {
       if (s.state === 'succeeded' || s.state === 'skipped') continue;
+      const cond = checkCondition(s.step.when, states);
+      if (s.state === 'pending' && cond.settled && !cond.holds) continue;
       break;
     }
     if (s.state === 'pending' && kind !== 'manual') plan.push(s.stepId);

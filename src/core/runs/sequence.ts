@@ -1,5 +1,6 @@
 /** Running several steps of a run in order: "Run diagnostics" (Slack) and "run all" (CLI). */
 import { isCoded, ErrorCode } from '../errors.js';
+import { checkCondition, statesOf } from './conditions.js';
 import type { Confirmation } from './confirmation.js';
 import type { RunEngine, StepContext, StepResult } from './engine.js';
 import { diagnosticPlan } from './expect.js';
@@ -24,6 +25,13 @@ export async function runDiagnostics(engine: RunEngine, store: RunStore, runId: 
     if (!plan.has(s.stepId)) continue;
     const fresh = await store.getStep(runId, s.stepId);
     if (fresh?.state !== 'pending') {
+      passedOver.push(s.stepId);
+      continue;
+    }
+    const cond = checkCondition(s.step.when, statesOf(await store.steps(runId)));
+    if (!cond.holds) {
+      // Settled: it will not run, so it is skipped; else its condition is not decided yet.
+      if (cond.settled) await engine.skip(runId, s.stepId, ctx.actor).catch(() => undefined);
       passedOver.push(s.stepId);
       continue;
     }
@@ -82,6 +90,12 @@ export async function runAll(engine: RunEngine, store: RunStore, runId: number, 
     visited.add(i);
     const fresh = await store.getStep(runId, s.stepId);
     if (fresh?.state !== 'pending') {
+      i++;
+      continue;
+    }
+    if (!checkCondition(s.step.when, statesOf(await store.steps(runId))).holds) {
+      await engine.skip(runId, s.stepId, options.actor);
+      skipped.push(s.stepId);
       i++;
       continue;
     }

@@ -68,7 +68,7 @@ export interface KubernetesCommand {
   timed?: true;
   /** restart: `rollout status`, run next with `--timeout=<the rest of the step's timeout>` appended. */
   wait?: string[];
-  /** logs: keep lines matching this grep basic regex (filtered by opsroom). */
+  /** logs: keep lines matching this JavaScript regex (filtered by opsroom). */
   grep?: string;
   ignoreCase?: boolean;
 }
@@ -108,7 +108,7 @@ export function describeCommand(c: ResolvedCommand): string {
     case 'docker': {
       const t = c.target.container ?? `${c.target.composeProject ?? '*'}/${c.target.composeService ?? '*'}`;
       if (c.action === 'exec') return `docker exec ${t} ${c.argv.join(' ')}`;
-      if (c.action === 'logs') return `docker logs ${t}${c.tail ? ` --tail ${c.tail}` : ''}${c.grep ? ` | grep ${c.ignoreCase ? '-i ' : ''}${c.grep}` : ''}`;
+      if (c.action === 'logs') return `docker logs ${t}${c.tail ? ` --tail ${c.tail}` : ''}${c.grep ? ` | grep -E ${c.ignoreCase ? '-i ' : ''}${c.grep}` : ''}`;
       return `docker ${c.action} ${t}`;
     }
     case 'ssh': return `ssh ${c.host} ${c.command}`;
@@ -128,7 +128,7 @@ export function describeKubectl(c: KubernetesCommand): string {
   const where = c.host !== undefined ? `ssh ${c.host} ` : c.local ? '' : '(no kubernetes access in the inventory) ';
   const rest = " --timeout=<rest of the step's timeout>";
   const wait = c.wait ? ` && ${where}${c.wait.map(word).join(' ')}${rest}` : '';
-  const grep = c.grep !== undefined ? ` | grep ${c.ignoreCase ? '-i ' : ''}${word(c.grep)}` : '';
+  const grep = c.grep !== undefined ? ` | grep -E ${c.ignoreCase ? '-i ' : ''}${word(c.grep)}` : '';
   return `${where}${c.argv.map(word).join(' ')}${c.timed ? rest : ''}${wait}${grep}`;
 }
 
@@ -139,11 +139,27 @@ export interface Expectation {
   outputNotContains?: string;
   /** A regular expression source, matched against the output. */
   outputMatches?: string;
+  /** A regular expression source the output must not match. */
+  outputNotMatches?: string;
+  /** true: nothing but blanks in the output; false: something. */
+  outputEmpty?: boolean;
   httpStatus?: number[];
   bodyContains?: string;
 }
 
 export type OnFailure = { action: 'stop' } | { action: 'continue' } | { action: 'goto'; step: string };
+
+/** Try a failed check again: `attempts` tries in all, `everyMs` apart. */
+export interface RetryPolicy {
+  attempts: number;
+  everyMs: number;
+}
+
+/** The step runs only when every step in `failed` failed and every step in `succeeded` succeeded. */
+export interface StepCondition {
+  failed?: string[];
+  succeeded?: string[];
+}
 
 /** A runbook step ready to run: validated, parameters rendered, target resolved. */
 export interface ResolvedStep {
@@ -156,6 +172,9 @@ export interface ResolvedStep {
   timeoutMs: number;
   expect: Expectation;
   onFailure: OnFailure;
+  /** Only on steps that are not dangerous. */
+  retry?: RetryPolicy;
+  when?: StepCondition;
   /** Redact this step's output before it leaves the executor (seeds that print secrets). */
   redact: boolean;
 }

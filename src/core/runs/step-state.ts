@@ -51,13 +51,41 @@ export function finishEvent(to: 'succeeded' | 'failed' | 'timed_out' | 'interrup
 }
 
 /** A run's overall state, derived from its steps. */
-export const RUN_STATES = ['pending', 'running', 'succeeded', 'failed'] as const;
+export const RUN_STATES = ['pending', 'running', 'succeeded', 'failed', 'recovered'] as const;
 export const RunStateSchema = z.enum(RUN_STATES);
 export type RunState = z.infer<typeof RunStateSchema>;
 
-export function deriveRunState(steps: readonly StepState[]): RunState {
-  if (steps.some((s) => s === 'running')) return 'running';
-  if (steps.some(isUnsuccessful)) return 'failed';
-  if (steps.every((s) => s === 'succeeded' || s === 'skipped')) return 'succeeded';
+/** What the run state needs of a step beyond its state. */
+export interface StepFacts {
+  state: StepState;
+  /** A remediation: it changes something (restart, a write, a dangerous step). */
+  changes?: boolean;
+  /** A check: read-only, it verifies. */
+  checks?: boolean;
+  /** Its `when:` is settled and does not hold: it will not run. */
+  ruledOut?: boolean;
+}
+
+/**
+ * running while a step runs; failed when a step did not succeed, except that a run whose failures
+ * all come before a remediation that succeeded, followed by a check that passed (and nothing that
+ * failed after it), is recovered; succeeded when every step succeeded or was skipped.
+ */
+export function deriveRunState(given: readonly (StepState | StepFacts)[]): RunState {
+  const steps = given.map((s): StepFacts => (typeof s === 'string' ? { state: s } : s.ruledOut && s.state === 'pending' ? { ...s, state: 'skipped' } : s));
+  const states = steps.map((s) => s.state);
+  if (states.some((s) => s === 'running')) return 'running';
+  if (states.some(isUnsuccessful)) {
+    const fix = lastIndex(steps, (s) => s.changes === true && s.state === 'succeeded');
+    const lastBad = lastIndex(steps, (s) => isUnsuccessful(s.state));
+    const verified = fix >= 0 && steps.slice(fix + 1).some((s) => s.checks && s.state === 'succeeded');
+    return verified && lastBad < fix ? 'recovered' : 'failed';
+  }
+  if (states.every((s) => s === 'succeeded' || s === 'skipped')) return 'succeeded';
   return 'pending';
+}
+
+function lastIndex<T>(xs: readonly T[], p: (x: T) => boolean): number {
+  for (let i = xs.length - 1; i >= 0; i--) if (p(xs[i])) return i;
+  return -1;
 }

@@ -48,24 +48,12 @@ export function demux(buf: Buffer): string {
 }
 
 /**
- * The pattern is read as grep reads it (basic regular expression, as the seeds write
- * `grep -i "error\|fatal"`): `\|`, `\(`, `\)` are operators; `|`, `(`, `)`, `+`, `?`, `{`, `}` are literal.
+ * The pattern is a JavaScript regular expression (like output_matches: `error|fatal`); runbooks'
+ * old grep basic regex is converted when rendered. An invalid pattern matches as plain text.
  */
 export function grepMatcher(pattern: string, ignoreCase: boolean): (line: string) => boolean {
-  let src = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const ch = pattern[i];
-    if (ch === '\\' && i + 1 < pattern.length) {
-      const next = pattern[++i];
-      src += '|()'.includes(next) ? next : next === '+' || next === '?' ? next : `\\${next}`;
-    } else if ('|()+?{}'.includes(ch)) {
-      src += `\\${ch}`;
-    } else {
-      src += ch;
-    }
-  }
   try {
-    const re = new RegExp(src, ignoreCase ? 'i' : '');
+    const re = new RegExp(pattern, ignoreCase ? 'i' : '');
     return (line) => re.test(line);
   } catch {
     const needle = ignoreCase ? pattern.toLowerCase() : pattern;

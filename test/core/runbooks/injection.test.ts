@@ -4,6 +4,7 @@ import { isCoded } from '../../../src/core/errors.js';
 import { renderSteps } from '../../../src/core/runbooks/render.js';
 import { shellQuote } from '../../../src/core/runbooks/templates.js';
 import type { ResolvedCommand } from '../../../src/core/runs/step-runner.js';
+import { grepMatcher } from '../../../src/executors/docker/logs.js';
 import { remoteCommandOf } from '../../../src/executors/kubernetes/kubernetes-step-runner.js';
 import { lint, yaml } from './helpers.js';
 
@@ -129,21 +130,16 @@ describe('injection corpus', () => {
     expect(sh(cmd(step.command, 'ssh').command)).toBe('Checkout down; id; $(whoami)\n');
   });
 
-  it('escapes values in a logs grep so they match literally (checked with real grep)', () => {
-    const r = lint(
-      yaml(
-        'title: T',
-        'params: { word: { type: string } }',
-        'steps:',
-        '  - { id: a, title: A, docker: { container: c, logs: { grep: "{{ word }}" } } }',
-      ),
-    );
-    const [step] = renderSteps(r.runbook!, { word: 'a.b\\|c*[x]^$' });
-    const c = cmd(step.command, 'docker');
-    if (c.action !== 'logs') throw new Error('expected logs');
-    const lines = ['a.b\\|c*[x]^$', 'aXb', 'c', 'a.b|c*[x]^$'].join('\n') + '\n';
-    const out = execFileSync('grep', ['-e', c.grep!], { input: lines, encoding: 'utf8' });
-    expect(out).toBe('a.b\\|c*[x]^$\n');
+  it('escapes values in a logs grep so they match literally, in either dialect of the template', () => {
+    const word = 'a.b\\|c*[x]^$(y)+';
+    const lines = [word, 'aXb', 'c', 'a.b|c*[x]^$(y)+', 'other', 'x|y'];
+    for (const [grep, want] of [['"{{ word }}"', [word]], ['"other|{{ word }}"', [word, 'other']], ['"other\\\\|{{ word }}"', [word, 'other']]] as const) {
+      const r = lint(yaml('title: T', 'params: { word: { type: string } }', 'steps:', `  - { id: a, title: A, docker: { container: c, logs: { grep: ${grep} } } }`));
+      const [step] = renderSteps(r.runbook!, { word });
+      const c = cmd(step.command, 'docker');
+      if (c.action !== 'logs') throw new Error('expected logs');
+      expect(lines.filter(grepMatcher(c.grep!, false)), grep).toEqual(want);
+    }
   });
 });
 

@@ -69,7 +69,7 @@ describe('kubernetes: every verb as kubectl argv', () => {
       .toEqual([...P, 'logs', 'deployment/api', '--container=app', '--since=600s', '--tail=50', '--previous']);
     expect(argv('kubernetes: { logs: true, selector: app=denis, tail: 100 }')).toEqual([...P, 'logs', '--selector=app=denis', '--tail=100']);
     const c = cmd('kubernetes: { logs: deployment/api, grep: "ERROR\\\\|WARN", ignore_case: true }');
-    expect({ grep: c.grep, ignoreCase: c.ignoreCase }).toEqual({ grep: 'ERROR\\|WARN', ignoreCase: true });
+    expect({ grep: c.grep, ignoreCase: c.ignoreCase }).toEqual({ grep: 'ERROR|WARN', ignoreCase: true });
   });
 
   it('top pods and nodes', () => {

@@ -11,7 +11,8 @@ describe('RunbookSchema', () => {
     expect(r.params).toEqual({});
     expect(r.escalate).toEqual([]);
     expect(r.match).toEqual({ keywords: [], services: [] });
-    expect(r.steps[0]).toMatchObject({ redact: false, on_failure: 'stop' });
+    expect(r.steps[0]).toMatchObject({ redact: false });
+    expect(r.steps[0].on_failure).toBeUndefined(); // the runbook's defaults.on_failure, else stop
     expect(r.steps[0].danger).toBeUndefined();
   });
 

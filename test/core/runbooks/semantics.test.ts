@@ -185,7 +185,7 @@ describe('semantic pass', () => {
     );
     expect(errors).toEqual([
       'demo.yml:4:37 "ftp://x/{{ p }}" is not an http:// or https:// URL',
-      'demo.yml:5:72 an http step has no exit code; use http.expect_status',
+      'demo.yml:5:72 an http step has no exit code; use expect.status',
       'demo.yml:6:42 a wait step has no output to check; remove expect',
       expect.stringMatching(/^demo\.yml:7:88 invalid regular expression: /),
     ]);

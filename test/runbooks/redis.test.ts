@@ -72,7 +72,7 @@ async function problemOf(call: Call): Promise<string | undefined> {
     const where = `${call.at} step ${call.stepId}`;
     if (ERROR_REPLY.test(x.output)) return `${where}: Redis answered an error (redis-cli still exits 0): ${x.output.trim()}`;
     if (x.status !== 0) return `${where}: exited ${x.status}${call.grep ? ` (grep ${call.grep.join(' ')} found nothing)` : ''}: ${x.output.trim()}`;
-    return x.whole ? expectationProblem(call, x.output) : undefined;
+    return x.whole ? expectationProblem(call, x.output, true) : undefined;
   } finally {
     await r.stop();
   }

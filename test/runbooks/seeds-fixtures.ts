@@ -139,7 +139,7 @@ export const KUBERNETES_COMMANDS: Record<string, string> = {
   'ai-multimodel/redis-maintenance': `${AK} exec deployment/redis -- redis-cli FLUSHALL`,
   'ai-multimodel/unauthorized-access': `${AK} logs deployment/ai-multimodel-api | grep -E 'UNAUTHORIZED|BLOCKED|THREAT'`,
   'ai-multimodel/certificate-renewal': `${AK} get certificate/ai-multimodel-tls`,
-  'ai-multimodel/daily-backup': `${AK} exec deployment/redis -- redis-cli BGSAVE`,
+  'ai-multimodel/daily-backup': `${AK} exec deployment/redis -- sh -c 'redis-cli BGSAVE && until redis-cli INFO persistence | grep -q '\\''^rdb_bgsave_in_progress:0'\\''; do sleep 1; done && redis-cli INFO persistence | grep '\\''^rdb_last_bgsave_status:ok'\\'''`,
   'ai-multimodel/database-performance': `${AK} exec deployment/postgresql -- psql -U postgres ai_multimodel -c 'REINDEX DATABASE ai_multimodel;'`,
   'ai-multimodel/pre-deployment': `${AK} top nodes`,
   'ai-multimodel/weekly-maintenance': `${AK} top pods --sort-by=cpu`,

@@ -39,11 +39,11 @@ export function sampleValues(runbook: string, params: Record<string, RawParam> =
   return out;
 }
 
-/** A read-only step's `expect` checked against output of its command on a healthy target. */
-export function expectationProblem(call: Where & { stepId: string }, output: string): string | undefined {
+/** A step's `expect` checked against output of its command on a healthy target (read-only steps unless `writes`). */
+export function expectationProblem(call: Where & { stepId: string }, output: string, writes = false): string | undefined {
   const step = call.raw as { read_only?: boolean; expect?: Record<string, unknown> };
   const e = step.expect;
-  if (!step.read_only || !e) return undefined;
+  if ((!step.read_only && !writes) || !e) return undefined;
   const fail = (what: string) => `${call.at} step ${call.stepId}: on a healthy target the output ${what}:\n${output}`;
   if (typeof e.exit_code === 'number') return undefined; // checked by the caller with the exit code
   if (typeof e.output_contains === 'string' && !output.includes(e.output_contains)) return fail(`lacks ${e.output_contains}`);

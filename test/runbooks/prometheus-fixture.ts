@@ -1,7 +1,8 @@
 /**
  * Metric history for the shipped runbooks' PromQL, as OpenMetrics text to backfill a real Prometheus:
  * 20 minutes of a healthy system, then 20 minutes of the same system broken (slow, failing, full),
- * one sample every 15 s. Every metric family a shipped runbook queries is here, with the labels it uses.
+ * one sample every 15 s. Every metric family a shipped runbook queries is here, with the labels it uses
+ * (the API's as the demo's services publish them: demo/rootfs/web-server.mjs).
  */
 
 export const STEP_S = 15;
@@ -32,14 +33,13 @@ const API = { instance: 'api:8000', job: 'api' };
 
 export const SERIES: Series[] = [
   gauge('up', { instance: 'localhost:9090', job: 'prometheus' }, 1, 1),
-  ...histogram('kv_cache_latency_seconds', API, 10, 0.08, 1.8),
+  gauge('kv_cache_latency_seconds', API, 0.012, 2.5),
+  gauge('kv_cache_hit_rate', API, 0.94, 0.31),
   ...histogram('http_request_duration_seconds', { ...API, endpoint: '/api/products' }, 10, 0.04, 0.04),
   ...histogram('http_request_duration_seconds', { ...API, endpoint: '/api/orders' }, 10, 0.08, 1.8),
-  counter('http_requests_total', { ...API, endpoint: '/api/products', status: '200' }, 10, 5),
-  counter('http_requests_total', { ...API, endpoint: '/api/orders', status: '200' }, 10, 2),
-  counter('http_requests_total', { ...API, endpoint: '/api/orders', status: '500' }, 0, 3),
-  counter('kv_cache_hits_total', API, 9, 2),
-  counter('kv_cache_misses_total', API, 1, 8),
+  counter('http_requests_total', { ...API, endpoint: '/api/products', code: '200' }, 10, 5),
+  counter('http_requests_total', { ...API, endpoint: '/api/orders', code: '200' }, 10, 2),
+  counter('http_requests_total', { ...API, endpoint: '/api/orders', code: '500' }, 0, 3),
   counter('node_cpu_seconds_total', { ...NODE, cpu: '0', mode: 'idle' }, 0.9, 0.05),
   counter('node_cpu_seconds_total', { ...NODE, cpu: '0', mode: 'user' }, 0.1, 0.95),
   gauge('node_memory_MemAvailable_bytes', NODE, 6e9, 4e8),

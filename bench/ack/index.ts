@@ -123,18 +123,21 @@ export async function run({ smoke }: BenchOptions): Promise<BenchResult[]> {
   }
 }
 
-async function startServer(name: string, file: string, env: NodeJS.ProcessEnv, pattern: RegExp): Promise<Server> {
-  const child = spawnTs(file, env);
+async function startServer(name: string, file: string, env: NodeJS.ProcessEnv, pattern: RegExp, nodeArgs: string[] = []): Promise<Server> {
+  const child = spawnTs(file, env, [], nodeArgs);
   const m = await waitForLine(child, pattern);
   return { name, url: m[1], child };
 }
+
+/** BENCH_ACK_CPU_PROF=<dir>: a V8 CPU profile of each opsroom process (summary: bench/ack/profile.ts). */
+const profiled = process.env.BENCH_ACK_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_ACK_CPU_PROF}`] : [];
 
 /** opsroom's own entry point, as `npm start` runs it, in HTTP mode against the workspace. */
 async function startOpsroom(name: string, env: NodeJS.ProcessEnv, databaseUrl: string, dir: string): Promise<Server> {
   const s = await startServer(name, 'src/main.ts', {
     ...env, DATABASE_URL: databaseUrl, PORT: '0', OPSROOM_INCIDENT_CHANNEL: 'C0INCIDENTS', OPSROOM_CONFIG: join(dir, 'none.yml'),
     OPSROOM_RUNBOOKS: join(dir, 'no-runbooks'), OPSROOM_INVENTORY: join(dir, 'none-inventory.yml'),
-  }, /listening on (http:\/\/\S+?)\s/);
+  }, /listening on (http:\/\/\S+?)\s/, profiled);
   return { ...s, url: `${s.url}/slack/events` };
 }
 

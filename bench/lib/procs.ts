@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** Node running a .ts file through tsx (`node --import tsx file`). */
-export function spawnTs(file: string, env: NodeJS.ProcessEnv = {}, args: string[] = []): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, file), ...args], {
+export function spawnTs(file: string, env: NodeJS.ProcessEnv = {}, args: string[] = [], nodeArgs: string[] = []): ChildProcess {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(ROOT, file), ...args], {
     cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   const kill = () => child.kill('SIGKILL');

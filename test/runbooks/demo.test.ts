@@ -31,6 +31,13 @@ const NOT_IN_DEMO: Record<string, string> = {
   'minimarket/high-error-rate#reach-postgres': 'the seed expects this check to fail ("Esto fallará pero verifica conectividad")',
   'minimarket/tls-certificates-expired#tls-check': 'the demo has no TLS between Prometheus and Alertmanager',
   'minimarket/high-error-rate#dns': 'nslookup asks a DNS server; the demo names services in /etc/hosts, not in a compose network DNS',
+  'blatam/system-down#kv-config': 'the demo api is a stand-in without the KV cache engine (bulk.core)',
+  'minimarket/encrypted-data-inaccessible#verify': 'the demo dashboard has no DATABASE_ENCRYPTION_KEY',
+};
+/** Checks whose verdict depends on another service than the one they run in: that service, broken how. */
+const FAILS_WHEN: Record<string, [service: string, mode: BreakMode]> = {
+  'minimarket/high-error-rate#reach-deposito': ['minimarket/agente-deposito', 'unhealthy'],
+  'minimarket/high-error-rate#reach-negocio': ['minimarket/agente-negocio', 'unhealthy'],
 };
 /** Log greps for words no demo fault writes: they must pass on the healthy demo only. */
 const NO_FAULT_FOR: Record<string, string> = {
@@ -150,6 +157,37 @@ describe.skipIf(!demoAvailable())('blatam and minimarket diagnostics against the
     expect(passedWhileBroken).toEqual([]);
   }, 900_000);
 
+  it('checks of another service fail when that service is broken', async () => {
+    for (const [key, [service, mode]] of Object.entries(FAILS_WHEN)) {
+      const d = diagnostics.find((x) => x.key === key)!;
+      expect(d, key).toBeDefined();
+      await demo.break(service, mode);
+      try {
+        expect((await runStep(d.step)).verdict.state, key).toBe('failed');
+      } finally {
+        await demo.fix(service);
+      }
+      expect((await runStep(d.step)).verdict.state, `${key} after the fix`).toBe('succeeded');
+    }
+  }, 300_000);
+
+  it('the restore check fails on an empty productos table', async () => {
+    const d = diagnostics.find((x) => x.key === 'minimarket/restore#verify')!;
+    const psql = async (sql: string) => {
+      const x = await demo.docker.getContainer('inventario_retail_db').exec({ Cmd: ['psql', '-U', 'postgres', 'inventario_retail', '-v', 'ON_ERROR_STOP=1', '-c', sql], AttachStdout: true, AttachStderr: true });
+      const stream = await x.start({});
+      await new Promise((resolve) => { stream.on('end', resolve); stream.resume(); });
+      expect((await x.inspect()).ExitCode, sql).toBe(0);
+    };
+    await psql('CREATE TABLE productos_kept AS SELECT * FROM productos; TRUNCATE productos;');
+    try {
+      expect((await runStep(d.step)).verdict.state).toBe('failed');
+    } finally {
+      await psql('INSERT INTO productos SELECT * FROM productos_kept; DROP TABLE productos_kept;');
+    }
+    expect((await runStep(d.step)).verdict.state).toBe('succeeded');
+  }, 120_000);
+
   it('log steps without an expectation show the error lines once the service logs them', async () => {
     expect(informational.length).toBeGreaterThan(0);
     const byService = new Map<string, Diagnostic[]>();
@@ -171,6 +209,8 @@ function sample(name: string): string {
     encryption_key: 'ab'.repeat(32),
     timestamp: '20231016_120000',
     backup_file: './backups/inventario_retail_20231016_120000.sql',
+    keep_days: '14',
+    throughput_target: '50',
   };
   if (!values[name]) throw new Error(`no sample value for parameter ${name}`);
   return values[name];

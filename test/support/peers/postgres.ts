@@ -86,7 +86,7 @@ function runPg(bin: string, args: string[]) {
 }
 
 /** Starts a throwaway server. Throws when binaries are missing (check postgresBinaries() first). */
-export async function startPostgres(options: { preload?: string[] } = {}): Promise<PostgresServer> {
+export async function startPostgres(options: { preload?: string[]; settings?: Record<string, string> } = {}): Promise<PostgresServer> {
   const bin = postgresBinaries();
   if (!bin) throw new Error(`PostgreSQL binaries not found: ${INSTALL_HINT}`);
   const dir = mkdtempSync(join(tmpdir(), 'opsroom-pg-'));
@@ -100,7 +100,8 @@ export async function startPostgres(options: { preload?: string[] } = {}): Promi
   let port = 0;
   const start = () => {
     const preload = options.preload?.length ? ` -c shared_preload_libraries=${options.preload.join(',')}` : '';
-    const opts = `-p ${port} -k ${dir} -h 127.0.0.1 -F -c max_connections=200${preload}`;
+    const settings = Object.entries(options.settings ?? {}).map(([k, v]) => ` -c ${k}=${v}`).join('');
+    const opts = `-p ${port} -k ${dir} -h 127.0.0.1 -F -c max_connections=200${preload}${settings}`;
     runPg(join(bin, 'pg_ctl'), ['-D', data, '-o', opts, '-l', join(dir, 'server.log'), '-w', '-t', '60', 'start']);
   };
   for (let attempt = 1; ; attempt++) {

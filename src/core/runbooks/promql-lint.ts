@@ -151,6 +151,9 @@ const firstLine = (q: string) => q.split('\n')[0].slice(0, 40) || undefined;
 /** Lint: each invalid query of a step, reported at its field. */
 export function checkPromql(s: RunbookStep, at: Path, err: (path: Path, message: string, keyOf?: string, needle?: string) => void): void {
   if (s.prometheus) {
+    for (const k of ['exit_code', 'status', 'body_contains'] as const)
+      if (s.expect?.[k as keyof typeof s.expect] !== undefined)
+        err([...at, 'expect', k], `a prometheus step has no ${k === 'exit_code' ? 'exit code' : 'HTTP answer to check'}; its thresholds are below/above (output_* checks the table)`);
     try {
       renderQuery(s.prometheus.query, () => 'x');
     } catch (e) {

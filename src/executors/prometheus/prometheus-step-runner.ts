@@ -24,7 +24,9 @@ export class PrometheusStepRunner implements StepRunner {
   async run(command: ResolvedCommand, options: RunOptions): Promise<StepOutcome> {
     if (command.kind !== 'http' || !command.prometheus) return this.http.run(command, options);
     const check = command.prometheus;
-    const raw = await this.queries.run(command, { ...options, onOutput: () => {} });
+    // Prometheus stops the query itself a little before the step's timeout.
+    const url = `${command.url}&timeout=${Math.max(1, Math.floor(options.timeoutMs / 1000) - 1)}s`;
+    const raw = await this.queries.run({ ...command, url }, { ...options, onOutput: () => {} });
     if (raw.error || raw.timedOut) return { ...raw, output: '' };
     const body = raw.output.slice(raw.output.indexOf('\n') + 1);
     const emit = (text: string, status: number | undefined, error?: string): StepOutcome => {
@@ -60,6 +62,7 @@ function samplesOf(type: string | undefined, result: unknown): Sample[] {
 export function seriesName(labels: Record<string, string>): string {
   const { __name__: name, ...rest } = labels;
   const inner = Object.entries(rest).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ');
+  if (!name && !inner) return 'value';
   return `${name ?? ''}${inner || !name ? `{${inner}}` : ''}`;
 }
 

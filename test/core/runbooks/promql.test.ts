@@ -106,6 +106,15 @@ describe('rendering', () => {
     expect(() => renderQuery('up # "\n > {{ v }}', () => '1')).toThrow(/outside a PromQL string literal/);
   });
   it('refuses a threshold parameter that is not a number', () => {
-    expect(() => render({ limit: 'abc' })).toThrow(/not a valid|not a number|integer/);
+    expect(() => render({ limit: 'abc' })).toThrow(/integer/);
+    const r = lint(yaml('title: T', 'params:', '  v: { default: "0.5" }', 'steps:', '  - { id: s, title: S, prometheus: { query: up, below: "{{ v }}" } }'), { inventory }, 't/x');
+    expect(r.errors).toEqual([]);
+    expect(() => renderRunbook(r.runbook!, { v: '1e400' }, {}, inventory)).toThrow('step s: below "1e400" is not a number');
+    expect(() => renderRunbook(r.runbook!, { v: ' ' }, {}, inventory)).toThrow(/below "" is not a number/);
+    expect((renderRunbook(r.runbook!, { v: '0.25' }, {}, inventory).steps[0].command as { prometheus: { below: number } }).prometheus.below).toBe(0.25);
+  });
+  it('refuses expectations a prometheus step cannot have', () => {
+    const r = lint(step('prometheus: { query: up }, expect: { exit_code: 0 }'));
+    expect(r.errors.join('\n')).toMatch(/a prometheus step has no exit code/);
   });
 });

@@ -97,7 +97,7 @@ describe('Escalate chooses the rule that covers the failure', () => {
     const x = await failStep(2, 'health');
     const button = escalateButton(x.failed);
     expect(button.text.text).toBe('Escalate to shop-team');
-    expect(button.confirm.text.text).toMatch(/^Pages `shop-team`\.\nRule 1: \*the shop is down for 5 min\* → call the shop team\nWhy: step `health` failed and no rule names it/);
+    expect(button.confirm.text.text).toMatch(/^Pages `shop-team`\.\nRule 1: \*the shop is down for 5 min\* → call the shop team\nWhy: step `health` failed and no rule's after: names it, so the first rule for any failure that pages someone$/);
     const ev = await escalate(x);
     expect(ev.data).toMatchObject({ to: 'shop-team', stepId: 'health' });
   }, 60_000);

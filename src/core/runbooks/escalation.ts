@@ -30,12 +30,12 @@ export function chooseEscalation(rules: readonly EscalationRule[], steps: Readon
     if (index >= 0) return { to: rules[index].page!, rule: rules[index], index, stepId, why: `step \`${stepId}\` failed and this rule covers it (after: ${rules[index].after!.join(', ')})` };
   }
   const stepId = failed.at(-1);
-  const failure = stepId ? `step \`${stepId}\` failed and no rule names it in after:` : 'no step failed';
+  const failure = stepId ? `step \`${stepId}\` failed and no rule's after: names it` : 'no step failed';
   const general = rules.map((r, index) => ({ r, index })).filter((x) => !x.r.after);
   const paging = general.find((x) => x.r.page);
-  if (paging) return { to: paging.r.page!, rule: paging.r, index: paging.index, stepId, why: `${failure}; the first rule for any failure with a page` };
+  if (paging) return { to: paging.r.page!, rule: paging.r, index: paging.index, stepId, why: `${failure}, so the first rule for any failure that pages someone` };
   const first = general[0];
-  return { to: DEFAULT_ESCALATION, ...(first && { rule: first.r, index: first.index }), stepId, why: `${failure}; no rule names whom to page, so the on-call` };
+  return { to: DEFAULT_ESCALATION, ...(first && { rule: first.r, index: first.index }), stepId, why: `${failure}, and no rule for any failure pages anyone, so the on-call` };
 }
 
 /** Lint of `escalate:`: `after:` names steps of the runbook, each at most once, and goes with `page:`. */

@@ -25,7 +25,7 @@ describe('chooseEscalation', () => {
   it('falls back to the first rule for any failure that pages someone', () => {
     const c = chooseEscalation(rules, steps({ ping: 'failed', restart: 'pending' }));
     expect(c).toMatchObject({ to: 'blatam-team', index: 1, stepId: 'ping' });
-    expect(c.why).toBe('step `ping` failed and no rule names it in after:; the first rule for any failure with a page');
+    expect(c.why).toBe("step `ping` failed and no rule's after: names it, so the first rule for any failure that pages someone");
   });
 
   it('pages the on-call when no rule for any failure names whom to page', () => {

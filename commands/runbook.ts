@@ -4,10 +4,10 @@ import type { SlashCommand } from './types.js';
 export const runbookCommand: SlashCommand = {
   name: '/runbook',
   description: 'Find and run runbooks, in an incident or as routines',
-  usageHint: 'list [filter] | run [INC-n] <runbook> [name=value…] | schedule | help',
+  usageHint: 'list [broken] [filter] | run [INC-n] <runbook> [name=value…] | schedule | help',
   subcommands: {
     list: {
-      usage: '/runbook list [filter]', description: 'The runbooks opsroom knows (only you see it)',
+      usage: '/runbook list [broken] [filter]', description: 'The runbooks opsroom knows (only you see it); `broken`: only those the last verify found broken, and why',
       args: ['...filter'], schema: z.object({ filter: z.string().max(100, { error: 'the filter is longer than 100 characters' }).optional() }),
     },
     run: {

@@ -184,6 +184,8 @@ export async function startOpsroom(options: OpsroomOptions) {
   const routines = createRoutines({ file, database, runs, incidents, clock, owner: instance, fallbackChannel: incidentChannel, log: (msg, extra) => log.warn(extra ?? {}, msg) });
   // Runbook freshness: the scheduled verify, once across replicas (wiring/verify.ts).
   const verify = createVerify({ file, database, runs, clock, owner: instance, log: (msg, extra) => log.warn(extra ?? {}, msg) });
+  runs.remediation.healthOf = (ids) => verify.freshness(ids);
+  runs.board.freshnessOf = async (id) => (await runs.remediation.freshness([id])).get(id);
   // Verified recovery: a remediation's checks run again for a window (docs/remediation.md).
   const recovery = createRecovery({
     file, database, store, runs: runs.runs, engine: runs.engine, runner: runs.runner, clock, kick: () => void dispatcher.kick(),

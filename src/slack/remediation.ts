@@ -31,6 +31,7 @@ import { codedText } from './errors.js';
 import { userText } from './blocks/mrkdwn.js';
 import type { BoardDeps, RunBoard } from './run-board.js';
 import { findPosted } from './posted.js';
+import { freshnessText, type RunbookHealth } from '../core/verify/freshness.js';
 import { approvalKey, postOnce, suggestKey } from './run-posts.js';
 
 export interface RemediationDeps extends BoardDeps {
@@ -62,10 +63,18 @@ export class Remediation {
   private readonly runSecrets = new Map<number, readonly string[]>();
   /** The alert an incident came from (its runbook, its labels), when alert intake is on. */
   alertOf?: (incidentId: number) => Promise<{ runbook: string | null; labels: Record<string, string> } | undefined>;
+  /** Each runbook's freshness from the last verify (core/verify), when one was recorded. */
+  healthOf?: (runbookIds: readonly string[]) => Promise<Map<string, RunbookHealth>>;
   /** Labels of alert incidents seen by suggestions, so missingParams (sync) counts `from: alert.labels.*`. */
   private readonly alertLabels = new Map<number, Record<string, string>>();
 
   constructor(readonly d: RemediationDeps) {}
+
+  /** "last verified …" or "broken since … (why)" of the runbooks that have a record; none when it cannot be read. */
+  async freshness(runbookIds: readonly string[]): Promise<Map<string, string>> {
+    const rows = await this.healthOf?.(runbookIds).catch(() => undefined);
+    return new Map([...(rows ?? new Map<string, RunbookHealth>()).values()].map((h) => [h.runbookId, freshnessText(h)]));
+  }
 
   /** A command as shown to people (modal, approval request): secrets hidden. */
   private shown(runId: number, text: string): string {
@@ -118,7 +127,8 @@ export class Remediation {
     if (!hits.length) return undefined;
     const sig = createHash('sha256').update(`${hits.map((h) => h.runbook.id).join(',')}|${incident.severity}`).digest('hex').slice(0, 16);
     const ref = `suggest:${incident.id}:${sig}`;
-    const msg = suggestionsMessage(incidentKey(incident.id), hits.map((h) => ({ id: h.runbook.id, title: h.runbook.title, description: h.runbook.description, keywords: h.runbook.match.keywords, matched: h.matched })), matches.slice(5).map((h) => h.runbook.id));
+    const health = await this.freshness(hits.map((h) => h.runbook.id));
+    const msg = suggestionsMessage(incidentKey(incident.id), hits.map((h) => ({ id: h.runbook.id, title: h.runbook.title, description: h.runbook.description, keywords: h.runbook.match.keywords, matched: h.matched, freshness: health.get(h.runbook.id) })), matches.slice(5).map((h) => h.runbook.id));
     if (await this.needsApproval(incident)) {
       const now = this.d.severities.find((s) => s.id === incident.severity)?.requiresApproval;
       const text = now ? `${incident.severity}: dangerous steps need a second responder's approval.` : `Dangerous steps still need a second responder's approval: ${incidentKey(incident.id)} was more severe earlier.`;

@@ -12,6 +12,7 @@ import type { Clock, IncidentStore } from '../core/ports.js';
 import type { LoadedRunbook } from '../core/runbooks/loader.js';
 import type { RunEngine } from '../core/runs/engine.js';
 import type { RunEvent } from '../core/runs/events.js';
+import { checkCondition, statesOf } from '../core/runs/conditions.js';
 import { diagnosticPlan, targetKey } from '../core/runs/expect.js';
 import type { Attempt, Run, RunStore } from '../core/runs/ports.js';
 import { cardText, code, escapeMrkdwn, runCard, type CardModel } from './blocks/run-card.js';
@@ -62,6 +63,9 @@ export class RunBoard {
   private readonly live = new Map<string, Live>();
   private off: (() => void) | undefined;
 
+  /** The runbook's freshness for its card ("last verified …", "broken since … (why)"), when one was recorded. */
+  freshnessOf?: (runbookId: string) => Promise<string | undefined>;
+
   constructor(private readonly d: BoardDeps) {}
 
   start(): void {
@@ -109,16 +113,21 @@ export class RunBoard {
     const rb = this.d.runbook(run.runbookId);
     const requiresApproval = incident ? approvalRequired(this.d.severities, incident.severity, await this.d.store.events(incident.id)) : false;
     const plan = new Set(diagnosticPlan(steps));
+    const freshness = await this.freshnessOf?.(run.runbookId).catch(() => undefined);
     return {
+      ...(freshness ? { freshness } : {}),
       runId, runbookId: run.runbookId, title: rb?.title ?? run.runbookId, incidentKey: incident ? incidentKey(incident.id) : null,
       severity: incident?.severity ?? null, requiresApproval, startedBy: run.startedBy, params: run.params,
       state: run.state, escalations: rb?.escalate ?? [],
       steps: steps.map((s) => {
         const last = attempts.filter((a) => a.stepId === s.stepId).at(-1);
+        // A step whose `when:` is settled and does not hold will not run: shown skipped, with why.
+        const when = s.step.when && (s.state === 'pending' || s.state === 'skipped') ? checkCondition(s.step.when, statesOf(steps)) : undefined;
+        const ruledOut = when?.settled === true && !when.holds;
         return {
-          stepId: s.stepId, title: s.step.title, state: s.state, target: last?.target ?? targetKey(s.step.command), dangerous: s.step.danger,
+          stepId: s.stepId, title: s.step.title, state: ruledOut ? 'skipped' as const : s.state, target: last?.target ?? targetKey(s.step.command), dangerous: s.step.danger,
           manual: s.step.command.kind === 'manual', diagnostic: plan.has(s.stepId), attempts: s.attempts,
-          durationMs: last?.durationMs ?? null, actor: last?.actor ?? null, approvedBy: approverOf(last), reason: last?.error ?? null,
+          durationMs: last?.durationMs ?? null, actor: last?.actor ?? null, approvedBy: approverOf(last), reason: ruledOut ? `skipped: ${when.reason}` : last?.error ?? null,
         };
       }),
     };
@@ -194,11 +203,12 @@ export class RunBoard {
     if (!run?.incidentId || !attempt) return;
     const approved = approverOf(attempt);
     const by = e.state === 'interrupted' ? stoppedBy(e.reason) : undefined;
-    const how = by ? `stopped by <@${by}> after ${(e.durationMs / 1000).toFixed(1)} s` : `${e.state.replace('_', ' ')} in ${(e.durationMs / 1000).toFixed(1)} s${e.exitCode !== null ? `, exit ${e.exitCode}` : ''}`;
+    const tries = e.tries !== undefined && e.tries > 1 ? ` after ${e.tries} tries` : '';
+    const how = by ? `stopped by <@${by}> after ${(e.durationMs / 1000).toFixed(1)} s` : `${e.state.replace('_', ' ')}${tries} in ${(e.durationMs / 1000).toFixed(1)} s${e.exitCode !== null ? `, exit ${e.exitCode}` : ''}`;
     await this.d.incidents.record(run.incidentId, {
       at: attempt.finishedAt ?? this.d.clock.now(), actor: by ?? attempt.actor, kind: 'step',
       text: `${code(e.stepId)} on ${code(attempt.target)}: ${how}${approved ? ` (approved by <@${approved}>)` : ''} — ${code(attempt.command.slice(0, 300))}${e.reason && e.state !== 'succeeded' && !by ? ` — ${escapeMrkdwn(e.reason.slice(0, 200))}` : ''}`,
-      data: { runId: e.runId, ...(by ? { stoppedBy: by, startedBy: attempt.actor } : {}), runbookId: run.runbookId, stepId: e.stepId, attempt: e.attempt, target: attempt.target, command: attempt.command, state: e.state, exitCode: e.exitCode, durationMs: e.durationMs, approvedBy: approved },
+      data: { runId: e.runId, ...(by ? { stoppedBy: by, startedBy: attempt.actor } : {}), runbookId: run.runbookId, stepId: e.stepId, attempt: e.attempt, target: attempt.target, command: attempt.command, state: e.state, exitCode: e.exitCode, durationMs: e.durationMs, approvedBy: approved, ...(e.tries !== undefined ? { tries: e.tries } : {}) },
     });
   }
 

@@ -7,7 +7,7 @@ import type { FileConfig } from '../config/file.js';
 import type { Clock } from '../core/ports.js';
 import { verifyRunbooks } from '../core/verify/check.js';
 import { verifySchedule } from '../core/verify/config.js';
-import type { RunbookHealth } from '../core/verify/freshness.js';
+import { type RunbookHealth, recordVerdicts, verdictsOf } from '../core/verify/freshness.js';
 import { VerifyScheduler } from '../core/verify/scheduler.js';
 import type { Database } from '../store/db.js';
 import { KyselySlotStore } from '../store/routines.js';
@@ -27,14 +27,18 @@ export interface VerifySetup {
 export function createVerify(o: VerifySetup) {
   const health = new KyselyHealthStore(o.database);
   const schedule = verifySchedule(o.file.verify, o.env ?? process.env);
-  const scheduler = schedule && new VerifyScheduler({
-    schedule, slots: new KyselySlotStore(o.database), health, clock: o.clock, owner: o.owner, log: o.log,
-    verify: () => verifyRunbooks(o.runs.catalog(), o.runs.inventory, o.runs.runner, { secrets: o.runs.remediation.d.secrets }),
-  });
+  const verify = () => verifyRunbooks(o.runs.catalog(), o.runs.inventory, o.runs.runner, { secrets: o.runs.remediation.d.secrets });
+  const scheduler = schedule && new VerifyScheduler({ schedule, slots: new KyselySlotStore(o.database), health, clock: o.clock, owner: o.owner, log: o.log, verify });
   let timer: NodeJS.Timeout | undefined;
   const tick = () => scheduler?.tick().catch((e) => o.log('scheduled verify failed', { error: String(e) }));
   return {
     health, scheduler,
+    /** Verifies every runbook now and records the results (outside the schedule). */
+    async runNow() {
+      const report = await verify();
+      await recordVerdicts(health, verdictsOf(report), o.clock.now());
+      return report;
+    },
     /** Freshness of these runbooks, by id (absent: never verified). */
     async freshness(runbookIds: readonly string[]): Promise<Map<string, RunbookHealth>> {
       return new Map((await health.get(runbookIds)).map((h) => [h.runbookId, h]));

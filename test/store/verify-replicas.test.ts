@@ -31,7 +31,7 @@ let dir: string;
 beforeAll(async () => {
   server = createServer((_req, res) => {
     hits++;
-    res.writeHead(healthy ? 200 : 503).end(healthy ? 'ok' : 'down');
+    res.writeHead(healthy ? 200 : 404).end(healthy ? 'ok' : 'gone');
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/health`;
@@ -103,7 +103,7 @@ describe.each(ENGINES)('scheduled verify across replicas on $name', (engine) => 
     await Promise.all([b.tick(), a.tick()]);
     expect(hits).toBe(2);
     const web = (await health.get(['ops/web']))[0];
-    expect(freshnessText(web)).toMatch(/^broken since 2026-11-23 06:00 UTC \(step health: http .*503.*\)$/);
+    expect(freshnessText(web)).toMatch(/^broken since 2026-11-23 06:00 UTC \(step health: http answered 404: the endpoint is not there\)$/);
     expect(web.lastVerifiedAt).toEqual(new Date('2026-11-22T06:00:20Z'));
     expect(broke).toHaveLength(1);
     expect(broke[0]).toMatch(/^[ab]:ops\/web$/);

@@ -2,8 +2,8 @@
  * Checking runbooks against the live inventory, changing nothing: each step's target is probed
  * (probes.ts), then the read-only diagnostics run (the steps "Run diagnostics" would run, as
  * diagnosticPlan picks them). A diagnostic that cannot run (its target or program is missing, the
- * host refuses) is a problem; one that runs and finds the system unwell is not the runbook's fault
- * and is left to routines and incidents. Dangerous steps are never sent, not even a GET.
+ * host refuses) is a problem; one that runs and finds the system unwell (a failed expectation, an
+ * HTTP 503) is not the runbook's fault and is left to routines and incidents. Dangerous steps are never sent, not even a GET.
  */
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
@@ -96,13 +96,18 @@ export async function verifyRunbooks(runbooks: readonly LoadedRunbook[], invento
 
 function probeProblem(s: ResolvedStep, probe: ReturnType<typeof probeOf> & {}, outcome: StepOutcome): string | null {
   const kind = s.command.kind;
+  // An endpoint that answers is there, whatever it says (a 503, an unexpected body or query result
+  // is the system's state, for routines and incidents); one that is not found or gone is not.
+  if (kind === 'http' && outcome.httpStatus !== undefined && !outcome.timedOut)
+    return outcome.httpStatus === 404 || outcome.httpStatus === 410 ? `http answered ${outcome.httpStatus}: the endpoint is not there` : null;
   if (outcome.error || outcome.timedOut) return `${kind} ${hostKeyWords(outcome.error ?? 'timed out')}`;
   if (kind === 'ssh') {
     const missing = outcome.output.split('\n').map((l) => l.trim()).filter((l) => probe.programs?.includes(l));
     return missing.length ? `ssh ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} not installed there` : null;
   }
   if (kind === 'docker') return /\S/.test(outcome.output.split('\n').slice(1).join('\n')) ? null : 'docker no container matches';
-  const verdict = judge({ command: probe.command, expect: kind === 'http' ? s.expect : {} }, outcome);
+  if (kind === 'http') return null;
+  const verdict = judge({ command: probe.command, expect: {} }, outcome);
   if (verdict.state === 'succeeded') return kind === 'kubernetes' && !outcome.output.trim() ? 'kubernetes no resource matches' : null;
   return `${kind} ${verdict.reason ?? verdict.state}`;
 }

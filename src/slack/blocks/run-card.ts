@@ -22,6 +22,8 @@ export interface CardModel {
   escalations: Array<{ when: string; then: string; page?: string }>;
   /** The rule the Escalate button pages (core/runbooks/escalation.ts); computed from the steps when absent. */
   escalation?: EscalationChoice;
+  /** The runbook's freshness: "last verified …" or "broken since … (why)". */
+  freshness?: string;
 }
 
 export const STATE_ICON: Record<StepState, string> = {
@@ -60,8 +62,7 @@ export function runCard(m: CardModel): Block[] {
   const params = Object.entries(m.params).map(([k, v]) => `${k}=${String(v)}`).join(' ');
   const approval = m.requiresApproval ? ` · dangerous steps need a second responder (${m.severity})` : '';
   blocks.push(context([clip(`Run ${m.runId} · ${code(m.runbookId)} · started by ${/^[UW][A-Z0-9]+$/.test(m.startedBy) ? `<@${m.startedBy}>` : code(m.startedBy === 'opsroom:schedule' ? 'its schedule' : m.startedBy)}${m.incidentKey ? ` · ${m.incidentKey}` : ''} · *${m.state}*${params ? ` · ${code(params)}` : ''}${approval}`, 2900)]));
-  // A recovered run (its fix verified) needs no escalation, whatever failed before the fix.
-  const failed = m.state !== 'recovered' && m.steps.some((s) => s.state === 'failed' || s.state === 'timed_out');
+  const failed = m.steps.some((s) => s.state === 'failed' || s.state === 'timed_out');
   const bottom: Block[] = [];
   if (m.steps.some((s) => s.diagnostic && s.state === 'pending')) bottom.push(button(RunActions.diagnostics, 'Run diagnostics', String(m.runId), 'primary'));
   if (failed) {
@@ -73,6 +74,7 @@ export function runCard(m: CardModel): Block[] {
     bottom.push(button(RunActions.escalate, `Escalate to ${chosen.to}`, String(m.runId), 'danger', escalateConfirm(chosen)));
   }
   if (bottom.length) blocks.push(actions(`run.${m.runId}`, bottom));
+  if (m.freshness) blocks.push(context([clip(`${m.freshness.startsWith('broken') ? ':warning: Runbook ' : 'Runbook '}${escapeMrkdwn(m.freshness)}`, 2900)]));
   // Every step keeps every action however long the runbook is (run-card-steps.ts).
   const steps = stepBlocks(m.runId, m.steps, blocks.length, stepLine);
   return [...blocks.slice(0, 2), ...steps, ...blocks.slice(2)];

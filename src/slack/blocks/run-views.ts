@@ -14,6 +14,8 @@ export interface RunbookInfo {
   description?: string;
   keywords: string[];
   matched?: string[];
+  /** "last verified …" or "broken since … (why)" (core/verify/freshness.ts). */
+  freshness?: string;
 }
 
 /** The best matches with Start buttons; `others` (the rest that match) are named below them. */
@@ -21,7 +23,7 @@ export function suggestionsMessage(incidentKey: string, items: RunbookInfo[], ot
   const blocks: Block[] = [section(`:books: *Runbooks that match ${incidentKey}*`)];
   for (const r of items) {
     const why = r.matched?.length ? ` — matched ${r.matched.map((m) => code(m)).join(', ')}` : '';
-    const s = section(clip(`*${escapeMrkdwn(r.title)}* ${code(r.id)}${why}${r.description ? `\n${escapeMrkdwn(r.description)}` : ''}`, 2900));
+    const s = section(clip(`*${escapeMrkdwn(r.title)}* ${code(r.id)}${why}${freshnessLine(r.freshness)}${r.description ? `\n${escapeMrkdwn(r.description)}` : ''}`, 2900));
     s.accessory = button(RunActions.start, 'Start', r.id, 'primary');
     blocks.push(s);
   }
@@ -31,6 +33,9 @@ export function suggestionsMessage(incidentKey: string, items: RunbookInfo[], ot
   }
   return { text: `Runbooks that match ${incidentKey}: ${userText(items.map((r) => r.title).join(', '))}`, blocks };
 }
+
+/** A runbook's freshness under its name: a warning when it is broken. */
+export const freshnessLine = (f: string | undefined) => (f ? `\n${f.startsWith('broken') ? ':warning: ' : ''}_${escapeMrkdwn(f)}_` : '');
 
 /** The tail of some output that fits a section as a code block, cut at a line start where possible. */
 export const OUTPUT_TAIL_CHARS = 2700;

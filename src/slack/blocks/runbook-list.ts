@@ -16,7 +16,7 @@ export function runbookList(items: readonly RunbookInfo[], filter?: string): { t
   for (const r of items) systems.set(systemOf(r.id), [...(systems.get(systemOf(r.id)) ?? []), r]);
   const groups = [...systems].map(([system, list]) => ({
     title: `*${system ? escapeMrkdwn(system) : 'Other'}* (${list.length})`,
-    items: list.map((r) => `• ${code(r.id)} — ${escapeMrkdwn(r.title)}${r.keywords.length ? ` _(${escapeMrkdwn(r.keywords.join(', '))})_` : ''}`),
+    items: list.map((r) => `• ${code(r.id)} — ${escapeMrkdwn(r.title)}${r.keywords.length ? ` _(${escapeMrkdwn(r.keywords.join(', '))})_` : ''}${r.freshness?.startsWith('broken') ? ` :warning: _${escapeMrkdwn(r.freshness)}_` : ''}`),
   }));
   const head = section(`*${items.length} runbook${items.length === 1 ? '' : 's'}*${filter ? ` matching ${code(filter)}` : ''} — start one with \`/runbook run &lt;id&gt; [name=value…]\` in an incident thread`);
   const more = (left: number) => `${left} more runbook${left === 1 ? '' : 's'} not shown here: narrow the list with \`/runbook list &lt;system or word&gt;\`, e.g. ${code(`/runbook list ${[...systems.keys()].at(-1) || 'redis'}`)}.`;

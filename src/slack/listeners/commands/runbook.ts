@@ -1,4 +1,4 @@
-/** `/runbook list [filter]`, `/runbook run [INC-n] <id> [name=value…]`, `/runbook schedule`, `/runbook help`. */
+/** `/runbook list [broken] [filter]`, `/runbook run [INC-n] <id> [name=value…]`, `/runbook schedule`, `/runbook help`. */
 import type { App, RespondArguments } from '@slack/bolt';
 import { runbookCommand } from '../../../../commands/runbook.js';
 import { parseSlash } from '../../../../commands/parse.js';
@@ -51,9 +51,15 @@ export function registerRunbookCommand(app: App, d: SlackDeps) {
 
     if (parsed.name === 'help') return void (await ack({ response_type: 'ephemeral', text: `*opsroom runbooks*\n${usageOf(runbookCommand)}` }));
     if (parsed.name === 'list') {
-      const filter = (parsed.args.filter as string | undefined)?.toLowerCase();
-      const all = r.d.catalog().filter((rb) => !filter || [rb.id, rb.title, ...rb.match.keywords, ...rb.match.services].some((s) => s.toLowerCase().includes(filter)));
-      const items = all.map((rb) => ({ id: rb.id, title: rb.title, keywords: rb.match.keywords }));
+      const typed = (parsed.args.filter as string | undefined)?.toLowerCase();
+      // `/runbook list broken [filter]`: only the runbooks the last verify found broken.
+      const brokenOnly = /^broken(?:\s|$)/.test(typed ?? '');
+      const filter = brokenOnly ? typed!.slice('broken'.length).trim() || undefined : typed;
+      const matching = r.d.catalog().filter((rb) => !filter || [rb.id, rb.title, ...rb.match.keywords, ...rb.match.services].some((s) => s.toLowerCase().includes(filter)));
+      const health = await r.freshness(matching.map((rb) => rb.id));
+      const all = brokenOnly ? matching.filter((rb) => health.get(rb.id)?.startsWith('broken')) : matching;
+      if (brokenOnly && !all.length) return void (await ack({ response_type: 'ephemeral', text: `No runbook${filter ? ` matching \`${filter}\`` : ''} is broken as of the last verify.` }));
+      const items = all.map((rb) => ({ id: rb.id, title: rb.title, keywords: rb.match.keywords, freshness: health.get(rb.id) }));
       return void (await ack({ response_type: 'ephemeral', ...runbookList(items, filter) } as RespondArguments));
     }
     if (parsed.name === 'schedule') return void (await ack({ response_type: 'ephemeral', ...scheduleList(d.routines?.upcoming() ?? []) } as RespondArguments));

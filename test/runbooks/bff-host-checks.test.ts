@@ -212,6 +212,21 @@ describe.skipIf(!remoteHostAvailable())('bff port checks on a host of its own', 
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
+  it('health-check#health asks the API on the bff host (localhost:8000 there), not on opsroom\'s machine', async () => {
+    const config = loadFileConfig(CONFIG);
+    const { runbooks } = await loadRunbooks(`${RUNBOOKS}/bff/health-check.yml`, { severities: severitiesOf(config), severityAliases: config.severityAliases, inventory, root: RUNBOOKS });
+    const step = renderRunbook(runbooks[0], {}, {}, inventory).steps.find((s) => s.id === 'health')!;
+    const check = async () => judge(step, await runner.run(step.command, { timeoutMs: 20_000, signal: new AbortController().signal, onOutput: () => {} })).state;
+    expect(await check()).toBe('failed');
+    const api = remote.exec(['node', '-e', `require('http').createServer((q, r) => { r.statusCode = q.url === '/health/' ? 200 : 404; r.end('ok'); }).listen(8000, '127.0.0.1', () => console.log('up'))`]);
+    await new Promise<void>((r) => api.stdout!.once('data', () => r()));
+    try {
+      expect(await check()).toBe('succeeded');
+    } finally {
+      api.kill('SIGKILL');
+    }
+  });
+
   it.each([['port-web', 8000], ['port-postgres', 5432], ['port-redis', 6379]] as const)('incident-response#%s fails with nothing on :%i and passes with a listener', async (stepId, port) => {
     const config = loadFileConfig(CONFIG);
     const { runbooks } = await loadRunbooks(`${RUNBOOKS}/bff/incident-response.yml`, { severities: severitiesOf(config), severityAliases: config.severityAliases, inventory, root: RUNBOOKS });

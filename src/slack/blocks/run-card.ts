@@ -62,7 +62,8 @@ export function runCard(m: CardModel): Block[] {
   const params = Object.entries(m.params).map(([k, v]) => `${k}=${String(v)}`).join(' ');
   const approval = m.requiresApproval ? ` · dangerous steps need a second responder (${m.severity})` : '';
   blocks.push(context([clip(`Run ${m.runId} · ${code(m.runbookId)} · started by ${/^[UW][A-Z0-9]+$/.test(m.startedBy) ? `<@${m.startedBy}>` : code(m.startedBy === 'opsroom:schedule' ? 'its schedule' : m.startedBy)}${m.incidentKey ? ` · ${m.incidentKey}` : ''} · *${m.state}*${params ? ` · ${code(params)}` : ''}${approval}`, 2900)]));
-  const failed = m.steps.some((s) => s.state === 'failed' || s.state === 'timed_out');
+  // A recovered run (its fix verified) needs no escalation, whatever failed before the fix.
+  const failed = m.state !== 'recovered' && m.steps.some((s) => s.state === 'failed' || s.state === 'timed_out');
   const bottom: Block[] = [];
   if (m.steps.some((s) => s.diagnostic && s.state === 'pending')) bottom.push(button(RunActions.diagnostics, 'Run diagnostics', String(m.runId), 'primary'));
   if (failed) {

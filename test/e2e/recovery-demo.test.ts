@@ -19,7 +19,7 @@ import { INC, openIncident, runCardOf, threadOf } from '../slack/support/runs-wo
 
 function demoAvailable(): boolean {
   if (!dockerAvailable()) return false;
-  const missing = missingFor('web');
+  const missing = ['web', 'redis', 'postgres', 'prometheus', 'alertmanager'].flatMap((k) => missingFor(k as never));
   if (missing.length === 0) return true;
   const msg = `demo images need: ${missing.join(', ')} — run scripts/install-peers.sh`;
   if (process.env.CI === 'true') throw new Error(msg);

@@ -21,7 +21,7 @@ import { startRunsWorld, type RunsWorld } from '../slack/support/runs-world.js';
 /** The demo's images are built from this machine's packages; a missing one skips (fails under CI). */
 function demoAvailable(): boolean {
   if (!dockerAvailable()) return false;
-  const missing = [...new Set(['web', 'redis', 'postgres'].flatMap((k) => missingFor(k as never)))];
+  const missing = [...new Set(['web', 'redis', 'postgres', 'prometheus'].flatMap((k) => missingFor(k as never)))];
   if (missing.length === 0) return true;
   const msg = `demo images need: ${missing.join(', ')} — run scripts/install-peers.sh`;
   if (process.env.CI === 'true') throw new Error(msg);

@@ -20,7 +20,7 @@ import { MORNING } from '../slack/support/routines.js';
 
 function demoAvailable(): boolean {
   if (!dockerAvailable()) return false;
-  const missing = [...new Set(['redis'].flatMap((k) => missingFor(k as never)))];
+  const missing = [...new Set(['web', 'redis', 'postgres', 'prometheus'].flatMap((k) => missingFor(k as never)))];
   if (missing.length === 0) return true;
   const msg = `demo images need: ${missing.join(', ')} — run scripts/install-peers.sh`;
   if (process.env.CI === 'true') throw new Error(msg);

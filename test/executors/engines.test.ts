@@ -28,7 +28,7 @@ import { dockerAvailable } from '../support/peers/docker.js';
 import { type RemoteHost, remoteHostAvailable, startRemoteHost } from '../support/peers/remote-host.js';
 import { CONFIG, RUNBOOKS } from '../runbooks/seeds-fixtures.js';
 
-const available = () => dockerAvailable() && remoteHostAvailable() && [...missingFor('web'), ...missingFor('redis'), ...missingFor('postgres')].length === 0;
+const available = () => dockerAvailable() && remoteHostAvailable() && ['web', 'redis', 'postgres', 'prometheus', 'alertmanager'].flatMap((k) => missingFor(k as never)).length === 0;
 const opts = () => ({ timeoutMs: 20_000, signal: new AbortController().signal, onOutput: () => {} });
 
 describe.skipIf(!available())('two engines: a socket and one reached only over SSH', () => {

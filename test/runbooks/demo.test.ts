@@ -49,7 +49,7 @@ interface Diagnostic { key: string; step: ResolvedStep; service: string; mode: B
 
 function demoAvailable(): boolean {
   if (!dockerAvailable()) return false;
-  const missing = [...new Set([...missingFor('web'), ...missingFor('redis'), ...missingFor('postgres')])];
+  const missing = [...new Set(['web', 'redis', 'postgres', 'prometheus', 'alertmanager'].flatMap((k) => missingFor(k as never)))];
   if (missing.length === 0) return true;
   const msg = `the demo images need: ${missing.join(', ')} — run scripts/install-peers.sh`;
   if (process.env.CI === 'true') throw new Error(msg);

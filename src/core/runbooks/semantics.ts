@@ -7,6 +7,7 @@ import { checkFlow } from './flow-lint.js';
 import { checkKubernetes, kubernetesTemplatedFields } from './kubernetes-lint.js';
 import { checkEscalation } from './escalation.js';
 import { checkPromql } from './promql-lint.js';
+import { checkQueries } from './query-lint.js';
 import { readOnlyProblem } from './read-only.js';
 import { secretToChosenHost } from './secret-hosts.js';
 import { checkParamValue, envNameOf } from './params.js';
@@ -76,6 +77,7 @@ export function checkSemantics(given: Runbook, src: YamlSource, opts: SemanticOp
     if (step.kubernetes) checkKubernetes(opts.expectedId ?? rb.id, step, ['steps', i, 'kubernetes'], opts.inventory, err);
     checkPromql(step, ['steps', i], err);
   });
+  checkQueries(rb.steps, err);
   checkEscalation(rb.escalate, rb.steps.map((s) => s.id), err);
   for (const name of Object.keys(rb.params))
     if (!used.has(name)) err(['params'], `parameter "${name}" is declared but never used`, name);

@@ -1,5 +1,6 @@
 import { DeliveryError, type Effect } from './effects.js';
 import { CodedError, ErrorCode, isCoded } from './errors.js';
+import type { Incident } from './incidents/incident.js';
 import type { ChatNotifier, Clock, IncidentStore, Outbox, Pager } from './ports.js';
 
 export interface DispatcherDeps {
@@ -133,7 +134,7 @@ export class EffectDispatcher {
         await this.deps.pager.deliver(effect, incident);
       } else {
         const r = await this.deps.chat.deliver(effect, incident);
-        if (r?.cardTs) await this.saveCardTs(incident.id, r.cardTs);
+        if (r?.cardTs) await this.saveCardTs(incident, r.cardTs);
       }
       await outbox.markDone(effect.id);
       await this.after(effect, { ok: true });
@@ -157,9 +158,11 @@ export class EffectDispatcher {
     }
   }
 
-  private async saveCardTs(id: number, cardTs: string) {
+  /** The first attempt uses the incident just delivered (its version), a conflict reads it again. */
+  private async saveCardTs(delivered: Incident, cardTs: string) {
+    const id = delivered.id;
     for (let attempt = 0; attempt < 5; attempt++) {
-      const i = await this.deps.store.get(id);
+      const i = attempt === 0 ? delivered : await this.deps.store.get(id);
       if (!i || i.cardTs) return;
       try {
         await this.deps.store.change(id, i.version, { cardTs }, [], []);

@@ -84,8 +84,7 @@ export class IncidentService {
     const now = this.deps.clock.now();
     const since = new Date(now.getTime() - DUPLICATE_WINDOW_MS);
     const { store } = this.deps;
-    const existing = opts.fromPager ? undefined : await store.findRecentDuplicate(input.openedBy, input.sourceChannel, title, since);
-    if (existing) return { incident: existing, duplicate: true };
+    // The duplicate check runs inside the creating transaction (store.create): one query fewer per open.
     const commander = input.commander || input.openedBy;
     const events: NewEvent[] = [
       { at: now, actor: input.openedBy, kind: 'opened', text: `Opened as ${label}${where}: ${title}`, data: { severity, title, ...(system ? { system } : {}) } },

@@ -4,7 +4,8 @@ import { shellQuote, shellScriptIndex, substitute, verbatim } from './templates.
 /**
  * The SQL statements (psql) and Redis commands (redis-cli) a runbook's steps run, found in docker
  * exec argv lists and scripts, kubernetes exec commands, ssh commands and manual commands, through
- * wrappers (`docker exec`, `kubectl exec … --`, `sh -c`, `$(…)`, here-documents, `echo … |`).
+ * wrappers (`docker exec`, `kubectl exec … --`, `sh -c`, `$(…)`, here-documents, `echo … |`,
+ * Django's `manage.py dbshell --`).
  */
 
 export type StepPlace = 'docker' | 'ssh' | 'kubernetes' | 'manual';
@@ -124,6 +125,12 @@ function fromPipeline(pipeline: Pipeline, at: At, out: StepQueries) {
     if (script >= 0) return fromScript(cmd.argv[script], at, out);
     const psql = programAt(cmd.argv, 'psql');
     if (psql >= 0) out.sql.push(psqlCall(cmd, psql, pipeline[i - 1], at));
+    // Django's `manage.py dbshell [-- psql arguments]` runs psql with the project's database.
+    const dbshell = cmd.argv.findIndex((w, k) => w === 'dbshell' && base(cmd.argv[k - 1] ?? '') === 'manage.py');
+    if (psql < 0 && dbshell >= 0) {
+      const dash = cmd.argv.indexOf('--', dbshell);
+      out.sql.push(psqlCall({ ...cmd, argv: ['psql', ...(dash >= 0 ? cmd.argv.slice(dash + 1) : [])] }, 0, pipeline[i - 1], at));
+    }
     const redis = programAt(cmd.argv, 'redis-cli');
     if (redis >= 0) out.redis.push(redisCall(cmd.argv.slice(redis + 1), pipeline[i + 1], at));
   });

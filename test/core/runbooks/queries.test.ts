@@ -32,6 +32,11 @@ describe('runbookQueries: psql', () => {
     expect(q.sql[2].files).toEqual(['x.sql']);
   });
 
+  it('finds the psql behind Django\u2019s manage.py dbshell', () => {
+    const q = one({ ssh: { command: `cd /app && python manage.py dbshell -- -c 'SELECT 1'; echo 'SELECT 2;' | ./manage.py dbshell` } });
+    expect(q.sql).toMatchObject([{ args: ['-c', 'SELECT 1'], database: undefined }, { stdin: { text: 'SELECT 2;\n' } }]);
+  });
+
   it('does not take psql as an argument of another program', () => {
     expect(one({ ssh: { command: 'which psql; grep psql /etc/passwd' } }).sql).toEqual([]);
   });

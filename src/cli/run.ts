@@ -149,7 +149,8 @@ export async function runCommand(args: string[], io: RunIo): Promise<number> {
   let unfollow = async (): Promise<void> => undefined;
   // No recoverInterrupted() here: the server may be running steps on the same database; its own
   // recovery leaves this process's steps alone while it says it is alive.
-  const engine = new RunEngine({ store: new KyselyRunStore(database), runner, secrets, instanceId: `cli:${hostname()}:${process.pid}` });
+  const runStore = new KyselyRunStore(database);
+  const engine = new RunEngine({ store: runStore, runner, secrets, instanceId: `cli:${hostname()}:${process.pid}` });
   const stop = new AbortController();
   let stopSignal = (): void => undefined;
   const onSigint = (): void => {
@@ -183,14 +184,16 @@ export async function runCommand(args: string[], io: RunIo): Promise<number> {
     });
     const count = (st: string) => result.results.filter((r) => r.state === st).length;
     if (result.stopped) io.err(`stopped at ${result.stopped.stepId}: ${redactor.redact(result.stopped.reason)}\n`);
-    const tally = `${count('succeeded')} succeeded, ${result.results.length - count('succeeded')} failed, ${result.skipped.length} skipped`;
+    // Recovered: the failures came before a fix that a later check verified (deriveRunState).
+    const recovered = (await runStore.getRun(run.id))?.state === 'recovered';
+    const tally = `${recovered ? 'recovered: ' : ''}${count('succeeded')} succeeded, ${result.results.length - count('succeeded')} failed, ${result.skipped.length} skipped`;
     io.out(`run ${run.id}: ${tally}\n`);
     await unfollow();
     if (attached) {
       const end = `Terminal run ${run.id} of \`${runbook.id}\` ended: ${tally}${result.stopped ? `; stopped at \`${result.stopped.stepId}\`: ${redactor.redact(result.stopped.reason).slice(0, 300)}` : ''}`;
       await attached.record('run', end, { runId: run.id, runbookId: runbook.id, terminal: true, ok: result.ok }, `:computer: ${end}.`);
     }
-    return stop.signal.aborted ? 130 : result.ok ? 0 : 1;
+    return stop.signal.aborted ? 130 : result.ok || (recovered && !result.stopped) ? 0 : 1;
   } finally {
     process.removeListener('SIGINT', onSigint);
     await unfollow();

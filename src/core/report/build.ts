@@ -69,7 +69,8 @@ export function buildReport(input: { since: Date; until: Date; incidents: readon
   for (const r of input.runs) {
     const u = uses.get(r.runbookId) ?? { runbookId: r.runbookId, runs: 0, succeeded: 0, failed: 0, unfinished: 0, successRate: null };
     u.runs++;
-    if (r.state === 'succeeded') u.succeeded++;
+    // A recovered run fixed what it was started for.
+    if (r.state === 'succeeded' || r.state === 'recovered') u.succeeded++;
     else if (r.state === 'failed') u.failed++;
     else u.unfinished++;
     uses.set(r.runbookId, u);

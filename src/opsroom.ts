@@ -214,6 +214,7 @@ export async function startOpsroom(options: OpsroomOptions) {
     leases, instanceId: instance, isResponder: (user) => policy.responder(user),
     systemChannels: routing.withHandoffChannel().map((system) => ({ system, channel: routing.handoffChannel(system)! })),
     log: (msg, extra) => log.warn(extra ?? {}, msg),
+    brokenRunbooks: (since, until) => verify.brokenBetween(since, until),
   });
   const handoffDeps = { handoffs, store, clock, log: (msg: string, extra?: Record<string, unknown>) => log.error(extra ?? {}, msg) };
   registerHandoffCommand(slack.app, handoffDeps);

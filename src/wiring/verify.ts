@@ -7,7 +7,7 @@ import type { FileConfig } from '../config/file.js';
 import type { Clock } from '../core/ports.js';
 import { verifyRunbooks } from '../core/verify/check.js';
 import { verifySchedule } from '../core/verify/config.js';
-import { type RunbookHealth, recordVerdicts, verdictsOf } from '../core/verify/freshness.js';
+import { brokenBetween, type RunbookHealth, recordVerdicts, verdictsOf } from '../core/verify/freshness.js';
 import { VerifyScheduler } from '../core/verify/scheduler.js';
 import type { Database } from '../store/db.js';
 import { KyselySlotStore } from '../store/routines.js';
@@ -38,6 +38,10 @@ export function createVerify(o: VerifySetup) {
       const report = await verify();
       await recordVerdicts(health, verdictsOf(report), o.clock.now());
       return report;
+    },
+    /** Runbooks that broke in (since, until] and are still broken, for the handoff. */
+    async brokenBetween(since: Date, until: Date) {
+      return brokenBetween(await health.all(), since, until);
     },
     /** Freshness of these runbooks, by id (absent: never verified). */
     async freshness(runbookIds: readonly string[]): Promise<Map<string, RunbookHealth>> {

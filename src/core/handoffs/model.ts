@@ -85,4 +85,6 @@ export interface HandoffSummary {
     | { state: 'unavailable'; runbookId: string; reason: string }
     | { state: 'ran'; runbookId: string; ok: boolean; results: Array<{ stepId: string; title: string; state: string; detail: string }> };
   onCall: { outgoing: string[]; incoming: string[]; source: string };
+  /** Runbooks a verify found broken during the shift and still broken (core/verify); absent when none. */
+  brokenRunbooks?: Array<{ runbookId: string; brokenSince: Date; reason: string | null }>;
 }

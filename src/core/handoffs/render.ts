@@ -128,7 +128,11 @@ export function sections(s: HandoffSummary, f: Fmt): Section[] {
     lead: `Outgoing: ${who(s.onCall.outgoing)} → incoming: ${who(s.onCall.incoming)}${s.onCall.source === 'none' ? '' : ` (${s.onCall.source})`}`,
     items: [],
   };
-  return [open, shift, steps, pages, reminders, notes, checks, onCall];
+  const broken: Section[] = s.brokenRunbooks?.length ? [{
+    id: 'runbooks', title: `Runbooks that broke (${s.brokenRunbooks.length})`, empty: '',
+    items: s.brokenRunbooks.map((b) => `${f.text(b.runbookId)} · broken since ${f.time(b.brokenSince)}${b.reason ? `: ${f.text(oneLine(b.reason, 300))}` : ''}`),
+  }] : [];
+  return [open, shift, steps, ...broken, pages, reminders, notes, checks, onCall];
 }
 
 export function windowLine(s: HandoffSummary, f: Fmt): string {

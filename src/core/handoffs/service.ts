@@ -37,6 +37,8 @@ export interface HandoffServiceDeps {
   isResponder?: (user: string) => Promise<boolean>;
   /** Open follow-ups of the incidents in the summary. */
   followUps?: { openFor(incidentIds: readonly number[]): Promise<Array<FollowUpItem & { incidentId: number }>> };
+  /** Runbooks that broke in the window and are still broken (core/verify freshness). */
+  brokenRunbooks?: (since: Date, until: Date) => Promise<NonNullable<HandoffSummary['brokenRunbooks']>>;
 }
 
 const NOTE_MAX = 2000;
@@ -157,6 +159,8 @@ export class HandoffService {
       const mine = open?.filter((f) => f.incidentId === item.id).map((f) => ({ id: f.id, text: f.text, owner: f.owner }));
       if (mine?.length) item.followUps = mine;
     }
+    const broken = await this.d.brokenRunbooks?.(window.since, window.until).catch(() => []);
+    if (broken?.length) summary.brokenRunbooks = broken;
     // Everything a handoff shows passes the secret scrub once more (core/runs/known-secrets.ts).
     return scrubDeep(summary);
   }

@@ -48,6 +48,13 @@ export async function recordVerdicts(store: HealthStore, verdicts: readonly Verd
   return rows.filter((r) => r.brokenSince !== null && before.get(r.runbookId)?.brokenSince == null);
 }
 
+/** Runbooks that broke in (since, until] and are still broken (the handoff's list). */
+export function brokenBetween(rows: readonly RunbookHealth[], since: Date, until: Date): { runbookId: string; brokenSince: Date; reason: string | null }[] {
+  return rows
+    .filter((h) => h.brokenSince && h.brokenSince.getTime() > since.getTime() && h.brokenSince.getTime() <= until.getTime())
+    .map((h) => ({ runbookId: h.runbookId, brokenSince: h.brokenSince!, reason: h.reason }));
+}
+
 const pad = (n: number) => String(n).padStart(2, '0');
 /** `2026-12-01 22:45 UTC`. */
 export const utc = (d: Date) => `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())} UTC`;

@@ -57,6 +57,8 @@ export const RunViews = {
   output: 'run.output',
   /** Why a dangerous step's approval request is rejected (or withdrawn). */
   reject: 'run.reject',
+  /** Why a step is skipped. */
+  skip: 'run.skip',
 } as const;
 
 /** Parameter inputs of the start modal are `param.<name>`. */

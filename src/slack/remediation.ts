@@ -16,6 +16,7 @@ import { chooseEscalation } from '../core/runbooks/escalation.js';
 import { alertFirst } from '../core/alerts/suggest.js';
 import { approvalProblem, approvalRef, type Approval, type ApprovalStore } from '../core/runs/approvals.js';
 import { stepFingerprint } from '../core/runs/confirmation.js';
+import { nextStepState } from '../core/runs/step-state.js';
 import { targetKey } from '../core/runs/expect.js';
 import type { Escalator, Run, StepRun } from '../core/runs/ports.js';
 import type { RunPolicy } from '../core/runs/permissions.js';
@@ -25,7 +26,7 @@ import { scrubDeep } from '../core/runs/known-secrets.js';
 import type { NewEvent } from '../core/incidents/timeline.js';
 import { said } from '../core/said.js';
 import type { NewEffect } from '../core/effects.js';
-import { approvalMessage, confirmModal, fullOutputModal, suggestionsMessage } from './blocks/run-views.js';
+import { approvalMessage, confirmModal, fullOutputModal, skipModal, suggestionsMessage } from './blocks/run-views.js';
 import { code, escapeMrkdwn } from './blocks/run-card.js';
 import { codedText } from './errors.js';
 import { userText } from './blocks/mrkdwn.js';
@@ -202,8 +203,11 @@ export class Remediation {
   async clickStep(user: string, runId: number, stepId: string, action: Action): Promise<{ modal?: Record<string, unknown> }> {
     const { incident, step } = await this.load(runId, stepId, true);
     if (action === 'skip') {
-      await this.d.engine.skip(runId, stepId, user);
-      return {};
+      // Skipping a dangerous step is the responders' call (the engine checks again); the form asks why.
+      const denied = await this.d.policy.check(user, step!.step.danger ? 'run_dangerous' : 'run', incident);
+      if (denied) throw forbid(denied);
+      nextStepState(step!.state, 'skip');
+      return { modal: skipModal(runId, stepId, step!.step.title) };
     }
     const s = step!;
     if (s.step.danger) {
@@ -222,6 +226,13 @@ export class Remediation {
     const started = await this.d.engine.startStep(runId, stepId, { actor: user, ...manualOf(s) }, action);
     void started.done;
     return {};
+  }
+
+  /** The skip form was submitted: skipped, with who and why on the card and the timeline. */
+  async skip(user: string, runId: number, stepId: string, reason: string): Promise<void> {
+    const { incident } = await this.load(runId, stepId, true);
+    const s = await this.d.engine.skip(runId, stepId, user, reason);
+    if (incident) await this.d.incidents.record(incident.id, { at: this.d.clock.now(), actor: user, kind: 'step', text: `skipped step ${code(stepId)} of run ${runId}: ${said(s.skipped?.reason ?? '')}`, data: { runId, stepId, reason: s.skipped?.reason ?? null } });
   }
 
   /** The confirmation modal was submitted: run now, or ask a second responder first. */

@@ -127,7 +127,8 @@ export class RunBoard {
         return {
           stepId: s.stepId, title: s.step.title, state: ruledOut ? 'skipped' as const : s.state, target: last?.target ?? targetKey(s.step.command), dangerous: s.step.danger,
           manual: s.step.command.kind === 'manual', diagnostic: plan.has(s.stepId), attempts: s.attempts,
-          durationMs: last?.durationMs ?? null, actor: last?.actor ?? null, approvedBy: approverOf(last), reason: ruledOut ? `skipped: ${when.reason}` : last?.error ?? null,
+          durationMs: last?.durationMs ?? null, actor: s.skipped?.by ?? last?.actor ?? null, approvedBy: s.skipped ? null : approverOf(last),
+          reason: ruledOut ? `skipped: ${when.reason}` : s.skipped ? s.skipped.reason : last?.error ?? null,
         };
       }),
     };

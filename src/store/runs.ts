@@ -5,7 +5,7 @@
  */
 import type { Generated, Insertable, Kysely, Selectable, Transaction } from 'kysely';
 import { CodedError, ErrorCode } from '../core/errors.js';
-import type { Attempt, AttemptResult, AttemptStart, NewRun, Run, RunStore, StepRun, TargetLock } from '../core/runs/ports.js';
+import type { Attempt, AttemptResult, AttemptStart, NewRun, Run, RunStore, StepRun, StepSkip, TargetLock } from '../core/runs/ports.js';
 import type { ResolvedStep } from '../core/runs/step-runner.js';
 import type { StepKey, StopRequest, StopRequestStore } from '../core/runs/stops.js';
 import type { RunState, StepState } from '../core/runs/step-state.js';
@@ -31,6 +31,8 @@ export interface StepRunsTable {
   state: string;
   attempts: number;
   updated_at: number;
+  skipped_by: string | null;
+  skip_reason: string | null;
 }
 export interface StepAttemptsTable {
   id: Generated<number>;
@@ -88,6 +90,7 @@ const toRun = (r: Selectable<RunsTable>): Run => ({
 const toStepRun = (r: Selectable<StepRunsTable>): StepRun => ({
   runId: Number(r.run_id), stepId: r.step_id, position: Number(r.position), step: JSON.parse(r.step) as ResolvedStep,
   state: r.state as StepState, attempts: Number(r.attempts), updatedAt: date(r.updated_at),
+  ...(r.state === 'skipped' && r.skipped_by ? { skipped: { by: r.skipped_by, reason: r.skip_reason } } : {}),
 });
 const toAttempt = (r: Selectable<StepAttemptsTable>): Attempt => ({
   runId: Number(r.run_id), stepId: r.step_id, number: Number(r.number), actor: r.actor, startedAt: date(r.started_at),
@@ -185,8 +188,8 @@ export class KyselyRunStore implements RunStore, StopRequestStore {
     });
   }
 
-  async moveStep(runId: number, stepId: string, from: StepState, to: StepState, at: Date): Promise<boolean> {
-    const r = await this.db.updateTable('step_runs').set({ state: to, updated_at: toMs(at) })
+  async moveStep(runId: number, stepId: string, from: StepState, to: StepState, at: Date, skipped?: StepSkip): Promise<boolean> {
+    const r = await this.db.updateTable('step_runs').set({ state: to, updated_at: toMs(at), skipped_by: skipped?.by ?? null, skip_reason: skipped?.reason ?? null })
       .where('run_id', '=', runId).where('step_id', '=', stepId).where('state', '=', from).executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;
   }

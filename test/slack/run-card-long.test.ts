@@ -68,12 +68,16 @@ describe.skipIf(!hasDocker)('run cards of long runbooks', () => {
     // The last step runs, the one before is skipped, the failing one fails and offers Retry.
     await pick(`run|${runId}:s60`);
     await pick(`skip|${runId}:s59`);
+    // Skip asks why; the card then says who skipped it and why.
+    const form = await waitFor(() => w.t.ws.state.data.views.filter((v) => v.user === 'U0ALICE' && (v as any).callback_id === 'run.skip').at(-1));
+    await w.t.ws.submitView('U0ALICE', form.id, { reason: 'covered by s60' });
     await pick(`run|${runId}:s58`);
     await waitFor(async () => (await stepState(runId, 's60')) === 'succeeded' && (await stepState(runId, 's58')) === 'failed', 20_000);
     expect(await stepState(runId, 's59')).toBe('skipped');
     await w.t.ops.runs.board.settle();
     const after = runCardOf(w.t, card.ts, runId)!;
     expect(after.blocks!.length).toBeLessThanOrEqual(50);
+    expect(JSON.stringify(after.blocks)).toMatch(/59\. Check part 59 of the system[^"]*skipped · by <@U0ALICE>\\n_covered by s60_/);
     const now = offered(after.blocks!);
     expect(now.has(`retry|${runId}:s58`) && now.has(`skip|${runId}:s58`)).toBe(true);
     expect([...now].filter((v) => /:s(59|60)$/.test(v))).toEqual([]);
@@ -96,7 +100,11 @@ describe.skipIf(!hasDocker)('run cards of long runbooks', () => {
     const block = run.blocks!.find((b: Obj) => b.accessory?.type === 'overflow' && b.accessory.options.some((o: Obj) => o.value === `skip|${runId}:s30`));
     expect(block?.accessory.action_id).toBe('run.step.menu');
     expect(block?.text.text).toContain('*30. ');
+    const forms = () => w.t.ws.state.data.views.filter((v) => v.user === 'U0ALICE' && (v as Obj).callback_id === 'run.skip');
+    const seen = forms().length;
     await w.t.ws.click('U0ALICE', { channel: INC, ts: run.ts }, 'run.step.menu', { value: `skip|${runId}:s30`, blockId: block.block_id });
+    const form = await waitFor(() => forms()[seen]);
+    await w.t.ws.submitView('U0ALICE', form.id, { reason: 'not on this host' });
     await waitFor(async () => (await stepState(runId, 's30')) === 'skipped', 10_000);
     // A menu value naming another run is refused (the message decides the run).
     const before = w.t.ws.state.data.ephemerals.length;

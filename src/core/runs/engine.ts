@@ -225,17 +225,18 @@ export class RunEngine {
     return runAll(this, this.store, runId, options);
   }
 
-  /** Skips a pending, failed, timed-out or interrupted step. */
-  async skip(runId: number, stepId: string, actor: string): Promise<StepRun> {
+  /** Skips a pending, failed, timed-out or interrupted step; who and why stay on the step. */
+  async skip(runId: number, stepId: string, actor: string, reason: string | null = null): Promise<StepRun> {
     const { run, step } = await this.load(runId, stepId);
     const to = nextStepState(step.state, 'skip');
     await this.deps.authorize?.({ action: 'skip', run, step, actor });
-    if (!(await this.store.moveStep(runId, stepId, step.state, to, this.clock.now()))) {
+    const skipped = { by: actor, reason: reason?.trim().slice(0, 300) || null };
+    if (!(await this.store.moveStep(runId, stepId, step.state, to, this.clock.now(), skipped))) {
       throw new CodedError(ErrorCode.Conflict, `Step ${stepId} changed meanwhile; look again.`);
     }
     this.events.emit({ type: 'step.changed', runId, stepId, state: to, actor });
     await this.runStates.refresh(runId);
-    return { ...step, state: to };
+    return { ...step, state: to, skipped };
   }
 
   /** Stops a running step; it ends as failed ("cancelled by …"). False when it was not running here. */

@@ -1,6 +1,6 @@
 /** An in-memory RunStore for unit tests and the no-database mode. Every method is atomic. */
 import { CodedError, ErrorCode } from '../errors.js';
-import type { Attempt, AttemptResult, AttemptStart, NewRun, Run, RunStore, StepRun, TargetLock } from './ports.js';
+import type { Attempt, AttemptResult, AttemptStart, NewRun, Run, RunStore, StepRun, StepSkip, TargetLock } from './ports.js';
 import type { RunState, StepState } from './step-state.js';
 
 const clone = <T>(v: T): T => structuredClone(v);
@@ -79,11 +79,13 @@ export class MemoryRunStore implements RunStore {
     return true;
   }
 
-  async moveStep(runId: number, stepId: string, from: StepState, to: StepState, at: Date): Promise<boolean> {
+  async moveStep(runId: number, stepId: string, from: StepState, to: StepState, at: Date, skipped?: StepSkip): Promise<boolean> {
     const s = this.find(runId, stepId);
     if (!s || s.state !== from) return false;
     s.state = to;
     s.updatedAt = at;
+    if (skipped) s.skipped = skipped;
+    else delete s.skipped;
     return true;
   }
 

@@ -33,6 +33,13 @@ export interface StepRun {
   /** Attempts started so far. */
   attempts: number;
   updatedAt: Date;
+  /** Set while skipped: who skipped it (`opsroom` for an unmet `when:`) and why. */
+  skipped?: StepSkip;
+}
+
+export interface StepSkip {
+  by: string;
+  reason: string | null;
 }
 
 /** What is known when an attempt starts. */
@@ -103,7 +110,8 @@ export interface RunStore {
   /** Atomically ends a running attempt: the step leaves `running` and the attempt gets its result. */
   finishAttempt(runId: number, stepId: string, number: number, result: AttemptResult): Promise<boolean>;
   /** Compare-and-set on a step's state (skip, retry). False when the step was not in `from`. */
-  moveStep(runId: number, stepId: string, from: StepState, to: StepState, at: Date): Promise<boolean>;
+  /** Compare-and-set of a step's state; `skipped` records who skipped it and why (cleared by any other move). */
+  moveStep(runId: number, stepId: string, from: StepState, to: StepState, at: Date, skipped?: StepSkip): Promise<boolean>;
   attempts(runId: number, stepId?: string): Promise<Attempt[]>;
   /** Takes the lock if it is free, expired or already ours. */
   acquireLock(target: string, owner: string, expiresAt: Date, now: Date): Promise<boolean>;

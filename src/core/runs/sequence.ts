@@ -31,7 +31,7 @@ export async function runDiagnostics(engine: RunEngine, store: RunStore, runId: 
     const cond = checkCondition(s.step.when, statesOf(await store.steps(runId)));
     if (!cond.holds) {
       // Settled: it will not run, so it is skipped; else its condition is not decided yet.
-      if (cond.settled) await engine.skip(runId, s.stepId, ctx.actor).catch(() => undefined);
+      if (cond.settled) await engine.skip(runId, s.stepId, ctx.actor, `not needed: ${cond.reason}`).catch(() => undefined);
       passedOver.push(s.stepId);
       continue;
     }
@@ -93,8 +93,9 @@ export async function runAll(engine: RunEngine, store: RunStore, runId: number, 
       i++;
       continue;
     }
-    if (!checkCondition(s.step.when, statesOf(await store.steps(runId))).holds) {
-      await engine.skip(runId, s.stepId, options.actor);
+    const cond = checkCondition(s.step.when, statesOf(await store.steps(runId)));
+    if (!cond.holds) {
+      await engine.skip(runId, s.stepId, options.actor, `not needed: ${cond.reason}`);
       skipped.push(s.stepId);
       i++;
       continue;

@@ -203,3 +203,15 @@ export function rejectModal(approvalId: number, stepId: string, withdraw: boolea
     ],
   };
 }
+
+/** Skip a step: who and why go on the run card and the timeline. */
+export function skipModal(runId: number, stepId: string, title: string): Block {
+  return {
+    type: 'modal', callback_id: RunViews.skip, private_metadata: JSON.stringify({ runId, stepId }),
+    title: plain('Skip step'), submit: plain('Skip'), close: plain('Cancel'),
+    blocks: [
+      section(clip(`Skip *${escapeMrkdwn(title)}* (${code(stepId)})? Say why: it stays on the run card beside your name.`, 2900)),
+      { type: 'input', block_id: 'reason', label: plain('Reason'), element: { type: 'plain_text_input', action_id: 'reason', max_length: 300 } },
+    ],
+  };
+}

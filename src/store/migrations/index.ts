@@ -27,6 +27,7 @@ const MIGRATIONS: Record<string, () => Promise<StoreMigration>> = {
   '013_routines': () => import('./013_routines.js'),
   '014_recovery': () => import('./014_recovery.js'),
   '015_runbook_health': () => import('./015_runbook_health.js'),
+  '018_step_skips': () => import('./018_step_skips.js'),
 };
 
 class StaticProvider implements MigrationProvider {

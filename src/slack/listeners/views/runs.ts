@@ -84,4 +84,23 @@ export function registerRunViews(app: App, d: SlackDeps) {
         .catch((err) => d.log('ephemeral failed', { error: String(err) }));
     }
   });
+
+  app.view(RunViews.skip, async ({ ack, body, view, client }) => {
+    const { runId, stepId } = JSON.parse(view.private_metadata || '{}') as { runId?: number; stepId?: string };
+    const reason = valueOf(view.state.values as Values, 'reason')?.trim();
+    if (!reason) return void (await ack({ response_action: 'errors', errors: { reason: 'Say why, in a few words.' } }));
+    await ack();
+    const run = typeof runId === 'number' ? await r.d.runs.getRun(runId) : undefined;
+    const incident = run?.incidentId ? await d.store.get(run.incidentId) : undefined;
+    try {
+      if (!run || typeof stepId !== 'string') throw new CodedError(ErrorCode.NotFound, 'That run is gone.');
+      await claimsOf(d).run(`view:${view.id}`, () => r.skip(body.user.id, run.id, stepId, reason));
+    } catch (e) {
+      if (isCoded(e, ErrorCode.Forbidden)) await r.refused(body.user.id, incident?.id, `skip step ${stepId}`, e.message);
+      else if (!isCoded(e)) d.log('skip failed', { error: String((e as Error)?.stack ?? e) });
+      const routine = run && !incident ? await r.d.routineChannel?.(run.id) : undefined;
+      await client.chat.postEphemeral({ channel: incident?.channel ?? routine ?? d.incidentChannel, user: body.user.id, text: userMessage(e), ...(incident?.cardTs ? { thread_ts: incident.cardTs } : {}) })
+        .catch((err) => d.log('ephemeral failed', { error: String(err) }));
+    }
+  });
 }

@@ -75,6 +75,15 @@ export function describeRunStore(name: string, open: () => Promise<{ store: RunS
       expect(await store.getStep(run.id, 'b')).toMatchObject({ state: 'skipped', updatedAt: at(5) });
     });
 
+    it('keeps who skipped a step and why while it stays skipped', async () => {
+      const run = await newRun();
+      expect(await store.moveStep(run.id, 'b', 'pending', 'skipped', at(5), { by: 'U1', reason: 'done by hand' })).toBe(true);
+      expect((await store.getStep(run.id, 'b'))?.skipped).toEqual({ by: 'U1', reason: 'done by hand' });
+      expect((await store.steps(run.id)).find((s) => s.stepId === 'b')?.skipped).toEqual({ by: 'U1', reason: 'done by hand' });
+      expect(await store.moveStep(run.id, 'b', 'skipped', 'pending', at(6))).toBe(true);
+      expect((await store.getStep(run.id, 'b'))?.skipped).toBeUndefined();
+    });
+
     it('a target lock has one holder until it is released or expires', async () => {
       expect(await store.acquireLock('docker:redis', 'o1', at(10_000), T0)).toBe(true);
       expect(await store.acquireLock('docker:redis', 'o2', at(20_000), at(5_000))).toBe(false);

@@ -29,7 +29,6 @@ const NOT_IN_DEMO: Record<string, string> = {
   'minimarket/high-error-rate#slow-queries': 'needs the pg_stat_statements extension',
   'minimarket/high-latency#db-queries': 'needs the pg_stat_statements extension',
   'minimarket/high-error-rate#reach-postgres': 'the seed expects this check to fail ("Esto fallará pero verifica conectividad")',
-  'minimarket/tls-certificates-expired#tls-check': 'the demo has no TLS between Prometheus and Alertmanager',
   'minimarket/high-error-rate#dns': 'nslookup asks a DNS server; the demo names services in /etc/hosts, not in a compose network DNS',
   'blatam/system-down#kv-config': 'the demo api is a stand-in without the KV cache engine (bulk.core)',
   'minimarket/encrypted-data-inaccessible#verify': 'the demo dashboard has no DATABASE_ENCRYPTION_KEY',

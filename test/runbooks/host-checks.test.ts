@@ -5,6 +5,7 @@
  * none prints a secret. The example inventory is used with its hosts pointed at the sshd.
  */
 import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:https';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -156,6 +157,54 @@ describe.skipIf(!ready)('blatam and minimarket host checks over SSH', () => {
       const files = spawnSync('ls', [folders.at(-1)!]).stdout.toString();
       for (const f of ['ca.crt', 'prometheus.crt', 'prometheus.key', 'alertmanager.crt']) expect(files).toContain(f);
     });
+  });
+
+  it('TLS connectivity: fails on a certificate for another name and on an HTTP error from Alertmanager', async (ctx) => {
+    const tls = join(dir, 'mm-tls', 'observability', 'prometheus', 'tls');
+    mkdirSync(tls, { recursive: true });
+    const ssl = (...args: string[]) => expect(spawnSync('openssl', args, { cwd: tls }).status, args.join(' ')).toBe(0);
+    const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
+    ssl('req', '-x509', ...ec, '-subj', '/CN=ca', '-days', '30', '-keyout', 'ca.key', '-out', 'ca.crt');
+    const signed = (name: string, dns: string) => {
+      writeFileSync(join(tls, `${name}.ext`), `subjectAltName=DNS:${dns}\n`);
+      ssl('req', ...ec, '-subj', `/CN=${dns}`, '-keyout', `${name}.key`, '-out', `${name}.csr`);
+      ssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '30', '-extfile', `${name}.ext`, '-out', `${name}.crt`);
+    };
+    signed('prometheus', 'prometheus');
+    signed('alertmanager', 'alertmanager');
+    signed('other', 'grafana');
+    let status = 200;
+    const serve = (name: string) => new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
+      const file = (ext: string) => readFileSync(join(tls, `${name}.${ext}`));
+      const srv = createServer({ key: file('key'), cert: file('crt'), ca: readFileSync(join(tls, 'ca.crt')), requestCert: true, rejectUnauthorized: true },
+        (req, res) => res.writeHead(req.url === '/api/v2/status' ? status : 404).end('{"cluster":{"status":"ready"}}'));
+      srv.once('error', reject);
+      srv.listen(9093, '127.0.0.1', () => resolve(srv));
+    });
+    const check = async () => (await run('minimarket/tls-certificates-expired', 'tls-check', { compose_dir: join(dir, 'mm-tls') })).state;
+    let srv: ReturnType<typeof createServer>;
+    try {
+      srv = await serve('alertmanager');
+    } catch {
+      console.warn('\n*** SKIPPING the TLS connectivity check: 127.0.0.1:9093 is in use ***\n');
+      return ctx.skip();
+    }
+    try {
+      expect(await check()).toBe('succeeded');
+      status = 500;
+      expect(await check()).toBe('failed');
+    } finally {
+      await new Promise((r) => srv.close(r));
+    }
+    status = 200;
+    srv = await serve('other');
+    try {
+      const r = await run('minimarket/tls-certificates-expired', 'tls-check', { compose_dir: join(dir, 'mm-tls') });
+      expect(r.state).toBe('failed');
+      expect(r.output).toMatch(/alertmanager/);
+    } finally {
+      await new Promise((r) => srv.close(r));
+    }
   });
 
   it('encryption key: the checks fail on a missing or malformed key and never print it', async () => {

@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/verify.js';
+import { openDatabase } from '../../src/store/db.js';
+import { KyselyHealthStore } from '../../src/store/runbook-health.js';
 import { verifyRunbooks } from '../../src/core/verify/check.js';
 import { loadInventory } from '../../src/core/inventory/loader.js';
 import { loadRunbooks } from '../../src/core/runbooks/loader.js';
@@ -100,9 +102,19 @@ describe.skipIf(!ready)('opsroom verify', () => {
     const spy = vi.spyOn(process.stdout, 'write').mockImplementation((t) => (out.push(String(t)), true));
     try {
       const args = ['--runbooks', join(dir, 'cli', 'runbooks'), '--inventory', join(dir, 'inventory.yml'), '--config', join(dir, 'none.yml')];
-      expect(await main([...args, '--format', 'json'])).toBe(1);
+      const database = `sqlite:${join(dir, 'cli', 'o.db')}`;
+      expect(await main([...args, '--format', 'json', '--database', database])).toBe(1);
       const report = JSON.parse(out.join(''));
       expect(report).toMatchObject({ ok: false, runbooks: 1, problems: [{ runbook: 'ops/check', step: 'health', line: 12 }] });
+      // With a database, the result is recorded as the runbook's freshness.
+      const db = await openDatabase(database);
+      try {
+        const [row] = await new KyselyHealthStore(db).all();
+        expect(row).toMatchObject({ runbookId: 'ops/check', lastVerifiedAt: null, reason: 'step health: http answered 404: the endpoint is not there' });
+        expect(row.brokenSince).toBeInstanceOf(Date);
+      } finally {
+        await db.close();
+      }
       out.length = 0;
       expect(await main([...args, '--system', 'minimarket'])).toBe(0);
       expect(out.join('')).toBe('0 runbooks fit\n');

@@ -109,7 +109,8 @@ function probeProblem(s: ResolvedStep, probe: ReturnType<typeof probeOf> & {}, o
   if (kind === 'http') return null;
   const verdict = judge({ command: probe.command, expect: {} }, outcome);
   if (verdict.state === 'succeeded') return kind === 'kubernetes' && !outcome.output.trim() ? 'kubernetes no resource matches' : null;
-  return `${kind} ${verdict.reason ?? verdict.state}`;
+  const said = outcome.output.trim().split('\n').pop()?.slice(0, 300);
+  return `${kind} ${verdict.reason ?? verdict.state}${said ? `: ${said}` : ''}`;
 }
 
 /** A refused host key says so plainly: the host changed, or someone stands in for it. */

@@ -26,6 +26,6 @@ describe('probeOf', () => {
       argv: ['kubectl', '--context=prod', '--namespace=denis', 'get', 'deployment/redis', '--output=name'],
     });
     const logs: KubernetesCommand = { kind: 'kubernetes', verb: 'logs', local: true, resource: 'pods', selector: 'app=worker', argv: ['kubectl', 'logs', '--selector=app=worker', '--tail=50'] };
-    expect((probeOf(logs)?.command as KubernetesCommand).argv).toEqual(['kubectl', 'get', 'pods', '--selector=app=worker', '--output=name']);
+    expect((probeOf(logs)!.command as KubernetesCommand).argv).toEqual(['kubectl', 'get', 'pods', '--selector=app=worker', '--output=name']);
   });
 });

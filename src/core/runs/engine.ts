@@ -11,8 +11,8 @@ import { CodedError, ErrorCode } from '../errors.js';
 import { systemClock, type Clock } from '../ports.js';
 import { checkCondition, describeCondition, statesOf } from './conditions.js';
 import { assertConfirmed, type Confirmation, confirmationRefs } from './confirmation.js';
-import { RunEvents, type RunListener, type StepFinish } from './events.js';
-import { abortableSleep, type AbortCause, executeStep, type ManualConfirm, runDeadlineMs as deadlineMs } from './execute.js';
+import { RunEvents, type RunListener } from './events.js';
+import { abortableSleep, type AbortCause, executeStep, runDeadlineMs as deadlineMs } from './execute.js';
 import { judge, needsLock, targetKey } from './expect.js';
 import { capOutput, type CapturedOutput, type OutputCapOptions, OutputPipe } from './output.js';
 import { type Attempt, type Escalator, LoggingEscalator, type NewRun, type Run, type RunStore, type StepRun } from './ports.js';
@@ -20,21 +20,13 @@ import { knownSecrets, scrubDeep } from './known-secrets.js';
 import { Redactor } from './redact.js';
 import { isSealed, newSealedRun, seal, type SealedRun, SecretVault, unseal } from './sealing.js';
 import { type DiagnosticsResult, runAll, type RunAllOptions, type RunAllResult, runDiagnostics } from './sequence.js';
+import type { StepContext, StepResult } from './step-context.js';
 import { describeCommand, type ResolvedStep, type StepRunner } from './step-runner.js';
 import { RunStateTracker } from './run-state.js';
 import { type StopRequestStore, stoppedReason, StopWatcher } from './stops.js';
 import { nextStepState, RETRYABLE_STATES } from './step-state.js';
 
-export interface StepContext {
-  /** Who acts (a Slack user id, `cli:<user>`). */
-  actor: string;
-  /** Required for dangerous steps; bound to the exact step (see stepFingerprint). */
-  confirmation?: Confirmation;
-  /** For manual steps: resolves true once the person says it is done. */
-  confirmManual?: ManualConfirm;
-  /** More secret values to hide in this step's output (e.g. the run's secret parameters). */
-  secrets?: readonly string[];
-}
+export type { StepContext, StepResult } from './step-context.js';
 
 export type StepAction = 'run' | 'retry' | 'skip';
 
@@ -71,11 +63,6 @@ export interface RunEngineDeps {
   stops?: StopRequestStore;
   /** How often running steps are checked for stop requests (default 1 s). */
   stopPollMs?: number;
-}
-
-export interface StepResult extends StepFinish {
-  target: string;
-  command: string;
 }
 
 export interface StartedStep {

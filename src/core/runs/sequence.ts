@@ -2,7 +2,7 @@
 import { isCoded, ErrorCode } from '../errors.js';
 import { checkCondition, statesOf } from './conditions.js';
 import type { Confirmation } from './confirmation.js';
-import type { RunEngine, StepContext, StepResult } from './engine.js';
+import type { StepContext, StepDriver, StepResult } from './step-context.js';
 import { diagnosticPlan } from './expect.js';
 import type { RunStore, StepRun } from './ports.js';
 
@@ -16,7 +16,7 @@ export interface DiagnosticsResult {
  * Runs the steps of diagnosticPlan in order: read-only steps (core/runbooks/read-only.ts), never one
  * that changes anything, and none past a remediation that has not run. A failure does not stop the others.
  */
-export async function runDiagnostics(engine: RunEngine, store: RunStore, runId: number, ctx: StepContext): Promise<DiagnosticsResult> {
+export async function runDiagnostics(engine: StepDriver, store: RunStore, runId: number, ctx: StepContext): Promise<DiagnosticsResult> {
   const results: StepResult[] = [];
   const passedOver: string[] = [];
   const steps = await store.steps(runId);
@@ -69,7 +69,7 @@ export interface RunAllResult {
 }
 
 /** Runs the pending steps in order, following each step's on_failure (stop, continue, goto). */
-export async function runAll(engine: RunEngine, store: RunStore, runId: number, options: RunAllOptions): Promise<RunAllResult> {
+export async function runAll(engine: StepDriver, store: RunStore, runId: number, options: RunAllOptions): Promise<RunAllResult> {
   const steps = await store.steps(runId);
   const index = new Map(steps.map((s, i) => [s.stepId, i]));
   const results: StepResult[] = [];

@@ -5,16 +5,18 @@ import { loadInventory } from '../core/inventory/loader.js';
 import type { Inventory } from '../core/inventory/schema.js';
 import { loadRunbooks } from '../core/runbooks/loader.js';
 import { formatSourceError, type SourceError } from '../core/runbooks/yaml-source.js';
+import { fixFiles, oldFormErrors } from './lint-fix.js';
 import { lintSystems, runbookSystems } from './lint-systems.js';
 
 export const summary = 'check runbooks: every error as file:line:column (exit 1 on any)';
 
-const USAGE = `usage: opsroom lint [paths…] [--inventory FILE] [--config FILE]
+const USAGE = `usage: opsroom lint [paths…] [--inventory FILE] [--config FILE] [--fix]
 
 Checks runbook YAML files (default: runbooks/) in two passes, shape then meaning, and prints
 every error as file:line:column message. The inventory (default: $OPSROOM_INVENTORY, else
 inventory.yml, else inventory.example.yml) is checked too, and ssh hosts must exist in it.
-Severities come from opsroom.yml (or --config).
+Severities come from opsroom.yml (or --config). Old forms of the format are errors that name
+the new form; --fix rewrites them in place, keeping comments and layout.
 
 Systems: the folders of the runbooks directory (but examples/), opsroom.yml's systems: and the
 inventory's systems: must name the same ones; each checked when it is there.`;
@@ -32,7 +34,7 @@ export async function main(args: string[]): Promise<number> {
     parsed = parseArgs({
       args,
       allowPositionals: true,
-      options: { inventory: { type: 'string' }, config: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: { inventory: { type: 'string' }, config: { type: 'string' }, fix: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
     });
   } catch (e) {
     process.stderr.write(`${(e as Error).message}\n\n${USAGE}\n`);
@@ -62,14 +64,17 @@ export async function main(args: string[]): Promise<number> {
     inventory = r.inventory;
   }
   let count = 0;
+  const opts = { severities: severitiesOf(config), severityAliases: config.severityAliases, inventory };
   for (const path of paths) {
-    const r = await loadRunbooks(path, {
-      severities: severitiesOf(config),
-      severityAliases: config.severityAliases,
-      inventory,
-    });
+    let r = await loadRunbooks(path, opts);
+    if (parsed.values.fix) {
+      const done = fixFiles(r.runbooks, opts);
+      for (const line of [...done.fixed, ...done.errors]) process.stderr.write(`${line}\n`);
+      r = await loadRunbooks(path, opts);
+    }
     count += r.runbooks.length;
     errors.push(...r.errors);
+    for (const rb of r.runbooks) errors.push(...oldFormErrors(rb));
   }
   // A runbooks directory whose folders are systems (not one system's folder, not single files).
   const root = paths.length === 1 && existsSync(paths[0]) && statSync(paths[0]).isDirectory() && runbookSystems(paths[0]).length ? paths[0] : undefined;

@@ -75,10 +75,12 @@ describe('lists through the bot', () => {
 
   it('/incident list shows every open incident', async () => {
     for (let i = 1; i <= 30; i++) await t.ws.slash('U0ALICE', GEN, `open P3 Service number ${i} is slow ${'and degraded '.repeat(6)}`);
+    await t.settle();
     const r = await t.ws.slash('U0BOB', GEN, 'list');
     const text = visibleText(r.json);
     expect(text).toContain('30 open incidents');
-    for (let i = 1; i <= 30; i++) expect(text).toContain(`*INC-${i}*`);
+    // Each links to its thread once its card is posted.
+    for (let i = 1; i <= 30; i++) expect(text).toMatch(new RegExp(`\\*<http[^|>]+\\|INC-${i}>\\*`));
   });
 
   it('/incident show pages the timeline and says how to see older events', async () => {

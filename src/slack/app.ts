@@ -1,4 +1,4 @@
-import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type AnyMiddlewareArgs, type Authorize, type Middleware, type SlackCommandMiddlewareArgs } from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type AnyMiddlewareArgs, type Authorize, type Middleware } from '@slack/bolt';
 import type { WebClientOptions } from '@slack/web-api';
 import { WebClient } from '@slack/web-api';
 import type { SlackDeps } from './deps.js';
@@ -37,36 +37,6 @@ function cachedAuthorize(settings: SlackSettings): Authorize<boolean> {
   return async () => ({ botToken: settings.botToken, ...identity });
 }
 
-type CommandListener = Middleware<SlackCommandMiddlewareArgs>;
-
-/**
- * Slash commands go straight to their listener. Bolt runs the matchers of every listener (about
- * forty) for each request, which was most of Bolt's own cost in acknowledging a command. Commands
- * registered by name with one listener are kept in a map and answered by the returned middleware
- * (installed after every other global middleware); anything else stays with Bolt.
- */
-export function routeCommands(app: App): Middleware<AnyMiddlewareArgs> {
-  const listeners = new Map<string, CommandListener>();
-  const register = app.command.bind(app) as (name: string | RegExp, ...fns: CommandListener[]) => void;
-  const toBolt = new Set<string>();
-  app.command = ((name: string | RegExp, ...fns: CommandListener[]) => {
-    if (typeof name !== 'string' || fns.length !== 1 || toBolt.has(name)) return register(name, ...fns);
-    const first = listeners.get(name);
-    if (!first) return void listeners.set(name, fns[0]);
-    // A name with two listeners: Bolt runs both, as it would have.
-    listeners.delete(name);
-    toBolt.add(name);
-    register(name, first);
-    register(name, ...fns);
-  }) as App['command'];
-  return async (args) => {
-    const name = (args as { command?: { command?: unknown } }).command?.command;
-    const listener = typeof name === 'string' ? listeners.get(name) : undefined;
-    if (!listener) return args.next();
-    await listener({ ...(args as unknown as Parameters<CommandListener>[0]), next: async () => {} });
-  };
-}
-
 export interface SlackApp {
   app: App;
   /** HTTP mode: mount on POST /slack/events. Undefined in Socket Mode. */
@@ -92,9 +62,7 @@ export function createSlackApp(settings: SlackSettings, deps: SlackDeps, first: 
     ignoreSelf: false,
   });
   first.forEach((m) => app.use(m));
-  const commands = routeCommands(app);
   registerListeners(app, deps);
-  app.use(commands);
   app.error(async (e) => deps.log('slack listener error', { error: String(e?.stack ?? e) }));
   return {
     app,

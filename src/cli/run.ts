@@ -279,7 +279,7 @@ function printer(io: RunIo, positions: Map<string, number>, total: number): (e: 
       io.out(`${nl}  ${ICON[e.state]} ${e.state.replace('_', ' ')} in ${(e.durationMs / 1000).toFixed(1)}s${why}${dropped}\n`);
       lineStart = true;
     } else if (e.type === 'step.changed' && e.state === 'skipped') {
-      io.out(`  ${ICON.skipped} ${e.stepId} skipped\n`);
+      io.out(`  ${ICON.skipped} ${e.stepId} skipped${e.reason ? ` (${e.reason})` : ''}\n`);
     }
   };
 }

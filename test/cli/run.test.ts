@@ -118,6 +118,30 @@ describe('opsroom run (engine and store real, executor scripted)', () => {
     expect(attempts.find((a) => a.stepId === 'conf')?.output).toBe('auth=[REDACTED]\npassword=[REDACTED]\n');
   });
 
+  it('a run whose restart fixed what failed reads recovered, skips Option 2 saying why, and exits 0', async () => {
+    writeFileSync(join(dir, 'runbooks', 'cache-recover.yml'), [
+      'title: Caché que se recupera',
+      'docker: { project: shop }',
+      'defaults: { on_failure: continue }',
+      'steps:',
+      '  - { id: ping, title: Ping, docker: { service: cache, exec: [redis-cli, ping] }, read_only: true, expect: { output_contains: PONG } }',
+      '  - { id: restart, title: Reiniciar, docker: { service: cache, restart: true }, danger: true }',
+      '  - { id: after, title: Ping otra vez, docker: { service: cache, exec: [redis-cli, ping] }, read_only: true, expect: { output_contains: PONG } }',
+      '  - { id: wipe, title: Vaciar, docker: { service: cache, exec: [redis-cli, flushall] }, danger: true, when: { failed: after } }',
+    ].join('\n'));
+    let restarted = false;
+    runner = new ScriptedRunner(async (c) => {
+      if (c.kind === 'docker' && c.action === 'restart') restarted = true;
+      const text = restarted ? 'PONG\n' : 'LOADING\n';
+      return { exitCode: 0, output: text, timedOut: false };
+    });
+    const code = await runCommand(['cache-recover', ...args('--yes').slice(1)], io());
+    expect(out).toMatch(/run \d+: recovered: 2 succeeded, 1 failed, 1 skipped/);
+    expect(out).toContain('wipe skipped (not needed: after succeeded)');
+    expect(code).toBe(0);
+    expect(runner.calls.some((c) => c.kind === 'docker' && c.action === 'exec' && c.argv.includes('flushall'))).toBe(false);
+  });
+
   it('a failed step makes the exit code 1; on a terminal a dangerous step can be skipped', async () => {
     runner = new ScriptedRunner(prints(['nope\n'], 1));
     const asked: string[] = [];

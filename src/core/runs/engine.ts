@@ -221,7 +221,7 @@ export class RunEngine {
     if (!(await this.store.moveStep(runId, stepId, step.state, to, this.clock.now(), skipped))) {
       throw new CodedError(ErrorCode.Conflict, `Step ${stepId} changed meanwhile; look again.`);
     }
-    this.events.emit({ type: 'step.changed', runId, stepId, state: to, actor });
+    this.events.emit({ type: 'step.changed', runId, stepId, state: to, actor, ...(reason ? { reason } : {}) });
     await this.runStates.refresh(runId);
     return { ...step, state: to, skipped };
   }

@@ -27,7 +27,7 @@ export type RunEvent =
   /** A try of a step with `retry` failed; the next one follows after the pause. */
   | { type: 'step.retrying'; runId: number; stepId: string; attempt: number; try: number; of: number; reason: string | null }
   /** Skipped, or marked interrupted at start-up. */
-  | { type: 'step.changed'; runId: number; stepId: string; state: StepState; actor: string };
+  | { type: 'step.changed'; runId: number; stepId: string; state: StepState; actor: string; reason?: string | null };
 
 export type RunListener = (event: RunEvent) => void;
 

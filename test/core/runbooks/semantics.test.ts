@@ -88,7 +88,7 @@ describe('semantic pass', () => {
         '    title: A',
         '    ssh:',
         '      command: |',
-        '        psql -U {{ v }} <<EOF',
+        '        psql -v ON_ERROR_STOP=1 -U {{ v }} <<EOF',
         '        SELECT {{ v }};',
         '        EOF',
         '  - { id: b, title: B, ssh: { command: "cat <<< {{ v }}" } }',

@@ -11,5 +11,7 @@ describe('writeSign: service in a URL query', () => {
     expect(writeSign('service redis restart')).toBeDefined();
     expect(writeSign('sudo -n systemctl restart bff-web')).toBeDefined();
     expect(writeSign('cd /srv && service nginx reload')).toBeDefined();
+    for (const c of ['uptime&&systemctl start nginx', 'uptime&&systemctl mask nginx', 'true&&systemctl daemon-reload', 'uptime&&service nginx reload', 'a;systemctl poweroff'])
+      expect(writeSign(c), c).toBeDefined();
   });
 });

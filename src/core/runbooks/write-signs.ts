@@ -64,7 +64,7 @@ const TEXT: readonly [RegExp, string][] = [
   [CMD('ssh|nc|ncat|netcat|socat|telnet|ftp|mail|mailx|sendmail|logger|wall|write'), 'sends data elsewhere'],
   [/(?<![\w-])(?:nohup|setsid|disown)(?![\w-])/, 'starts something that outlives the step'],
   [CMD('at|batch|screen|tmux|watch'), 'starts something that outlives the step'],
-  [/(?<![\w?&-])(?:systemctl|service)\b(?![^|;&]*\s(?:status|show|is-active|is-enabled|is-failed|list-units|list-unit-files|list-timers|list-sockets|cat|--version)\b)/, 'controls a service'],
+  [/(?<![\w-])(?:systemctl|service)\b(?!=)(?![^|;&]*\s(?:status|show|is-active|is-enabled|is-failed|list-units|list-unit-files|list-timers|list-sockets|cat|--version)\b)/, 'controls a service'],
   [/(?<![\w-])(?:\/etc\/init\.d\/\S+|rc-service\s+\S+)\s+(?!status\b)\S/, 'controls a service'],
   [/(?<![\w-])(?:nginx\s+-s|apachectl|apache2ctl|httpd\s+-k|supervisorctl\s+(?!status\b)\S|pm2\s+(?!(?:list|ls|status|show|describe|logs|jlist|prettylist|info)\b)\S|sysctl\b[^|;&]*(?:-w|\S=)|renice|ionice|taskset|chrt|iptables\s+(?!-[LS]\b)\S|ip6tables\s+(?!-[LS]\b)\S|nft\s+(?!list\b)\S|ip\s+(?:\S+\s+)?(?:add|del|delete|set|flush|change|replace)\b|ulimit\s+-\S*\s*\d)/, 'changes the system'],
   [/(?<![\w-])curl\b[^|;&]*\s(?:-[a-zA-Z]*[dFTKO]|-[a-zA-Z]*X\s*\S|--request|--data\S*|--json|--form\S*|--upload-file|--config|--remote-name\S*|-[a-zA-Z]*o\s*(?!\/dev\/null(?:$|[\s;|&)]))\S|--output\s+(?!\/dev\/null(?:$|[\s;|&)])))/, 'sends data or writes a file with curl'],

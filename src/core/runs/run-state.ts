@@ -2,7 +2,7 @@
 import type { RunEvents } from './events.js';
 import type { RunStore } from './ports.js';
 import { checkCondition, statesOf } from './conditions.js';
-import { readOnly } from './expect.js';
+import { needsLock, readOnly } from './expect.js';
 import { deriveRunState, type StepFacts } from './step-state.js';
 import type { StepRun } from './ports.js';
 
@@ -30,13 +30,28 @@ export class RunStateTracker {
   }
 }
 
-/** Each step's state with what it is: a remediation, a check, or ruled out by its `when:`. */
+/**
+ * Each step's state with what it is. A remediation acts on its target: a restart, stop or start, a
+ * Kubernetes change, or a step marked dangerous. A check is read-only and can fail: an HTTP request
+ * (its status), a Prometheus threshold, or a command whose output is checked. A step that ran and
+ * was then skipped did not pass.
+ */
 export function stepFacts(steps: readonly StepRun[]): StepFacts[] {
   const states = statesOf(steps);
   return steps.map((x) => {
-    const c = x.step.command.kind;
     const check = x.step.when ? checkCondition(x.step.when, states) : undefined;
-    const changes = !readOnly(x.step) && (c === 'docker' || c === 'ssh' || c === 'http' || c === 'kubernetes' || (c === 'manual' && x.step.danger));
-    return { state: x.state, changes, checks: readOnly(x.step), ruledOut: check ? check.settled && !check.holds : false };
+    const changes = needsLock(x.step) || (x.step.command.kind === 'manual' && x.step.danger);
+    return {
+      state: x.state, changes, checks: readOnly(x.step) && canFail(x.step), ruledOut: check ? check.settled && !check.holds : false,
+      skippedAfterRunning: x.state === 'skipped' && x.attempts > 0,
+    };
   });
+}
+
+/** A check that can fail: so its passing after a fix verifies the fix. */
+function canFail(s: StepRun['step']): boolean {
+  const c = s.command;
+  if (c.kind === 'http') return c.prometheus ? c.prometheus.empty === 'fail' || c.prometheus.below !== undefined || c.prometheus.above !== undefined : true;
+  const e = s.expect;
+  return [e.outputContains, e.outputNotContains, e.outputMatches, e.outputNotMatches, e.outputEmpty].some((v) => v !== undefined);
 }

@@ -64,6 +64,8 @@ export interface StepFacts {
   checks?: boolean;
   /** Its `when:` is settled and does not hold: it will not run. */
   ruledOut?: boolean;
+  /** Skipped after it had run (and not passed). */
+  skippedAfterRunning?: boolean;
 }
 
 /**
@@ -77,7 +79,7 @@ export function deriveRunState(given: readonly (StepState | StepFacts)[]): RunSt
   if (states.some((s) => s === 'running')) return 'running';
   if (states.some(isUnsuccessful)) {
     const fix = lastIndex(steps, (s) => s.changes === true && s.state === 'succeeded');
-    const lastBad = lastIndex(steps, (s) => isUnsuccessful(s.state));
+    const lastBad = lastIndex(steps, (s) => isUnsuccessful(s.state) || s.skippedAfterRunning === true);
     const verified = fix >= 0 && steps.slice(fix + 1).some((s) => s.checks && s.state === 'succeeded');
     return verified && lastBad < fix ? 'recovered' : 'failed';
   }

@@ -62,6 +62,8 @@ describe('run state', () => {
     expect(deriveRunState([diag, { state: 'failed', changes: true }, ok])).toBe('failed');
     expect(deriveRunState([ok, fix, ok])).toBe('succeeded');
     expect(deriveRunState([ok, { state: 'pending', ruledOut: true }])).toBe('succeeded');
+    // A verification that failed and was then skipped verifies nothing.
+    expect(deriveRunState([diag, fix, { state: 'skipped', checks: true, skippedAfterRunning: true }, ok])).toBe('failed');
   });
 });
 
@@ -73,7 +75,7 @@ function setup(steps: ResolvedStep[], scripts: Record<string, Script> = {}) {
   const engine = new RunEngine({ store, runner, sleep: async (ms) => void slept.push(ms) });
   const events: RunEvent[] = [];
   engine.subscribe((e) => events.push(e));
-  const ran = () => runner.calls.map((c) => (c.kind === 'ssh' ? c.command.replace('echo ', '') : c.kind));
+  const ran = () => runner.calls.map((c) => (c.kind === 'ssh' ? c.command.replace('echo ', '') : c.kind === 'docker' ? c.action : c.kind));
   return { store, engine, ran, slept, events, start: () => engine.start({ runbookId: 'rb', incidentId: null, params: {}, startedBy: 'U1', steps }) };
 }
 
@@ -113,8 +115,9 @@ describe('retry', () => {
 describe('when: in runs', () => {
   const plan = () => [
     step('check', { readOnly: true, onFailure: { action: 'continue' } }),
-    step('restart', { command: ssh('echo restart'), danger: false, onFailure: { action: 'continue' } }),
-    step('verify', { readOnly: true, onFailure: { action: 'continue' } }),
+    // A remediation acts on its target (a restart); a verification is a check that can fail.
+    step('restart', { command: { kind: 'docker', action: 'restart', target: { container: 'cache' } }, danger: false, onFailure: { action: 'continue' } }),
+    step('verify', { readOnly: true, expect: { outputContains: 'ok' }, onFailure: { action: 'continue' } }),
     step('option2', { command: ssh('echo option2'), when: { failed: ['verify'] } }),
   ];
 

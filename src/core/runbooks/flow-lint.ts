@@ -3,6 +3,15 @@ import { stepKind, type Runbook } from './schema.js';
 import { KUBERNETES_WRITE_VERBS, kubernetesVerbOf } from './kubernetes-step.js';
 import type { Path } from './yaml-source.js';
 
+/** A step that changes nothing: by its kind (logs, GET, a query, kubectl get) or declared read_only. */
+function readsOnly(s: Runbook['steps'][number]): boolean {
+  if (s.read_only === true || s.prometheus) return true;
+  if (s.docker) return s.docker.logs !== undefined || s.docker.ps !== undefined || s.docker.stats !== undefined;
+  if (s.http) return ['GET', 'HEAD', 'OPTIONS'].includes(s.http.method);
+  if (s.kubernetes) return !['exec', ...KUBERNETES_WRITE_VERBS].includes(kubernetesVerbOf(s.kubernetes));
+  return false;
+}
+
 type Report = (path: Path, message: string, keyOf?: string) => void;
 
 const refsOf = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
@@ -26,6 +35,7 @@ export function checkFlow(rb: Runbook, err: Report): void {
       const writes = s.kubernetes !== undefined && (KUBERNETES_WRITE_VERBS as readonly string[]).includes(kubernetesVerbOf(s.kubernetes));
       if (s.danger || writes) err([...at, 'retry'], `step "${s.id}" is dangerous: it is not retried by itself; remove retry`);
       else if (kind === 'manual' || kind === 'wait' || kind === 'escalate') err([...at, 'retry'], `a ${kind} step has no check to retry; remove retry`);
+      else if (!readsOnly(s)) err([...at, 'retry'], `only checks are retried: declare read_only: true if "${s.id}" changes nothing, or remove retry`);
     }
     const e = s.expect;
     if (!e) return;

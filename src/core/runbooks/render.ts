@@ -2,6 +2,7 @@ import { said } from '../said.js';
 import { CodedError, ErrorCode } from '../errors.js';
 import { targetProblem } from '../inventory/allow.js';
 import type { Inventory } from '../inventory/schema.js';
+import { readOnly } from '../runs/expect.js';
 import type { DockerTarget, Expectation, OnFailure, ResolvedCommand, ResolvedStep, StepCondition } from '../runs/step-runner.js';
 import { durationMs } from './duration.js';
 import { renderKubernetes } from './kubectl.js';
@@ -90,7 +91,7 @@ function renderStep(rb: Runbook, s: RunbookStep, values: Record<string, string>,
   // A kubectl verb that changes the cluster is dangerous whatever the step says (lint refuses danger: false).
   const danger = (s.danger ?? false) || (s.kubernetes !== undefined && (KUBERNETES_WRITE_VERBS as readonly string[]).includes(kubernetesVerbOf(s.kubernetes)));
   const timeoutMs = Math.max(s.timeout !== undefined ? durationMs(s.timeout) : DEFAULT_TIMEOUT_MS[kind], waitMs + 5000);
-  return {
+  const step: ResolvedStep = {
     id: s.id,
     title: sub(s.title, verbatim),
     command,
@@ -99,10 +100,12 @@ function renderStep(rb: Runbook, s: RunbookStep, values: Record<string, string>,
     timeoutMs,
     expect: renderExpect(s, sub),
     onFailure: renderOnFailure(s.on_failure ?? rb.defaults?.on_failure ?? 'stop'),
-    ...(s.retry && !danger ? { retry: { attempts: s.retry.attempts, everyMs: durationMs(s.retry.every) } } : {}),
     ...(s.when ? { when: renderWhen(s.when) } : {}),
     redact: s.redact,
   };
+  // Only checks are tried again: never anything that may change something.
+  if (s.retry && readOnly(step)) step.retry = { attempts: s.retry.attempts, everyMs: durationMs(s.retry.every) };
+  return step;
 }
 
 type Sub = (text: string, quote: (v: string) => string) => string;

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { renderSteps } from '../../../src/core/runbooks/render.js';
+import { RunbookSchema } from '../../../src/core/runbooks/schema.js';
 import { lint, yaml } from './helpers.js';
 
 describe('format: defaults, retry, when, expect per kind', () => {
@@ -57,5 +59,23 @@ describe('format: defaults, retry, when, expect per kind', () => {
       'demo.yml:7:65 give the status once: keep expect.status, remove http.expect_status',
       'demo.yml:8:62 invalid regular expression: Invalid regular expression: /a(/: Unterminated group',
     ]);
+  });
+
+  it('retries only checks: a write not marked dangerous is refused by lint and never retried', () => {
+    const text = yaml(
+      'title: T',
+      'steps:',
+      '  - { id: flush, title: F, http: { method: POST, url: "http://x/cache/flush" }, danger: false, retry: { attempts: 20, every: 1s } }',
+      '  - { id: exec, title: E, ssh: { host: h, command: "redis-cli set k v" }, retry: { attempts: 3, every: 1s } }',
+      '  - { id: get, title: G, http: { url: "http://x/health" }, retry: { attempts: 3, every: 1s } }',
+    );
+    const r = lint(text);
+    expect(r.errors).toEqual([
+      'demo.yml:3:103 only checks are retried: declare read_only: true if "flush" changes nothing, or remove retry',
+      'demo.yml:4:82 only checks are retried: declare read_only: true if "exec" changes nothing, or remove retry',
+    ]);
+    // Rendered anyway (the schema alone accepts it): the retry is dropped.
+    const steps = renderSteps(RunbookSchema.parse(parseYaml(text)), {});
+    expect(steps.map((s) => [s.id, s.retry?.attempts ?? null])).toEqual([['flush', null], ['exec', null], ['get', 3]]);
   });
 });

@@ -21,8 +21,11 @@ export async function permalink(client: WebClient, channel: string, ts: string |
   }
 }
 
-/** Permalinks of many threads at once, a few requests at a time. */
-export async function permalinks(client: WebClient, items: readonly { channel: string; ts: string | null }[]): Promise<(string | null)[]> {
+/**
+ * Permalinks of many threads at once, a few requests at a time, within `budgetMs`: what is not known
+ * by then is null (the answer names the incident without a link; the next list has it remembered).
+ */
+export async function permalinks(client: WebClient, items: readonly { channel: string; ts: string | null }[], budgetMs = 1000): Promise<(string | null)[]> {
   const out: (string | null)[] = new Array(items.length).fill(null);
   let next = 0;
   const worker = async () => {
@@ -31,6 +34,10 @@ export async function permalinks(client: WebClient, items: readonly { channel: s
       out[i] = await permalink(client, items[i].channel, items[i].ts);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(4, items.length) }, worker));
-  return out;
+  let timer: NodeJS.Timeout | undefined;
+  const budget = new Promise<void>((r) => { timer = setTimeout(r, budgetMs); });
+  await Promise.race([Promise.all(Array.from({ length: Math.min(4, items.length) }, worker)), budget]);
+  clearTimeout(timer);
+  // Workers still running keep filling the cache, not this answer.
+  return [...out];
 }

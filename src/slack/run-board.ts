@@ -128,7 +128,7 @@ export class RunBoard {
           stepId: s.stepId, title: s.step.title, state: ruledOut ? 'skipped' as const : s.state, target: last?.target ?? targetKey(s.step.command), dangerous: s.step.danger,
           manual: s.step.command.kind === 'manual', diagnostic: plan.has(s.stepId), attempts: s.attempts,
           durationMs: last?.durationMs ?? null, actor: s.skipped?.by ?? last?.actor ?? null, approvedBy: s.skipped ? null : approverOf(last),
-          reason: ruledOut ? `skipped: ${when.reason}` : s.skipped ? s.skipped.reason : last?.error ?? null,
+          reason: s.skipped ? s.skipped.reason : ruledOut ? `skipped: ${when.reason}` : last?.error ?? null,
         };
       }),
     };

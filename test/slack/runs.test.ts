@@ -41,7 +41,7 @@ describe.skipIf(!hasDocker)('runbook runs from the incident thread', () => {
     expect(show).toMatch(/<@U0CAROL> · \*step\* `grep` on `docker:blatam\/redis`: failed in [\d.]+ s, exit 1/);
     // The failed step offers the runbook's escalation with an Escalate button; it is recorded.
     const failedCard = runCardOf(t, card.ts)!;
-    expect(visibleText(failedCard)).toMatch(/Escalation\*\n• Redis caído &gt; 5 min → Escalar a SRE \(page `sre`\)/);
+    expect(visibleText(failedCard)).toMatch(/Escalation\*\n:point_right: Redis caído &gt; 5 min → Escalar a SRE \(page `sre`\)/);
     await t.ws.click('U0CAROL', { channel: INC, ts: failedCard.ts }, 'run.escalate', { value: '1' });
     await waitFor(async () => (await t.ops.store.events(1)).some((e) => e.kind === 'escalation'));
     // The double click on Start opened one form and started one run.
@@ -49,7 +49,7 @@ describe.skipIf(!hasDocker)('runbook runs from the incident thread', () => {
     expect(await t.ops.runs.runs.listRuns({ incidentId: 1 })).toHaveLength(1);
     const esc = (await t.ops.store.events(1)).find((e) => e.kind === 'escalation')!;
     expect(esc.actor).toBe('U0CAROL');
-    expect(esc.text).toMatch(/asked to escalate to `sre`; nobody was paged \(PagerDuty is off\): INC-1 Redis caído: Redis caído &gt; 5 min → Escalar a SRE \(step grep failed\)/);
+    expect(esc.text).toMatch(/asked to escalate to `sre`; nobody was paged \(PagerDuty is off\): INC-1 Redis caído: Redis caído &gt; 5 min → Escalar a SRE \(step `grep` failed and no rule.s after: names it, so the first rule for any failure that pages someone\)/);
   }, 60_000);
 
   it('suggests again when the severity changes, saying that approvals still apply after lowering it', async () => {

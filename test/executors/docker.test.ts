@@ -96,7 +96,7 @@ describe.skipIf(!dockerAvailable())('DockerStepRunner against a real dockerd', (
     expect(errors).toMatchObject({ exitCode: 0, output: 'ERROR db connection refused\n' });
     const strict = await runner.run(cmd({ target: app, action: 'logs', grep: 'error' }), opts());
     expect(strict.output).toBe('');
-    const alt = await runner.run(cmd({ target: app, action: 'logs', grep: 'error\\|warning', ignoreCase: true }), opts());
+    const alt = await runner.run(cmd({ target: app, action: 'logs', grep: 'error|warning', ignoreCase: true }), opts());
     expect(alt.output.split('\n').sort()).toEqual(['', 'ERROR db connection refused', 'Warning: slow']);
     const tail = await runner.run(cmd({ target: app, action: 'logs', tail: 1 }), opts());
     expect(tail.output.split('\n')).toHaveLength(2);

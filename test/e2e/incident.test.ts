@@ -38,7 +38,7 @@ describe.skipIf(!hasChromium)('an incident in the browser, end to end', () => {
     await card(alice).waitFor();
     await alice.getByText(/Opened INC-1 \(P1\)/).waitFor();
     expect(await bob.getByText(/Opened INC-1 \(P1\)/).count()).toBe(0);
-    await card(bob).getByText('investigating').waitFor();
+    await card(bob).locator('.field').getByText('investigating').waitFor();
     await screenshot(alice, 'e2e-1-opened');
   });
 
@@ -57,7 +57,7 @@ describe.skipIf(!hasChromium)('an incident in the browser, end to end', () => {
     await modal.locator('[data-block-id="text"] textarea, [data-block-id="text"] input').first().fill('Bad deploy of checkout 14:02, rolling back');
     await screenshot(bob, 'e2e-2-update-modal');
     await modal.getByRole('button', { name: 'Post' }).click();
-    await card(alice).getByText('identified').waitFor();
+    await card(alice).locator('.field').getByText('identified').waitFor();
     expect(await bob.getByRole('dialog').count()).toBe(0);
   });
 
@@ -87,7 +87,7 @@ describe.skipIf(!hasChromium)('an incident in the browser, end to end', () => {
 
   it('typed @carol becomes a mention; a usage reply reads as written', async () => {
     await send(alice, '/incident reopen INC-1');
-    await card(alice).getByText('investigating').waitFor();
+    await card(alice).locator('.field').getByText('investigating').waitFor();
     await send(alice, '/incident assign INC-1 @carol');
     await alice.getByText('@carol is now the commander of INC-1.').waitFor();
     await send(alice, '/incident status INC-1');

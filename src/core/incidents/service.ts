@@ -84,7 +84,10 @@ export class IncidentService {
     const now = this.deps.clock.now();
     const since = new Date(now.getTime() - DUPLICATE_WINDOW_MS);
     const { store } = this.deps;
-    // The duplicate check runs inside the creating transaction (store.create): one query fewer per open.
+    // A duplicate found at once answers without a transaction; store.create checks again inside it
+    // (two replicas at once). Without this first look, duplicates typed on two replicas wait on each other.
+    const existing = opts.fromPager ? undefined : await store.findRecentDuplicate(input.openedBy, input.sourceChannel, title, since);
+    if (existing) return { incident: existing, duplicate: true };
     const commander = input.commander || input.openedBy;
     const events: NewEvent[] = [
       { at: now, actor: input.openedBy, kind: 'opened', text: `Opened as ${label}${where}: ${title}`, data: { severity, title, ...(system ? { system } : {}) } },

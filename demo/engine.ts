@@ -53,7 +53,7 @@ export async function startPrivateEngine(dir?: string, netns?: string): Promise<
 }
 
 /** Present and not a zombie (the CLI that started dockerd may still be its parent). */
-export function isRunning(pid: number): boolean {
+function isRunning(pid: number): boolean {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';

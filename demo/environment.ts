@@ -41,7 +41,7 @@ export interface DemoOptions {
 
 const MEMORY_LIMIT = 512 * 1024 * 1024;
 
-export const defaultStatePath = () => process.env.OPSROOM_DEMO_STATE ?? join(tmpdir(), 'opsroom-demo', 'state.json');
+const defaultStatePath = () => process.env.OPSROOM_DEMO_STATE ?? join(tmpdir(), 'opsroom-demo', 'state.json');
 
 export class Demo {
   constructor(readonly docker: Docker, readonly state: DemoState, private readonly statePath: string) {}
@@ -185,7 +185,7 @@ async function removeDemoContainers(docker: Docker): Promise<void> {
 }
 
 /** A fake key the minimarket seed prints with `env | grep` (shows redaction at work). */
-export const DEMO_ENCRYPTION_KEY = 'dk_demo_7f3a9c1e5b2d4f6a8c0e';
+const DEMO_ENCRYPTION_KEY = 'dk_demo_7f3a9c1e5b2d4f6a8c0e';
 
 /** Waits until a Prometheus has scraped every target once, so queries answer from the start. */
 async function firstScrape(e: Endpoint): Promise<void> {

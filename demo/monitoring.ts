@@ -5,7 +5,7 @@
  */
 import type { Endpoint, ServiceSpec } from './services.js';
 
-export const SCRAPE_SECONDS = 2;
+const SCRAPE_SECONDS = 2;
 
 /** The targets a system's Prometheus scrapes: every service that answers HTTP, with its /metrics. */
 export function scrapeTargets(endpoints: readonly Endpoint[], project: string, specOf: (e: Endpoint) => ServiceSpec): Endpoint[] {

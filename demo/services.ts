@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 
 export type ImageKind = 'web' | 'redis' | 'postgres' | 'prometheus' | 'alertmanager';
 /** How a web stand-in answers: which paths it serves (see rootfs/web-server.mjs). */
-export type WebRole = 'dashboard' | 'agent' | 'api' | 'grafana' | 'loki';
+type WebRole = 'dashboard' | 'agent' | 'api' | 'grafana' | 'loki';
 
 export interface ServiceSpec {
   project: 'blatam' | 'minimarket';

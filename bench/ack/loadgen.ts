@@ -38,7 +38,7 @@ export interface LoadResult {
 
 const SEVERITIES = ['P1', 'P2', 'P3', 'P4'];
 
-export async function generate(spec: LoadSpec): Promise<LoadResult> {
+async function generate(spec: LoadSpec): Promise<LoadResult> {
   const target = new URL(spec.url);
   const agent = new Agent({ keepAlive: true, maxSockets: spec.inflight });
   const total = Math.max(1, Math.round(spec.rate * spec.seconds));

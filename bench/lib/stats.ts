@@ -10,7 +10,7 @@ export interface Summary {
   iqr: number;
 }
 
-export function percentile(sorted: readonly number[], p: number): number {
+function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return NaN;
   const rank = Math.ceil((p / 100) * sorted.length);
   return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))];
@@ -35,11 +35,6 @@ export function fmt(v: number): string {
   if (a >= 10) return v.toFixed(1);
   if (a >= 1) return v.toFixed(2);
   return v.toPrecision(2);
-}
-
-/** "p50 4.1 ms, p99 9.3 ms, max 12 ms (n=4000)" */
-export function describe(s: Summary, unit = 'ms'): string {
-  return `p50 ${fmt(s.p50)} ${unit}, p99 ${fmt(s.p99)} ${unit}, max ${fmt(s.max)} ${unit}, n=${s.n}`;
 }
 
 /** Median and spread of per-trial figures: "12.3 ms (min 11.9, max 14.0, n=5)" */

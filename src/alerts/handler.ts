@@ -13,7 +13,7 @@ import { ErrorCode, isCoded } from '../core/errors.js';
 import { parseAlertPayload } from './payloads.js';
 
 export const ALERT_PATHS: Record<string, AlertSource> = { '/alerts/alertmanager': 'alertmanager', '/alerts/grafana': 'grafana' };
-export const MAX_ALERT_BODY = 1024 * 1024;
+const MAX_ALERT_BODY = 1024 * 1024;
 
 export interface AlertHandlerOptions {
   tokens: readonly string[];
@@ -25,7 +25,7 @@ export interface AlertHandlerOptions {
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
 /** True when `header` is `Bearer <one of tokens>`; every token is compared, each in constant time. */
-export function bearerOk(header: string | undefined, tokens: readonly string[]): boolean {
+function bearerOk(header: string | undefined, tokens: readonly string[]): boolean {
   const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
   const given = digest(m?.[1] ?? '');
   let ok = false;

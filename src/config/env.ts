@@ -4,7 +4,7 @@ const url = (name: string) =>
   z.string().url({ error: `${name} must be a URL, e.g. https://slack.com/api/` });
 
 /** Environment settings. Every one is named in the README's configuration table. */
-export const EnvSchema = z.object({
+const EnvSchema = z.object({
   SLACK_BOT_TOKEN: z.string().regex(/^xox[bp]-/, { error: 'SLACK_BOT_TOKEN must be a bot token (xoxb-…)' }).optional(),
   SLACK_SIGNING_SECRET: z.string().min(1, { error: 'SLACK_SIGNING_SECRET must not be empty' }).optional(),
   SLACK_APP_TOKEN: z.string().regex(/^xapp-/, { error: 'SLACK_APP_TOKEN must be an app-level token (xapp-…)' }).optional(),

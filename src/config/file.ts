@@ -112,4 +112,3 @@ export function urgenciesOf(c: FileConfig): Record<string, 'high' | 'low'> {
   const list: Array<Severity & { urgency?: 'high' | 'low' }> = c.severities ?? DEFAULT_SEVERITIES;
   return Object.fromEntries(list.map((s, rank) => [s.id, s.urgency ?? (rank < 2 ? 'high' : 'low')]));
 }
-export { UserId };

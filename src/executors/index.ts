@@ -12,9 +12,7 @@ import { KubernetesStepRunner } from './kubernetes/kubernetes-step-runner.js';
 import { PrometheusStepRunner } from './prometheus/prometheus-step-runner.js';
 import { SshStepRunner, type SshInventory, type SshStepRunnerOptions } from './ssh/ssh-step-runner.js';
 
-export { DockerStepRunner, HttpStepRunner, KubernetesStepRunner, PrometheusStepRunner, SshStepRunner };
-export type { DockerStepRunnerOptions, HttpStepRunnerOptions, SshInventory, SshStepRunnerOptions };
-export type { SshHost } from './ssh/ssh-step-runner.js';
+export { DockerStepRunner, HttpStepRunner, SshStepRunner };
 
 /** Dispatches by `command.kind`. manual, wait and escalate belong to the engine, not here. */
 export class CompositeStepRunner implements StepRunner {

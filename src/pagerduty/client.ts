@@ -28,7 +28,7 @@ const isResponse = (x: unknown): x is ResponseLike =>
   typeof x === 'object' && x !== null && typeof (x as ResponseLike).status === 'number' && 'headers' in x;
 
 /** Milliseconds to wait after a 429: Retry-After (seconds or date), else RateLimit-Reset (seconds). */
-export function retryAfterMs(headers: ResponseLike['headers'], now = Date.now()): number | undefined {
+function retryAfterMs(headers: ResponseLike['headers'], now = Date.now()): number | undefined {
   const retryAfter = headers.get('retry-after')?.trim();
   if (retryAfter) {
     if (/^\d+(\.\d+)?$/.test(retryAfter)) return Math.ceil(Number(retryAfter) * 1000);

@@ -2,7 +2,7 @@ import { DeliveryError } from '../core/effects.js';
 import { CodedError, ErrorCode } from '../core/errors.js';
 import type { OnCallEntry, Pager } from '../core/ports.js';
 
-export const PAGERDUTY_OFF = 'PagerDuty integration is off';
+const PAGERDUTY_OFF = 'PagerDuty integration is off';
 
 /**
  * The pager when no PAGERDUTY_TOKEN is set. Callers should check `enabled` and not enqueue pager

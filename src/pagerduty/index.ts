@@ -5,8 +5,7 @@ import type { PagerLinks } from './links.js';
 import { PagerDutyPager } from './pager.js';
 import type { PagerDutySettingsInput } from './settings.js';
 
-export { PagerDutyClient, PagerDutyError, retryAfterMs } from './client.js';
-export { DisabledPager, PAGERDUTY_OFF } from './disabled.js';
+export { DisabledPager } from './disabled.js';
 export { InMemoryPagerLinks, type PagerLinks } from './links.js';
 export { PagerDutyPager } from './pager.js';
 export * from './settings.js';

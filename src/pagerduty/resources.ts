@@ -1,14 +1,14 @@
 import { z } from 'zod';
 
 /** The parts of PagerDuty REST resources opsroom reads. Unknown fields pass through untouched. */
-export const RefSchema = z.looseObject({
+const RefSchema = z.looseObject({
   id: z.string(),
   type: z.string().optional(),
   summary: z.string().nullish(),
   html_url: z.string().nullish(),
 });
 
-export const PdIncidentSchema = z.looseObject({
+const PdIncidentSchema = z.looseObject({
   id: z.string(),
   html_url: z.string(),
   status: z.enum(['triggered', 'acknowledged', 'resolved']),

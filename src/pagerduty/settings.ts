@@ -1,11 +1,10 @@
 import { z } from 'zod';
 
 /** How an opsroom severity maps onto a PagerDuty incident. `priority` is a PagerDuty priority id. */
-export const SeverityMappingSchema = z.strictObject({
+const SeverityMappingSchema = z.strictObject({
   urgency: z.enum(['high', 'low']),
   priority: z.string().min(1).optional(),
 });
-export type SeverityMapping = z.infer<typeof SeverityMappingSchema>;
 
 export const PagerDutySettingsSchema = z.strictObject({
   token: z.string().min(1),

@@ -10,7 +10,7 @@ const Ref = z.looseObject({
 });
 
 /** The Webhooks v3 envelope: `{ event: { id, event_type, resource_type, occurred_at, agent, data } }`. */
-export const WebhookEnvelopeSchema = z.looseObject({
+const WebhookEnvelopeSchema = z.looseObject({
   event: z.looseObject({
     id: z.string().min(1),
     event_type: z.string().min(1),
@@ -44,10 +44,10 @@ const NoteDataSchema = z.looseObject({
 });
 
 const named = (r: z.infer<typeof Ref>) => ({ id: r.id, name: r.summary ?? r.id });
-export type Named = ReturnType<typeof named>;
+type Named = ReturnType<typeof named>;
 
 /** A PagerDuty incident as a webhook shows it: the core's snapshot, at `occurredAt`. */
-export type PdIncidentSnapshot = PagerIncidentSnapshot;
+type PdIncidentSnapshot = PagerIncidentSnapshot;
 
 interface Base {
   eventId: string;
@@ -56,11 +56,11 @@ interface Base {
   agent: (Named & { type: string }) | null;
 }
 
-export const INCIDENT_EVENT_TYPES = [
+const INCIDENT_EVENT_TYPES = [
   'incident.triggered', 'incident.acknowledged', 'incident.resolved', 'incident.reassigned',
   'incident.escalated', 'incident.priority_updated',
 ] as const;
-export type IncidentEventType = (typeof INCIDENT_EVENT_TYPES)[number];
+type IncidentEventType = (typeof INCIDENT_EVENT_TYPES)[number];
 
 export type PagerDutyEvent =
   | (Base & { type: IncidentEventType; incident: PdIncidentSnapshot })
@@ -139,7 +139,7 @@ export function parseWebhook(rawBody: Buffer | string): PagerDutyEvent | Ignored
  * incident and stream, the newest `occurredAt` applied, and skip an event that is not newer.
  * Notes (`null`) are never stale: each is appended once (deduplicated by event id).
  */
-export function orderingStream(e: PagerDutyEvent): 'status' | 'assignment' | 'priority' | null {
+function orderingStream(e: PagerDutyEvent): 'status' | 'assignment' | 'priority' | null {
   switch (e.type) {
     case 'incident.triggered':
     case 'incident.acknowledged':

@@ -33,7 +33,7 @@ const SETTLE: Record<Dialect, string> = {
  * commit. Throws (the transaction rolls back) when a claim was taken over by another replica
  * after this one's lease lapsed. Returns the claims to flag as settled once the commit succeeded.
  */
-export async function settleHeldClaims(connection: DatabaseConnection, dialect: Dialect): Promise<HeldClaim[]> {
+async function settleHeldClaims(connection: DatabaseConnection, dialect: Dialect): Promise<HeldClaim[]> {
   const scope = claimScope.getStore();
   if (!scope?.open) return [];
   const pending = scope.claims.filter((c) => !c.settled);

@@ -11,7 +11,7 @@ import { CodedError, ErrorCode, isCoded } from '../core/errors.js';
 export const STORAGE_UNAVAILABLE = 'opsroom cannot save right now, try again in a moment';
 
 /** How long one statement waits for another process's SQLite lock before giving up. */
-export const BUSY_WAIT_MS = 1500;
+const BUSY_WAIT_MS = 1500;
 /** A remembered fault is dropped this long after it was seen, if nothing failed since. */
 const FAULT_MEMORY_MS = 30_000;
 

@@ -10,14 +10,14 @@ import type { ApprovalsTable } from './remediation.js';
 import type { RunTables } from './runs.js';
 import type { Tables } from './tables.js';
 
-export interface HandoffNotesTable {
+interface HandoffNotesTable {
   id: Generated<number>;
   at: number;
   author: string;
   text: string;
   incident_id: number | null;
 }
-export interface HandoffsTable {
+interface HandoffsTable {
   id: Generated<number>;
   key: string;
   since: number;

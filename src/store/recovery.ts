@@ -5,7 +5,7 @@ import type { Database } from './db.js';
 import { toMs } from './rows.js';
 import type { RunTables } from './runs.js';
 
-export interface RecoveryWatchesTable {
+interface RecoveryWatchesTable {
   id: import('kysely').Generated<number>;
   incident_id: number;
   run_id: number;

@@ -7,7 +7,7 @@ import type { Slot, SlotState, SlotStore } from '../core/routines/ports.js';
 import type { Database } from './db.js';
 import { toMs } from './rows.js';
 
-export interface ScheduleSlotsTable {
+interface ScheduleSlotsTable {
   runbook_id: string;
   slot_at: number;
   state: string;
@@ -16,7 +16,7 @@ export interface ScheduleSlotsTable {
   run_id: number | null;
   incident_id: number | null;
 }
-export interface RoutineRunsTable {
+interface RoutineRunsTable {
   run_id: number;
   channel: string;
   created_at: number;

@@ -4,7 +4,7 @@ import type { HealthStore, RunbookHealth } from '../core/verify/freshness.js';
 import type { Database } from './db.js';
 import { toMs } from './rows.js';
 
-export interface RunbookHealthTable {
+interface RunbookHealthTable {
   runbook_id: string;
   last_verified_at: number | null;
   broken_since: number | null;

@@ -12,7 +12,7 @@ import type { RunState, StepState } from '../core/runs/step-state.js';
 import type { Database } from './db.js';
 import { toMs } from './rows.js';
 
-export interface RunsTable {
+interface RunsTable {
   id: Generated<number>;
   runbook_id: string;
   incident_id: number | null;
@@ -23,7 +23,7 @@ export interface RunsTable {
   /** The run's secret values, encrypted (never in clear), or null. */
   sealed_secrets: string | null;
 }
-export interface StepRunsTable {
+interface StepRunsTable {
   run_id: number;
   step_id: string;
   position: number;
@@ -34,7 +34,7 @@ export interface StepRunsTable {
   skipped_by: string | null;
   skip_reason: string | null;
 }
-export interface StepAttemptsTable {
+interface StepAttemptsTable {
   id: Generated<number>;
   run_id: number;
   step_id: string;
@@ -54,16 +54,16 @@ export interface StepAttemptsTable {
   lock_owner: string | null;
   instance: string | null;
 }
-export interface TargetLocksTable {
+interface TargetLocksTable {
   target: string;
   owner: string;
   expires_at: number;
 }
-export interface RunInstancesTable {
+interface RunInstancesTable {
   instance: string;
   alive_until: number;
 }
-export interface StepStopRequestsTable {
+interface StepStopRequestsTable {
   run_id: number;
   step_id: string;
   attempt: number;

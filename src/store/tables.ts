@@ -61,19 +61,19 @@ export interface EffectsTable {
 }
 
 /** Named counters (`incident` -> last incident id). */
-export interface CountersTable {
+interface CountersTable {
   name: string;
   value: number;
 }
 
 /** Idempotency keys: a row exists once a key has been claimed. */
-export interface ClaimsTable {
+interface ClaimsTable {
   key: string;
   claimed_at: number;
 }
 
 /** Delivery claims (see deliveries.ts): `claimed` while a replica works on it, then `done` until `expires_at`. */
-export interface DeliveriesTable {
+interface DeliveriesTable {
   key: string;
   owner: string;
   state: string;
@@ -83,21 +83,21 @@ export interface DeliveriesTable {
 }
 
 /** Named leases for work that one replica at a time must do (schedulers). */
-export interface LeasesTable {
+interface LeasesTable {
   name: string;
   owner: string;
   until: number;
 }
 
 /** opsroom incident -> PagerDuty incident (one each way). */
-export interface PagerLinksTable {
+interface PagerLinksTable {
   incident_id: number;
   pager_id: string;
   url: string;
 }
 
 /** Newest PagerDuty webhook time applied per PagerDuty incident and ordering stream. */
-export interface PagerEventOrderTable {
+interface PagerEventOrderTable {
   pager_id: string;
   stream: string;
   last_at: number;

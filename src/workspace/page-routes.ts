@@ -33,7 +33,7 @@ async function serveStatic(res: ServerResponse, name: string): Promise<void> {
 }
 
 /** Everything the page shows to `user`: channels, the open channel, the open thread, modals. */
-export function snapshot(ws: PageWorkspace, user: string, channel: string, thread?: string): Record<string, unknown> {
+function snapshot(ws: PageWorkspace, user: string, channel: string, thread?: string): Record<string, unknown> {
   const d = ws.state.data;
   const visible = (m: { channel: string }) => m.channel === channel;
   const mine = d.ephemerals.filter((e) => e.ephemeral_for === user && visible(e)).map((e) => ({ ...e, ephemeral: true }));

@@ -1,7 +1,7 @@
 // trigger_ids: issued with each interaction, usable once, for 3 seconds (as Slack does).
 import { randomBytes } from 'node:crypto';
 
-export const TRIGGER_TTL_MS = 3000;
+const TRIGGER_TTL_MS = 3000;
 
 type Trigger = { user: string; issued: number; used: boolean; viewId?: string };
 

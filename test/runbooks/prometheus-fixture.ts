@@ -5,7 +5,7 @@
  * (the API's as the demo's services publish them: demo/rootfs/web-server.mjs).
  */
 
-export const STEP_S = 15;
+const STEP_S = 15;
 const PHASE_SAMPLES = 80; // 20 minutes
 
 type Phase = 'ok' | 'bad';
@@ -31,7 +31,7 @@ function histogram(name: string, labels: Record<string, string>, perSecond: numb
 const NODE = { instance: 'blatam-host:9100', job: 'node' };
 const API = { instance: 'api:8000', job: 'api' };
 
-export const SERIES: Series[] = [
+const SERIES: Series[] = [
   gauge('up', { instance: 'localhost:9090', job: 'prometheus' }, 1, 1),
   gauge('kv_cache_latency_seconds', API, 0.012, 2.5),
   gauge('kv_cache_hit_rate', API, 0.94, 0.31),

@@ -26,7 +26,7 @@ export interface ShippedQueries {
 type RawParam = { type?: string; default?: string | number; min?: number; values?: string[] };
 
 /** A value for each parameter: its default, the fixture value, else one of its type. */
-export function sampleValues(runbook: string, params: Record<string, RawParam> = {}): Record<string, string> {
+function sampleValues(runbook: string, params: Record<string, RawParam> = {}): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, p] of Object.entries(params)) {
     const given = REQUIRED_PARAMS[runbook]?.[name] ?? p.default;

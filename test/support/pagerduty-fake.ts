@@ -11,13 +11,13 @@ import { OpenApiChecker } from '../pagerduty/support/openapi-check.js';
 import { routeFake } from '../pagerduty/support/fake-routes.js';
 import { signatureHeader } from '../../src/pagerduty/webhook-signature.js';
 
-export const REST_SPEC = process.env.PAGERDUTY_REST_SPEC ?? new URL('../fixtures/specs/pagerduty/rest-openapiv3.json', import.meta.url);
+const REST_SPEC = process.env.PAGERDUTY_REST_SPEC ?? new URL('../fixtures/specs/pagerduty/rest-openapiv3.json', import.meta.url);
 let checker: OpenApiChecker | undefined;
 const specChecker = () => (checker ??= new OpenApiChecker(JSON.parse(readFileSync(REST_SPEC, 'utf8'))));
 
 import { pdError, type FakeData, type FakeIncident, type FakePolicy, type FakeService, type FakeShift, type FakeUser } from '../pagerduty/support/fake-model.js';
 
-export type { FakeIncident, FakeNote, FakePolicy, FakeService, FakeShift, FakeUser } from '../pagerduty/support/fake-model.js';
+export type { FakeIncident, FakePolicy, FakeService, FakeShift, FakeUser } from '../pagerduty/support/fake-model.js';
 export interface RecordedRequest { method: string; path: string; query: string; body: unknown; status: number }
 export interface Violation { method: string; path: string; problems: string[] }
 export type Failure =

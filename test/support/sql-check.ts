@@ -11,7 +11,7 @@ const READ = /^(select|show|explain|with|values|table|set|reset)\b/i;
 const DML = /^(insert|update|delete|merge)\b/i;
 
 /** SQL split on `;` outside quotes, dollar quotes and comments; psql meta-commands (`\x`) dropped. */
-export function splitStatements(sql: string): string[] {
+function splitStatements(sql: string): string[] {
   const out: string[] = [];
   let cur = '';
   for (let i = 0; i < sql.length; i++) {
@@ -51,7 +51,7 @@ export const onlyReads = (sql: string): boolean =>
   splitStatements(sql).every((s) => READ.test(s) && !/^explain\s+analy[sz]e\s+(insert|update|delete|merge)\b/i.test(s));
 
 /** The SQL with each INSERT/UPDATE/DELETE/MERGE statement prefixed by EXPLAIN. */
-export const explainWrites = (sql: string): string =>
+const explainWrites = (sql: string): string =>
   splitStatements(sql)
     .map((s) => (DML.test(s) ? `EXPLAIN ${s}` : s))
     .map((s) => `${s};\n`)

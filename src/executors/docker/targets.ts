@@ -3,8 +3,8 @@ import type Docker from 'dockerode';
 import { CodedError, ErrorCode } from '../../core/errors.js';
 import type { DockerTarget } from '../../core/runs/step-runner.js';
 
-export const PROJECT_LABEL = 'com.docker.compose.project';
-export const SERVICE_LABEL = 'com.docker.compose.service';
+const PROJECT_LABEL = 'com.docker.compose.project';
+const SERVICE_LABEL = 'com.docker.compose.service';
 
 export interface Found {
   id: string;
@@ -17,7 +17,7 @@ export interface Found {
 
 const statusCode = (e: unknown) => (e as { statusCode?: number }).statusCode;
 
-export function describeTarget(t: DockerTarget): string {
+function describeTarget(t: DockerTarget): string {
   if (t.container) return `container "${t.container}"`;
   const parts = [
     t.composeProject && `${PROJECT_LABEL}=${t.composeProject}`,

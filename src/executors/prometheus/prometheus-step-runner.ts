@@ -59,7 +59,7 @@ function samplesOf(type: string | undefined, result: unknown): Sample[] {
 }
 
 /** `{job="a", instance="b"}`, or the metric name followed by its other labels. */
-export function seriesName(labels: Record<string, string>): string {
+function seriesName(labels: Record<string, string>): string {
   const { __name__: name, ...rest } = labels;
   const inner = Object.entries(rest).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ');
   if (!name && !inner) return 'value';
@@ -74,7 +74,7 @@ function formatTable(samples: Sample[]): string {
 }
 
 /** Why the samples do not satisfy the check (undefined: they do). */
-export function judgeSamples(samples: Sample[], c: PrometheusCheck): string | undefined {
+function judgeSamples(samples: Sample[], c: PrometheusCheck): string | undefined {
   if (!samples.length) return c.empty === 'ok' ? undefined : `no data: the query returned no samples (${c.query})`;
   const bad: string[] = [];
   for (const s of samples) {

@@ -10,7 +10,7 @@ export function shellQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-export const PID_MARKER = 'opsroom-pid:';
+const PID_MARKER = 'opsroom-pid:';
 
 export function wrapWithTimeout(command: string, timeoutMs: number | undefined): string {
   const q = shellQuote(command);

@@ -4,14 +4,16 @@
  * are always checked against the inventory's pinned key. Timeouts kill the remote command.
  */
 import { existsSync } from 'node:fs';
-import type { ClientChannel } from 'ssh2';
 import { NodeSSH } from 'node-ssh';
 import { CodedError, ErrorCode, isCoded } from '../../core/errors.js';
 import type { ResolvedCommand, RunOptions, StepKind, StepOutcome, StepRunner } from '../../core/runs/step-runner.js';
 import { algorithmsFor, blobType, fingerprint, parseHostKey } from './host-key.js';
 import { killCommand, PidLine, wrapWithTimeout } from './remote-command.js';
 
-export interface SshHost {
+/** ssh2's channel, named through node-ssh (ssh2 itself is not a direct dependency). */
+type ClientChannel = Awaited<ReturnType<NodeSSH['requestShell']>>;
+
+interface SshHost {
   address: string;
   port?: number;
   user: string;

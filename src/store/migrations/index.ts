@@ -6,7 +6,7 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import type { Dialect } from '../dialect.js';
 
-export interface StoreMigration {
+interface StoreMigration {
   up(db: Kysely<any>, dialect: Dialect): Promise<void>;
   down?(db: Kysely<any>, dialect: Dialect): Promise<void>;
 }

@@ -3,7 +3,7 @@ import type { State } from '../state.js';
 import type { Triggers } from '../triggers.js';
 
 export type Args = Record<string, unknown>;
-export type Result = Record<string, unknown>;
+type Result = Record<string, unknown>;
 
 /** A change the page should show (sent over server-sent events). */
 export type WorkspaceEvent =

@@ -15,7 +15,7 @@ function channelInfo(state: State, ch: Channel): Record<string, unknown> {
   };
 }
 
-export function userInfo(state: State, u: User): Record<string, unknown> {
+function userInfo(state: State, u: User): Record<string, unknown> {
   return {
     id: u.id, team_id: state.data.team.id, name: u.name, deleted: false, real_name: u.real_name, tz: 'UTC', tz_offset: 0,
     is_admin: false, is_owner: false, is_bot: Boolean(u.is_bot), is_app_user: false, updated: 0,

@@ -6,7 +6,7 @@ import { conversations } from './conversations.js';
 import { files } from './files.js';
 import { views } from './views.js';
 
-export const handlers: Record<string, Handler> = { ...chat, ...conversations, ...views, ...files };
+const handlers: Record<string, Handler> = { ...chat, ...conversations, ...views, ...files };
 
 export type Failure = { status: number; retryAfter?: number; error?: string };
 export type ApiCall = { method: string; args: Args; at: Date; status: number; response: unknown };

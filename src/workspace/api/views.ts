@@ -61,7 +61,7 @@ export function stackOf(ctx: ApiContext, user: string): string[] {
   return (ctx.state.data.stacks[user] ??= []);
 }
 
-export function openModal(ctx: ApiContext, user: string, input: Record<string, any>): View {
+function openModal(ctx: ApiContext, user: string, input: Record<string, any>): View {
   const view = build(ctx, user, input, ctx.state.nextId('V'));
   ctx.state.data.stacks[user] = [view.id];
   return save(ctx, view);

@@ -2,7 +2,7 @@
 // "[ERROR] must be less than 3001 characters [json-pointer:/blocks/0/text/text]".
 type Obj = Record<string, any>;
 
-export const BLOCK_TYPES = new Set([
+const BLOCK_TYPES = new Set([
   'section', 'divider', 'image', 'actions', 'context', 'input', 'file', 'header', 'video',
   'rich_text', 'markdown', 'table', 'call', 'context_actions',
 ]);

@@ -57,7 +57,7 @@ export function actionFor(found: Found, opts: ClickOptions, actionTs: string): O
 export type ValueInput = string | string[] | undefined;
 
 /** One input element's entry in `state.values`, from a plain value (or the element's initial value). */
-export function stateValue(element: Obj, input: ValueInput): Obj | undefined {
+function stateValue(element: Obj, input: ValueInput): Obj | undefined {
   const t = element.type;
   const list = (v: ValueInput) => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
   switch (t) {

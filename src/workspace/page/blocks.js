@@ -19,7 +19,7 @@ function unsupported(what, obj) {
 const optionText = (o) => plain(o?.text?.text ?? o?.value ?? '');
 
 /** Shows a Slack-style confirm dialog; resolves true when confirmed. */
-export function confirmDialog(c) {
+function confirmDialog(c) {
   return new Promise((resolve) => {
     const back = el('div', 'confirm-backdrop');
     const box = el('div', 'confirm-dialog');
@@ -89,7 +89,7 @@ function overflow(e, block, ctx) {
 }
 
 /** An interactive element (accessory, actions element or input element). */
-export function element(e, block, ctx) {
+function element(e, block, ctx) {
   switch (e.type) {
     case 'button': return button(e, block, ctx);
     case 'static_select': return select(e, block, ctx, (e.options ?? (e.option_groups ?? []).flatMap((g) => g.options)).map((o) => ({ label: o.text.text, value: o.value })), e.placeholder?.text);
@@ -179,7 +179,7 @@ function richText(elements) {
 }
 
 /** One block. ctx: { onAction, errors: {block_id: message} } */
-export function block(b, ctx) {
+function block(b, ctx) {
   const wrap = el('div', `block block-${b.type}`);
   wrap.dataset.blockId = b.block_id ?? '';
   switch (b.type) {

@@ -38,7 +38,7 @@ function ago(ms) {
 }
 
 /** `<!date^epoch^{token} text^link|fallback>` in the reader's local time, as Slack shows it. */
-export function formatDate(epoch, format) {
+function formatDate(epoch, format) {
   const d = new Date(Number(epoch) * 1000);
   if (Number.isNaN(d.getTime())) return null;
   const day = (o) => d.toLocaleDateString(undefined, o);

@@ -33,11 +33,11 @@ const ALTERNATIVES: Record<string, Record<string, string>> = {
 
 export type ApiError = { ok: false; error: string; response_metadata?: { messages: string[] } };
 
-export function knownMethod(method: string): boolean {
+function knownMethod(method: string): boolean {
   return method in table || method in ADDITIONS;
 }
 
-export function methodArgs(method: string): Record<string, ArgSpec> | undefined {
+function methodArgs(method: string): Record<string, ArgSpec> | undefined {
   if (!knownMethod(method)) return undefined;
   return { ...(table[method] ?? {}), ...(ADDITIONS[method] ?? {}) };
 }

@@ -3,7 +3,7 @@ export interface FakeUser { id: string; name: string; email: string }
 export interface FakePolicy { id: string; name: string; levels: string[][] }
 export interface FakeService { id: string; name: string; escalationPolicyId: string }
 export interface FakeShift { policyId: string; level: number; userId: string; start: Date | null; end: Date | null }
-export interface FakeNote { id: string; content: string; userId: string | undefined; createdAt: Date }
+interface FakeNote { id: string; content: string; userId: string | undefined; createdAt: Date }
 export interface FakeIncident {
   id: string; number: number; title: string; status: 'triggered' | 'acknowledged' | 'resolved';
   incidentKey: string | null; serviceId: string; urgency: 'high' | 'low'; priorityId: string | null;

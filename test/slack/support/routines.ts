@@ -16,7 +16,7 @@ steps:
     expect: { output_contains: PONG }
 `;
 
-export const EVENING = `
+const EVENING = `
 title: Rutina nocturna
 schedule: { cron: "0 8 * * 1-5", timezone: America/Argentina/Buenos_Aires, on_failure: { open: P3 } }
 docker: { project: blatam }

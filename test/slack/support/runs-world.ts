@@ -19,7 +19,7 @@ export const INC = 'C0INCIDENTS';
 export const GEN = 'C0GENERAL';
 
 /** The Redis runbook of seed 001, pointed at a container (a busybox stand-in for redis). */
-export const REDIS_RUNBOOK = `
+const REDIS_RUNBOOK = `
 title: Redis caído
 source: { file: 001_c4a03e75bd5b2114.txt, section: Redis caído }
 match: { keywords: [redis, "rate limit"], services: [redis] }

@@ -27,7 +27,7 @@ export interface DockerPeer {
   stop(): Promise<void>;
 }
 
-export interface RunSpec {
+interface RunSpec {
   name?: string;
   project?: string;
   service?: string;
@@ -195,9 +195,4 @@ function startWatchdog(pid: number | undefined, dir: string): ChildProcess {
 /** Synchronous (usable in an 'exit' handler): TERM dockerd, wait, unmount what is left, delete. */
 function emergencyCleanup(pid: number | undefined, dir: string): void {
   spawnSync('sh', ['-c', CLEANUP, 'cleanup', String(pid ?? ''), dir], { stdio: 'ignore' });
-}
-
-/** The engine's version line, for reports. */
-export function dockerdVersion(): string {
-  return DOCKERD ? spawnSync(DOCKERD, ['--version'], { encoding: 'utf8' }).stdout.trim() : 'missing';
 }

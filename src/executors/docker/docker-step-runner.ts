@@ -2,6 +2,7 @@
 import Docker from 'dockerode';
 import { isCoded } from '../../core/errors.js';
 import type { ResolvedCommand, RunOptions, StepKind, StepOutcome, StepRunner } from '../../core/runs/step-runner.js';
+import { ContainerIndex } from './container-index.js';
 import { runExec } from './exec.js';
 import { readLogs } from './logs.js';
 import { psTable, statsTable } from './stats.js';
@@ -26,6 +27,8 @@ export class DockerStepRunner implements StepRunner {
   private readonly docker: Docker;
   private readonly localKill: boolean;
   private readonly engines: NonNullable<DockerStepRunnerOptions['engines']>;
+  /** Per engine: its containers, kept current from its event stream (exec steps find theirs there). */
+  private readonly indexes = new Map<Docker, ContainerIndex>();
 
   constructor(options: DockerStepRunnerOptions = {}) {
     this.docker = options.docker ?? new Docker();
@@ -50,7 +53,7 @@ export class DockerStepRunner implements StepRunner {
         const started = Date.now();
         let one: Awaited<ReturnType<typeof findOne>> | undefined;
         const lookup = await withDeadline(options, async () => {
-          one = await findOne(docker, command.target);
+          one = await findOne(docker, command.target, this.indexOf(docker));
           return { exitCode: 0, output: '', timedOut: false };
         });
         if (!one) return lookup;
@@ -84,12 +87,27 @@ export class DockerStepRunner implements StepRunner {
       }
       case 'restart': case 'stop': case 'start': {
         const lines: string[] = [];
-        for (const f of found) lines.push(await this.lifecycle(docker, c.action, f, c.timeoutSeconds));
+        try {
+          for (const f of found) lines.push(await this.lifecycle(docker, c.action, f, c.timeoutSeconds));
+        } finally {
+          this.indexes.get(docker)?.changed();
+        }
         return { exitCode: 0, output: lines.join('\n') + '\n', timedOut: false };
       }
       case 'exec':
         throw new Error('unreachable');
     }
+  }
+
+  async close(): Promise<void> {
+    for (const index of this.indexes.values()) index.close();
+    this.indexes.clear();
+  }
+
+  private indexOf(docker: Docker): ContainerIndex {
+    let index = this.indexes.get(docker);
+    if (!index) this.indexes.set(docker, (index = new ContainerIndex(docker)));
+    return index;
   }
 
   private async lifecycle(docker: Docker, action: 'restart' | 'stop' | 'start', f: Found, t?: number): Promise<string> {

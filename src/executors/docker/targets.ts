@@ -2,6 +2,7 @@
 import type Docker from 'dockerode';
 import { CodedError, ErrorCode } from '../../core/errors.js';
 import type { DockerTarget } from '../../core/runs/step-runner.js';
+import type { ContainerIndex } from './container-index.js';
 
 const PROJECT_LABEL = 'com.docker.compose.project';
 const SERVICE_LABEL = 'com.docker.compose.service';
@@ -26,8 +27,11 @@ function describeTarget(t: DockerTarget): string {
   return `containers labelled ${parts.join(', ')}`;
 }
 
-/** Every container the target names (all of a project when no service is given). Never empty. */
-export async function findAll(docker: Docker, target: DockerTarget): Promise<Found[]> {
+/**
+ * Every container the target names (all of a project when no service is given). Never empty.
+ * With `index`, compose labels are matched against its kept list instead of asking the engine.
+ */
+export async function findAll(docker: Docker, target: DockerTarget, index?: ContainerIndex): Promise<Found[]> {
   if (target.container) {
     try {
       const i = await docker.getContainer(target.container).inspect();
@@ -48,7 +52,9 @@ export async function findAll(docker: Docker, target: DockerTarget): Promise<Fou
   if (target.composeService) label.push(`${SERVICE_LABEL}=${target.composeService}`);
   let list: Docker.ContainerInfo[];
   try {
-    list = await docker.listContainers({ all: true, filters: { label } });
+    list = index
+      ? (await index.list()).filter((c) => label.every((l) => { const [k, v] = l.split('='); return c.Labels?.[k] === v; }))
+      : await docker.listContainers({ all: true, filters: { label } });
   } catch (e) {
     throw unavailable(e);
   }
@@ -62,8 +68,8 @@ export async function findAll(docker: Docker, target: DockerTarget): Promise<Fou
 }
 
 /** Exactly one container: a unique match, or the only running one among several. */
-export async function findOne(docker: Docker, target: DockerTarget): Promise<Found> {
-  const all = await findAll(docker, target);
+export async function findOne(docker: Docker, target: DockerTarget, index?: ContainerIndex): Promise<Found> {
+  const all = await findAll(docker, target, index);
   if (all.length === 1) return all[0];
   const running = all.filter((c) => c.state === 'running');
   if (running.length === 1) return running[0];

@@ -26,10 +26,9 @@ import { scrubDeep } from '../core/runs/known-secrets.js';
 import type { NewEvent } from '../core/incidents/timeline.js';
 import { said } from '../core/said.js';
 import type { NewEffect } from '../core/effects.js';
-import { approvalMessage, confirmModal, fullOutputModal, skipModal, suggestionsMessage } from './blocks/run-views.js';
+import { confirmModal, fullOutputModal, skipModal, suggestionsMessage } from './blocks/run-views.js';
+import type { Modal } from './blocks/kit.js';
 import { code, escapeMrkdwn } from './blocks/run-card.js';
-import { codedText } from './errors.js';
-import { userText } from './blocks/mrkdwn.js';
 import type { BoardDeps, RunBoard } from './run-board.js';
 import { findPosted } from './posted.js';
 import { freshnessText, type RunbookHealth } from '../core/verify/freshness.js';
@@ -200,7 +199,7 @@ export class Remediation {
    * Run, Retry or Skip on the card. A dangerous run or retry returns the confirmation modal to open
    * (after checking the clicker may run dangerous steps); anything else starts at once.
    */
-  async clickStep(user: string, runId: number, stepId: string, action: Action): Promise<{ modal?: Record<string, unknown> }> {
+  async clickStep(user: string, runId: number, stepId: string, action: Action): Promise<{ modal?: Modal }> {
     const { incident, step } = await this.load(runId, stepId, true);
     if (action === 'skip') {
       // Skipping a dangerous step is the responders' call (the engine checks again); the form asks why.
@@ -380,7 +379,7 @@ export class Remediation {
     return to;
   }
 
-  async fullOutput(runId: number, stepId: string, attempt: number): Promise<Record<string, unknown>> {
+  async fullOutput(runId: number, stepId: string, attempt: number): Promise<Modal> {
     const a = (await this.d.runs.attempts(runId, stepId)).find((x) => x.number === attempt);
     if (!a) throw new CodedError(ErrorCode.NotFound, 'That output is gone.');
     const dropped = a.outputDroppedBytes ? `\n[${a.outputDroppedBytes} bytes from the middle were not kept]` : '';

@@ -5,6 +5,7 @@ import { isOpen, STATUSES } from '../../core/incidents/status.js';
 import type { FollowUp } from '../../core/followups/model.js';
 import { Actions, FollowUpActions, HandoffActions } from '../ids.js';
 import { followUpBlocks } from './follow-ups.js';
+import type { ActionsBlockElement } from '@slack/types';
 import { actions, button, context, fields, header, option, slackDate, type Block } from './kit.js';
 import { userText } from './mrkdwn.js';
 
@@ -74,9 +75,9 @@ function responseTarget(i: Incident, sev: Severity, now: Date): string {
     : `Respond by ${slackDate(due, '{time}')} (${formatDuration(target)})`;
 }
 
-function openButtons(i: Incident, ctx: CardContext): Block[] {
+function openButtons(i: Incident, ctx: CardContext): ActionsBlockElement[] {
   const id = String(i.id);
-  const out: Block[] = [];
+  const out: ActionsBlockElement[] = [];
   if (!i.acknowledgedAt) out.push(button(Actions.acknowledge, 'Acknowledge', id, 'primary'));
   out.push(button(Actions.postUpdate, 'Post update', id));
   const current = statusOptions().find((o) => o.value === i.status);

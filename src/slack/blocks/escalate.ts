@@ -1,13 +1,13 @@
 import { incidentKey, type Incident } from '../../core/incidents/incident.js';
 import { Inputs, Views } from '../ids.js';
-import { option, plain, section, type Block } from './kit.js';
+import { option, plain, section, type Modal } from './kit.js';
 import { userText } from './mrkdwn.js';
 
 export const NEXT_LEVEL = 'next';
 const POLICY = 'policy:';
 
 /** The Escalate modal: the next level of the current policy, or reassign to a configured policy. */
-export function escalateModal(i: Incident, policies: readonly string[]): Block {
+export function escalateModal(i: Incident, policies: readonly string[]): Modal {
   const options = [option('Next escalation level', NEXT_LEVEL), ...policies.map((p) => option(`Reassign to ${p}`, `${POLICY}${p}`))];
   return {
     type: 'modal', callback_id: Views.escalate, title: plain(`Escalate ${incidentKey(i.id)}`), submit: plain('Escalate'),

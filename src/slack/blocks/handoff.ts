@@ -3,7 +3,7 @@ import type { HandoffSummary } from '../../core/handoffs/model.js';
 import { sections, windowLine, type Fmt, type Mark } from '../../core/handoffs/render.js';
 import { incidentKey } from '../../core/incidents/incident.js';
 import { HandoffActions, HandoffViews } from '../ids.js';
-import { actions, button, clip, context, header, plain, section, slackDate, type Block } from './kit.js';
+import { actions, button, clip, context, header, plain, section, slackDate, type Block, type Modal } from './kit.js';
 import { userText } from './mrkdwn.js';
 
 export type { Block };
@@ -107,7 +107,7 @@ export function acceptedBlocks(blocks: Block[], user: string, at: Date): Block[]
 }
 
 /** The "Add to handoff" modal from an incident card. */
-export function noteModal(incidentId: number): Block {
+export function noteModal(incidentId: number): Modal {
   return {
     type: 'modal', callback_id: HandoffViews.note, title: plain('Add to handoff'), submit: plain('Add'), close: plain('Cancel'),
     private_metadata: JSON.stringify({ incidentId }),

@@ -6,6 +6,7 @@
  * A running step offers Stop (manual ones excepted: the person marks them done).
  */
 import { RunActions } from '../ids.js';
+import type { ActionsBlock, Button, ConfirmationDialog, Overflow, SectionBlock, StaticSelect } from '@slack/types';
 import { actions, button, clip, option, plain, section, type Block } from './kit.js';
 import type { StepState } from '../../core/runs/step-state.js';
 
@@ -59,16 +60,16 @@ export function pickValue(action: StepAction, runId: number, stepId: string, pos
 const actionId = { run: RunActions.run, retry: RunActions.retry, skip: RunActions.skip, stop: RunActions.stop } as const;
 
 /** The dialog before a stop: the process is killed. */
-export const stopConfirm = (stepId: string): Block => ({
+export const stopConfirm = (stepId: string): ConfirmationDialog => ({
   title: plain('Stop this step?'), text: { type: 'mrkdwn', text: clip(`The running \`${stepId}\` is killed and ends as interrupted.`, 300) },
   confirm: plain('Stop it'), deny: plain('Keep running'), style: 'danger',
 });
 
-function buttons(runId: number, s: CardStep): Block[] {
+function buttons(runId: number, s: CardStep): Button[] {
   return offers(s).map((o) => button(actionId[o.action], o.label, stepValue(runId, s.stepId), o.style, o.action === 'stop' ? stopConfirm(s.stepId) : undefined));
 }
 
-function menu(runId: number, s: CardStep, position: number): Block | undefined {
+function menu(runId: number, s: CardStep, position: number): Button | Overflow | undefined {
   const os = offers(s);
   if (os.length === 0) return undefined;
   if (os.length === 1) return buttons(runId, s)[0];
@@ -76,7 +77,7 @@ function menu(runId: number, s: CardStep, position: number): Block | undefined {
 }
 
 /** Packs lines into as few sections as fit. */
-function packed(lines: string[]): Block[] {
+function packed(lines: string[]): SectionBlock[] {
   const out: string[] = [];
   for (const l of lines) {
     const last = out.at(-1);
@@ -86,8 +87,8 @@ function packed(lines: string[]): Block[] {
   return out.map((t) => section(t));
 }
 
-function pickers(runId: number, steps: CardStep[]): Block | undefined {
-  const selects: Block[] = [];
+function pickers(runId: number, steps: CardStep[]): ActionsBlock | undefined {
+  const selects: StaticSelect[] = [];
   const labels: Record<StepAction, string> = { run: 'Run a step…', retry: 'Retry a step…', skip: 'Skip a step…', stop: 'Stop a step…' };
   for (const action of ['run', 'retry', 'skip', 'stop'] as const) {
     const opts = steps.flatMap((s, i) => (offers(s).some((o) => o.action === action)

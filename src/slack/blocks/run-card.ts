@@ -2,6 +2,7 @@
 import type { StepState } from '../../core/runs/step-state.js';
 import { RunActions } from '../ids.js';
 import { chooseEscalation, type EscalationChoice } from '../../core/runbooks/escalation.js';
+import type { Button, ConfirmationDialog } from '@slack/types';
 import { actions, button, clip, context, header, plain, section, type Block } from './kit.js';
 import { code, escapeMrkdwn, userText } from './mrkdwn.js';
 import { type CardStep, stepBlocks, stepValue } from './run-card-steps.js';
@@ -64,7 +65,7 @@ export function runCard(m: CardModel): Block[] {
   blocks.push(context([clip(`Run ${m.runId} · ${code(m.runbookId)} · started by ${/^[UW][A-Z0-9]+$/.test(m.startedBy) ? `<@${m.startedBy}>` : code(m.startedBy === 'opsroom:schedule' ? 'its schedule' : m.startedBy)}${m.incidentKey ? ` · ${m.incidentKey}` : ''} · *${m.state}*${params ? ` · ${code(params)}` : ''}${approval}`, 2900)]));
   // A recovered run (its fix verified) needs no escalation, whatever failed before the fix.
   const failed = m.state !== 'recovered' && m.steps.some((s) => s.state === 'failed' || s.state === 'timed_out');
-  const bottom: Block[] = [];
+  const bottom: Button[] = [];
   if (m.steps.some((s) => s.diagnostic && s.state === 'pending')) bottom.push(button(RunActions.diagnostics, 'Run diagnostics', String(m.runId), 'primary'));
   if (failed) {
     const rules = m.escalations.length ? m.escalations : [{ when: 'A step failed', then: 'Escalate to on-call' }];
@@ -82,7 +83,7 @@ export function runCard(m: CardModel): Block[] {
 }
 
 /** The dialog before Escalate pages: whom, by which rule, and why that rule. */
-export function escalateConfirm(c: EscalationChoice): Block {
+export function escalateConfirm(c: EscalationChoice): ConfirmationDialog {
   const rule = c.rule ? `Rule ${c.index! + 1}: *${escapeMrkdwn(c.rule.when)}* → ${escapeMrkdwn(c.rule.then)}\n` : '';
   return {
     title: plain('Escalate?'), text: { type: 'mrkdwn', text: clip(`Pages ${code(c.to)}.\n${rule}Why: ${escapeMrkdwn(c.why)}`, 300) },

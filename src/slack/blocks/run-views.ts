@@ -1,7 +1,8 @@
 /** Runbook messages and modals: suggestions, list, live output, approval requests, parameter and confirmation modals. */
 import type { RunbookParam } from '../../core/runbooks/schema.js';
 import { paramInput, RunActions, RunViews } from '../ids.js';
-import { actions, button, clip, context, option, plain, section, slackDate, type Block } from './kit.js';
+import type { Button, InputBlock, InputBlockElement } from '@slack/types';
+import { actions, button, clip, context, option, plain, section, slackDate, type Block, type Modal } from './kit.js';
 import { formatMs, STATE_ICON } from './run-card.js';
 import { code, escapeMrkdwn, userText } from './mrkdwn.js';
 import type { StepState } from '../../core/runs/step-state.js';
@@ -84,7 +85,7 @@ export function outputMessage(v: OutputView): { text: string; blocks: Block[] } 
 }
 
 /** Stop on a running step's output message: the process is killed, the step ends interrupted. */
-function stopButton(v: OutputView): Block {
+function stopButton(v: OutputView): Button {
   return {
     ...button(RunActions.stop, 'Stop', `${v.runId}:${v.stepId}:${v.attempt}`, 'danger'),
     confirm: {
@@ -95,7 +96,7 @@ function stopButton(v: OutputView): Block {
 }
 
 /** The whole stored (capped, redacted) output in a modal, in sections that fit. */
-export function fullOutputModal(title: string, text: string): Block {
+export function fullOutputModal(title: string, text: string): Modal {
   const safe = escapeMrkdwn(text).replace(/```/g, 'ˋˋˋ');
   const blocks: Block[] = [];
   for (let at = 0; at < safe.length && blocks.length < 99; at += 2900) blocks.push(section(`\`\`\`${safe.slice(at, at + 2900)}\`\`\``));
@@ -118,7 +119,7 @@ export interface ConfirmView {
   fingerprint: string;
 }
 
-export function confirmModal(v: ConfirmView): Block {
+export function confirmModal(v: ConfirmView): Modal {
   const params = Object.entries(v.params).map(([k, val]) => `${k}=${String(val)}`).join('\n');
   const blocks: Block[] = [
     section(`:warning: *A dangerous step* in ${v.incidentKey} (${escapeMrkdwn(v.severity)})\n*${escapeMrkdwn(v.title)}* ${code(v.stepId)}`),
@@ -160,20 +161,20 @@ export function approvalMessage(v: ApprovalView): { text: string; blocks: Block[
   return { text: `Approval needed: ${userText(v.title)} on ${userText(v.target)}`, blocks };
 }
 
-const input = (name: string, label: string, element: Block, optional: boolean, hint?: string): Block => ({
+const input = (name: string, label: string, element: InputBlockElement, optional: boolean, hint?: string): InputBlock => ({
   type: 'input', block_id: paramInput(name), label: plain(label), optional, element: { action_id: paramInput(name), ...element },
   ...(hint ? { hint: plain(clip(hint, 150)) } : {}),
 });
 
 /** One typed input per parameter: enums as selects, integers as number inputs, the rest as text. */
-export function paramsModal(meta: { incidentId: number; runbookId: string }, title: string, params: Record<string, RunbookParam>, values: Record<string, string>): Block {
+export function paramsModal(meta: { incidentId: number; runbookId: string }, title: string, params: Record<string, RunbookParam>, values: Record<string, string>): Modal {
   const blocks: Block[] = [section(`Parameters for *${escapeMrkdwn(title)}* ${code(meta.runbookId)}`)];
   for (const [name, p] of Object.entries(params)) {
     if (p.secret || p.from?.startsWith('env.')) continue;
     const initial = values[name] ?? (p.default !== undefined ? String(p.default) : undefined);
     const optional = !p.required || p.default !== undefined || p.from !== undefined;
     const hint = [p.description, p.pattern && `must match ${p.pattern}`, p.type === 'duration' && 'a duration like 30s, 5m, 1h', p.from && `default: ${p.from}`].filter(Boolean).join(' · ');
-    let element: Block;
+    let element: InputBlockElement;
     // A select holds 100 options; a longer list is typed (and checked like any value).
     if (p.type === 'enum' && (p.values ?? []).length <= 100) {
       const options = (p.values ?? []).map((x) => option(x, x));
@@ -193,7 +194,7 @@ export function paramsModal(meta: { incidentId: number; runbookId: string }, tit
 }
 
 /** Reject (or withdraw) a request: the reason goes on the request message and the timeline. */
-export function rejectModal(approvalId: number, stepId: string, withdraw: boolean): Block {
+export function rejectModal(approvalId: number, stepId: string, withdraw: boolean): Modal {
   return {
     type: 'modal', callback_id: RunViews.reject, private_metadata: JSON.stringify({ approvalId }),
     title: plain(withdraw ? 'Withdraw request' : 'Reject request'), submit: plain(withdraw ? 'Withdraw' : 'Reject'), close: plain('Cancel'),
@@ -205,7 +206,7 @@ export function rejectModal(approvalId: number, stepId: string, withdraw: boolea
 }
 
 /** Skip a step: who and why go on the run card and the timeline. */
-export function skipModal(runId: number, stepId: string, title: string): Block {
+export function skipModal(runId: number, stepId: string, title: string): Modal {
   return {
     type: 'modal', callback_id: RunViews.skip, private_metadata: JSON.stringify({ runId, stepId }),
     title: plain('Skip step'), submit: plain('Skip'), close: plain('Cancel'),

@@ -5,7 +5,8 @@ import type { Severity } from '../../core/incidents/severity.js';
 import type { TimelineEvent } from '../../core/incidents/timeline.js';
 import { said } from '../../core/said.js';
 import { Inputs, TimelineInputs, TimelineViews } from '../ids.js';
-import { context, option, plain, section, type Block } from './kit.js';
+import type { StaticSelect } from '@slack/types';
+import { context, option, plain, section, type Block, type Modal } from './kit.js';
 import { openModal } from './modals.js';
 import { link, userText } from './mrkdwn.js';
 
@@ -56,9 +57,9 @@ export function oneLine(text: string, max: number): string {
 }
 
 /** "Add to incident timeline" on a message outside any incident's thread: which open incident. */
-export function pickIncidentModal(open: readonly Incident[], preview: string, from: PickedMessage): Block {
+export function pickIncidentModal(open: readonly Incident[], preview: string, from: PickedMessage): Modal {
   const options = open.slice(0, MAX_OPTIONS).map((i) => option(`${incidentKey(i.id)} · ${i.severity} · ${i.title}`, String(i.id)));
-  const select: Block = { type: 'static_select', action_id: TimelineInputs.incident, placeholder: plain('Pick an open incident'), options, ...(options.length === 1 ? { initial_option: options[0] } : {}) };
+  const select: StaticSelect = { type: 'static_select', action_id: TimelineInputs.incident, placeholder: plain('Pick an open incident'), options, ...(options.length === 1 ? { initial_option: options[0] } : {}) };
   const blocks: Block[] = [
     section(`Message from ${who(from.u)}:\n>${userText(oneLine(preview, 300)) || '_(no text)_'}`),
     { type: 'input', block_id: TimelineInputs.incident, label: plain('Incident'), element: select },
@@ -71,14 +72,14 @@ export function pickIncidentModal(open: readonly Incident[], preview: string, fr
 }
 
 /** "Declare incident": the open form with the title (its first line) and summary taken from the message. */
-export function declareModal(severities: readonly Severity[], user: string, plainText: string, from: PickedMessage): Block {
+export function declareModal(severities: readonly Severity[], user: string, plainText: string, from: PickedMessage): Modal {
   const view = openModal(severities, { channel: from.c, user });
   const title = oneLine(plainText.split('\n').find((l) => l.trim()) ?? '', TITLE_MAX);
   const summary = plainText.trim().slice(0, SUMMARY_MAX);
-  const blocks = (view.blocks as Block[]).map((b) => {
-    const element = b.element as Block;
-    if (b.block_id === Inputs.title && title) return { ...b, element: { ...element, initial_value: title } };
-    if (b.block_id === Inputs.summary && summary) return { ...b, element: { ...element, initial_value: summary } };
+  const blocks = view.blocks.map((b): Block => {
+    if (b.type !== 'input' || b.element.type !== 'plain_text_input') return b;
+    if (b.block_id === Inputs.title && title) return { ...b, element: { ...b.element, initial_value: title } };
+    if (b.block_id === Inputs.summary && summary) return { ...b, element: { ...b.element, initial_value: summary } };
     return b;
   });
   return { ...view, title: plain('Declare an incident'), blocks, private_metadata: packMeta({ channel: from.c, user, from }) };

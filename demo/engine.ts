@@ -49,6 +49,8 @@ export async function startPrivateEngine(dir?: string, netns?: string): Promise<
     if (await ping(docker)) return { dir, socketPath, pid: child.pid! };
     await new Promise((r) => setTimeout(r, 100));
   }
+  // Not left running: nothing records it, so nothing would stop it.
+  child.kill('SIGKILL');
   throw new Error(`dockerd did not answer within 30 s; see ${join(dir, 'dockerd.log')}`);
 }
 

@@ -44,7 +44,7 @@ const MEMORY_LIMIT = 512 * 1024 * 1024;
 const defaultStatePath = () => process.env.OPSROOM_DEMO_STATE ?? join(tmpdir(), 'opsroom-demo', 'state.json');
 
 export class Demo {
-  constructor(readonly docker: Docker, readonly state: DemoState, private readonly statePath: string) {}
+  constructor(readonly docker: Docker, readonly state: DemoState, readonly statePath: string) {}
 
   /** `DOCKER_HOST` value that reaches this demo's engine (for `opsroom run`). */
   get dockerHost(): string {
@@ -122,9 +122,22 @@ export async function demoUp(options: DemoOptions = {}): Promise<Demo> {
     docker = new Docker({ socketPath: e.socketPath });
     log(`dockerd ready in ${Date.now() - started} ms (${e.socketPath})`);
   }
+  const demo = new Demo(docker, { engine, layout: options.layout ?? 'seed', endpoints: [], broken: {} }, statePath);
+  try {
+    await startServices(demo, options, log);
+  } catch (e) {
+    // A private engine would outlive the failure (its dockerd, containers and folder): take it all down.
+    if (engine.kind === 'private') await demo.down().catch((d) => log(`taking the demo down failed too: ${d}`));
+    throw e;
+  }
+  return demo;
+}
+
+async function startServices(demo: Demo, options: DemoOptions, log: (line: string) => void): Promise<void> {
+  const { docker } = demo;
   await removeDemoContainers(docker);
   const endpoints = await planEndpoints(options.layout ?? 'seed', options.projects);
-  const demo = new Demo(docker, { engine, layout: options.layout ?? 'seed', endpoints, broken: {} }, statePath);
+  demo.state.endpoints = endpoints;
   demo.save();
 
   for (const kind of new Set(endpoints.map((e) => specOf(e).image))) {
@@ -141,9 +154,8 @@ export async function demoUp(options: DemoOptions = {}): Promise<Demo> {
   // In another network namespace the services are not reachable from here (only through its host).
   if (!options.netns) await Promise.all(endpoints.filter((e) => specOf(e).image === 'prometheus').map((e) => firstScrape(e)));
   log(`scraped in ${Date.now() - t} ms`);
-  demo.state.inventoryPath = writeInventory(demo, statePath);
+  demo.state.inventoryPath = writeInventory(demo, demo.statePath);
   demo.save();
-  return demo;
 }
 
 /**

@@ -27,7 +27,7 @@ export class SlackHandoffChat implements HandoffChat {
 
   private async send(channel: string, summary: HandoffSummary, handoffId: number) {
     const msg = handoffMessage(summary, { acceptFor: handoffId, fullText: 'file' });
-    const r = await this.client.chat.postMessage({ channel, text: msg.text, blocks: msg.blocks as never, unfurl_links: false }).catch((e: unknown) => {
+    const r = await this.client.chat.postMessage({ channel, text: msg.text, blocks: msg.blocks, unfurl_links: false }).catch((e: unknown) => {
       const code = (e as { data?: { error?: string } }).data?.error;
       if (code) throw new CodedError(ErrorCode.Unavailable, `Slack refused the handoff in <#${channel}>: ${code}${code === 'not_in_channel' ? ' (invite opsroom to the channel)' : ''}.`);
       throw e;

@@ -41,7 +41,7 @@ export class SlackNotifier implements ChatNotifier {
         await this.deps.client.chat.postMessage({
           metadata: lineKey(effect),
           channel: incident.channel, thread_ts: incident.cardTs, text, unfurl_links: false,
-          ...(effect.payload.offer === 'monitoring' ? { blocks: monitoringOffer(text, incident.id) as never } : {}),
+          ...(effect.payload.offer === 'monitoring' ? { blocks: monitoringOffer(text, incident.id) } : {}),
         });
         return;
       }
@@ -78,16 +78,16 @@ export class SlackNotifier implements ChatNotifier {
     const blocks = await this.renderCard(incident);
     const text = cardText(incident);
     if (incident.cardTs) {
-      await this.deps.client.chat.update({ channel: incident.channel, ts: incident.cardTs, text, blocks: blocks as never });
+      await this.deps.client.chat.update({ channel: incident.channel, ts: incident.cardTs, text, blocks });
       return;
     }
     // The card an interrupted earlier attempt posted is the card: found by its metadata, never posted twice.
     const posted = effect.attempts > 0 ? await findPosted(this.deps.client, { channel: incident.channel }, cardKey(incident.id), incident.createdAt) : undefined;
     if (posted) {
-      await this.deps.client.chat.update({ channel: incident.channel, ts: posted, text, blocks: blocks as never });
+      await this.deps.client.chat.update({ channel: incident.channel, ts: posted, text, blocks });
       return { cardTs: posted };
     }
-    const r = await this.deps.client.chat.postMessage({ channel: incident.channel, text, blocks: blocks as never, unfurl_links: false, metadata: cardKey(incident.id) });
+    const r = await this.deps.client.chat.postMessage({ channel: incident.channel, text, blocks, unfurl_links: false, metadata: cardKey(incident.id) });
     return { cardTs: r.ts as string };
   }
 }

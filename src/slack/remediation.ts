@@ -274,7 +274,7 @@ export class Remediation {
     const ref = incident && (await this.approvalRef(a, incident));
     if (!ref) return;
     const msg = approvalMessage(this.approvalView(a, step!, run, outcome));
-    await this.d.client.chat.update({ channel: ref.channel, ts: ref.ts, text: msg.text, blocks: msg.blocks as never }).catch((e) => this.d.log('approval message update failed', { error: String(e) }));
+    await this.d.client.chat.update({ channel: ref.channel, ts: ref.ts, text: msg.text, blocks: msg.blocks }).catch((e) => this.d.log('approval message update failed', { error: String(e) }));
   }
 
   /** Where a request was posted: its ref, or (never recorded) found by its metadata. */

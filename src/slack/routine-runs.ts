@@ -110,7 +110,7 @@ export class SlackRoutineChat implements RoutineChat {
 
   private async post(channel: string, text: string, blocks: Block[]): Promise<void> {
     const { client } = this.o.remediation.d;
-    const send = () => client.chat.postMessage({ channel, text, blocks: blocks as never, unfurl_links: false });
+    const send = () => client.chat.postMessage({ channel, text, blocks, unfurl_links: false });
     await send().catch(async () => {
       await new Promise((r) => setTimeout(r, 1000));
       await send();

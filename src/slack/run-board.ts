@@ -102,7 +102,7 @@ export class RunBoard {
     c.set(async () => {
       const [ref, m] = await Promise.all([this.d.refs.get(`run:${runId}`), this.model(runId)]);
       if (!ref || !m) return;
-      await this.d.client.chat.update({ channel: ref.channel, ts: ref.ts, text: cardText(m), blocks: runCard(m) as never });
+      await this.d.client.chat.update({ channel: ref.channel, ts: ref.ts, text: cardText(m), blocks: runCard(m) });
     });
   }
 
@@ -174,7 +174,7 @@ export class RunBoard {
     l.coalescer.set(async () => {
       const msg = outputMessage(l.view);
       if (l.ts) {
-        await this.d.client.chat.update({ channel: l.channel, ts: l.ts, text: msg.text, blocks: msg.blocks as never });
+        await this.d.client.chat.update({ channel: l.channel, ts: l.ts, text: msg.text, blocks: msg.blocks });
         return;
       }
       const { runId, stepId, attempt } = l.view;
@@ -238,7 +238,7 @@ export class RunBoard {
       const step = await this.d.runs.getStep(e.runId, e.stepId);
       if (attempt && ref && step) {
         const msg = outputMessage({ runId: e.runId, stepId: e.stepId, title: step.step.title, attempt: attempt.number, target: attempt.target, command: attempt.command, state: 'interrupted', text: attempt.output ?? '', durationMs: null, exitCode: null, reason: attempt.error, droppedBytes: 0 });
-        await this.d.client.chat.update({ channel: ref.channel, ts: ref.ts, text: msg.text, blocks: msg.blocks as never }).catch((err) => this.d.log('output update failed', { error: String(err) }));
+        await this.d.client.chat.update({ channel: ref.channel, ts: ref.ts, text: msg.text, blocks: msg.blocks }).catch((err) => this.d.log('output update failed', { error: String(err) }));
       }
     }
     if (!run?.incidentId || (e.state !== 'skipped' && e.state !== 'interrupted')) return;

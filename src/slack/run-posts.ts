@@ -69,11 +69,11 @@ export async function postOnce(o: PostOnce): Promise<string> {
     const found = look ? await findPosted(o.client, { channel: o.channel, threadTs: o.threadTs }, o.key, o.since) : undefined;
     let ts = found;
     // The earlier attempt's message is the message; it gets what this attempt would have posted.
-    if (ts) await o.client.chat.update({ channel: o.channel, ts, text: o.message.text, blocks: o.message.blocks as never });
+    if (ts) await o.client.chat.update({ channel: o.channel, ts, text: o.message.text, blocks: o.message.blocks });
     else {
       try {
         const r = await o.client.chat.postMessage({
-          channel: o.channel, ...(o.threadTs ? { thread_ts: o.threadTs } : {}), text: o.message.text, blocks: o.message.blocks as never,
+          channel: o.channel, ...(o.threadTs ? { thread_ts: o.threadTs } : {}), text: o.message.text, blocks: o.message.blocks,
           unfurl_links: false, metadata: o.key,
         });
         ts = r.ts as string;

@@ -14,8 +14,8 @@ type CardAction = (d: SlackDeps, incident: Incident, args: Args) => Promise<unkn
 const cardActions: Record<string, CardAction> = {
   [Actions.acknowledge]: (d, i, { body }) => d.incidents.acknowledge(i.id, body.user.id),
   [Actions.reopen]: (d, i, { body }) => d.incidents.reopen(i.id, body.user.id),
-  [Actions.postUpdate]: (_d, i, { client, body }) => client.views.open({ trigger_id: body.trigger_id, view: updateModal(i) as never }),
-  [Actions.resolve]: (_d, i, { client, body }) => client.views.open({ trigger_id: body.trigger_id, view: resolveModal(i) as never }),
+  [Actions.postUpdate]: (_d, i, { client, body }) => client.views.open({ trigger_id: body.trigger_id, view: updateModal(i) }),
+  [Actions.resolve]: (_d, i, { client, body }) => client.views.open({ trigger_id: body.trigger_id, view: resolveModal(i) }),
   [Actions.changeSeverity]: (d, i, { action, body }) => {
     const value = action.type === 'static_select' ? action.selected_option?.value ?? '' : '';
     // The menu's values are opsroom's levels, not the system's names.

@@ -20,7 +20,7 @@ export function registerEscalate(app: App, d: SlackDeps) {
     try {
       const incident = await clickedIncident(d.store, b);
       if (incident.status === 'resolved') throw new CodedError(ErrorCode.IllegalTransition, 'The incident is resolved. Reopen it first.');
-      await client.views.open({ trigger_id: b.trigger_id, view: escalateModal(incident, policies) as never });
+      await client.views.open({ trigger_id: b.trigger_id, view: escalateModal(incident, policies) });
     } catch (e) {
       if (!(e instanceof CodedError)) d.log('escalate failed', { error: String((e as Error)?.stack ?? e) });
       await client.chat.postEphemeral({ channel: channel ?? d.incidentChannel, user: b.user.id, text: userMessage(e) })

@@ -28,7 +28,7 @@ export function registerHandoffActions(app: App, d: HandoffSlackDeps) {
       if (!r.accepted) throw new CodedError(ErrorCode.Conflict, `<@${r.handoff.acceptedBy}> already accepted this handoff.`);
       const blocks = (a.body.message as { blocks?: Block[] } | undefined)?.blocks;
       if (channel && ts && blocks) {
-        await a.client.chat.update({ channel, ts, text: 'Handoff accepted', blocks: acceptedBlocks(blocks, a.body.user.id, r.handoff.acceptedAt!) as never })
+        await a.client.chat.update({ channel, ts, text: 'Handoff accepted', blocks: acceptedBlocks(blocks, a.body.user.id, r.handoff.acceptedAt!) })
           .catch((err) => d.log('handoff message update failed', { error: String(err) }));
       }
       const moved = r.moved.length ? ` You are now commander of ${r.moved.map(incidentKey).join(', ')}.` : '';
@@ -44,7 +44,7 @@ export function registerHandoffActions(app: App, d: HandoffSlackDeps) {
     await a.ack();
     try {
       const incident = await clickedIncident(d.store, a.body);
-      await a.client.views.open({ trigger_id: a.body.trigger_id, view: noteModal(incident.id) as never });
+      await a.client.views.open({ trigger_id: a.body.trigger_id, view: noteModal(incident.id) });
     } catch (e) {
       if (!(e instanceof CodedError)) d.log('add to handoff failed', { error: String((e as Error)?.stack ?? e) });
       await tellClicker(d, a, userMessage(e));

@@ -90,7 +90,7 @@ async function cardStep(r: Remediation, c: Click): Promise<{ runId: number; step
 const step = (action: 'run' | 'retry' | 'skip'): Handler => async (r, c, a) => {
   const { runId, stepId } = await cardStep(r, c);
   const { modal } = await r.clickStep(c.user, runId, stepId, action);
-  if (modal) await a.client.views.open({ trigger_id: c.triggerId, view: modal as never });
+  if (modal) await a.client.views.open({ trigger_id: c.triggerId, view: modal });
 };
 
 /** A step's menu or a long card's picker: the option says the action, then as for its button. */
@@ -133,7 +133,7 @@ const handlers: Record<string, [string, Handler]> = {
     await c.claims.run(`start:${incident.id}:${rb.id}:${c.user}${bucket}`, async () => {
       if (r.missingParams(rb, {}, incident).length) {
         await r.mayStart(incident, c.user);
-        await a.client.views.open({ trigger_id: c.triggerId, view: paramsModal({ incidentId: incident.id, runbookId: rb.id }, rb.title, rb.params, {}) as never });
+        await a.client.views.open({ trigger_id: c.triggerId, view: paramsModal({ incidentId: incident.id, runbookId: rb.id }, rb.title, rb.params, {}) });
         return;
       }
       await r.start(incident, rb.id, {}, c.user);
@@ -147,11 +147,11 @@ const handlers: Record<string, [string, Handler]> = {
   [RunActions.approve]: ['approve a dangerous step', async (r, c) => r.approve(c.user, await approvalOf(r, c))],
   [RunActions.reject]: ['reject a dangerous step', async (r, c, a) => {
     const req = await r.mayReject(c.user, await approvalOf(r, c));
-    await a.client.views.open({ trigger_id: c.triggerId, view: rejectModal(req.id, req.stepId, req.requestedBy === c.user) as never });
+    await a.client.views.open({ trigger_id: c.triggerId, view: rejectModal(req.id, req.stepId, req.requestedBy === c.user) });
   }],
   [RunActions.fullOutput]: ['open the full output', async (r, c, a) => {
     const [runId, stepId, attempt] = (await refOf(r, c, 'out')).split('/');
-    await a.client.views.open({ trigger_id: c.triggerId, view: (await r.fullOutput(Number(runId), stepId, Number(attempt))) as never });
+    await a.client.views.open({ trigger_id: c.triggerId, view: await r.fullOutput(Number(runId), stepId, Number(attempt)) });
   }],
   [RunActions.stop]: ['stop a step', stop],
   [RunActions.stepMenu]: ['act on a step', picked],

@@ -25,7 +25,7 @@ type Handler = (d: HandoffSlackDeps, cmd: SlashCommand, args: Record<string, unk
 const summaryReply = async (d: HandoffSlackDeps, since?: Date): Promise<RespondArguments> => {
   const window = since ? { since, until: upToNow(d.clock.now()), source: 'since' as const } : await d.handoffs.currentWindow();
   const msg = handoffMessage(await d.handoffs.summarize(window), { fullText: 'elsewhere' });
-  return { response_type: 'ephemeral', text: msg.text, blocks: msg.blocks as never };
+  return { response_type: 'ephemeral', text: msg.text, blocks: msg.blocks };
 };
 
 const handlers: Record<string, Handler> = {

@@ -138,7 +138,7 @@ export function registerIncidentCommand(app: App, d: SlackDeps) {
     }
     if ('form' in parsed) {
       await ack();
-      await client.views.open({ trigger_id: command.trigger_id, view: openModal(d.incidents.severities, { channel: command.channel_id, user: command.user_id }, systemsOf(d.incidents.routing, command.channel_id)) as never });
+      await client.views.open({ trigger_id: command.trigger_id, view: openModal(d.incidents.severities, { channel: command.channel_id, user: command.user_id }, systemsOf(d.incidents.routing, command.channel_id)) });
       return;
     }
     const threadTs = (body as { thread_ts?: string }).thread_ts;

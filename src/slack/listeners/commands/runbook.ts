@@ -93,7 +93,7 @@ export function registerRunbookCommand(app: App, d: SlackDeps) {
         await r.mayStart(incident, user);
         await ack();
         acked = true;
-        await client.views.open({ trigger_id: command.trigger_id, view: paramsModal({ incidentId: incident.id, runbookId: rb.id }, rb.title, rb.params, given) as never });
+        await client.views.open({ trigger_id: command.trigger_id, view: paramsModal({ incidentId: incident.id, runbookId: rb.id }, rb.title, rb.params, given) });
         return;
       }
       const found = incident;

@@ -34,7 +34,7 @@ async function addToTimeline(d: SlackDeps, messages: TimelineMessages, { shortcu
       await respond({ response_type: 'ephemeral', text: 'There is no open incident to add this message to. `/incident open` declares one, or use *Declare incident* on the message.' });
       return;
     }
-    await client.views.open({ trigger_id: shortcut.trigger_id, view: pickIncidentModal(open, plainMessageText(from.t), from) as never });
+    await client.views.open({ trigger_id: shortcut.trigger_id, view: pickIncidentModal(open, plainMessageText(from.t), from) });
     return;
   }
   const [text, permalink] = await Promise.all([readableMessageText(client, from.t), permalinkOf(client, from.c, from.ts)]);
@@ -48,7 +48,7 @@ async function addToTimeline(d: SlackDeps, messages: TimelineMessages, { shortcu
 
 async function declare(d: SlackDeps, { shortcut, client }: Args) {
   const from = pickedMessage(shortcut);
-  await client.views.open({ trigger_id: shortcut.trigger_id, view: declareModal(d.incidents.severities, shortcut.user.id, plainMessageText(from.t), from) as never });
+  await client.views.open({ trigger_id: shortcut.trigger_id, view: declareModal(d.incidents.severities, shortcut.user.id, plainMessageText(from.t), from) });
 }
 
 export function registerShortcuts(app: App, d: SlackDeps, messages: TimelineMessages) {

@@ -8,11 +8,11 @@ import { z } from 'zod';
 
 const path = (what: string) => z.string().min(1).describe(`${what} (~ is expanded).`);
 
-export const SocketEngineSchema = z.strictObject({
+const SocketEngineSchema = z.strictObject({
   socket: z.string().min(1).describe('Unix socket of a Docker engine on this machine (e.g. /var/run/docker.sock).'),
 });
 
-export const TcpEngineSchema = z.strictObject({
+const TcpEngineSchema = z.strictObject({
   tcp: z
     .string()
     .regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'tcp is host:port, e.g. docker.example.internal:2376')
@@ -22,7 +22,7 @@ export const TcpEngineSchema = z.strictObject({
   key: path('Client private key'),
 });
 
-export const SshEngineSchema = z.strictObject({
+const SshEngineSchema = z.strictObject({
   ssh: z.string().min(1).describe('An inventory host of this system: the tunnel uses its address, user, key and pinned host key.'),
   socket: z.string().min(1).default('/var/run/docker.sock').describe('The engine\'s socket on that host.'),
 });

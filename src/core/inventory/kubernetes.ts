@@ -12,7 +12,7 @@ type Inventory = { hosts: Record<string, unknown> };
 /** A Kubernetes namespace: an RFC 1123 DNS label. */
 export const NAMESPACE_RE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 /** A kubeconfig context name: printable, no spaces, never an option. */
-export const CONTEXT_RE = /^[A-Za-z0-9_@:.][A-Za-z0-9_@:./-]*$/;
+const CONTEXT_RE = /^[A-Za-z0-9_@:.][A-Za-z0-9_@:./-]*$/;
 
 export const KubernetesAccessSchema = z
   .strictObject({

@@ -36,7 +36,7 @@ export function parseHostKey(line: string): { type: string; base64: string; line
   return { type: expected, base64: fields[at + 1], line: `${expected} ${fields[at + 1]}` };
 }
 
-export const HostKeySchema = z
+const HostKeySchema = z
   .string()
   .transform((s, ctx) => {
     const k = parseHostKey(s);
@@ -51,9 +51,9 @@ export const HostKeySchema = z
   })
   .describe('The host\'s public key ("ssh-ed25519 AAAA..."). Connections to a host presenting another key are refused.');
 
-export const HostNameSchema = z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, 'host names are lowercase letters, digits, ".", "-" and "_"');
+const HostNameSchema = z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, 'host names are lowercase letters, digits, ".", "-" and "_"');
 
-export const HostSchema = z.strictObject({
+const HostSchema = z.strictObject({
   address: z.string().min(1).describe('IP address or DNS name.'),
   port: z.number().int().min(1).max(65535).default(22),
   user: z.string().min(1),
@@ -62,7 +62,7 @@ export const HostSchema = z.strictObject({
   description: z.string().optional(),
 });
 
-export const DockerEndpointSchema = z
+const DockerEndpointSchema = z
   .strictObject({
     socket_path: z.string().min(1).optional().describe('Unix socket (default /var/run/docker.sock).'),
     host: z.string().min(1).optional(),
@@ -138,7 +138,7 @@ export interface Inventory {
   systems?: Record<string, InventorySystem>;
   secrets: string[];
 }
-export type InventoryHost = z.infer<typeof HostSchema>;
+type InventoryHost = z.infer<typeof HostSchema>;
 
 export const EMPTY_INVENTORY: Inventory = { hosts: {}, docker: {}, secrets: [] };
 

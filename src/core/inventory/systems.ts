@@ -10,21 +10,21 @@ import { KubernetesAccessSchema, type KubernetesAccess } from './kubernetes.js';
 
 const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 const name = (what: string) => z.string().regex(NAME_RE, `${what} is a Docker name (letters, digits, "_", ".", "-")`);
-export const LOGICAL_RE = /^[a-z0-9][a-z0-9_-]*$/;
+const LOGICAL_RE = /^[a-z0-9][a-z0-9_-]*$/;
 const logical = z.string().regex(LOGICAL_RE, 'names are lowercase letters, digits, "-" and "_"');
 
-export const ProjectMapSchema = z.strictObject({
+const ProjectMapSchema = z.strictObject({
   project: name('project').optional().describe('The real compose project name (default: the name runbooks use).'),
   engine: z.string().min(1).optional().describe('Engine it runs on (default: the system\'s only engine, or `engine`).'),
   services: z.array(z.string().min(1)).default([]).describe('Its services; when given, lint checks steps against them.'),
 });
 
-export const ContainerMapSchema = z.union([
+const ContainerMapSchema = z.union([
   name('container').describe('The real container name.'),
   z.strictObject({ name: name('container'), engine: z.string().min(1).optional() }),
 ], { error: 'a container is its real name, or { name, engine }' });
 
-export const HttpBaseSchema = z.union([
+const HttpBaseSchema = z.union([
   z.string().regex(/^https?:\/\/[^\s/?#]+$/, 'a base is scheme://host[:port], no path, e.g. http://localhost:8080'),
   z.strictObject({
     url: z.string().regex(/^https?:\/\/[^\s/?#]+$/, 'a base is scheme://host[:port], no path, e.g. http://localhost:8080'),

@@ -8,7 +8,7 @@ const PART_RE = /(\d+)(ms|s|m|h|d)/g;
 export const isDuration = (s: string): boolean => DURATION_RE.test(s);
 
 /** Milliseconds for a duration string, or undefined when it is not one. */
-export function parseDuration(s: string): number | undefined {
+function parseDuration(s: string): number | undefined {
   if (!isDuration(s)) return undefined;
   let total = 0;
   for (const m of s.matchAll(PART_RE)) total += Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS];

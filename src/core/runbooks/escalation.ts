@@ -7,7 +7,7 @@
 import type { EscalationRule } from './schema.js';
 import type { Path } from './yaml-source.js';
 
-export const DEFAULT_ESCALATION = 'on-call';
+const DEFAULT_ESCALATION = 'on-call';
 
 export interface EscalationChoice {
   /** Who is paged. */

@@ -9,7 +9,7 @@ import { DURATION_PATTERN } from './duration.js';
 /** Read verbs change nothing; the others change the cluster and are always dangerous. */
 export const KUBERNETES_READ_VERBS = ['get', 'describe', 'logs', 'top', 'status', 'history'] as const;
 export const KUBERNETES_WRITE_VERBS = ['restart', 'scale', 'undo', 'delete'] as const;
-export const KUBERNETES_VERBS = [...KUBERNETES_READ_VERBS, 'exec', ...KUBERNETES_WRITE_VERBS] as const;
+const KUBERNETES_VERBS = [...KUBERNETES_READ_VERBS, 'exec', ...KUBERNETES_WRITE_VERBS] as const;
 export type KubernetesVerb = (typeof KUBERNETES_VERBS)[number];
 
 // schema.ts imports this file, so its DurationSchema cannot be imported here.

@@ -57,7 +57,7 @@ export async function loadRunbookFile(file: string, opts: LoadOptions & { root?:
 }
 
 /** `.yml`/`.yaml` files under a folder, sorted, skipping dot-folders and node_modules. */
-export async function findRunbookFiles(dir: string): Promise<string[]> {
+async function findRunbookFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
   const walk = async (d: string) => {
     const entries = await readdir(d, { withFileTypes: true });

@@ -17,7 +17,7 @@ export interface OldForm {
 const TEMPLATE = /(\{\{[^}]*\}\})/;
 
 /** A grep basic regex as a JavaScript one, leaving `{{ templates }}` as they are. */
-export const grepToRegex = (pattern: string): string =>
+const grepToRegex = (pattern: string): string =>
   pattern.split(TEMPLATE).map((part, i) => (i % 2 ? part : breToRegex(part))).join('');
 
 /** The pattern matches the empty output and nothing else (`^$`, `^\s*$`, `(?<![\s\S])(?![\s\S])`). */

@@ -10,13 +10,13 @@ export interface IncidentContext {
   title?: string | null;
 }
 
-export const MAX_PARAM_LENGTH = 1000;
+const MAX_PARAM_LENGTH = 1000;
 
 /** Control characters, and invisible format characters (bidi overrides, zero-width) that mislead a reader. */
 const UNSAFE_CHARS = /[\p{Cc}\p{Cf}\u2028\u2029]/u;
 
 /** Compiles a parameter pattern anchored to the whole value. */
-export const anchored = (pattern: string) => new RegExp(`^(?:${pattern})$`, 'u');
+const anchored = (pattern: string) => new RegExp(`^(?:${pattern})$`, 'u');
 
 /**
  * Checks one value against its declaration. Returns the value as text, or a reason it is refused.
@@ -121,7 +121,7 @@ export function resolveParams(
 }
 
 /** Secret parameters: marked `secret`, or read from the environment. */
-export const isSecret = (spec: RunbookParam): boolean => spec.secret || envNameOf(spec) !== undefined;
+const isSecret = (spec: RunbookParam): boolean => spec.secret || envNameOf(spec) !== undefined;
 
 /** Values of parameters marked `secret`, for redaction. */
 export const secretValues = (runbook: Pick<Runbook, 'params'>, values: Record<string, string>): string[] =>

@@ -35,7 +35,7 @@ export const PrometheusStepSchema = z
 export type PrometheusStep = z.infer<typeof PrometheusStepSchema>;
 
 /** Escapes a value as the content of a PromQL string literal quoted with `quote`. */
-export function promStringQuote(v: string, quote: '"' | "'"): string {
+function promStringQuote(v: string, quote: '"' | "'"): string {
   return v.replace(/\\/g, '\\\\').replace(quote === '"' ? /"/g : /'/g, `\\${quote}`).replace(/\n/g, '\\n').replace(/\r/g, '\\r');
 }
 

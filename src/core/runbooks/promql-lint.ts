@@ -78,7 +78,7 @@ export function queriesOfCommand(command: string | string[]): string[] {
 }
 
 /** POSIX shell words, quotes removed (`$…` kept as written); `|`, `;`, `&` and newlines end a word. */
-export function shellWords(text: string): string[] {
+function shellWords(text: string): string[] {
   const words: string[] = [];
   let word: string | undefined;
   for (let i = 0; i < text.length; i++) {

@@ -10,7 +10,7 @@ import { shellQuote, shellScriptIndex, substitute, verbatim } from './templates.
 
 export type StepPlace = 'docker' | 'ssh' | 'kubernetes' | 'manual';
 
-export interface Found {
+interface Found {
   stepId: string;
   /** Index of the step in `steps`. */
   step: number;

@@ -28,7 +28,7 @@ function commandOf(s: RunbookStep): { text: string; shell: boolean } | undefined
 }
 
 /** True when the step cannot change anything by its kind alone. */
-export function readOnlyByConstruction(s: RunbookStep): boolean {
+function readOnlyByConstruction(s: RunbookStep): boolean {
   if (s.danger) return false;
   if (s.docker) return s.docker.logs !== undefined || s.docker.ps !== undefined || s.docker.stats !== undefined;
   if (s.http) return ['GET', 'HEAD', 'OPTIONS'].includes(s.http.method);
@@ -56,7 +56,7 @@ const mapCommand = <T extends string | string[] | undefined>(c: T, sub: (text: s
   (typeof c === 'string' ? sub(c) : Array.isArray(c) ? c.map(sub) : c) as T;
 
 /** Whether "Run diagnostics" may run the step: read-only by construction, or declared and accepted. */
-export function isReadOnly(s: RunbookStep): boolean {
+function isReadOnly(s: RunbookStep): boolean {
   if (readOnlyByConstruction(s)) return true;
   return s.read_only === true && readOnlyProblem(s) === undefined;
 }

@@ -14,7 +14,7 @@ import { urlQuote, verbatim } from './templates.js';
 type Sub = (text: string, quote: (v: string) => string) => string;
 
 /** Hosts no system claims: shared by every system. */
-export function sharedHosts(inv: Inventory): string[] {
+function sharedHosts(inv: Inventory): string[] {
   const owned = new Set(Object.values(inv.systems ?? {}).flatMap((s) => s.hosts));
   return Object.keys(inv.hosts).filter((h) => !owned.has(h));
 }

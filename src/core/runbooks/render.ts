@@ -28,7 +28,7 @@ import { renderGrep, regexQuote, shellQuote, shellScriptIndex, substitute, verba
  * parameter allows it, pattern/enum/integer/duration rules.
  */
 
-export const DEFAULT_TIMEOUT_MS = { docker: 60_000, ssh: 60_000, http: 30_000, manual: 3_600_000, wait: 0, escalate: 30_000, kubernetes: 60_000 } as const;
+const DEFAULT_TIMEOUT_MS = { docker: 60_000, ssh: 60_000, http: 30_000, manual: 3_600_000, wait: 0, escalate: 30_000, kubernetes: 60_000 } as const;
 
 export interface RenderContext {
   incident?: IncidentContext;

@@ -11,7 +11,7 @@ import type { TargetFields } from './targets.js';
 const where = (s: InventorySystem, field: string) => (s.implicit ? `docker.${field}` : `systems.${s.name}.${field}`);
 
 /** The engine key a resolved target carries: `system/engine` (none for the old single engine). */
-export const engineKey = (s: InventorySystem, engine: string | undefined) => (s.implicit || engine === undefined ? undefined : `${s.name}/${engine}`);
+const engineKey = (s: InventorySystem, engine: string | undefined) => (s.implicit || engine === undefined ? undefined : `${s.name}/${engine}`);
 
 export function resolveDocker(s: InventorySystem, t: TargetFields): DockerTarget | string {
   if (t.container !== undefined) {

@@ -12,7 +12,7 @@ import { ScheduleSchema } from '../routines/schedule.js';
 
 const text = (description: string) => z.string().min(1).describe(description);
 
-export const DurationSchema = z
+const DurationSchema = z
   .union([
     z.string().regex(new RegExp(DURATION_PATTERN), 'expected a duration like 10s, 2m, 1h30m'),
     z.number().positive(),
@@ -20,20 +20,20 @@ export const DurationSchema = z
   .describe('A duration: `500ms`, `10s`, `2m`, `1h30m`, or a number of seconds.');
 
 const ID_RE = /^[a-z0-9][a-z0-9_-]*$/;
-export const StepIdSchema = z
+const StepIdSchema = z
   .string()
   .regex(ID_RE, 'step ids are lowercase letters, digits, "-" and "_"')
   .describe('Step id, unique in the runbook.');
-export const ParamNameSchema = z
+const ParamNameSchema = z
   .string()
   .regex(/^[a-z_][a-z0-9_]*$/, 'parameter names are lowercase letters, digits and "_"');
 
 /** `from: env.ADMIN_TOKEN`: a secret from the bot's environment. */
-export const ENV_FROM_RE = /^env\.[A-Za-z_][A-Za-z0-9_]*$/;
+const ENV_FROM_RE = /^env\.[A-Za-z_][A-Za-z0-9_]*$/;
 /** `from: alert.labels.instance`: a label of the alert that opened the incident. */
-export const ALERT_FROM_RE = /^alert\.labels\.[A-Za-z_][A-Za-z0-9_]*$/;
+const ALERT_FROM_RE = /^alert\.labels\.[A-Za-z_][A-Za-z0-9_]*$/;
 
-export const ParamSchema = z
+const ParamSchema = z
   .strictObject({
     type: z.enum(['string', 'enum', 'integer', 'duration']).default('string'),
     description: z.string().optional(),
@@ -67,7 +67,7 @@ const Restart = z.union([z.literal(true), z.strictObject({ timeout: DurationSche
   error: 'expected true or { timeout: <duration> }',
 });
 
-export const LogsSchema = z.strictObject({
+const LogsSchema = z.strictObject({
   tail: z.number().int().positive().optional().describe('Last N lines (taken before filtering).'),
   since: DurationSchema.optional().describe('Only lines newer than this.'),
   grep: z
@@ -80,7 +80,7 @@ export const LogsSchema = z.strictObject({
 
 const DOCKER_ACTIONS = ['exec', 'restart', 'stop', 'start', 'logs', 'stats', 'ps'] as const;
 
-export const DockerStepSchema = z
+const DockerStepSchema = z
   .strictObject({
     container: z.string().min(1).optional().describe('Container name or id.'),
     project: z.string().min(1).optional().describe('Compose project (label com.docker.compose.project).'),
@@ -123,12 +123,12 @@ export const DockerStepSchema = z
   })
   .describe('A Docker Engine operation on a container or compose service.');
 
-export const SshStepSchema = z.strictObject({
+const SshStepSchema = z.strictObject({
   host: z.string().min(1).optional().describe('Host name from the inventory (default: runbook `ssh.host`).'),
   command: text('Shell command run on the host; {{ params }} are single-quoted for you.'),
 });
 
-export const HttpStepSchema = z.strictObject({
+const HttpStepSchema = z.strictObject({
   method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']).default('GET'),
   url: text('http:// or https:// URL; {{ params }} are percent-encoded. Or give base + path.').optional(),
   base: z
@@ -152,7 +152,7 @@ export const HttpStepSchema = z.strictObject({
   if (h.path !== undefined && h.base === undefined) ctx.addIssue({ code: 'custom', path: ['path'], message: 'path goes with base' });
 });
 
-export const ManualStepSchema = z.union([
+const ManualStepSchema = z.union([
   text('What the person must do and confirm.'),
   z.strictObject({
     instruction: text('What the person must do and confirm.'),
@@ -160,14 +160,14 @@ export const ManualStepSchema = z.union([
   }),
 ]);
 
-export const EscalateStepSchema = z.strictObject({
+const EscalateStepSchema = z.strictObject({
   to: text('Who to page: an escalation policy or team name.'),
   reason: text('Why; shown in the page.'),
 });
 
 const StatusSchema = z.union([z.number().int().min(100).max(599), z.array(z.number().int().min(100).max(599)).min(1)]);
 
-export const ExpectSchema = z.strictObject({
+const ExpectSchema = z.strictObject({
   exit_code: z.number().int().optional().describe('Required exit code (default 0 for exec and ssh).'),
   output_contains: z.string().min(1).optional(),
   output_not_contains: z.string().min(1).optional(),
@@ -185,11 +185,11 @@ const OnFailureValue = z.union([z.enum(['stop', 'continue']), z.strictObject({ g
   error: 'expected stop, continue or { goto: <a later step id> }',
 });
 
-export const OnFailureSchema = OnFailureValue
+const OnFailureSchema = OnFailureValue
   .optional()
   .describe('stop, continue, or { goto: <later step id> }; default: the runbook\'s defaults.on_failure, else stop.');
 
-export const RetrySchema = z
+const RetrySchema = z
   .strictObject({
     attempts: z.number().int().min(2).max(100).describe('Tries in all, the first one included.'),
     every: DurationSchema.describe('Pause between tries.'),
@@ -198,7 +198,7 @@ export const RetrySchema = z
 
 const StepRefs = z.union([StepIdSchema, z.array(StepIdSchema).min(1)]);
 
-export const WhenSchema = z
+const WhenSchema = z
   .strictObject({
     failed: StepRefs.optional().describe('Run only if this earlier step (every one of a list) failed.'),
     succeeded: StepRefs.optional().describe('Run only if this earlier step (every one of a list) succeeded.'),
@@ -206,7 +206,7 @@ export const WhenSchema = z
   .refine((w) => w.failed !== undefined || w.succeeded !== undefined, 'when needs failed: or succeeded: <an earlier step id>')
   .describe('Run the step only when earlier steps ended so; otherwise it is skipped.');
 
-export const STEP_KINDS = ['docker', 'ssh', 'http', 'manual', 'wait', 'escalate', 'kubernetes', 'prometheus'] as const;
+const STEP_KINDS = ['docker', 'ssh', 'http', 'manual', 'wait', 'escalate', 'kubernetes', 'prometheus'] as const;
 
 export const StepSchema = z
   .strictObject({
@@ -253,7 +253,7 @@ export const StepSchema = z
       });
   });
 
-export const SourceSchema = z
+const SourceSchema = z
   .strictObject({
     file: z.string().min(1).optional().describe('The seed or document this runbook came from.'),
     section: z.string().min(1).optional().describe('The section title in that document.'),
@@ -261,7 +261,7 @@ export const SourceSchema = z
   })
   .refine((s) => s.file || s.url, 'source needs `file` or `url`');
 
-export const EscalationRuleSchema = z.strictObject({
+const EscalationRuleSchema = z.strictObject({
   when: text('The condition, as the team writes it ("Redis down > 5 min").'),
   then: text('What to do.'),
   page: z.string().min(1).optional().describe('Who to page (escalation policy or team name).'),
@@ -299,7 +299,6 @@ export const RunbookSchema = z
   .describe('An opsroom runbook.');
 
 export type Runbook = z.infer<typeof RunbookSchema>;
-export type RunbookInput = z.input<typeof RunbookSchema>;
 export type RunbookStep = z.infer<typeof StepSchema>;
 export type RunbookParam = z.infer<typeof ParamSchema>;
 export type DockerStep = z.infer<typeof DockerStepSchema>;
@@ -307,4 +306,3 @@ export type EscalationRule = z.infer<typeof EscalationRuleSchema>;
 export type StepKindName = (typeof STEP_KINDS)[number];
 
 export const stepKind = (s: RunbookStep): StepKindName => STEP_KINDS.find((k) => s[k] !== undefined)!;
-export type StepCondition = z.infer<typeof WhenSchema>;

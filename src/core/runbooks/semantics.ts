@@ -85,7 +85,7 @@ export function checkSemantics(given: Runbook, src: YamlSource, opts: SemanticOp
 }
 
 /** A severity id, alias, `SEV1`-style name, or a name the runbook's system maps to one. */
-export function knownSeverity(name: string, opts: SemanticOptions): boolean {
+function knownSeverity(name: string, opts: SemanticOptions): boolean {
   const severities = opts.severities ?? [];
   if (parseSeverity(name, severities)) return true;
   const system = opts.expectedId?.includes('/') ? opts.expectedId.split('/')[0] : undefined;
@@ -247,7 +247,7 @@ function checkDockerTarget(rb: Runbook, d: NonNullable<RunbookStep['docker']>, t
 }
 
 /** Every string of a step that may hold templates, with how it is used. */
-export function templatedFields(s: RunbookStep, at: Path): Field[] {
+function templatedFields(s: RunbookStep, at: Path): Field[] {
   const out: Field[] = [];
   const add = (path: Path, value: string | undefined, context: Context) => {
     if (value !== undefined) out.push({ path: [...at, ...path], value, context });

@@ -4,7 +4,7 @@
  * here-documents are attached to their command. Enough to find the programs a runbook calls.
  */
 
-export interface Redirect {
+interface Redirect {
   /** `<`, `>`, `>>`, `<&`, `>&`, `<>`, `>|`, `<<<`. */
   op: string;
   fd?: string;

@@ -45,7 +45,7 @@ export const shellQuote = (v: string): string => `'${v.replaceAll("'", `'\\''`)}
 export const regexQuote = (v: string): string => v.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 
 /** Escapes a value for a grep basic regular expression (logs `grep`), where `|(){}+?` are literal. */
-export const breQuote = (v: string): string => v.replace(/[.*[\]^$\\]/g, '\\$&');
+const breQuote = (v: string): string => v.replace(/[.*[\]^$\\]/g, '\\$&');
 
 /** Old grep basic regex (`a\|b`), still read during the transition; lint --fix rewrites it. */
 export const isBreGrep = (pattern: string): boolean => pattern.includes('\\|');

@@ -14,7 +14,7 @@ import { destructiveWord } from './destructive.js';
 const ESC = '\u0001';
 const QUOTED = '\u0002';
 
-export function shellSurface(command: string): string {
+function shellSurface(command: string): string {
   let out = '';
   for (let i = 0; i < command.length; i++) {
     const c = command[i];

@@ -27,7 +27,7 @@ export function pairOf(map: YAMLMap | undefined, key: string): Pair<Node, Node> 
 
 const startOf = (n: Node | null | undefined) => n?.range?.[0] ?? 0;
 /** Where a pair's value ends (before any comment or line break). */
-export const pairEnd = (p: Pair<Node, Node>) => (p.value?.range ? p.value.range[1] : (p.key.range?.[1] ?? 0));
+const pairEnd = (p: Pair<Node, Node>) => (p.value?.range ? p.value.range[1] : (p.key.range?.[1] ?? 0));
 
 const lineStart = (text: string, at: number) => text.lastIndexOf('\n', at - 1) + 1;
 const lineEnd = (text: string, at: number) => {

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { pino, type DestinationStream, type Logger } from 'pino';
+import { pino, type DestinationStream } from 'pino';
+import type { LogFields, Logger } from './core/ports.js';
 import { credentialValues, knownSecrets } from './core/runs/known-secrets.js';
 
 export type { Logger };
@@ -31,7 +32,7 @@ function scrubDeep(value: unknown, depth = 0): unknown {
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scrubDeep(v, depth + 1)]));
 }
 
-/** JSON logs on stdout (or `destination`); secrets never reach them. */
+/** JSON logs on stdout (or `destination`); secrets never reach them. The one place a logger is made. */
 export function createLogger(level = process.env.LOG_LEVEL ?? 'info', destination?: DestinationStream): Logger {
   knownSecrets.add(credentialValues(process.env));
   return pino({
@@ -55,3 +56,6 @@ export function createLogger(level = process.env.LOG_LEVEL ?? 'info', destinatio
     },
   }, destination);
 }
+
+/** For the parts that still take a line function `(msg, fields)`: their lines at one level of the logger. */
+export const lineLog = (log: Logger, level: 'info' | 'warn' | 'error') => (msg: string, fields?: LogFields) => log[level](fields ?? {}, msg);

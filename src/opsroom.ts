@@ -1,46 +1,28 @@
-import { randomBytes } from 'node:crypto';
-import { COMMANDS } from '../commands/index.js';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { WebClient } from '@slack/web-api';
 import { ConfigError, type Env } from './config/env.js';
-import { severitiesOf, type FileConfig } from './config/file.js';
-import { EffectDispatcher } from './core/dispatcher.js';
-import { catalogSteps, EngineChecks } from './core/handoffs/checks.js';
-import { rotationOnCall } from './core/handoffs/rotation.js';
-import { announceMissedResponses } from './core/incidents/response-due.js';
-import { HandoffService } from './core/handoffs/service.js';
+import type { FileConfig } from './config/file.js';
 import { PagerEscalator } from './core/incidents/pager-events.js';
-import { IncidentService } from './core/incidents/service.js';
-import { systemClock, type Clock, type Pager } from './core/ports.js';
-import { createLogger, type Logger } from './log.js';
-import { Metrics } from './metrics.js';
-import { LeasedLoop, RequestGate, holdSocketModeLease, instanceName, logDeliveries, logRuns, observedSlackRoute, readiness } from './ops/index.js';
-import { answerStorageFaults } from './ops/storage-answer.js';
-import { createPager, type PagerDutySettingsInput } from './pagerduty/index.js';
+import { systemClock, type Clock } from './core/ports.js';
 import { RunPolicy } from './core/runs/permissions.js';
+import { createLogger, lineLog, type Logger } from './log.js';
+import { RequestGate, holdSocketModeLease, instanceName, logRuns } from './ops/index.js';
+import type { PagerDutySettingsInput } from './pagerduty/index.js';
+import { bindHttp } from './server.js';
 import { SlackDirectory } from './slack/directory.js';
-import { MESSAGE_SHORTCUTS } from './slack/ids.js';
+import type { DeliveryClaimOptions } from './store/index.js';
+import { LOCAL_RESPONDERS } from './workspace/index.js';
+import { createAlerts } from './wiring/alerts.js';
+import { startingRoutes, servingRoutes } from './wiring/http.js';
+import { createIncidents } from './wiring/incidents.js';
+import { startLoops } from './wiring/loops.js';
+import { pagerDutySettings, pagerDutyWebhook } from './wiring/pagerduty.js';
+import { openPersistence } from './wiring/persistence.js';
+import { createAfterIncident } from './wiring/postmortem.js';
+import { createRecovery } from './wiring/recovery.js';
 import { createRemediation, type RemediationSetup } from './wiring/remediation.js';
 import { createRoutines } from './wiring/routines.js';
-import { createVerify } from './wiring/verify.js';
-import { createRecovery } from './wiring/recovery.js';
-import { pagerDutySettings, pagerDutyWebhook } from './wiring/pagerduty.js';
-import { createAlerts } from './wiring/alerts.js';
-import { systemRouting, systemServicesOf, workspaceChannels } from './wiring/systems.js';
-import { createHttpServer, type Mount, type Route } from './server.js';
-import { clientOptions, createSlackApp } from './slack/app.js';
-import { SlackHandoffChat } from './slack/handoff-chat.js';
-import { registerHandoffActions } from './slack/listeners/actions/handoff.js';
-import { registerHandoffCommand } from './slack/listeners/commands/handoff.js';
-import { SlackNotifier } from './slack/notifier.js';
-import { KyselyHandoffStore } from './store/handoffs.js';
-import { KyselyFollowUpStore } from './store/follow-ups.js';
-import { createAfterIncident } from './wiring/postmortem.js';
-import {
-  KyselyDeliveries, KyselyIncidentStore, KyselyLeases, KyselyOutbox, KyselyPagerLinks, openDatabase, type DeliveryClaimOptions,
-} from './store/index.js';
-import { LOCAL_RESPONDERS, LOCAL_ROTATION, Workspace } from './workspace/index.js';
+import { createSlack, slackClient } from './wiring/slack.js';
+import { systemRouting, systemServicesOf } from './wiring/systems.js';
+import { createVerify, freshnessOf } from './wiring/verify.js';
 
 export interface OpsroomOptions {
   env: Env;
@@ -67,12 +49,14 @@ export interface OpsroomOptions {
 
 export const LOCAL_INCIDENT_CHANNEL = 'C0INCIDENTS';
 
-/** Builds and starts opsroom: database, core services, Slack, HTTP server, background loops. */
+/**
+ * Builds and starts opsroom from the parts in wiring/: persistence, Slack's client, incidents,
+ * runs, Slack's app, background loops; the HTTP routes are mounted last (server.ts bindHttp).
+ */
 export async function startOpsroom(options: OpsroomOptions) {
   const { env, file } = options;
   const clock = options.clock ?? systemClock;
   const log = options.logger ?? createLogger();
-  const severities = severitiesOf(file);
   const local = !env.SLACK_BOT_TOKEN;
   // In the local workspace anyone who reaches the page can act as anyone, responders included.
   if (local && !['127.0.0.1', '::1', 'localhost'].includes(env.OPSROOM_HOST))
@@ -80,210 +64,83 @@ export async function startOpsroom(options: OpsroomOptions) {
   const incidentChannel = env.OPSROOM_INCIDENT_CHANNEL ?? file.channels.incidents ?? LOCAL_INCIDENT_CHANNEL;
   // Per-system channels, severity names, announcements, PagerDuty services, people (opsroom.yml systems:).
   const routing = systemRouting(file, incidentChannel);
-
   // Settings errors surface before anything is opened.
   const pagerSettings = pagerDutySettings(env, file, { systemServices: systemServicesOf(routing), ...options.pagerDuty });
-  const database = await openDatabase(env.DATABASE_URL);
-  const store = new KyselyIncidentStore(database, clock);
-  const outbox = new KyselyOutbox(database);
-  // Operations: metrics, shutdown gate, leases shared by the replicas (docs/operating.md).
+  const escalationPolicies = Object.keys(pagerSettings?.escalationPolicies ?? {});
   const instance = options.instanceId ?? instanceName();
-  const leases = new KyselyLeases(database);
-  const deliveries = new KyselyDeliveries(database, { owner: instance, ...options.deliveries });
-  const metrics = new Metrics({ database, outbox });
+  const p = await openPersistence({ databaseUrl: env.DATABASE_URL, clock, instance, deliveries: options.deliveries });
+  const { database, store, metrics } = p;
   const gate = new RequestGate();
-  let slackAuth: () => Promise<unknown> = async () => { throw new Error('starting'); };
+  const opened: (() => Promise<void>)[] = [() => p.close()];
+  const undo = async (e: unknown) => {
+    for (const close of opened.reverse()) await close().catch(() => undefined);
+    throw e;
+  };
   const releaseSocketMode = env.SLACK_APP_TOKEN
-    ? await holdSocketModeLease({ leases, owner: instance, clock, onLost: (by) => log.error({ holder: by }, 'Socket Mode lease lost to another replica') })
-      .catch(async (e) => { await database.close(); throw e; })
+    ? await holdSocketModeLease({ leases: p.leases, owner: instance, clock, onLost: (by) => log.error({ holder: by }, 'Socket Mode lease lost to another replica') }).catch(undo)
     : undefined;
-  const pagerLinks = new KyselyPagerLinks(database);
-  const pager: Pager = metrics.instrumentPager(createPager(pagerSettings, pagerLinks, clock)); // DisabledPager without a token
-  let pagerRoute: Route | undefined;
-  let alertsRoute: Route | undefined;
+  if (releaseSocketMode) opened.push(releaseSocketMode);
+  const http = await bindHttp(env.PORT, env.OPSROOM_HOST, startingRoutes({ gate, metrics, log })).catch(undo);
+  opened.push(() => http.close());
 
-  const mounts: Mount[] = [];
-  let slackRoute: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
-  let serving = false; // ready only once Slack requests are served (route mounted, listeners and runs started)
-  const server = createHttpServer({
-    slack: observedSlackRoute(() => slackRoute, { metrics, log }),
-    admit: gate.admit,
-    ready: readiness({ database, slackAuth: () => slackAuth(), open: () => gate.open, serving: () => serving }).route,
-    metrics: (_req, res) => void metrics.render().then(
-      (m) => res.writeHead(200, { 'content-type': m.contentType }).end(m.body),
-      (e) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`metrics failed: ${String(e)}\n`),
-    ),
-    pagerduty: (req, res) => (pagerRoute ? pagerRoute(req, res) : void res.writeHead(404).end()),
-    // Without OPSROOM_ALERTS_TOKEN the alert endpoints do not exist (404); while starting, 503 so the sender retries.
-    alerts: env.OPSROOM_ALERTS_TOKEN ? (req, res) => (alertsRoute ? alertsRoute(req, res) : void req.resume().once('end', () => res.writeHead(503, { 'retry-after': '1' }).end())) : undefined,
-    health: (_req, res) => { res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}\n'); },
-    mounts,
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(env.PORT, env.OPSROOM_HOST, () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-  const url = `http://${env.OPSROOM_HOST}:${port}`;
-
-  let workspace: Workspace | undefined;
-  let botToken = env.SLACK_BOT_TOKEN ?? '';
-  let signingSecret = env.SLACK_SIGNING_SECRET ?? '';
-  let apiUrl = env.SLACK_API_URL;
-  if (local) {
-    signingSecret = randomBytes(16).toString('hex');
-    workspace = new Workspace({
-      signingSecret, appUrl: `${url}/slack/events`, origin: url, persistPath: options.workspaceState,
-      incidentsChannel: { id: incidentChannel, name: 'incidents' }, channels: workspaceChannels(routing, file.handoff.channel ?? file.channels.handoff), commands: COMMANDS.map((c) => c.name),
-      shortcuts: MESSAGE_SHORTCUTS,
-    });
-    botToken = workspace.botToken;
-    apiUrl = `${url}/api/`;
-    mounts.push((req, res) => workspace!.handle(req, res));
-  }
-
-  const client = metrics.instrumentSlack(new WebClient(botToken, clientOptions(apiUrl)));
+  const slack = slackClient({ env, file, metrics, routing, incidentChannel, url: http.url, workspaceState: options.workspaceState });
   // The local workspace ships with its people configured (workspace/state.ts), so every flow can be tried.
   const permissions = local && !file.permissions.responders.length ? { ...file.permissions, responders: [...LOCAL_RESPONDERS] } : file.permissions;
-  const policy = new RunPolicy(permissions, new SlackDirectory(client), routing);
-  // …and its on-call rotation, so /oncall and handoffs can be tried without PagerDuty.
-  const handoffConfig = local && !pager.enabled && !file.handoff.rotation.length && !file.handoff.shifts
-    ? { ...file.handoff, rotation: [...LOCAL_ROTATION.rotation], shifts: [...LOCAL_ROTATION.shifts] } : file.handoff;
-  slackAuth = () => client.auth.test();
-  const followUpStore = new KyselyFollowUpStore(database);
-  const notifier = new SlackNotifier({
-    client, severities, clock, outbox, pagerEnabled: pager.enabled, routing, pagerLink: (id) => pagerLinks.get(id),
-    followUps: (id) => followUpStore.forIncident(id),
-  });
-  const dispatcher = new EffectDispatcher({
-    outbox, store, chat: notifier, pager, clock, busy: () => gate.active > 0,
-    // The card's "PagerDuty: pending / failed / link" line follows each pager call's outcome.
-    afterDelivery: async (effect, outcome) => {
-      if (effect.target !== 'pager' || (!outcome.ok && outcome.retryAt && effect.attempts > 0)) return;
-      await store.record(effect.incidentId, [], [{ target: 'chat', payload: { type: 'card' } }]);
-      void dispatcher.kick();
-    },
-    onError: (effect, error) => log.warn({ effectId: effect.id, incidentId: effect.incidentId, kind: effect.payload.type, error: String(error) }, 'delivery failed'),
-    onPollError: (error) => log.warn({ error: String(error) }, 'deliveries paused: cannot read the outbox'),
-  });
-  const incidents = new IncidentService({
-    store, clock, severities, incidentChannel, routing, pagerEnabled: pager.enabled, onEffects: () => void dispatcher.kick(),
-    mayAssign: (actor, i) => policy.check(actor, 'assign', i),
-    changed: (before, after) => metrics.observeIncident(before, after),
-  });
+  const policy = new RunPolicy(permissions, new SlackDirectory(slack.client), routing);
+  const core = createIncidents({ file, clock, log, persistence: p, client: slack.client, gate, policy, routing, incidentChannel, pagerSettings });
+  const { incidents, dispatcher, notifier, pager, kick } = core;
   const runs = await createRemediation({
-    env, file, database, client, incidents, store, clock, log: (msg, extra) => log.warn(extra ?? {}, msg),
-    instanceId: process.env.OPSROOM_INSTANCE_ID || undefined, policy, kick: () => void dispatcher.kick(),
+    env, file, database, client: slack.client, incidents, store, clock, log: lineLog(log, 'warn'),
+    instanceId: process.env.OPSROOM_INSTANCE_ID || undefined, policy, kick,
     // Failed steps' Escalate pages through the outbox when PagerDuty is on.
-    escalator: pager.enabled ? new PagerEscalator({ store, policies: Object.keys(pagerSettings?.escalationPolicies ?? {}), onEffects: () => void dispatcher.kick() }) : undefined,
+    escalator: pager.enabled ? new PagerEscalator({ store, policies: escalationPolicies, onEffects: kick }) : undefined,
+    alertOf: (id) => p.alerts.forIncident(id), healthOf: freshnessOf(p.health),
     ...options.remediation,
-  });
+  }).catch(undo);
   runs.suggestOn(notifier);
-  const after = createAfterIncident({ client, store, followUpStore, runs: runs.runs, runbooks: runs.catalog, clock, kick: () => void dispatcher.kick() });
+  const after = createAfterIncident({ client: slack.client, store, followUpStore: p.followUps, runs: runs.runs, runbooks: runs.catalog, clock, kick });
   after.deliverOn(notifier);
-  const routines = createRoutines({ file, database, runs, incidents, clock, owner: instance, fallbackChannel: incidentChannel, log: (msg, extra) => log.warn(extra ?? {}, msg) });
+  const routines = createRoutines({ file, database, runs, incidents, clock, owner: instance, fallbackChannel: incidentChannel, log });
   // Runbook freshness: the scheduled verify, once across replicas (wiring/verify.ts).
-  const verify = createVerify({ file, database, runs, clock, owner: instance, log: (msg, extra) => log.warn(extra ?? {}, msg) });
-  runs.remediation.healthOf = (ids) => verify.freshness(ids);
-  runs.board.freshnessOf = async (id) => (await runs.remediation.freshness([id])).get(id);
+  const verify = createVerify({ file, database, health: p.health, runs, clock, owner: instance, log });
   // Verified recovery: a remediation's checks run again for a window (docs/remediation.md).
   const recovery = createRecovery({
-    file, database, store, runs: runs.runs, engine: runs.engine, runner: runs.runner, clock, kick: () => void dispatcher.kick(),
-    changed: (before, after) => metrics.observeIncident(before, after), log: (msg, extra) => log.warn(extra ?? {}, msg),
+    file, database, store, runs: runs.runs, engine: runs.engine, runner: runs.runner, clock, kick, log,
+    changed: (before, after) => metrics.observeIncident(before, after),
   });
   metrics.watchRuns(runs.engine);
-  logDeliveries(notifier, log);
   logRuns(runs.engine, log);
-  const slack = createSlackApp(
-    { botToken, signingSecret, appToken: env.SLACK_APP_TOKEN, apiUrl },
-    {
-      incidents, store, notifier, clock, incidentChannel, log: (msg, extra) => log.error(extra ?? {}, msg), runs: runs.remediation, routines,
-      followUps: after.followUps, postmortems: after.postmortems,
-      pager, escalationPolicies: Object.keys(pagerSettings?.escalationPolicies ?? {}), deliveries,
-      rotation: () => rotationOnCall(handoffConfig, clock.now()),
-    },
-    [answerStorageFaults(log) as never, async ({ client: perRequest, next }) => { metrics.instrumentSlack(perRequest); await next(); }],
-  );
-  const handoffs = new HandoffService({
-    incidents: store, handoffs: new KyselyHandoffStore(database), clock, severities, config: handoffConfig, followUps: followUpStore,
-    channel: file.handoff.channel ?? file.channels.handoff ?? incidentChannel, pager, incidentService: incidents,
-    chat: new SlackHandoffChat(client, (msg, extra) => log.warn(extra ?? {}, msg)),
-    checks: file.handoff.checks
-      ? new EngineChecks({ engine: runs.engine, store: runs.runs, runbookId: file.handoff.checks, steps: catalogSteps(file.handoff.checks, (id) => runs.catalog().find((r) => r.id === id)) })
-      : undefined,
-    leases, instanceId: instance, isResponder: (user) => policy.responder(user),
-    systemChannels: routing.withHandoffChannel().map((system) => ({ system, channel: routing.handoffChannel(system)! })),
-    log: (msg, extra) => log.warn(extra ?? {}, msg),
-    brokenRunbooks: (since, until) => verify.brokenBetween(since, until),
-  });
-  const handoffDeps = { handoffs, store, clock, log: (msg: string, extra?: Record<string, unknown>) => log.error(extra ?? {}, msg) };
-  registerHandoffCommand(slack.app, handoffDeps);
-  registerHandoffActions(slack.app, handoffDeps);
-  slackRoute = slack.requestListener;
-  if (pagerSettings) pagerRoute = pagerDutyWebhook(pagerSettings, env, { incidents, store, database, clock, log, deliveries });
   // Alertmanager and Grafana open, join and resolve incidents (src/core/alerts).
   const alerts = createAlerts({
-    env, file, database, clock, log, metrics, incidentChannel, routing, pagerEnabled: pager.enabled,
-    runbookIds: () => runs.catalog().map((r) => r.id), kick: () => void dispatcher.kick(),
+    env, file, store: p.alerts, clock, log, metrics, incidentChannel, routing, pagerEnabled: pager.enabled,
+    runbookIds: () => runs.catalog().map((r) => r.id), kick,
     diagnose: async (id, runbookId, actor) => {
       const run = await runs.remediation.start(await incidents.get(id), runbookId, {}, actor);
       await runs.remediation.diagnostics(actor, run.id);
     },
   });
-  runs.remediation.alertOf = (id) => alerts.intake.forIncident(id);
-  alertsRoute = alerts.route;
-  await slack.start();
-  await runs.start();
-  serving = true;
+  const { app, handoffs } = createSlack({
+    file, clock, log, local, persistence: p, slack, incidents: core, runs, routing, incidentChannel, instance, escalationPolicies,
+    isResponder: (user) => policy.responder(user), brokenRunbooks: (since, until) => verify.brokenBetween(since, until),
+    listeners: { routines, followUps: after.followUps, postmortems: after.postmortems },
+  });
+  await app.start().catch(undo);
+  await runs.start().catch(undo);
+  const loops = options.loops === false ? undefined : startLoops({
+    file, owner: instance, leases: p.leases, clock, log, severities: core.severities, store, dispatcher, incidents, handoffs, runs, alerts, recovery,
+    routines, verify, reminderEveryMs: options.reminderEveryMs, recoveryEveryMs: options.recoveryEveryMs,
+  });
+  http.mount(servingRoutes({
+    gate, metrics, log, database, slackAuth: () => slack.client.auth.test(), slack: app.requestListener,
+    pagerduty: pagerSettings && pagerDutyWebhook(pagerSettings, env, { incidents, store, database, clock, log, deliveries: p.deliveries }),
+    alerts: env.OPSROOM_ALERTS_TOKEN ? alerts.route : undefined,
+    mounts: slack.workspace ? [(req, res) => slack.workspace!.handle(req, res)] : [],
+  }));
 
-  const timers: NodeJS.Timeout[] = [];
-  /** Background work one replica at a time does, claimed through a lease in the database. */
-  const leasedLoops: LeasedLoop[] = [];
-  if (options.loops !== false) {
-    dispatcher.start();
-    leasedLoops.push(new LeasedLoop({
-      name: 'reminders', owner: instance, leases, clock, everyMs: options.reminderEveryMs ?? 30_000,
-      run: async () => {
-        await incidents.remindDue();
-        await announceMissedResponses({ store, clock, severities, onEffects: () => void dispatcher.kick() });
-      },
-      onError: (e) => log.error({ error: String(e) }, 'reminders failed'),
-    }));
-    leasedLoops.push(new LeasedLoop({
-      name: 'handoffs', owner: instance, leases, clock, everyMs: 30_000,
-      run: () => handoffs.tick(), onError: (e) => log.error({ error: String(e) }, 'handoff schedule failed'),
-    }));
-    leasedLoops.push(new LeasedLoop({
-      name: 'approval-expiry', owner: instance, leases, clock, everyMs: 30_000,
-      run: () => runs.remediation.expireDue(), onError: (e) => log.error({ error: String(e) }, 'approval expiry failed'),
-    }));
-    if (alerts.enabled && file.alerts.onResolved === 'resolve') leasedLoops.push(new LeasedLoop({
-      name: 'alert-quiet', owner: instance, leases, clock, everyMs: 30_000,
-      run: () => alerts.intake.resolveQuiet(), onError: (e) => log.error({ error: String(e) }, 'resolving quiet alert incidents failed'),
-    }));
-    leasedLoops.push(new LeasedLoop({
-      name: 'recovery', owner: instance, leases, clock, everyMs: options.recoveryEveryMs ?? 15_000, ttlMs: 2 * 60_000,
-      run: () => recovery.tick(), onError: (e) => log.error({ error: String(e) }, 'recovery checks failed'),
-    }));
-    leasedLoops.forEach((l) => l.start());
-    // Every replica ticks; each due slot is claimed once in the database (wiring/routines.ts).
-    routines.start();
-    verify.start();
-    // Steps left running by a replica that died (its heartbeat lapsed) are marked interrupted.
-    const recover = setInterval(() => void runs.engine.recoverDeadInstances().catch((e) => log.error({ error: String(e) }, 'recovering interrupted steps failed')), 30_000);
-    recover.unref();
-    timers.push(recover);
-  }
-
+  const { workspace } = slack;
   return {
-    url, port, local, workspace, incidents, store, outbox, dispatcher, database, server, clock, incidentChannel, log,
-    alerts: alerts.intake,
-    runs,
-    routines,
-    verify,
-    recovery,
-    handoffs,
-    metrics, gate, instance, leases, deliveries,
+    url: http.url, port: http.port, server: http.server, local, workspace, incidents, store, outbox: p.outbox, dispatcher, database, clock, incidentChannel, log,
+    alerts: alerts.intake, runs, routines, verify, recovery, handoffs, metrics, gate, instance, leases: p.leases, deliveries: p.deliveries,
     /**
      * SIGTERM: refuse new Slack/PagerDuty requests (503), let the ones inside finish, then close()
      * (background work stops, running steps end as interrupted, connections close) within `graceMs`.
@@ -297,18 +154,17 @@ export async function startOpsroom(options: OpsroomOptions) {
       log.info({ ms: Date.now() - started }, 'shut down');
     },
     async close() {
-      timers.forEach(clearInterval);
+      loops?.halt();
       await routines.close();
       await verify.close();
       recovery.close();
       await runs.close();
-      await Promise.all(leasedLoops.map((l) => l.stop()));
+      await loops?.close();
       await releaseSocketMode?.();
       await dispatcher.stop();
-      await slack.stop();
+      await app.stop();
       await workspace?.close();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections?.();
+      await http.close();
       await database.close();
     },
   };

@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 export type Route = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 /** A mount answers the requests it knows (returns true) and leaves the rest. */
@@ -32,9 +33,53 @@ export interface Routes {
   mounts?: Mount[];
 }
 
+export interface BoundHttp {
+  server: Server;
+  port: number;
+  url: string;
+  /** Serves these routes from now on; once. */
+  mount(routes: Routes): void;
+  close(): Promise<void>;
+}
+
+/**
+ * Binds the port before the parts exist, because the local workspace needs its URL (with PORT=0
+ * the port is known only once bound). Until `mount`, requests pass `starting`'s admit, then
+ * /healthz answers and everything else gets `starting.slack` (Slack) or 503 "starting". The
+ * routes are mounted last, once every part is ready, so a 200 from /readyz means requests are served.
+ */
+export async function bindHttp(port: number, host: string, starting: Pick<Routes, 'health' | 'slack' | 'admit'>): Promise<BoundHttp> {
+  const early = routeRequests({
+    ...starting,
+    mounts: [(req, res) => {
+      req.resume();
+      res.writeHead(503, { 'content-type': 'text/plain', 'retry-after': '1' }).end('starting\n');
+      return true;
+    }],
+  });
+  let handle: RequestListener = early;
+  const server = createServer((req, res) => handle(req, res));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const bound = (server.address() as AddressInfo).port;
+  return {
+    server, port: bound, url: `http://${host}:${bound}`,
+    mount(routes) {
+      if (handle !== early) throw new Error('the routes are mounted already');
+      handle = routeRequests(routes);
+    },
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections?.();
+    },
+  };
+}
+
 /** One HTTP server for Slack, PagerDuty, health and (locally) the workspace. */
-export function createHttpServer(routes: Routes): Server {
-  return createServer((req, res) => {
+function routeRequests(routes: Routes): RequestListener {
+  return (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (routes.admit && !routes.admit(req, res)) return;
     if (req.method === 'POST' && path === '/slack/events' && routes.slack) {
@@ -52,5 +97,5 @@ export function createHttpServer(routes: Routes): Server {
     if (req.method === 'GET' && path === '/metrics' && routes.metrics) return void routes.metrics(req, res);
     for (const mount of routes.mounts ?? []) if (mount(req, res)) return;
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
-  });
+  };
 }

@@ -6,6 +6,17 @@ import type { Effect, NewEffect } from './effects.js';
 export type { StepRunner, ResolvedCommand, StepOutcome, RunOptions } from './runs/step-runner.js';
 export type { RunStore, Run, StepRun, NewRun, Attempt, AttemptStart, AttemptResult, TargetLock, Escalator, EscalationContext } from './runs/ports.js';
 
+/** Fields of a log line (ids, counts, the error as text). */
+export type LogFields = Record<string, unknown>;
+
+/** The logger every part gets: fields first, then the message (src/log.ts builds it from pino). */
+export interface Logger {
+  debug(fields: LogFields, msg: string): void;
+  info(fields: LogFields, msg: string): void;
+  warn(fields: LogFields, msg: string): void;
+  error(fields: LogFields, msg: string): void;
+}
+
 export interface Clock {
   now(): Date;
 }

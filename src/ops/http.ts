@@ -6,7 +6,8 @@ import type { Metrics } from '../metrics.js';
 
 type Route = (req: IncomingMessage, res: ServerResponse) => void;
 
-export function observedSlackRoute(route: () => Route | undefined, d: { metrics: Metrics; log: Logger }): Route {
+/** Without a route (still starting, or Socket Mode) every request gets 503 "starting". */
+export function observedSlackRoute(handle: Route | undefined, d: { metrics: Metrics; log: Logger }): Route {
   return (req, res) => {
     const requestId = String(req.headers['x-request-id'] ?? randomUUID());
     const started = process.hrtime.bigint();
@@ -18,7 +19,6 @@ export function observedSlackRoute(route: () => Route | undefined, d: { metrics:
         ...(retry ? { retryNum: Number(retry), retryReason: req.headers['x-slack-retry-reason'] } : {}),
       }, 'slack request');
     });
-    const handle = route();
     if (!handle) {
       // Still starting: answer at once (Slack retries events) instead of leaving the request hanging.
       req.resume();

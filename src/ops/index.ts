@@ -7,7 +7,7 @@ export { LeasedLoop, type LeasedLoopOptions } from './leased-loop.js';
 export { readiness, type ReadinessOptions } from './readiness.js';
 export { holdSocketModeLease, socketModeRefusal, SOCKET_MODE_LEASE } from './socket-mode.js';
 export { observedSlackRoute, logRuns } from './http.js';
-export { logDeliveries } from './delivery-log.js';
+export { loggedDeliveries } from './delivery-log.js';
 
 /** A name for this process among replicas: OPSROOM_INSTANCE_ID, else host:pid:random. */
 export const instanceName = (env: NodeJS.ProcessEnv = process.env) =>

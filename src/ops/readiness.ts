@@ -1,5 +1,5 @@
 /**
- * GET /readyz: 200 when this replica can serve — its Slack route is mounted, the database answers
+ * GET /readyz (mounted only once the replica serves requests): 200 when the database answers
  * and takes writes (no storage fault since the last successful write), migrations applied, Slack
  * token accepted (auth.test, cached for `slackTtlMs`) and not shutting down — else 503. The body
  * lists what fails and each check: `{"ready":false,"failing":["slack"],"checks":{"database":"ok",…,"slack":"invalid_auth"}}`.
@@ -15,8 +15,6 @@ export interface ReadinessOptions {
   slackAuth: () => Promise<unknown>;
   /** False while shutting down. */
   open: () => boolean;
-  /** False until the Slack route is mounted (requests would get 503 "starting"). */
-  serving?: () => boolean;
   slackTtlMs?: number;
   timeoutMs?: number;
 }
@@ -61,7 +59,6 @@ export function readiness(o: ReadinessOptions) {
       ? 'unknown'
       : await within(pendingMigrations(o.database), timeout).then((p) => (p.length ? `pending: ${p.join(', ')}` : 'ok'), reason);
     const checks: Record<string, Check> = { database, migrations, slack: await slackCheck() };
-    if (o.serving && !o.serving()) checks.serving = 'starting';
     if (!o.open()) checks.shutdown = 'shutting down';
     const failing = Object.keys(checks).filter((k) => checks[k] !== 'ok');
     return { ready: failing.length === 0, failing, checks };

@@ -26,11 +26,28 @@ export interface SlackNotifierDeps {
   followUps?: (incidentId: number) => Promise<readonly FollowUp[]>;
 }
 
+/** Delivers one kind of effect; `next` is the notifier's own delivery of it. */
+export type DeliveryHandler = (effect: Effect, incident: Incident, next: () => Promise<{ cardTs?: string } | void>) => Promise<{ cardTs?: string } | void>;
+
 /** Posts and edits incident cards and thread lines. Errors become retry decisions. */
 export class SlackNotifier implements ChatNotifier {
+  private readonly handlers = new Map<string, DeliveryHandler>();
+
   constructor(private readonly deps: SlackNotifierDeps) {}
 
+  /** Effects of this kind go through `handler` (postmortem files, run cards); one handler per kind. */
+  on(kind: Effect['payload']['type'], handler: DeliveryHandler): this {
+    if (this.handlers.has(kind)) throw new Error(`effects of kind ${kind} already have a handler`);
+    this.handlers.set(kind, handler);
+    return this;
+  }
+
   async deliver(effect: Effect, incident: Incident): Promise<{ cardTs?: string } | void> {
+    const handler = this.handlers.get(effect.payload.type);
+    return handler ? handler(effect, incident, () => this.own(effect, incident)) : this.own(effect, incident);
+  }
+
+  private async own(effect: Effect, incident: Incident): Promise<{ cardTs?: string } | void> {
     try {
       if (effect.payload.type === 'card') return await this.card(incident, effect);
       if (effect.payload.type === 'thread') {

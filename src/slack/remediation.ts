@@ -52,6 +52,10 @@ export interface RemediationDeps extends BoardDeps {
   kick?: () => void;
   /** The channel of a run that has no incident (a routine, `/runbook run` outside an incident); see slack/routine-runs.ts. */
   routineChannel?: (runId: number) => Promise<string | undefined>;
+  /** The alert an incident came from (its runbook, its labels), when alert intake is on. */
+  alertOf?: (incidentId: number) => Promise<{ runbook: string | null; labels: Record<string, string> } | undefined>;
+  /** Each runbook's freshness from the last verify (core/verify), when one was recorded. */
+  healthOf?: (runbookIds: readonly string[]) => Promise<Map<string, RunbookHealth>>;
 }
 
 type Action = 'run' | 'retry' | 'skip';
@@ -63,10 +67,6 @@ const manualOf = (s: StepRun) => (s.step.command.kind === 'manual' ? doneByClick
 export class Remediation {
   /** Values of each run's secret parameters (memory only, as in the engine). */
   private readonly runSecrets = new Map<number, readonly string[]>();
-  /** The alert an incident came from (its runbook, its labels), when alert intake is on. */
-  alertOf?: (incidentId: number) => Promise<{ runbook: string | null; labels: Record<string, string> } | undefined>;
-  /** Each runbook's freshness from the last verify (core/verify), when one was recorded. */
-  healthOf?: (runbookIds: readonly string[]) => Promise<Map<string, RunbookHealth>>;
   /** Labels of alert incidents seen by suggestions, so missingParams (sync) counts `from: alert.labels.*`. */
   private readonly alertLabels = new Map<number, Record<string, string>>();
 
@@ -74,7 +74,7 @@ export class Remediation {
 
   /** "last verified …" or "broken since … (why)" of the runbooks that have a record; none when it cannot be read. */
   async freshness(runbookIds: readonly string[]): Promise<Map<string, string>> {
-    const rows = await this.healthOf?.(runbookIds).catch(() => undefined);
+    const rows = await this.d.healthOf?.(runbookIds).catch(() => undefined);
     return new Map([...(rows ?? new Map<string, RunbookHealth>()).values()].map((h) => [h.runbookId, freshnessText(h)]));
   }
 
@@ -122,7 +122,7 @@ export class Remediation {
 
   private async suggestions(incident: Incident) {
     if (!incident.cardTs || !isOpen(incident.status)) return undefined;
-    const alert = await this.alertOf?.(incident.id);
+    const alert = await this.d.alertOf?.(incident.id);
     if (alert) this.alertLabels.set(incident.id, alert.labels);
     const matches = alertFirst(suggest(this.d.catalog(), incident, Number.POSITIVE_INFINITY), this.d.catalog(), alert?.runbook);
     const hits = matches.slice(0, 5);
@@ -159,7 +159,7 @@ export class Remediation {
     const rb = this.runbook(runbookId);
     if (!rb) throw new CodedError(ErrorCode.NotFound, `There is no runbook \`${runbookId}\`. \`/runbook list\` shows them.`);
     await this.mayStart(incident, user);
-    const alert = await this.alertOf?.(incident.id);
+    const alert = await this.d.alertOf?.(incident.id);
     const rendered = renderRunbook(rb, given, { incident, env: this.d.env, ...(alert ? { alert: { labels: alert.labels } } : {}) }, this.d.inventory);
     const secret = new Set(Object.entries(rb.params).filter(([, p]) => p.secret || p.from?.startsWith('env.')).map(([n]) => n));
     const params = Object.fromEntries(Object.entries(rendered.params).map(([k, v]) => [k, secret.has(k) ? '[REDACTED]' : v]));

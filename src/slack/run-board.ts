@@ -42,6 +42,8 @@ export interface BoardDeps {
   runbook: (id: string) => LoadedRunbook | undefined;
   log: (msg: string, extra?: Record<string, unknown>) => void;
   coalesce?: CoalescerOptions;
+  /** The runbook's freshness for its card ("last verified …", "broken since … (why)"), when one was recorded. */
+  freshnessOf?: (runbookId: string) => Promise<string | undefined>;
 }
 
 interface Live {
@@ -62,9 +64,6 @@ export class RunBoard {
   private readonly cards = new Map<number, Coalescer>();
   private readonly live = new Map<string, Live>();
   private off: (() => void) | undefined;
-
-  /** The runbook's freshness for its card ("last verified …", "broken since … (why)"), when one was recorded. */
-  freshnessOf?: (runbookId: string) => Promise<string | undefined>;
 
   constructor(private readonly d: BoardDeps) {}
 
@@ -113,7 +112,7 @@ export class RunBoard {
     const rb = this.d.runbook(run.runbookId);
     const requiresApproval = incident ? approvalRequired(this.d.severities, incident.severity, await this.d.store.events(incident.id)) : false;
     const plan = new Set(diagnosticPlan(steps));
-    const freshness = await this.freshnessOf?.(run.runbookId).catch(() => undefined);
+    const freshness = await this.d.freshnessOf?.(run.runbookId).catch(() => undefined);
     return {
       ...(freshness ? { freshness } : {}),
       runId, runbookId: run.runbookId, title: rb?.title ?? run.runbookId, incidentKey: incident ? incidentKey(incident.id) : null,

@@ -8,13 +8,12 @@ import type { Clock } from '../core/ports.js';
 import { SystemRouting, systemOfRunbook } from '../core/systems/index.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
-import { KyselyAlertStore } from '../store/alerts.js';
-import type { Database } from '../store/index.js';
+import type { KyselyAlertStore } from '../store/alerts.js';
 
 export interface AlertsSetup {
   env: Env;
   file: FileConfig;
-  database: Database;
+  store: KyselyAlertStore;
   clock: Clock;
   log: Logger;
   metrics: Metrics;
@@ -34,7 +33,7 @@ export const alertTokens = (env: Pick<Env, 'OPSROOM_ALERTS_TOKEN'>) =>
 export function createAlerts(o: AlertsSetup) {
   const routing = o.routing ?? new SystemRouting({ systems: systemsOf(o.file), severities: severitiesOf(o.file), incidentChannel: o.incidentChannel });
   const intake = new AlertIntake({
-    store: new KyselyAlertStore(o.database), clock: o.clock, routing, config: o.file.alerts,
+    store: o.store, clock: o.clock, routing, config: o.file.alerts,
     pagerEnabled: o.pagerEnabled, runbookIds: o.runbookIds, onEffects: o.kick,
   });
   const tokens = alertTokens(o.env);

@@ -3,12 +3,11 @@
  * postmortem draft posted as a file in the thread through the outbox.
  */
 import type { WebClient } from '@slack/web-api';
-import type { Effect } from '../core/effects.js';
 import { FollowUpService } from '../core/followups/service.js';
-import type { Incident } from '../core/incidents/incident.js';
-import type { ChatNotifier, Clock, IncidentStore, RunStore } from '../core/ports.js';
+import type { Clock, IncidentStore, RunStore } from '../core/ports.js';
 import type { RunbookText } from '../core/postmortem/language.js';
 import { PostmortemService } from '../core/postmortem/service.js';
+import type { SlackNotifier } from '../slack/notifier.js';
 import { postPostmortem } from '../slack/postmortem-file.js';
 import type { KyselyFollowUpStore } from '../store/follow-ups.js';
 
@@ -29,13 +28,9 @@ export function createAfterIncident(o: AfterIncidentSetup) {
   });
   return {
     followUps, postmortems,
-    /** `postmortem` effects are delivered here; the rest go on to the notifier. */
-    deliverOn(notifier: ChatNotifier): void {
-      const deliver = notifier.deliver.bind(notifier);
-      notifier.deliver = async (effect: Effect, incident: Incident) => {
-        if (effect.payload.type === 'postmortem') return postPostmortem(o.client, postmortems, effect, incident);
-        return deliver(effect, incident);
-      };
+    /** `postmortem` effects are delivered here. */
+    deliverOn(notifier: SlackNotifier): void {
+      notifier.on('postmortem', (effect, incident) => postPostmortem(o.client, postmortems, effect, incident));
     },
   };
 }

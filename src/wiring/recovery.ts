@@ -10,6 +10,7 @@ import { RecoveryService } from '../core/recovery/service.js';
 import type { RunEngine } from '../core/runs/engine.js';
 import type { RunStore } from '../core/runs/ports.js';
 import type { StepRunner } from '../core/runs/step-runner.js';
+import type { Logger } from '../log.js';
 import type { Database } from '../store/db.js';
 import { KyselyRecoveryStore } from '../store/recovery.js';
 
@@ -23,7 +24,7 @@ export interface RecoverySetup {
   clock: Clock;
   changed?: (before: Incident, after: Incident) => void;
   kick?: () => void;
-  log: (msg: string, extra?: Record<string, unknown>) => void;
+  log: Logger;
 }
 
 export function createRecovery(o: RecoverySetup) {
@@ -35,7 +36,7 @@ export function createRecovery(o: RecoverySetup) {
   const stopping = new AbortController();
   const off = o.engine.subscribe((e) => {
     if (e.type !== 'step.finished' || e.state !== 'succeeded') return;
-    void service.remediated(e.runId, e.stepId, { attempt: e.attempt }).catch((err) => o.log('recovery watch not started', { runId: e.runId, stepId: e.stepId, error: String(err) }));
+    void service.remediated(e.runId, e.stepId, { attempt: e.attempt }).catch((err) => o.log.warn({ runId: e.runId, stepId: e.stepId, error: String(err) }, 'recovery watch not started'));
   });
   return {
     service, watches,

@@ -16,6 +16,7 @@ import { EMPTY_INVENTORY, type Inventory } from '../core/inventory/schema.js';
 import type { ChatNotifier, Clock, IncidentStore } from '../core/ports.js';
 import { loadRunbooks, type LoadedRunbook } from '../core/runbooks/loader.js';
 import { formatSourceError } from '../core/runbooks/yaml-source.js';
+import { freshnessText } from '../core/verify/freshness.js';
 import { incidentKey } from '../core/incidents/incident.js';
 import { approvalGate } from '../core/runs/approvals.js';
 import { systemOfRunbook } from '../core/systems/index.js';
@@ -31,7 +32,7 @@ import { KyselyRunStore } from '../store/runs.js';
 import { KyselyRoutineRuns } from '../store/routines.js';
 import { SlackDirectory } from '../slack/directory.js';
 import type { CoalescerOptions } from '../slack/output-stream.js';
-import { Remediation } from '../slack/remediation.js';
+import { Remediation, type RemediationDeps } from '../slack/remediation.js';
 import { RunBoard } from '../slack/run-board.js';
 import { deliverRunEffect, isRunEffect } from '../slack/run-deliveries.js';
 import { code, escapeMrkdwn } from '../slack/blocks/run-card.js';
@@ -54,6 +55,10 @@ export interface RemediationSetup {
   policy?: RunPolicy;
   /** Tells the dispatcher that effects were stored (run cards, approval requests, suggestions). */
   kick?: () => void;
+  /** The alert an incident came from (alert intake), for suggestions. */
+  alertOf?: RemediationDeps['alertOf'];
+  /** Each runbook's freshness from the last verify, for suggestions and run cards. */
+  healthOf?: RemediationDeps['healthOf'];
 }
 
 export async function createRemediation(o: RemediationSetup) {
@@ -102,12 +107,16 @@ export async function createRemediation(o: RemediationSetup) {
     }),
   });
   const runbook = (id: string) => catalog.find((r) => r.id === id);
-  const base = { client: o.client, engine, runs, refs, incidents: o.incidents, store: o.store, severities, clock: o.clock, runbook, log: o.log, coalesce: o.coalesce };
+  const freshnessOf = async (id: string) => {
+    const h = (await o.healthOf?.([id]))?.get(id);
+    return h && freshnessText(h);
+  };
+  const base = { client: o.client, engine, runs, refs, incidents: o.incidents, store: o.store, severities, clock: o.clock, runbook, log: o.log, coalesce: o.coalesce, freshnessOf };
   const board = new RunBoard(base);
   const remediation = new Remediation({
     ...base, board, catalog: () => catalog, inventory: hasInventory ? inventory : undefined, env: process.env, policy, approvals,
     approvalMinutes: o.file.permissions.approvalMinutes, escalator, secrets,
-    kick: o.kick, routineChannel: (runId) => routineRuns.channelOf(runId),
+    kick: o.kick, routineChannel: (runId) => routineRuns.channelOf(runId), alertOf: o.alertOf, healthOf: o.healthOf,
   });
 
   return {

@@ -13,6 +13,7 @@ import type { IncidentOpener } from '../core/routines/ports.js';
 import { RoutineScheduler } from '../core/routines/scheduler.js';
 import { code } from '../slack/blocks/run-card.js';
 import { RoutineRuns, SlackRoutineChat } from '../slack/routine-runs.js';
+import { lineLog, type Logger } from '../log.js';
 import type { Database } from '../store/db.js';
 import { KyselyRoutineRuns, KyselySlotStore } from '../store/routines.js';
 import type { RemediationWiring } from './remediation.js';
@@ -26,7 +27,7 @@ export interface RoutinesSetup {
   owner: string;
   /** Where runs go when their system has no operations channel and the command gives none. */
   fallbackChannel: string;
-  log: (msg: string, extra?: Record<string, unknown>) => void;
+  log: Logger;
 }
 
 export function createRoutines(o: RoutinesSetup) {
@@ -36,7 +37,7 @@ export function createRoutines(o: RoutinesSetup) {
   const remediation = o.runs.remediation;
   const starter = new RoutineRuns({ remediation, bind: (runId, channel, at) => routineRuns.bind(runId, channel, at) });
   const unknown = unknownScheduled(o.runs.catalog(), config);
-  if (unknown.length) o.log('routines.schedules names runbooks that do not exist; they never run', { runbooks: unknown });
+  if (unknown.length) o.log.warn({ runbooks: unknown }, 'routines.schedules names runbooks that do not exist; they never run');
   const systems = Object.keys(systemsOf(o.file));
   const configured = (name: string | undefined) => systems.find((n) => n.toLowerCase() === name?.toLowerCase()) ?? null;
   const opener: IncidentOpener = {
@@ -57,10 +58,10 @@ export function createRoutines(o: RoutinesSetup) {
   const scheduler = new RoutineScheduler({
     routines: () => routinesOf(o.runs.catalog(), config, o.fallbackChannel), slots, starter, engine: o.runs.engine, runs: o.runs.runs,
     chat: new SlackRoutineChat({ remediation, secrets: remediation.d.secrets }), incidents: opener, clock: o.clock, owner: o.owner,
-    graceMs: config.graceMinutes * 60_000, log: o.log,
+    graceMs: config.graceMinutes * 60_000, log: lineLog(o.log, 'warn'),
   });
   let timer: NodeJS.Timeout | undefined;
-  const tick = () => scheduler.tick().catch((e) => o.log('routine schedule failed', { error: String(e) }));
+  const tick = () => scheduler.tick().catch((e) => o.log.warn({ error: String(e) }, 'routine schedule failed'));
   return {
     scheduler, starter, slots, routineRuns,
     upcoming: () => scheduler.upcoming(),

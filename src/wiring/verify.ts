@@ -9,9 +9,10 @@ import { verifyRunbooks } from '../core/verify/check.js';
 import { verifySchedule } from '../core/verify/config.js';
 import { brokenBetween, type RunbookHealth, recordVerdicts, verdictsOf } from '../core/verify/freshness.js';
 import { VerifyScheduler } from '../core/verify/scheduler.js';
+import { lineLog, type Logger } from '../log.js';
 import type { Database } from '../store/db.js';
 import { KyselySlotStore } from '../store/routines.js';
-import { KyselyHealthStore } from '../store/runbook-health.js';
+import type { KyselyHealthStore } from '../store/runbook-health.js';
 import type { RemediationWiring } from './remediation.js';
 
 export interface VerifySetup {
@@ -21,16 +22,21 @@ export interface VerifySetup {
   clock: Clock;
   owner: string;
   env?: Record<string, string | undefined>;
-  log: (msg: string, extra?: Record<string, unknown>) => void;
+  log: Logger;
+  health: KyselyHealthStore;
 }
 
+/** Freshness of these runbooks, by id (absent: never verified). */
+export const freshnessOf = (health: KyselyHealthStore) => async (runbookIds: readonly string[]): Promise<Map<string, RunbookHealth>> =>
+  new Map((await health.get(runbookIds)).map((h) => [h.runbookId, h]));
+
 export function createVerify(o: VerifySetup) {
-  const health = new KyselyHealthStore(o.database);
+  const { health } = o;
   const schedule = verifySchedule(o.file.verify, o.env ?? process.env);
   const verify = () => verifyRunbooks(o.runs.catalog(), o.runs.inventory, o.runs.runner, { secrets: o.runs.remediation.d.secrets });
-  const scheduler = schedule && new VerifyScheduler({ schedule, slots: new KyselySlotStore(o.database), health, clock: o.clock, owner: o.owner, log: o.log, verify });
+  const scheduler = schedule && new VerifyScheduler({ schedule, slots: new KyselySlotStore(o.database), health, clock: o.clock, owner: o.owner, log: lineLog(o.log, 'warn'), verify });
   let timer: NodeJS.Timeout | undefined;
-  const tick = () => scheduler?.tick().catch((e) => o.log('scheduled verify failed', { error: String(e) }));
+  const tick = () => scheduler?.tick().catch((e) => o.log.warn({ error: String(e) }, 'scheduled verify failed'));
   return {
     health, scheduler,
     /** Verifies every runbook now and records the results (outside the schedule). */
@@ -43,10 +49,7 @@ export function createVerify(o: VerifySetup) {
     async brokenBetween(since: Date, until: Date) {
       return brokenBetween(await health.all(), since, until);
     },
-    /** Freshness of these runbooks, by id (absent: never verified). */
-    async freshness(runbookIds: readonly string[]): Promise<Map<string, RunbookHealth>> {
-      return new Map((await health.get(runbookIds)).map((h) => [h.runbookId, h]));
-    },
+    freshness: freshnessOf(health),
     start(): void {
       if (!scheduler) return;
       void tick();

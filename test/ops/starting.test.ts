@@ -13,14 +13,16 @@ describe('a Slack request while opsroom is still starting', () => {
     const metrics = new Metrics({ database, outbox: { depth: async () => 0 } }, { defaultMetrics: false });
     const lines: string[] = [];
     const log = createLogger('info', new Writable({ write(c, _e, done) { lines.push(String(c)); done(); } }));
-    let route: ((req: any, res: any) => void) | undefined;
-    const server = createServer(observedSlackRoute(() => route, { metrics, log }));
+    const starting = observedSlackRoute(undefined, { metrics, log });
+    const serving = observedSlackRoute((_req, res) => void res.end('ok'), { metrics, log });
+    let route = starting;
+    const server = createServer((req, res) => route(req, res));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`;
     try {
       const early = await fetch(url, { method: 'POST', body: 'payload=x' });
       expect(early.status).toBe(503);
-      route = (_req, res) => res.end('ok');
+      route = serving;
       const ready = await fetch(url, { method: 'POST', body: 'payload=x' });
       expect([ready.status, await ready.text()]).toEqual([200, 'ok']);
       expect(lines.map((l) => JSON.parse(l)).map((l) => [l.msg, l.status])).toEqual([['slack request', 503], ['slack request', 200]]);

@@ -16,7 +16,7 @@ const PG = '/usr/lib/postgresql/15';
 export const PG_UID = 999;
 const VERSION = '5';
 
-export const imageName = (kind: ImageKind) => `opsroom-demo/${kind}:${VERSION}`;
+const imageName = (kind: ImageKind) => `opsroom-demo/${kind}:${VERSION}`;
 
 /** What each image needs from this machine; a clear message names the package when it is missing. */
 const NEEDS: Record<ImageKind, Array<[string, string]>> = {

@@ -21,7 +21,7 @@ export interface ApprovalsTable {
   decided_by: string | null;
   decided_at: number | null;
 }
-export interface ChatRefsTable {
+interface ChatRefsTable {
   key: string;
   channel: string;
   ts: string;

@@ -27,10 +27,11 @@ async function loadCommand(name: string): Promise<CliCommand | undefined> {
 export async function usage(): Promise<string> {
   // Compiled, the folder holds .js files (and their .js.map).
   const names = [...new Set(readdirSync(commandsDir).filter((f) => /^[a-z][a-z0-9-]*\.[jt]s$/.test(f)).map((f) => f.slice(0, -3)))].sort();
-  const lines = names.map((n) => {
+  // Files without a summary are helpers of the commands (cli/names.ts, cli/lint-fix.ts…), not commands.
+  const lines = names.flatMap((n) => {
     const text = readFileSync(fileOf(n)!, 'utf8');
-    const summary = /export const summary\s*=\s*(['"`])(.*?)\1/.exec(text)?.[2] ?? '';
-    return `  ${n.padEnd(10)} ${summary}`;
+    const found = /export const summary\s*=\s*(['"`])((?:\\.|(?!\1)[^\\])*)\1/.exec(text);
+    return found ? [`  ${n.padEnd(10)} ${found[2].replace(/\\(.)/g, '$1')}`] : [];
   });
   return ['usage: opsroom <command> [args…]', '', 'commands:', ...lines].join('\n');
 }

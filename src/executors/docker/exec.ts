@@ -65,12 +65,12 @@ export async function runExec(
   return { exitCode: null, output, timedOut: false, error: note ?? 'cancelled: the process was killed' };
 }
 
-/** The stream can end a moment before the engine records the exit code. */
+/** The stream can end a moment before the engine records the exit code: ask again, soon then less often. */
 async function exitCodeOf(exec: Docker.Exec): Promise<number | null> {
   for (let i = 0; ; i++) {
     const info = await exec.inspect();
-    if (!info.Running || i >= 50) return info.ExitCode ?? null;
-    await delay(20);
+    if (!info.Running || i >= 60) return info.ExitCode ?? null;
+    await delay(Math.min(20, 2 ** i));
   }
 }
 

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 import { peerTestFiles } from './test/support/peer-tests.js';
 
@@ -7,6 +8,8 @@ const peers = peerTestFiles(import.meta.dirname);
 
 export default defineConfig({
   test: {
+    // Demo images built once, then imported by every fresh private dockerd (demo/images.ts).
+    env: { OPSROOM_DEMO_IMAGE_CACHE: process.env.OPSROOM_DEMO_IMAGE_CACHE ?? join(import.meta.dirname, 'test-artifacts', 'demo-images') },
     testTimeout: 60_000,
     hookTimeout: 180_000,
     pool: 'forks',

@@ -3,9 +3,10 @@
  * Debian binaries and the libraries `ldd` says they need, then `docker import`.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, chownSync, copyFileSync, createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
 import type { ImageKind } from './services.js';
@@ -40,6 +41,11 @@ export async function ensureImage(docker: Docker, kind: ImageKind): Promise<stri
   } catch { /* build it */ }
   const missing = missingFor(kind);
   if (missing.length) throw new Error(`Cannot build ${name}: install ${missing.join(', ')} (scripts/install-peers.sh)`);
+  const cached = cachedTar(kind);
+  if (cached && existsSync(cached)) {
+    await importTar(docker, createReadStream(cached), name, kind);
+    return name;
+  }
   const root = mkdtempSync(join(tmpdir(), `opsroom-demo-${kind}-`));
   try {
     base(root);
@@ -54,7 +60,13 @@ export async function ensureImage(docker: Docker, kind: ImageKind): Promise<stri
       monitoring(root, '/usr/bin/prometheus-alertmanager');
       copyTree('/usr/share/prometheus/alertmanager', join(root, 'usr/share/prometheus/alertmanager'));
     }
-    await importRoot(docker, root, name, kind);
+    if (cached) {
+      saveTar(root, cached);
+      await importTar(docker, createReadStream(cached), name, kind);
+    } else {
+      const tar = spawn('tar', ['--numeric-owner', '-C', root, '-c', '.'], { stdio: ['ignore', 'pipe', 'inherit'] });
+      await importTar(docker, tar.stdout, name, kind);
+    }
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
@@ -141,11 +153,44 @@ function copyTree(from: string, to: string): void {
   if (r.status !== 0) throw new Error(`copying ${from}: ${r.stderr}`);
 }
 
-async function importRoot(docker: Docker, root: string, name: string, kind: ImageKind): Promise<void> {
+/**
+ * With $OPSROOM_DEMO_IMAGE_CACHE set (the tests set it), the tarball of each built root is kept
+ * there, named by a hash of what went into it (this code, demo/rootfs, the installed packages), so
+ * a fresh engine imports it instead of building again.
+ */
+function cachedTar(kind: ImageKind): string | undefined {
+  const dir = process.env.OPSROOM_DEMO_IMAGE_CACHE;
+  if (!dir) return undefined;
+  const hash = createHash('sha256').update(`${VERSION}\n${kind}\n`).update(readFileSync(fileURLToPath(import.meta.url)));
+  const rootfs = join(HERE, 'rootfs');
+  for (const f of readdirSync(rootfs).sort()) hash.update(f).update(readFileSync(join(rootfs, f)));
+  for (const f of ['/var/lib/dpkg/status', ...NEEDS[kind].map(([p]) => p)]) {
+    const s = statSync(f);
+    hash.update(`${f} ${s.size} ${s.mtimeMs}\n`);
+  }
+  return join(dir, `${kind}-${hash.digest('hex').slice(0, 16)}.tar`);
+}
+
+/** Writes the tarball next to its final name and renames it, so a reader never sees half of it. */
+function saveTar(root: string, path: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const kind = /^([a-z]+)-/.exec(basename(path))![1];
+  for (const old of readdirSync(dirname(path))) {
+    if (old.startsWith(`${kind}-`) && old.endsWith('.tar') && old !== basename(path)) rmSync(join(dirname(path), old), { force: true });
+  }
+  const partial = `${path}.${process.pid}.partial`;
+  const r = spawnSync('tar', ['--numeric-owner', '-C', root, '-cf', partial, '.']);
+  if (r.status !== 0) {
+    rmSync(partial, { force: true });
+    throw new Error(`tar of the ${kind} image failed: ${r.stderr}`);
+  }
+  renameSync(partial, path);
+}
+
+async function importTar(docker: Docker, tar: NodeJS.ReadableStream, name: string, kind: ImageKind): Promise<void> {
   const [repo, tag] = name.split(':');
-  const tar = spawn('tar', ['--numeric-owner', '-C', root, '-c', '.'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const path = kind === 'postgres' ? `${PG}/bin:` : '';
-  const progress = await docker.importImage(tar.stdout!, {
+  const progress = await docker.importImage(tar, {
     repo, tag,
     changes: [`ENV PATH=/usr/local/bin:${path}/usr/sbin:/usr/bin:/sbin:/bin`, 'LABEL opsroom.demo=1'],
   } as object);

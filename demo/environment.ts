@@ -145,7 +145,7 @@ async function startServices(demo: Demo, options: DemoOptions, log: (line: strin
     await ensureImage(docker, kind);
     log(`image ${kind} ready in ${Date.now() - t} ms`);
   }
-  for (const e of endpoints) await createService(docker, e, specOf(e), endpoints);
+  await Promise.all(endpoints.map((e) => createService(docker, e, specOf(e), endpoints)));
   log('waiting for health checks…');
   let t = Date.now();
   await Promise.all(endpoints.map((e) => waitHealth(docker, e.container, 'healthy', 90_000)));

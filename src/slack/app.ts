@@ -3,6 +3,7 @@ import type { WebClientOptions } from '@slack/web-api';
 import { WebClient } from '@slack/web-api';
 import type { SlackDeps } from './deps.js';
 import { registerListeners } from './listeners/index.js';
+import { lastNet } from './listeners/reply.js';
 
 export interface SlackSettings {
   botToken: string;
@@ -60,10 +61,12 @@ export function createSlackApp(settings: SlackSettings, deps: SlackDeps, first: 
     clientOptions: clientOptions(settings.apiUrl),
     logLevel: LogLevel.WARN,
     ignoreSelf: false,
+    // The global error handler gets the request body, to answer the person (listeners/reply.ts).
+    extendedErrorHandler: true,
   });
   first.forEach((m) => app.use(m));
   registerListeners(app, deps);
-  app.error(async (e) => deps.log('slack listener error', { error: String(e?.stack ?? e) }));
+  app.error(lastNet(deps.log));
   return {
     app,
     requestListener: receiver instanceof HTTPReceiver ? receiver.requestListener : undefined,

@@ -4,9 +4,9 @@ import type { Incident } from '../../../core/incidents/incident.js';
 import { isStatus } from '../../../core/incidents/status.js';
 import { resolveModal, updateModal } from '../../blocks/modals.js';
 import type { SlackDeps } from '../../deps.js';
-import { userMessage } from '../../errors.js';
 import { Actions } from '../../ids.js';
-import { clickedIncident, clickedMessage } from '../clicked.js';
+import { clickedIncident, clickedWhere } from '../clicked.js';
+import { tellError } from '../reply.js';
 
 type Args = SlackActionMiddlewareArgs<BlockAction<BlockElementAction>> & AllMiddlewareArgs;
 type CardAction = (d: SlackDeps, incident: Incident, args: Args) => Promise<unknown>;
@@ -43,11 +43,7 @@ export function registerCardActions(app: App, d: SlackDeps) {
       try {
         await run(d, await clickedIncident(d.store, a.body), a);
       } catch (e) {
-        if (!(e instanceof CodedError)) d.log('card action failed', { actionId, error: String((e as Error)?.stack ?? e) });
-        await a.client.chat.postEphemeral({
-          channel: clickedMessage(a.body).channel ?? d.incidentChannel,
-          user: a.body.user.id, text: userMessage(e),
-        }).catch((err) => d.log('ephemeral failed', { error: String(err) }));
+        await tellError(a.client, d.log, 'card action failed', clickedWhere(a.body, d.incidentChannel), e, { actionId });
       }
     });
   }

@@ -2,10 +2,10 @@ import type { App, BlockAction, ViewStateValue } from '@slack/bolt';
 import { CodedError, ErrorCode } from '../../../core/errors.js';
 import { escalateModal, escalationChoice } from '../../blocks/escalate.js';
 import type { SlackDeps } from '../../deps.js';
-import { userMessage } from '../../errors.js';
 import { claimsOf } from '../once.js';
 import { Actions, Inputs, Views } from '../../ids.js';
-import { clickedIncident, clickedMessage } from '../clicked.js';
+import { clickedIncident, clickedWhere } from '../clicked.js';
+import { fieldError, tellError } from '../reply.js';
 
 type Values = Record<string, Record<string, ViewStateValue>>;
 
@@ -16,15 +16,12 @@ export function registerEscalate(app: App, d: SlackDeps) {
   app.action(Actions.escalate, async ({ ack, body, client }) => {
     await ack();
     const b = body as BlockAction;
-    const { channel } = clickedMessage(b);
     try {
       const incident = await clickedIncident(d.store, b);
       if (incident.status === 'resolved') throw new CodedError(ErrorCode.IllegalTransition, 'The incident is resolved. Reopen it first.');
       await client.views.open({ trigger_id: b.trigger_id, view: escalateModal(incident, policies) });
     } catch (e) {
-      if (!(e instanceof CodedError)) d.log('escalate failed', { error: String((e as Error)?.stack ?? e) });
-      await client.chat.postEphemeral({ channel: channel ?? d.incidentChannel, user: b.user.id, text: userMessage(e) })
-        .catch((err) => d.log('ephemeral failed', { error: String(err) }));
+      await tellError(client, d.log, 'escalate failed', clickedWhere(b, d.incidentChannel), e);
     }
   });
 
@@ -38,7 +35,7 @@ export function registerEscalate(app: App, d: SlackDeps) {
       await claimsOf(d).run(`view:${view.id}`, () => d.incidents.escalate(incidentId, body.user.id, to));
       await ack();
     } catch (e) {
-      await ack({ response_action: 'errors', errors: { [Inputs.escalateTo]: userMessage(e).replace(/^:\w+: /, '') } });
+      await ack(fieldError(d.log, 'escalate failed', e, Inputs.escalateTo));
     }
   });
 }

@@ -3,9 +3,9 @@ import type { AllMiddlewareArgs, App, BlockAction, BlockElementAction, SlackActi
 import { CodedError, ErrorCode } from '../../../core/errors.js';
 import type { Incident } from '../../../core/incidents/incident.js';
 import type { SlackDeps } from '../../deps.js';
-import { userMessage } from '../../errors.js';
 import { FollowUpActions } from '../../ids.js';
-import { clickedIncident, clickedMessage } from '../clicked.js';
+import { clickedIncident, clickedWhere } from '../clicked.js';
+import { tellError, tellOnly } from '../reply.js';
 
 type Args = SlackActionMiddlewareArgs<BlockAction<BlockElementAction>> & AllMiddlewareArgs;
 type Answer = (d: SlackDeps, incident: Incident, args: Args) => Promise<string | undefined>;
@@ -35,16 +35,13 @@ export function registerFollowUpActions(app: App, d: SlackDeps) {
     app.action(actionId, async (args) => {
       const a = args as unknown as Args;
       await a.ack();
-      let text: string | undefined;
+      const where = clickedWhere(a.body, d.incidentChannel);
       try {
-        text = await answer(d, await clickedIncident(d.store, a.body), a);
+        const text = await answer(d, await clickedIncident(d.store, a.body), a);
+        if (text) await tellOnly(a.client, d.log, where, text);
       } catch (e) {
-        if (!(e instanceof CodedError)) d.log('follow-up action failed', { actionId, error: String((e as Error)?.stack ?? e) });
-        text = userMessage(e);
+        await tellError(a.client, d.log, 'follow-up action failed', where, e, { actionId });
       }
-      if (!text) return;
-      await a.client.chat.postEphemeral({ channel: clickedMessage(a.body).channel ?? d.incidentChannel, user: a.body.user.id, text })
-        .catch((err) => d.log('ephemeral failed', { error: String(err) }));
     });
   }
 }

@@ -2,18 +2,12 @@ import type { AllMiddlewareArgs, App, BlockAction, BlockElementAction, SlackActi
 import { CodedError, ErrorCode } from '../../../core/errors.js';
 import { incidentKey } from '../../../core/incidents/incident.js';
 import { acceptedBlocks, noteModal, type Block } from '../../blocks/handoff.js';
-import { userMessage } from '../../errors.js';
 import { HandoffActions, HandoffViews } from '../../ids.js';
 import type { HandoffSlackDeps } from '../commands/handoff.js';
-import { clickedIncident, clickedMessage } from '../clicked.js';
+import { clickedIncident, clickedMessage, clickedWhere } from '../clicked.js';
+import { fieldError, tellError, tellOnly } from '../reply.js';
 
 type Args = SlackActionMiddlewareArgs<BlockAction<BlockElementAction>> & AllMiddlewareArgs;
-
-async function tellClicker(d: HandoffSlackDeps, a: Args, text: string) {
-  const { channel } = clickedMessage(a.body);
-  if (!channel) return;
-  await a.client.chat.postEphemeral({ channel, user: a.body.user.id, text }).catch((err) => d.log('ephemeral failed', { error: String(err) }));
-}
 
 /** "Accept handoff" (the handoff comes from the clicked message, never the button's value) and "Add to handoff". */
 export function registerHandoffActions(app: App, d: HandoffSlackDeps) {
@@ -32,10 +26,9 @@ export function registerHandoffActions(app: App, d: HandoffSlackDeps) {
           .catch((err) => d.log('handoff message update failed', { error: String(err) }));
       }
       const moved = r.moved.length ? ` You are now commander of ${r.moved.map(incidentKey).join(', ')}.` : '';
-      await tellClicker(d, a, `:handshake: You accepted the handoff.${moved}`);
+      await tellOnly(a.client, d.log, clickedWhere(a.body), `:handshake: You accepted the handoff.${moved}`);
     } catch (e) {
-      if (!(e instanceof CodedError)) d.log('handoff accept failed', { error: String((e as Error)?.stack ?? e) });
-      await tellClicker(d, a, userMessage(e));
+      await tellError(a.client, d.log, 'handoff accept failed', clickedWhere(a.body), e);
     }
   });
 
@@ -46,8 +39,7 @@ export function registerHandoffActions(app: App, d: HandoffSlackDeps) {
       const incident = await clickedIncident(d.store, a.body);
       await a.client.views.open({ trigger_id: a.body.trigger_id, view: noteModal(incident.id) });
     } catch (e) {
-      if (!(e instanceof CodedError)) d.log('add to handoff failed', { error: String((e as Error)?.stack ?? e) });
-      await tellClicker(d, a, userMessage(e));
+      await tellError(a.client, d.log, 'add to handoff failed', clickedWhere(a.body), e);
     }
   });
 
@@ -62,8 +54,7 @@ export function registerHandoffActions(app: App, d: HandoffSlackDeps) {
       await d.handoffs.note(body.user.id, text, typeof meta.incidentId === 'number' ? meta.incidentId : null);
       await ack();
     } catch (e) {
-      if (!(e instanceof CodedError)) d.log('handoff note failed', { error: String((e as Error)?.stack ?? e) });
-      await ack({ response_action: 'errors', errors: { note: userMessage(e).replace(/^:\w+: /, '') } });
+      await ack(fieldError(d.log, 'handoff note failed', e, 'note'));
     }
   });
 }

@@ -8,9 +8,9 @@
 import type { AllMiddlewareArgs, App, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { CodedError, ErrorCode, isCoded } from '../../../core/errors.js';
 import type { SlackDeps } from '../../deps.js';
-import { userMessage } from '../../errors.js';
 import { RunActions } from '../../ids.js';
-import { clickedMessage } from '../clicked.js';
+import { clickedMessage, clickedWhere } from '../clicked.js';
+import { tellError } from '../reply.js';
 import { claimsOf } from '../once.js';
 import type { Once } from '../../../core/once.js';
 import type { Remediation } from '../../remediation.js';
@@ -169,18 +169,16 @@ export function registerRunActions(app: App, d: SlackDeps) {
       await a.ack();
       const b = a.body;
       const clicked = clickedMessage(b);
+      const where = clickedWhere(b, d.incidentChannel);
       const c: Click = {
-        user: b.user.id, channel: clicked.channel ?? '', ts: clicked.ts ?? '',
-        threadTs: (b.container as { thread_ts?: string } | undefined)?.thread_ts ?? (b.message as { thread_ts?: string } | undefined)?.thread_ts,
+        user: b.user.id, channel: clicked.channel ?? '', ts: clicked.ts ?? '', threadTs: where.threadTs,
         value: a.action.value ?? a.action.selected_option?.value ?? '', triggerId: b.trigger_id, claims: claimsOf(d), windowed: d.deliveries !== undefined,
       };
       try {
         await run(r, c, a);
       } catch (e) {
         if (isCoded(e, ErrorCode.Forbidden)) await r.refused(c.user, c.incidentId, what, e.message);
-        else if (!isCoded(e)) d.log('run action failed', { actionId: String(actionId), error: String((e as Error)?.stack ?? e) });
-        await a.client.chat.postEphemeral({ channel: c.channel || d.incidentChannel, user: c.user, text: userMessage(e), ...(c.threadTs ? { thread_ts: c.threadTs } : {}) })
-          .catch((err) => d.log('ephemeral failed', { error: String(err) }));
+        await tellError(a.client, d.log, 'run action failed', where, e, { actionId: String(actionId) });
       }
     });
   }

@@ -9,7 +9,7 @@ import { context, context as contextBlock, section, slackDate, type Block } from
 import { userText } from '../../blocks/mrkdwn.js';
 import { listBlocks } from '../../blocks/lists.js';
 import type { SlackDeps } from '../../deps.js';
-import { userMessage } from '../../errors.js';
+import { errorReply } from '../reply.js';
 import { withinAckWindow } from '../ack.js';
 import { arrivedAt } from '../once.js';
 
@@ -73,10 +73,10 @@ export function registerOncallCommand(app: App, d: SlackDeps) {
       if (!d.pager) throw new CodedError(ErrorCode.Unavailable, 'PagerDuty is not configured.');
       return { response_type: 'ephemeral', ...onCallBlocks(await d.pager.onCall(service), service) };
     })().catch((e): RespondArguments => {
-      if (!(e instanceof CodedError)) d.log('/oncall failed', { error: String(e?.stack ?? e) });
+      const reply = errorReply(d.log, '/oncall failed', e);
       // `/oncall hlep` asks for a service called hlep; when that fails, say what was likely meant.
       const hint = e instanceof CodedError && service ? didYouMean(service, Object.keys(oncallCommand.subcommands).filter((s) => s !== 'show'), '/oncall ') : '';
-      return { response_type: 'ephemeral', text: userMessage(e) + hint };
+      return { ...reply, text: reply.text + hint };
     });
     await withinAckWindow(work, ack, respond, arrivedAt(context));
   });

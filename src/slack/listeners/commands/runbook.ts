@@ -8,7 +8,7 @@ import { incidentKey, type Incident } from '../../../core/incidents/incident.js'
 import { paramsModal } from '../../blocks/run-views.js';
 import { runbookList } from '../../blocks/runbook-list.js';
 import type { SlackDeps } from '../../deps.js';
-import { userMessage } from '../../errors.js';
+import { errorReply } from '../reply.js';
 import { code } from '../../blocks/mrkdwn.js';
 import { said } from '../../../core/said.js';
 import { nearest } from '../../../core/nearest.js';
@@ -69,8 +69,7 @@ export function registerRunbookCommand(app: App, d: SlackDeps) {
     let acked = false;
     const fail = async (e: unknown): Promise<RespondArguments> => {
       if (isCoded(e, ErrorCode.Forbidden)) await r.refused(user, incident?.id, `start runbook ${String(parsed.args.runbook)}`, e.message);
-      else if (!isCoded(e)) d.log('/runbook run failed', { error: String((e as Error)?.stack ?? e) });
-      return { response_type: 'ephemeral', text: userMessage(e) };
+      return errorReply(d.log, '/runbook run failed', e);
     };
     try {
       const threadTs = (body as { thread_ts?: string }).thread_ts;

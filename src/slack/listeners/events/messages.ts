@@ -9,6 +9,7 @@ import type { App } from '@slack/bolt';
 import type { TimelineMessages } from '../../../core/incidents/messages.js';
 import type { SlackDeps } from '../../deps.js';
 import { permalinkOf, readableMessageText } from '../../message-text.js';
+import { logOnce } from '../reply.js';
 
 /** Subtypes that are still a person saying something. */
 const KEPT_SUBTYPES = new Set([undefined, 'thread_broadcast', 'file_share']);
@@ -42,7 +43,8 @@ export function registerThreadMessages(app: App, d: SlackDeps, messages: Timelin
       const [text, permalink] = await Promise.all([readableMessageText(client, e.text ?? ''), permalinkOf(client, e.channel!, e.ts)]);
       await messages.add(incident.id, { channel: e.channel!, ts: e.ts, threadTs: e.thread_ts, author: e.user, text, permalink }, { kind: 'message', actor: e.user });
     } catch (err) {
-      d.log('thread message not recorded', { incidentId: incident.id, ts: e.ts, error: String((err as Error)?.stack ?? err) });
+      // Logged here with the incident; the global error handler does not log it again.
+      logOnce(d.log, 'thread message not recorded', err, { incidentId: incident.id, ts: e.ts });
       throw err;
     }
   });

@@ -5,13 +5,12 @@
  * linked back to it on the timeline and in the thread (see views/timeline.ts).
  */
 import type { AllMiddlewareArgs, App, MessageShortcut, SlackShortcutMiddlewareArgs } from '@slack/bolt';
-import { CodedError } from '../../../core/errors.js';
 import type { TimelineMessages } from '../../../core/incidents/messages.js';
 import { incidentKey } from '../../../core/incidents/incident.js';
 import { scrubTyped } from '../../../core/runs/known-secrets.js';
 import { declareModal, pickIncidentModal, type PickedMessage } from '../../blocks/timeline.js';
 import type { SlackDeps } from '../../deps.js';
-import { userMessage } from '../../errors.js';
+import { errorReply } from '../reply.js';
 import { Shortcuts } from '../../ids.js';
 import { permalinkOf, plainMessageText, readableMessageText } from '../../message-text.js';
 
@@ -63,8 +62,7 @@ export function registerShortcuts(app: App, d: SlackDeps, messages: TimelineMess
       try {
         await run(a);
       } catch (e) {
-        if (!(e instanceof CodedError)) d.log('shortcut failed', { callbackId, error: String((e as Error)?.stack ?? e) });
-        await a.respond({ response_type: 'ephemeral', text: userMessage(e) }).catch((err) => d.log('shortcut reply failed', { error: String(err) }));
+        await a.respond(errorReply(d.log, 'shortcut failed', e, { callbackId })).catch((err) => d.log('shortcut reply failed', { error: String(err) }));
       }
     });
   }

@@ -3,7 +3,8 @@ import type { App, ViewStateValue } from '@slack/bolt';
 import { CodedError, ErrorCode, isCoded } from '../../../core/errors.js';
 import { checkParamValue } from '../../../core/runbooks/params.js';
 import type { SlackDeps } from '../../deps.js';
-import { userMessage } from '../../errors.js';
+import type { Incident } from '../../../core/incidents/incident.js';
+import { tellError, type Where } from '../reply.js';
 import { claimsOf } from '../once.js';
 import { paramInput, RunViews } from '../../ids.js';
 
@@ -14,6 +15,10 @@ const valueOf = (v: Values, id: string): string | undefined => {
   const raw = s?.value ?? s?.selected_option?.value ?? undefined;
   return raw === null || raw === undefined || raw === '' ? undefined : raw;
 };
+
+/** The incident's thread, else `channel`: where the person reads an answer to a closed modal. */
+const inThread = (user: string, incident: Incident | undefined, channel?: string): Where =>
+  ({ user, channel: incident?.channel ?? channel, ...(incident?.cardTs ? { threadTs: incident.cardTs } : {}) });
 
 export function registerRunViews(app: App, d: SlackDeps) {
   const r = d.runs;
@@ -43,9 +48,7 @@ export function registerRunViews(app: App, d: SlackDeps) {
       await claimsOf(d).run(`view:${view.id}`, () => r.start(incident, rb.id, given, body.user.id));
     } catch (e) {
       if (isCoded(e, ErrorCode.Forbidden)) await r.refused(body.user.id, incident.id, 'start a runbook', e.message);
-      else if (!isCoded(e)) d.log('start from modal failed', { error: String((e as Error)?.stack ?? e) });
-      await client.chat.postEphemeral({ channel: incident.channel, user: body.user.id, text: userMessage(e), ...(incident.cardTs ? { thread_ts: incident.cardTs } : {}) })
-        .catch((err) => d.log('ephemeral failed', { error: String(err) }));
+      await tellError(client, d.log, 'start from modal failed', inThread(body.user.id, incident), e);
     }
   });
 
@@ -60,10 +63,8 @@ export function registerRunViews(app: App, d: SlackDeps) {
       await claimsOf(d).run(`view:${view.id}`, () => r.confirm(body.user.id, meta));
     } catch (e) {
       if (isCoded(e, ErrorCode.Forbidden)) await r.refused(body.user.id, incident?.id, `run dangerous step ${meta.stepId}`, e.message);
-      else if (!isCoded(e)) d.log('confirm failed', { error: String((e as Error)?.stack ?? e) });
       const routine = run && !incident ? await r.d.routineChannel?.(run.id) : undefined;
-      await client.chat.postEphemeral({ channel: incident?.channel ?? routine ?? d.incidentChannel, user: body.user.id, text: userMessage(e), ...(incident?.cardTs ? { thread_ts: incident.cardTs } : {}) })
-        .catch((err) => d.log('ephemeral failed', { error: String(err) }));
+      await tellError(client, d.log, 'confirm failed', inThread(body.user.id, incident, routine ?? d.incidentChannel), e);
     }
   });
 
@@ -79,9 +80,7 @@ export function registerRunViews(app: App, d: SlackDeps) {
       await claimsOf(d).run(`view:${view.id}`, () => r.reject(body.user.id, a.id, reason));
     } catch (e) {
       if (isCoded(e, ErrorCode.Forbidden)) await r.refused(body.user.id, incident?.id, 'reject a dangerous step', e.message);
-      else if (!isCoded(e)) d.log('reject failed', { error: String((e as Error)?.stack ?? e) });
-      await client.chat.postEphemeral({ channel: incident?.channel ?? d.incidentChannel, user: body.user.id, text: userMessage(e), ...(incident?.cardTs ? { thread_ts: incident.cardTs } : {}) })
-        .catch((err) => d.log('ephemeral failed', { error: String(err) }));
+      await tellError(client, d.log, 'reject failed', inThread(body.user.id, incident, d.incidentChannel), e);
     }
   });
 
@@ -97,10 +96,8 @@ export function registerRunViews(app: App, d: SlackDeps) {
       await claimsOf(d).run(`view:${view.id}`, () => r.skip(body.user.id, run.id, stepId, reason));
     } catch (e) {
       if (isCoded(e, ErrorCode.Forbidden)) await r.refused(body.user.id, incident?.id, `skip step ${stepId}`, e.message);
-      else if (!isCoded(e)) d.log('skip failed', { error: String((e as Error)?.stack ?? e) });
       const routine = run && !incident ? await r.d.routineChannel?.(run.id) : undefined;
-      await client.chat.postEphemeral({ channel: incident?.channel ?? routine ?? d.incidentChannel, user: body.user.id, text: userMessage(e), ...(incident?.cardTs ? { thread_ts: incident.cardTs } : {}) })
-        .catch((err) => d.log('ephemeral failed', { error: String(err) }));
+      await tellError(client, d.log, 'skip failed', inThread(body.user.id, incident, routine ?? d.incidentChannel), e);
     }
   });
 }

@@ -4,7 +4,7 @@ import { TITLE_MAX } from '../../../core/incidents/service.js';
 import { isStatus } from '../../../core/incidents/status.js';
 import { systemFor } from '../../../core/systems/incidents.js';
 import type { SlackDeps } from '../../deps.js';
-import { userMessage } from '../../errors.js';
+import { fieldError, fieldText } from '../reply.js';
 import { claimsOf } from '../once.js';
 import { Inputs, Views } from '../../ids.js';
 import { unpackMeta, type PickedMessage } from '../../blocks/timeline.js';
@@ -18,12 +18,12 @@ const field = (v: Values, id: string): string | undefined => {
 };
 
 /** Which input a use-case error belongs to, so the modal shows it next to the right field. */
-function errorsFor(e: unknown, fallback: string): Record<string, string> {
-  const msg = userMessage(e).replace(/^:\w+: /, '');
-  if (isCoded(e, ErrorCode.BadInput) && /severity/i.test(msg)) return { [Inputs.severity]: msg };
-  if (isCoded(e, ErrorCode.BadInput) && /title/i.test(msg)) return { [Inputs.title]: msg };
-  if (isCoded(e, ErrorCode.BadInput) && /system/i.test(msg)) return { [Inputs.system]: msg };
-  return { [fallback]: msg };
+function fieldOf(e: unknown, fallback: string): string {
+  const msg = fieldText(e);
+  if (isCoded(e, ErrorCode.BadInput) && /severity/i.test(msg)) return Inputs.severity;
+  if (isCoded(e, ErrorCode.BadInput) && /title/i.test(msg)) return Inputs.title;
+  if (isCoded(e, ErrorCode.BadInput) && /system/i.test(msg)) return Inputs.system;
+  return fallback;
 }
 
 /** Modal submissions: validate, run once per view, answer with errors next to the inputs. */
@@ -53,7 +53,7 @@ export function registerSubmissions(app: App, d: SlackDeps) {
       await claimsOf(d).run(`view:${view.id}`, () => d.incidents.open({ ...input, ...from }));
       await ack();
     } catch (e) {
-      await ack({ response_action: 'errors', errors: errorsFor(e, Inputs.title) });
+      await ack(fieldError(d.log, 'open from modal failed', e, fieldOf(e, Inputs.title)));
     }
   });
 
@@ -67,7 +67,7 @@ export function registerSubmissions(app: App, d: SlackDeps) {
       await claimsOf(d).run(`view:${view.id}`, () => d.incidents.postUpdate(incidentId, body.user.id, field(v, Inputs.text) ?? '', status as never));
       await ack();
     } catch (e) {
-      await ack({ response_action: 'errors', errors: errorsFor(e, /status|move/i.test(String(e)) ? Inputs.status : Inputs.text) });
+      await ack(fieldError(d.log, 'update from modal failed', e, fieldOf(e, /status|move/i.test(String(e)) ? Inputs.status : Inputs.text)));
     }
   });
 
@@ -79,7 +79,7 @@ export function registerSubmissions(app: App, d: SlackDeps) {
       await claimsOf(d).run(`view:${view.id}`, () => d.incidents.resolve(incidentId, body.user.id, field(v, Inputs.summary) ?? null));
       await ack();
     } catch (e) {
-      await ack({ response_action: 'errors', errors: errorsFor(e, Inputs.summary) });
+      await ack(fieldError(d.log, 'resolve from modal failed', e, fieldOf(e, Inputs.summary)));
     }
   });
 }

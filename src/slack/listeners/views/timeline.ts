@@ -11,7 +11,7 @@ import { isOpen } from '../../../core/incidents/status.js';
 import { incidentKey } from '../../../core/incidents/incident.js';
 import { addedLine, declaredLine, unpackMeta, type PickedMessage } from '../../blocks/timeline.js';
 import type { SlackDeps } from '../../deps.js';
-import { userMessage } from '../../errors.js';
+import { fieldError } from '../reply.js';
 import { TimelineInputs, TimelineViews } from '../../ids.js';
 import { permalinkOf, readableMessageText } from '../../message-text.js';
 
@@ -45,7 +45,7 @@ export function registerTimelineViews(app: App, d: SlackDeps, messages: Timeline
       }
       await ack();
     } catch (e) {
-      await ack({ response_action: 'errors', errors: { [TimelineInputs.incident]: userMessage(e).replace(/^:\w+: /, '') } });
+      await ack(fieldError(d.log, 'add to timeline failed', e, TimelineInputs.incident));
     }
   });
 }

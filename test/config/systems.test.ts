@@ -1,11 +1,14 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadFileConfig, severityNamesOf, systemsOf } from '../../src/config/file.js';
 
+const dir = mkdtempSync(join(tmpdir(), 'opsroom-systems-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let files = 0;
 const write = (text: string) => {
-  const path = join(mkdtempSync(join(tmpdir(), 'opsroom-systems-')), 'opsroom.yml');
+  const path = join(mkdtempSync(join(dir, `${++files}-`)), 'opsroom.yml');
   writeFileSync(path, text);
   return path;
 };

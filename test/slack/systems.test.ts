@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -32,8 +32,12 @@ systems:
 /** CONFIG read the way opsroom reads opsroom.yml. */
 function config() {
   const dir = mkdtempSync(join(tmpdir(), 'opsroom-systems-'));
-  writeFileSync(join(dir, 'opsroom.yml'), CONFIG);
-  return loadFileConfig(join(dir, 'opsroom.yml'));
+  try {
+    writeFileSync(join(dir, 'opsroom.yml'), CONFIG);
+    return loadFileConfig(join(dir, 'opsroom.yml'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 let t: LocalOpsroom;

@@ -10,6 +10,7 @@ import { opsroomLine } from './blocks/mrkdwn.js';
 import { monitoringOffer } from './blocks/recovery.js';
 import { toDeliveryError } from './errors.js';
 import { pagerLine } from './pager-line.js';
+import { CardPosted } from './card-posted.js';
 import { cardKey, findPosted, lineKey } from './posted.js';
 
 export interface SlackNotifierDeps {
@@ -91,6 +92,9 @@ export class SlackNotifier implements ChatNotifier {
     await this.deps.client.chat.postMessage({ metadata: lineKey(effect), channel: p.channel, text, unfurl_links: false });
   }
 
+  /** Told when an incident's card is first posted (the answer to `/incident open` links it). */
+  readonly cards = new CardPosted();
+
   private async card(incident: Incident, effect: Effect) {
     const blocks = await this.renderCard(incident);
     const text = cardText(incident);
@@ -102,9 +106,11 @@ export class SlackNotifier implements ChatNotifier {
     const posted = effect.attempts > 0 ? await findPosted(this.deps.client, { channel: incident.channel }, cardKey(incident.id), incident.createdAt) : undefined;
     if (posted) {
       await this.deps.client.chat.update({ channel: incident.channel, ts: posted, text, blocks });
+      this.cards.posted(incident.id, posted);
       return { cardTs: posted };
     }
     const r = await this.deps.client.chat.postMessage({ channel: incident.channel, text, blocks, unfurl_links: false, metadata: cardKey(incident.id) });
+    this.cards.posted(incident.id, r.ts as string);
     return { cardTs: r.ts as string };
   }
 }

@@ -38,7 +38,8 @@ export function createIncidents(o: IncidentsSetup) {
     pagerLink: (id) => pagerLinks.get(id), followUps: (id) => followUps.forIncident(id),
   });
   const dispatcher: EffectDispatcher = new EffectDispatcher({
-    outbox, store, chat: loggedDeliveries(notifier, o.log), pager, clock: o.clock, busy: () => o.gate.active > 0,
+    // A request waiting for its incident's card (to link it) is not one to yield to.
+    outbox, store, chat: loggedDeliveries(notifier, o.log), pager, clock: o.clock, busy: () => o.gate.active > notifier.cards.waiting,
     // The card's "PagerDuty: pending / failed / link" line follows each pager call's outcome.
     afterDelivery: async (effect, outcome) => {
       if (effect.target !== 'pager' || (!outcome.ok && outcome.retryAt && effect.attempts > 0)) return;

@@ -87,6 +87,10 @@ export class Workspace {
   failAll(failure: Failure, ms: number): void {
     this.failures.failAll(failure, ms);
   }
+  /** The next `times` calls of `method` ('*' for any) are handled `ms` later, then as usual. */
+  delayNext(method: string, ms: number, times = 1): void {
+    this.failures.delayNext(method, ms, times);
+  }
   clearFailures(): void {
     this.failures.clear();
   }

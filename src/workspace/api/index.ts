@@ -15,6 +15,7 @@ export type ApiAnswer = { status: number; body: unknown; headers?: Record<string
 export class Failures {
   private next: { method: string; failure: Failure; times: number }[] = [];
   private all?: { until: number; failure: Failure };
+  private slow: { method: string; ms: number; times: number }[] = [];
 
   failNext(method: string, failure: Failure, times = 1): void {
     this.next.push({ method, failure, times });
@@ -22,9 +23,22 @@ export class Failures {
   failAll(failure: Failure, ms: number): void {
     this.all = { until: Date.now() + ms, failure };
   }
+  /** The next `times` calls of `method` ('*' for any) are handled `ms` later (a slow Slack), then as usual. */
+  delayNext(method: string, ms: number, times = 1): void {
+    this.slow.push({ method, ms, times });
+  }
   clear(): void {
     this.next = [];
     this.all = undefined;
+    this.slow = [];
+  }
+  /** How long this call waits before it is handled, 0 for at once. */
+  delay(method: string): number {
+    const rule = this.slow.find((r) => (r.method === method || r.method === '*') && r.times > 0);
+    if (!rule) return 0;
+    rule.times -= 1;
+    if (rule.times === 0) this.slow.splice(this.slow.indexOf(rule), 1);
+    return rule.ms;
   }
   /** The failure for this call, if one is due ('response_url' covers posts to response URLs). */
   take(method: string): Failure | undefined {
@@ -44,6 +58,8 @@ function failureAnswer(f: Failure): ApiAnswer {
 }
 
 export async function callApi(ctx: ApiContext, failures: Failures, method: string, args: Args, token: string | undefined, botToken: string): Promise<ApiAnswer> {
+  const slow = failures.delay(method);
+  if (slow) await new Promise((r) => setTimeout(r, slow));
   const failure = failures.take(method);
   if (failure) return failureAnswer(failure);
   if (!token) return { status: 200, body: { ok: false, error: 'not_authed' } };

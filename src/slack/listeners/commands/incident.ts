@@ -5,7 +5,7 @@ import { parseSlash, type Choices } from '../../../../commands/parse.js';
 import { badCommandText, usageOf } from '../../blocks/usage.js';
 import { CodedError, ErrorCode } from '../../../core/errors.js';
 import { said } from '../../../core/said.js';
-import { incidentKey } from '../../../core/incidents/incident.js';
+import { incidentKey, type Incident } from '../../../core/incidents/incident.js';
 import type { Status } from '../../../core/incidents/status.js';
 import { systemFor } from '../../../core/systems/incidents.js';
 import type { SystemRouting } from '../../../core/systems/routing.js';
@@ -14,27 +14,51 @@ import { code } from '../../blocks/mrkdwn.js';
 import { incidentList, incidentShow } from '../../blocks/views.js';
 import type { SlackDeps } from '../../deps.js';
 import { userMessage } from '../../errors.js';
-import { permalinks } from '../../permalinks.js';
+import { permalink, permalinks } from '../../permalinks.js';
 import { findUser } from '../../users.js';
 import { withinAckWindow } from '../ack.js';
 import { arrivedAt } from '../once.js';
 
 type Reply = string | RespondArguments;
-type Handler = (deps: SlackDeps, cmd: SlashCommand, args: Record<string, unknown>, id: () => Promise<number>, client: WebClient) => Promise<Reply>;
+type Handler = (deps: SlackDeps, cmd: SlashCommand, args: Record<string, unknown>, id: () => Promise<number>, client: WebClient, arrived: number) => Promise<Reply>;
+
+/**
+ * How long the answer to `/incident open` waits for the card (posted by the outbox, usually tens of
+ * ms later) and its permalink: at most `ms`, and never past `byMs` after the request arrived, so
+ * the answer stays inside the ack budget (2 s) and well inside Slack's 3 s. Past that it names the
+ * channel only. Tests on a loaded machine may widen it.
+ */
+export const cardWait = { ms: 500, byMs: 1500 };
+
+/** " <permalink|Open the thread>" when the card is posted and linked within the budget, else "". */
+async function threadLink(d: SlackDeps, client: WebClient, i: Incident, arrived: number): Promise<string> {
+  const ms = Math.min(cardWait.ms, cardWait.byMs - (Date.now() - arrived));
+  if (ms <= 0) return '';
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<null>((r) => { timer = setTimeout(() => r(null), ms); });
+  const link = (async () => {
+    const ts = i.cardTs ?? (await d.notifier.cards.wait(i.id, ms));
+    return ts ? permalink(client, i.channel, ts) : null;
+  })();
+  const url = await Promise.race([link, late]);
+  clearTimeout(timer);
+  return url ? ` <${url}|Open the thread>` : '';
+}
 
 const userId = (mention: string) => /^<@([UW][A-Z0-9]+)/.exec(mention)?.[1];
 
 const handlers: Record<string, Handler> = {
-  async open(d, cmd, a) {
+  async open(d, cmd, a, _id, client, arrived) {
     const { incident, duplicate } = await d.incidents.open({
       severity: String(a.severity), title: String(a.title), openedBy: cmd.user_id, sourceChannel: cmd.channel_id,
       system: (a.system as string | undefined) ?? null,
     });
     const key = incidentKey(incident.id);
     const level = d.incidents.routing?.severityLabel(incident.severity, incident.system) ?? incident.severity;
+    const link = await threadLink(d, client, incident, arrived);
     return duplicate
-      ? `You opened *${key}* less than a minute ago: <#${incident.channel}>. Nothing new was opened.`
-      : `:rotating_light: Opened *${key}* (${level}${incident.system ? `, ${incident.system}` : ''}) in <#${incident.channel}>. You are the commander.`;
+      ? `You opened *${key}* less than a minute ago: <#${incident.channel}>. Nothing new was opened.${link}`
+      : `:rotating_light: Opened *${key}* (${level}${incident.system ? `, ${incident.system}` : ''}) in <#${incident.channel}>. You are the commander.${link}`;
   },
   async system(d, cmd, a, id) {
     const i = await d.incidents.moveSystem(await id(), cmd.user_id, String(a.system));
@@ -148,13 +172,14 @@ export function registerIncidentCommand(app: App, d: SlackDeps) {
       if (inThread) return inThread.id;
       throw new CodedError(ErrorCode.BadInput, `Say which incident: ${code(parsed.sub.usage.replace('[INC-n]', 'INC-7'))}, or run it in the incident's thread.`);
     };
-    const work = handlers[parsed.name](d, command, parsed.args, id, client).then(
+    const arrived = arrivedAt(context);
+    const work = handlers[parsed.name](d, command, parsed.args, id, client, arrived).then(
       (r): RespondArguments => (typeof r === 'string' ? { response_type: 'ephemeral', text: r } : r),
       (e): RespondArguments => {
         if (!(e instanceof CodedError)) d.log('slash command failed', { error: String(e?.stack ?? e) });
         return { response_type: 'ephemeral', text: userMessage(e) };
       },
     );
-    await withinAckWindow(work, ack, respond, arrivedAt(context));
+    await withinAckWindow(work, ack, respond, arrived);
   });
 }

@@ -14,6 +14,8 @@ export type EffectPayload =
   | { type: 'run.card'; runId: number }
   /** A request for a second responder's approval of a dangerous step, in the incident's thread. */
   | { type: 'run.approval'; approvalId: number }
+  /** An approval request was decided or expired: its message gets the outcome and loses its buttons. */
+  | { type: 'run.approval.settle'; approvalId: number; outcome: ApprovalOutcome }
   /** The runbooks that match the incident, with Start buttons (what matches when it is delivered). */
   | { type: 'run.suggest' }
   /** The postmortem draft as a Markdown file in the incident's thread (built when delivered). */
@@ -27,6 +29,16 @@ export type EffectPayload =
   | { type: 'pager.note'; actor: string; text: string }
   | { type: 'pager.severity'; severity: string }
   | { type: 'pager.escalate'; actor: string; level?: number; policyId?: string };
+
+/** How an approval request ended, as its message shows it. */
+export interface ApprovalOutcome {
+  kind: 'approved' | 'not_started' | 'rejected' | 'withdrawn' | 'expired';
+  /** Who decided (not for `expired`). */
+  by?: string;
+  reason?: string;
+  /** Why an approved step could not start (`not_started`): its coded error (`message` with its said() marks); none when internal. */
+  error?: { code: string; message: string };
+}
 
 export interface NewEffect {
   target: EffectTarget;

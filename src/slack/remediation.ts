@@ -4,7 +4,7 @@
  * listener), never about a button's value; the engine's authorize hook checks again.
  */
 import { createHash } from 'node:crypto';
-import { CodedError, ErrorCode, isCoded } from '../core/errors.js';
+import { CodedError, ErrorCode } from '../core/errors.js';
 import { incidentKey, type Incident } from '../core/incidents/incident.js';
 import { isOpen } from '../core/incidents/status.js';
 import type { Inventory } from '../core/inventory/schema.js';
@@ -14,7 +14,8 @@ import { renderRunbook } from '../core/runbooks/render.js';
 import { suggest } from '../core/runbooks/suggest.js';
 import { chooseEscalation } from '../core/runbooks/escalation.js';
 import { alertFirst } from '../core/alerts/suggest.js';
-import { approvalProblem, approvalRef, type Approval, type ApprovalStore } from '../core/runs/approvals.js';
+import type { Approval, ApprovalStore } from '../core/runs/approvals.js';
+import { ApprovalFlow, manualOf, type ApprovalLines } from '../core/runs/approval-flow.js';
 import { stepFingerprint } from '../core/runs/confirmation.js';
 import { nextStepState } from '../core/runs/step-state.js';
 import { targetKey } from '../core/runs/expect.js';
@@ -26,11 +27,9 @@ import { scrubDeep } from '../core/runs/known-secrets.js';
 import type { NewEvent } from '../core/incidents/timeline.js';
 import { said } from '../core/said.js';
 import type { NewEffect } from '../core/effects.js';
-import { approvalMessage, confirmModal, fullOutputModal, skipModal, suggestionsMessage } from './blocks/run-views.js';
+import { confirmModal, fullOutputModal, skipModal, suggestionsMessage } from './blocks/run-views.js';
 import type { Modal } from './blocks/kit.js';
 import { code, escapeMrkdwn } from './blocks/run-card.js';
-import { codedText } from './errors.js';
-import { userText } from './blocks/mrkdwn.js';
 import type { BoardDeps, RunBoard } from './run-board.js';
 import { findPosted } from './posted.js';
 import { freshnessText, type RunbookHealth } from '../core/verify/freshness.js';
@@ -60,9 +59,14 @@ export interface RemediationDeps extends BoardDeps {
 
 type Action = 'run' | 'retry' | 'skip';
 const forbid = (msg: string) => new CodedError(ErrorCode.Forbidden, msg);
-/** A manual step is done when the person who clicks (or confirms) says so: the click is the confirmation. */
-const doneByClick = { confirmManual: async () => true };
-const manualOf = (s: StepRun) => (s.step.command.kind === 'manual' ? doneByClick : {});
+
+/** The timeline's lines for approval facts. */
+const approvalLines: ApprovalLines = {
+  requested: (a, w) => `asked a second responder to approve ${code(a.stepId)} on ${code(w.target)}: ${code(w.command.slice(0, 300))} (request ${a.id}, expires in ${w.minutes} min)`,
+  approved: (a, target) => `approved <@${a.requestedBy}>'s request ${a.id} to run ${code(a.stepId)} on ${code(target)}`,
+  rejected: (a, why, withdrawn) => `${withdrawn ? 'withdrawn' : 'rejected'} request ${a.id} to run ${code(a.stepId)}${why ? `: ${said(why)}` : ''}`,
+  expired: (a) => `request ${a.id} (${code(a.stepId)}) expired without approval`,
+};
 
 export class Remediation {
   /** Values of each run's secret parameters (memory only, as in the engine). */
@@ -70,7 +74,15 @@ export class Remediation {
   /** Labels of alert incidents seen by suggestions, so missingParams (sync) counts `from: alert.labels.*`. */
   private readonly alertLabels = new Map<number, Record<string, string>>();
 
-  constructor(readonly d: RemediationDeps) {}
+  /** Approval requests and decisions (core/runs/approval-flow.ts). */
+  readonly flow: ApprovalFlow;
+
+  constructor(readonly d: RemediationDeps) {
+    this.flow = new ApprovalFlow({
+      approvals: d.approvals, policy: d.policy, engine: d.engine, clock: d.clock, approvalMinutes: d.approvalMinutes,
+      load: (runId, stepId, open) => this.load(runId, stepId, open), lines: approvalLines, kick: d.kick, log: d.log,
+    });
+  }
 
   /** "last verified …" or "broken since … (why)" of the runbooks that have a record; none when it cannot be read. */
   async freshness(runbookIds: readonly string[]): Promise<Map<string, string>> {
@@ -252,14 +264,7 @@ export class Remediation {
       if (incident) await this.d.incidents.record(incident.id, { at: this.d.clock.now(), actor: user, kind: 'approval', text: `confirmed dangerous step ${code(s.stepId)} on ${code(target)}: ${code(command.slice(0, 300))}`, data: { runId: run.id, stepId: s.stepId, fingerprint } });
       return 'started';
     }
-    const now = this.d.clock.now();
-    const a = await this.d.approvals.createApproval({ runId: run.id, stepId: s.stepId, action: meta.action, incidentId: incident.id, fingerprint, requestedBy: user, requestedAt: now, expiresAt: new Date(now.getTime() + this.d.approvalMinutes * 60_000) });
-    this.expireLater(a);
-    await this.recordWith(incident.id, {
-      at: now, actor: user, kind: 'approval',
-      text: `asked a second responder to approve ${code(s.stepId)} on ${code(target)}: ${code(command.slice(0, 300))} (request ${a.id}, expires in ${this.d.approvalMinutes} min)`,
-      data: { approvalId: a.id, runId: run.id, stepId: s.stepId, fingerprint },
-    }, { target: 'chat', payload: { type: 'run.approval', approvalId: a.id } });
+    await this.flow.request(user, run, s, incident, { action: meta.action, fingerprint, command });
     return 'requested';
   }
 
@@ -268,96 +273,34 @@ export class Remediation {
     return { id: a.id, requestedBy: a.requestedBy, title: s.step.title, stepId: s.stepId, target: targetKey(s.step.command), command: this.shown(run.id, describeCommand(s.step.command)), params: run.params, expiresAt: a.expiresAt, outcome };
   }
 
-  private async settleApprovalMessage(a: Approval, outcome: string): Promise<void> {
-    const { run, step, incident } = await this.load(a.runId, a.stepId);
-    // Approvals exist only for incidents (runs outside one never need a second responder).
-    const ref = incident && (await this.approvalRef(a, incident));
-    if (!ref) return;
-    const msg = approvalMessage(this.approvalView(a, step!, run, outcome));
-    await this.d.client.chat.update({ channel: ref.channel, ts: ref.ts, text: msg.text, blocks: msg.blocks }).catch((e) => this.d.log('approval message update failed', { error: String(e) }));
-  }
-
   /** Where a request was posted: its ref, or (never recorded) found by its metadata. */
-  private async approvalRef(a: Approval, incident: Incident): Promise<{ channel: string; ts: string } | undefined> {
+  async approvalRef(a: Approval, incident: Incident): Promise<{ channel: string; ts: string } | undefined> {
     const key = `approval:${a.id}`;
     const known = await this.d.refs.get(key);
     if (known) return known;
-    const ts = await findPosted(this.d.client, { channel: incident.channel, threadTs: incident.cardTs ?? undefined }, approvalKey(a.id), a.requestedAt).catch(() => undefined);
+    const ts = await findPosted(this.d.client, { channel: incident.channel, threadTs: incident.cardTs ?? undefined }, approvalKey(a.id), a.requestedAt);
     if (!ts) return undefined;
     await this.d.refs.put(key, incident.channel, ts);
     return { channel: incident.channel, ts };
   }
 
-  /** Takes the buttons off a request nobody decided in time (this process only; a click says so too). */
-  private expireLater(a: Approval): void {
-    const timer = setTimeout(() => void this.expire(a).catch((e) => this.d.log('approval expiry failed', { error: String(e) })), a.expiresAt.getTime() - this.d.clock.now().getTime() + 1000);
-    timer.unref();
-  }
-
   /** Expires every request whose time ran out, whichever replica posted it (run under a lease). */
-  async expireDue(): Promise<number> {
-    const overdue = await this.d.approvals.overdue(this.d.clock.now(), 100);
-    for (const a of overdue) await this.expire(a);
-    return overdue.length;
+  expireDue(): Promise<number> {
+    return this.flow.expireDue();
   }
 
-  private async expire(a: Approval): Promise<void> {
-    const now = this.d.clock.now();
-    if (now <= a.expiresAt || !(await this.d.approvals.moveApproval(a.id, 'pending', 'expired', null, now))) return;
-    await this.settleApprovalMessage(a, ':hourglass: Expired unapproved; ask again from the run card.');
-    if (a.incidentId !== null) await this.d.incidents.record(a.incidentId, { at: now, actor: 'opsroom', kind: 'approval', text: `request ${a.id} (${code(a.stepId)}) expired without approval`, data: { approvalId: a.id } });
-  }
-
-  async approve(user: string, approvalId: number): Promise<void> {
-    const a = await this.d.approvals.getApproval(approvalId);
-    if (!a) throw new CodedError(ErrorCode.NotFound, 'There is no such approval request.');
-    const { run, incident, step } = await this.load(a.runId, a.stepId, true);
-    const now = this.d.clock.now();
-    const problem = approvalProblem(a, { approver: user, now, fingerprint: stepFingerprint(run.id, step!.step) });
-    if (problem) {
-      if (a.state === 'pending' && now > a.expiresAt) await this.expire(a);
-      throw forbid(problem);
-    }
-    const denied = await this.d.policy.check(user, 'approve', incident, a.requestedBy);
-    if (denied) throw forbid(denied);
-    if (!(await this.d.approvals.moveApproval(a.id, 'pending', 'approved', user, now))) throw new CodedError(ErrorCode.Conflict, 'Someone else decided this request first.');
-    const target = targetKey(step!.step.command);
-    if (incident) await this.d.incidents.record(incident.id, { at: now, actor: user, kind: 'approval', text: `approved <@${a.requestedBy}>'s request ${a.id} to run ${code(a.stepId)} on ${code(target)}`, data: { approvalId: a.id, requestedBy: a.requestedBy, approvedBy: user, fingerprint: a.fingerprint } });
-    try {
-      const started = await this.d.engine.startStep(a.runId, a.stepId, { actor: a.requestedBy, confirmation: { confirmedBy: a.requestedBy, approvedBy: user, refs: [approvalRef(a.id)], fingerprint: a.fingerprint }, ...manualOf(step!) }, a.action);
-      void started.done;
-    } catch (e) {
-      await this.d.approvals.moveApproval(a.id, 'approved', 'used', null, now);
-      await this.settleApprovalMessage(a, `:warning: Approved by <@${user}>, but it could not start: ${isCoded(e) ? codedText(e) : 'internal error'}`);
-      throw e;
-    }
-    await this.d.approvals.moveApproval(a.id, 'approved', 'used', null, now);
-    await this.settleApprovalMessage(a, `:white_check_mark: Approved by <@${user}>; running as <@${a.requestedBy}>'s request.`);
+  approve(user: string, approvalId: number): Promise<void> {
+    return this.flow.approve(user, approvalId);
   }
 
   /** Who may reject: the requester (withdrawing it) or someone who could approve it. Throws otherwise. */
-  async mayReject(user: string, approvalId: number): Promise<Approval> {
-    const a = await this.d.approvals.getApproval(approvalId);
-    if (!a) throw new CodedError(ErrorCode.NotFound, 'There is no such approval request.');
-    if (a.state !== 'pending') throw new CodedError(ErrorCode.Conflict, `This request is already ${a.state}.`);
-    if (user !== a.requestedBy) {
-      const { incident } = await this.load(a.runId);
-      const denied = await this.d.policy.check(user, 'approve', incident, a.requestedBy);
-      if (denied) throw forbid(denied.replace('approve', 'reject'));
-    }
-    return a;
+  mayReject(user: string, approvalId: number): Promise<Approval> {
+    return this.flow.mayReject(user, approvalId);
   }
 
   /** Rejects (or, by the requester, withdraws) a pending request, with the reason on the message and the timeline. */
-  async reject(user: string, approvalId: number, reason: string): Promise<void> {
-    const a = await this.mayReject(user, approvalId);
-    const { incident } = await this.load(a.runId);
-    const why = reason.trim().slice(0, 500);
-    const now = this.d.clock.now();
-    if (!(await this.d.approvals.moveApproval(a.id, 'pending', 'rejected', user, now))) throw new CodedError(ErrorCode.Conflict, `This request is already ${(await this.d.approvals.getApproval(a.id))?.state}.`);
-    const verb = user === a.requestedBy ? 'Withdrawn' : 'Rejected';
-    await this.settleApprovalMessage(a, `:no_entry: ${verb} by <@${user}>${why ? `: ${userText(why, 500)}` : '.'}`);
-    if (incident) await this.d.incidents.record(incident.id, { at: now, actor: user, kind: 'approval', text: `${verb.toLowerCase()} request ${a.id} to run ${code(a.stepId)}${why ? `: ${said(why)}` : ''}`, data: { approvalId: a.id, reason: why || null } });
+  reject(user: string, approvalId: number, reason: string): Promise<void> {
+    return this.flow.reject(user, approvalId, reason);
   }
 
   async diagnostics(user: string, runId: number): Promise<void> {

@@ -1,16 +1,41 @@
 /**
- * Run cards, approval requests and suggestions leave through the outbox: the dispatcher hands their effects
+ * Run cards, approval requests, their outcomes and suggestions leave through the outbox: the dispatcher hands their effects
  * here, in order with the incident's other messages, retrying on failure. A retry first finds the
  * message an earlier attempt posted (run-posts.ts), so nothing is posted twice.
  */
-import type { Effect } from '../core/effects.js';
+import type { ApprovalOutcome, Effect } from '../core/effects.js';
+import { CodedError, type ErrorCode } from '../core/errors.js';
+import type { Approval } from '../core/runs/approvals.js';
 import type { Incident } from '../core/incidents/incident.js';
 import { approvalMessage } from './blocks/run-views.js';
-import { toDeliveryError } from './errors.js';
+import { userText } from './blocks/mrkdwn.js';
+import { codedText, toDeliveryError } from './errors.js';
 import type { Remediation } from './remediation.js';
 import { approvalKey, postOnce } from './run-posts.js';
 
-export const isRunEffect = (e: Effect): boolean => ['run.card', 'run.approval', 'run.suggest'].includes(e.payload.type);
+export const RUN_EFFECTS = ['run.card', 'run.approval', 'run.approval.settle', 'run.suggest'] as const;
+export const isRunEffect = (e: Effect): boolean => (RUN_EFFECTS as readonly string[]).includes(e.payload.type);
+
+/** What a decided request's message says. */
+export function outcomeText(a: Approval, o: ApprovalOutcome): string {
+  if (o.kind === 'expired') return ':hourglass: Expired unapproved; ask again from the run card.';
+  if (o.kind === 'approved') return `:white_check_mark: Approved by <@${o.by}>; running as <@${a.requestedBy}>'s request.`;
+  if (o.kind === 'not_started') return `:warning: Approved by <@${o.by}>, but it could not start: ${o.error ? codedText(new CodedError(o.error.code as ErrorCode, o.error.message)) : 'internal error'}`;
+  const verb = o.kind === 'withdrawn' ? 'Withdrawn' : 'Rejected';
+  return `:no_entry: ${verb} by <@${o.by}>${o.reason ? `: ${userText(o.reason, 500)}` : '.'}`;
+}
+
+/** A decided request's message gets its outcome, without buttons; one never posted shows it when it is. */
+async function settle(r: Remediation, approvalId: number, outcome: ApprovalOutcome): Promise<void> {
+  const a = await r.d.approvals.getApproval(approvalId);
+  if (!a) return;
+  const { run, step, incident } = await r.load(a.runId, a.stepId);
+  // Approvals exist only for incidents (runs outside one never need a second responder).
+  const ref = incident && (await r.approvalRef(a, incident));
+  if (!ref) return;
+  const msg = approvalMessage(r.approvalView(a, step!, run, outcomeText(a, outcome)));
+  await r.d.client.chat.update({ channel: ref.channel, ts: ref.ts, text: msg.text, blocks: msg.blocks });
+}
 
 export async function deliverRunEffect(r: Remediation, effect: Effect, incident: Incident): Promise<void> {
   try {
@@ -22,6 +47,7 @@ export async function deliverRunEffect(r: Remediation, effect: Effect, incident:
       return;
     }
     if (p.type === 'run.suggest') return await r.postSuggestions(incident, retry);
+    if (p.type === 'run.approval.settle') return await settle(r, p.approvalId, p.outcome);
     if (p.type !== 'run.approval') throw new Error(`not a run effect: ${p.type}`);
     const a = await r.d.approvals.getApproval(p.approvalId);
     if (!a) return;

@@ -3,9 +3,11 @@
  * where a run's card, a step's output or an approval request was posted (key <-> channel/ts), so a
  * click is traced back from the message Slack signed, and a restarted bot finds its cards again.
  */
-import type { Generated, Kysely, Selectable } from 'kysely';
-import type { Approval, ApprovalState, ApprovalStore, NewApproval } from '../core/runs/approvals.js';
+import type { Generated, Kysely, Selectable, Transaction } from 'kysely';
+import type { Approval, ApprovalRecord, ApprovalState, ApprovalStore, NewApproval } from '../core/runs/approvals.js';
 import type { Database } from './db.js';
+import { appendTimeline } from './incident-store.js';
+import type { Tables as IncidentTables } from './tables.js';
 
 export interface ApprovalsTable {
   id: Generated<number>;
@@ -35,19 +37,29 @@ const toApproval = (r: Selectable<ApprovalsTable>): Approval => ({
   state: r.state as ApprovalState, decidedBy: r.decided_by, decidedAt: r.decided_at === null ? null : new Date(Number(r.decided_at)),
 });
 
+/** An approval's timeline events and effects, inside its transaction (effects due at the first event's time). */
+async function appendRecord(trx: Transaction<Tables>, r: ApprovalRecord, at: Date): Promise<void> {
+  const when = r.events[0]?.at ?? at;
+  await appendTimeline(trx as unknown as Transaction<IncidentTables>, r.incidentId, r.events, r.effects, when.getTime());
+}
+
 export class KyselyApprovalStore implements ApprovalStore {
   private readonly db: Kysely<Tables>;
   constructor(database: Database) {
     this.db = database.db as unknown as Kysely<Tables>;
   }
 
-  async createApproval(a: NewApproval): Promise<Approval> {
-    const row = await this.db.insertInto('approvals').values({
-      run_id: a.runId, step_id: a.stepId, action: a.action, incident_id: a.incidentId, fingerprint: a.fingerprint,
-      requested_by: a.requestedBy, requested_at: a.requestedAt.getTime(), expires_at: a.expiresAt.getTime(), state: 'pending',
-      decided_by: null, decided_at: null,
-    }).returningAll().executeTakeFirstOrThrow();
-    return toApproval(row);
+  async createApproval(a: NewApproval, record?: (a: Approval) => ApprovalRecord): Promise<Approval> {
+    return this.db.transaction().execute(async (trx) => {
+      const row = await trx.insertInto('approvals').values({
+        run_id: a.runId, step_id: a.stepId, action: a.action, incident_id: a.incidentId, fingerprint: a.fingerprint,
+        requested_by: a.requestedBy, requested_at: a.requestedAt.getTime(), expires_at: a.expiresAt.getTime(), state: 'pending',
+        decided_by: null, decided_at: null,
+      }).returningAll().executeTakeFirstOrThrow();
+      const created = toApproval(row);
+      if (record) await appendRecord(trx, record(created), a.requestedAt);
+      return created;
+    });
   }
 
   async getApproval(id: number): Promise<Approval | undefined> {
@@ -55,10 +67,14 @@ export class KyselyApprovalStore implements ApprovalStore {
     return row && toApproval(row);
   }
 
-  async moveApproval(id: number, from: ApprovalState, to: ApprovalState, by: string | null, at: Date): Promise<boolean> {
+  async moveApproval(id: number, from: ApprovalState, to: ApprovalState, by: string | null, at: Date, record?: ApprovalRecord): Promise<boolean> {
     const patch = to === 'used' ? { state: to } : { state: to, decided_by: by, decided_at: at.getTime() };
-    const r = await this.db.updateTable('approvals').set(patch).where('id', '=', id).where('state', '=', from).executeTakeFirst();
-    return Number(r.numUpdatedRows) === 1;
+    return this.db.transaction().execute(async (trx) => {
+      const r = await trx.updateTable('approvals').set(patch).where('id', '=', id).where('state', '=', from).executeTakeFirst();
+      if (Number(r.numUpdatedRows) !== 1) return false;
+      if (record) await appendRecord(trx, record, at);
+      return true;
+    });
   }
 
   async overdue(now: Date, limit: number): Promise<Approval[]> {

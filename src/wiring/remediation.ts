@@ -7,13 +7,11 @@ import { existsSync } from 'node:fs';
 import type { WebClient } from '@slack/web-api';
 import type { Env } from '../config/env.js';
 import { severitiesOf, type FileConfig } from '../config/file.js';
-import type { Effect } from '../core/effects.js';
-import type { Incident } from '../core/incidents/incident.js';
 import { approvalRequired } from '../core/incidents/approval-rule.js';
 import type { IncidentService } from '../core/incidents/service.js';
 import { loadInventory } from '../core/inventory/loader.js';
 import { EMPTY_INVENTORY, type Inventory } from '../core/inventory/schema.js';
-import type { ChatNotifier, Clock, IncidentStore } from '../core/ports.js';
+import type { Clock, IncidentStore } from '../core/ports.js';
 import { loadRunbooks, type LoadedRunbook } from '../core/runbooks/loader.js';
 import { formatSourceError } from '../core/runbooks/yaml-source.js';
 import { freshnessText } from '../core/verify/freshness.js';
@@ -34,7 +32,8 @@ import { SlackDirectory } from '../slack/directory.js';
 import type { CoalescerOptions } from '../slack/output-stream.js';
 import { Remediation, type RemediationDeps } from '../slack/remediation.js';
 import { RunBoard } from '../slack/run-board.js';
-import { deliverRunEffect, isRunEffect } from '../slack/run-deliveries.js';
+import { deliverRunEffect, RUN_EFFECTS } from '../slack/run-deliveries.js';
+import type { SlackNotifier } from '../slack/notifier.js';
 import { code, escapeMrkdwn } from '../slack/blocks/run-card.js';
 
 export interface RemediationSetup {
@@ -126,17 +125,16 @@ export async function createRemediation(o: RemediationSetup) {
      * thread line is delivered, the runbooks that match the incident are queued (once per match set
      * and severity).
      */
-    suggestOn(notifier: ChatNotifier): void {
-      const deliver = notifier.deliver.bind(notifier);
-      notifier.deliver = async (effect: Effect, incident: Incident) => {
-        if (isRunEffect(effect)) return deliverRunEffect(remediation, effect, incident);
-        const r = await deliver(effect, incident);
-        if (effect.payload.type === 'thread' && incident.cardTs) {
+    suggestOn(notifier: SlackNotifier): void {
+      for (const kind of RUN_EFFECTS) notifier.on(kind, (effect, incident) => deliverRunEffect(remediation, effect, incident));
+      notifier.on('thread', async (_effect, incident, next) => {
+        const r = await next();
+        if (incident.cardTs) {
           // Awaited, so the suggestion is queued before this delivery counts as done (nothing trails it).
           await remediation.suggest(incident).catch((e) => o.log('suggestions failed', { incidentId: incident.id, error: String(e) }));
         }
         return r;
-      };
+      });
     },
     /** Starts watching runs, then marks steps a crash left running as interrupted (nothing re-runs). */
     async start(): Promise<void> {

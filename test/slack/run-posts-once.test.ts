@@ -165,9 +165,65 @@ describe.skipIf(!hasDocker)('run messages posted once', () => {
     expect(cut()).toBe(1);
     await w.t.ws.click('U0BOB', { channel: INC, ts: req.ts }, 'run.approve');
     await waitFor(async () => (await stepState(runId, 'restart')) === 'succeeded', 20_000);
+    // The outcome goes out through the outbox.
+    await w.t.settle();
     expect(requests()).toHaveLength(1);
     expect(JSON.stringify(requests()[0].blocks)).toMatch(/Approved by <@U0BOB>/);
   }, 40_000);
+
+  it('a Slack outage delays an approval request and its outcome, and loses neither', async () => {
+    const chat = w.t.ops.runs.remediation.d.client.chat;
+    const [realPost, realUpdate] = [chat.postMessage.bind(chat), chat.update.bind(chat)];
+    const down = () => Object.assign(new Error('Service Unavailable'), { code: 'slack_webapi_http_error', statusCode: 503 });
+    const { card, text } = await start('P1');
+    const runId = Number(/run (\d+)/.exec(text)![1]);
+    const incidentId = (await w.t.ops.runs.runs.getRun(runId))!.incidentId!;
+    const rc = await waitFor(() => runCardOf(w.t, card.ts, runId));
+    await w.t.ws.click('U0ALICE', { channel: INC, ts: rc.ts }, 'run.step.run', { value: `${runId}:restart` });
+    const view = await waitFor(() => w.t.ws.state.data.views.find((v) => v.user === 'U0ALICE' && (v as any).callback_id === 'run.confirm' && JSON.parse((v as any).private_metadata).runId === runId));
+    const requests = () => threadOf(w.t, card.ts).filter((m) => (m.text ?? '').startsWith('Approval needed'));
+    let refused = 0;
+    chat.postMessage = (async (args: Args) => {
+      if (args.metadata?.event_type === 'opsroom_approval') {
+        refused++;
+        throw down();
+      }
+      return realPost(args as never);
+    }) as never;
+    try {
+      await w.t.ws.submitView('U0ALICE', view.id);
+      await w.t.settle();
+      expect(refused).toBeGreaterThan(0);
+      expect(requests()).toHaveLength(0);
+    } finally {
+      chat.postMessage = realPost;
+    }
+    await drained(incidentId);
+    const [req] = requests();
+    expect(requests()).toHaveLength(1);
+    // Slack fails again while Bob approves: the step runs, the request's outcome waits in the outbox.
+    let updates = 0;
+    chat.update = (async (args: { ts?: string }) => {
+      if (args.ts === req.ts) {
+        updates++;
+        throw down();
+      }
+      return realUpdate(args as never);
+    }) as never;
+    try {
+      await w.t.ws.click('U0BOB', { channel: INC, ts: req.ts }, 'run.approve');
+      await waitFor(async () => (await stepState(runId, 'restart')) === 'succeeded', 20_000);
+      await w.t.settle();
+      expect(updates).toBeGreaterThan(0);
+      expect(JSON.stringify(requests()[0].blocks)).not.toMatch(/Approved by/);
+      expect((await w.t.ops.outbox.forIncident(incidentId)).map((e) => e.payload.type)).toContain('run.approval.settle');
+    } finally {
+      chat.update = realUpdate;
+    }
+    await drained(incidentId);
+    expect(requests()).toHaveLength(1);
+    expect(JSON.stringify(requests()[0].blocks)).toMatch(/Approved by <@U0BOB>/);
+  }, 60_000);
 
   it('suggestions cut off after Slack answered are not posted again; three asks at once post one', async () => {
     const cut = loseAnswer('opsroom_suggestions', false);

@@ -107,11 +107,14 @@ describe.skipIf(!hasDocker)('remediation safety through the local Web API', () =
     await w.t.ws.submitView('U0ALICE', otherModal.id, {});
     const otherRequest = await waitFor(() => threadOf(w.t, other.card.ts).find((m) => m.text.startsWith('Approval needed')));
     expect(await answer('U0BOB', request.ts, 'run.approve', requestId(request))).toMatch(/expired/);
+    // The outcome goes out through the outbox.
+    await w.t.settle();
     expect(visibleText(threadOf(w.t, card.ts).find((m) => m.ts === request.ts)!)).toMatch(/Expired unapproved/);
     // The sweep any replica may run (under a lease) expires the rest, once, with no click needed.
     clock.advance(11 * 60_000);
     expect(await w.t.ops.runs.remediation.expireDue()).toBe(1);
     expect(await w.t.ops.runs.remediation.expireDue()).toBe(0);
+    await w.t.settle();
     expect(visibleText(threadOf(w.t, other.card.ts).find((m) => m.ts === otherRequest.ts)!)).toMatch(/Expired unapproved/);
     expect(await stepState(runId, 'restart')).toBe('pending');
     expect(await startedAt()).toBe(first);

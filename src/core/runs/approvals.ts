@@ -5,6 +5,8 @@
  */
 import { z } from 'zod';
 import { CodedError, ErrorCode } from '../errors.js';
+import type { NewEffect } from '../effects.js';
+import type { NewEvent } from '../incidents/timeline.js';
 import type { Clock } from '../ports.js';
 import { stepFingerprint, type Confirmation } from './confirmation.js';
 import type { AuthorizeHook } from './engine.js';
@@ -22,6 +24,26 @@ export const APPROVAL_TRANSITIONS: Readonly<Record<ApprovalState, readonly Appro
   expired: [],
   used: [],
 };
+
+/** A move the table does not allow (approving an expired request, approving twice…). */
+export class ApprovalTransitionError extends CodedError {
+  constructor(readonly from: ApprovalState, readonly to: ApprovalState) {
+    super(ErrorCode.IllegalTransition, `An approval request that is ${from} cannot become ${to}.`);
+    this.name = 'ApprovalTransitionError';
+  }
+}
+
+/** Throws ApprovalTransitionError unless the table allows `from` -> `to`. */
+export function checkApprovalMove(from: ApprovalState, to: ApprovalState): void {
+  if (!APPROVAL_TRANSITIONS[from].includes(to)) throw new ApprovalTransitionError(from, to);
+}
+
+/** Timeline events and effects written in the same transaction as an approval's change. */
+export interface ApprovalRecord {
+  incidentId: number;
+  events: NewEvent[];
+  effects: NewEffect[];
+}
 
 export interface Approval {
   id: number;
@@ -41,10 +63,11 @@ export interface Approval {
 export type NewApproval = Omit<Approval, 'id' | 'state' | 'decidedBy' | 'decidedAt'>;
 
 export interface ApprovalStore {
-  createApproval(a: NewApproval): Promise<Approval>;
+  /** Stores a pending request; `record` (its timeline event, its message) in the same transaction. */
+  createApproval(a: NewApproval, record?: (a: Approval) => ApprovalRecord): Promise<Approval>;
   getApproval(id: number): Promise<Approval | undefined>;
-  /** Compare-and-set; false when the approval was not in `from`. */
-  moveApproval(id: number, from: ApprovalState, to: ApprovalState, by: string | null, at: Date): Promise<boolean>;
+  /** Compare-and-set, with `record` in the same transaction; false (nothing written) when the approval was not in `from`. */
+  moveApproval(id: number, from: ApprovalState, to: ApprovalState, by: string | null, at: Date, record?: ApprovalRecord): Promise<boolean>;
   /** Pending requests whose time ran out before `now`, oldest first. */
   overdue(now: Date, limit: number): Promise<Approval[]>;
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { SlashCommand } from './types.js';
 
-export const handoffCommand: SlashCommand = {
+export const handoffCommand = {
   name: '/handoff',
   description: 'Shift handoff summaries',
   usageHint: 'post | note <text> | since <time> | help',
@@ -22,4 +22,4 @@ export const handoffCommand: SlashCommand = {
     },
     help: { usage: '/handoff help', description: 'This help', args: [], schema: z.object({}) },
   },
-};
+} satisfies SlashCommand;

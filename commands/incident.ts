@@ -10,7 +10,7 @@ const user = z.string({ error: 'the user is missing (e.g. @alice)' })
 
 export const STATUS_ARGS = ['investigating', 'identified', 'monitoring'] as const;
 
-export const incidentCommand: SlashCommand = {
+export const incidentCommand = {
   name: '/incident',
   description: 'Declare and run incidents',
   usageHint: 'open P1 Checkout API down | update <text> | ack | resolve | list | help',
@@ -74,4 +74,4 @@ export const incidentCommand: SlashCommand = {
     },
     help: { usage: '/incident help', description: 'This help', args: [], schema: z.object({}) },
   },
-};
+} satisfies SlashCommand;

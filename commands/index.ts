@@ -6,7 +6,7 @@ import type { SlashCommand } from './types.js';
 
 export { incidentCommand, oncallCommand, handoffCommand };
 export { runbookCommand };
-export type { SlashCommand, Subcommand } from './types.js';
+export type { ArgsOf, SlashCommand, Subcommand, SubcommandName } from './types.js';
 
 /** Every slash command opsroom registers. manifest.yml must list exactly these. */
 export const COMMANDS: readonly SlashCommand[] = [incidentCommand, oncallCommand, handoffCommand, runbookCommand];

@@ -5,7 +5,7 @@ const service = z.string().trim().max(80, { error: 'the service name is longer t
   .regex(/^[\w.-]*$/, { error: 'a service name is letters, digits, dots, dashes and underscores' }).optional();
 
 /** `/oncall [service]`: who is on call now and next for the mapped PagerDuty escalation policies. */
-export const oncallCommand: SlashCommand = {
+export const oncallCommand = {
   name: '/oncall',
   description: 'Who is on call now and next (PagerDuty)',
   usageHint: '[service] | help',
@@ -17,4 +17,4 @@ export const oncallCommand: SlashCommand = {
     },
     help: { usage: '/oncall help', description: 'This help', args: [], schema: z.object({}) },
   },
-};
+} satisfies SlashCommand;

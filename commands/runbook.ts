@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { SlashCommand } from './types.js';
 
-export const runbookCommand: SlashCommand = {
+export const runbookCommand = {
   name: '/runbook',
   description: 'Find and run runbooks, in an incident or as routines',
   usageHint: 'list [broken] [filter] | run [INC-n] <runbook> [name=value…] | schedule | help',
@@ -22,4 +22,4 @@ export const runbookCommand: SlashCommand = {
     schedule: { usage: '/runbook schedule', description: 'What runs when, next run first (only you see it)', args: [], schema: z.object({}) },
     help: { usage: '/runbook help', description: 'This help', args: [], schema: z.object({}) },
   },
-};
+} satisfies SlashCommand;

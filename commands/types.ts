@@ -24,3 +24,9 @@ export interface SlashCommand {
   /** Subcommand used when the text is empty. */
   empty?: string;
 }
+
+/** The subcommand names of a command (declared with `satisfies SlashCommand`), as literal types. */
+export type SubcommandName<C extends SlashCommand> = keyof C['subcommands'] & string;
+
+/** The arguments the parser hands subcommand `K`'s handler: the output of its schema. */
+export type ArgsOf<C extends SlashCommand, K extends SubcommandName<C>> = z.output<C['subcommands'][K]['schema']>;

@@ -1,5 +1,6 @@
 import type { App, RespondArguments, SlashCommand } from '@slack/bolt';
 import { handoffCommand } from '../../../../commands/handoff.js';
+import type { ArgsOf, SubcommandName } from '../../../../commands/types.js';
 import { parseSlash } from '../../../../commands/parse.js';
 import { badCommandText, usageOf } from '../../blocks/usage.js';
 import { CodedError } from '../../../core/errors.js';
@@ -20,7 +21,7 @@ export interface HandoffSlackDeps {
   log: (msg: string, extra?: Record<string, unknown>) => void;
 }
 
-type Handler = (d: HandoffSlackDeps, cmd: SlashCommand, args: Record<string, unknown>, incidentId: () => Promise<number | null>) => Promise<string | RespondArguments>;
+type Handler<A = Record<string, unknown>> = (d: HandoffSlackDeps, cmd: SlashCommand, args: A, incidentId: () => Promise<number | null>) => Promise<string | RespondArguments>;
 
 const summaryReply = async (d: HandoffSlackDeps, since?: Date): Promise<RespondArguments> => {
   const window = since ? { since, until: upToNow(d.clock.now()), source: 'since' as const } : await d.handoffs.currentWindow();
@@ -28,7 +29,9 @@ const summaryReply = async (d: HandoffSlackDeps, since?: Date): Promise<RespondA
   return { response_type: 'ephemeral', text: msg.text, blocks: msg.blocks };
 };
 
-const handlers: Record<string, Handler> = {
+type Handoff = typeof handoffCommand;
+/** One handler per subcommand, taking its parsed arguments: a missing or unknown one does not compile. */
+const handlers: { [K in SubcommandName<Handoff>]: Handler<ArgsOf<Handoff, K>> } = {
   show: async (d) => summaryReply(d),
   since: async (d, _cmd, a) => summaryReply(d, parseSince(String(a.time), d.clock.now(), d.handoffs.config.timeZone)),
   async post(d, cmd) {
@@ -61,7 +64,8 @@ export function registerHandoffCommand(app: App, d: HandoffSlackDeps) {
       const inThread = threadTs ? await d.store.findByThread(command.channel_id, threadTs) : undefined;
       return inThread?.id ?? null;
     };
-    const work = handlers[parsed.name](d, command, parsed.args, incidentId).then(
+    // The parser hands each subcommand the output of its own schema.
+    const work = (handlers as unknown as Record<string, Handler>)[parsed.name](d, command, parsed.args, incidentId).then(
       (r): RespondArguments => (typeof r === 'string' ? { response_type: 'ephemeral', text: r } : r),
       (e): RespondArguments => {
         if (!(e instanceof CodedError)) d.log('handoff command failed', { error: String(e?.stack ?? e) });

@@ -1,6 +1,7 @@
 import type { App, RespondArguments, SlashCommand } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { incidentCommand } from '../../../../commands/incident.js';
+import type { ArgsOf, SubcommandName } from '../../../../commands/types.js';
 import { parseSlash, type Choices } from '../../../../commands/parse.js';
 import { badCommandText, usageOf } from '../../blocks/usage.js';
 import { CodedError, ErrorCode } from '../../../core/errors.js';
@@ -20,7 +21,7 @@ import { withinAckWindow } from '../ack.js';
 import { arrivedAt } from '../once.js';
 
 type Reply = string | RespondArguments;
-type Handler = (deps: SlackDeps, cmd: SlashCommand, args: Record<string, unknown>, id: () => Promise<number>, client: WebClient, arrived: number) => Promise<Reply>;
+type Handler<A = Record<string, unknown>> = (deps: SlackDeps, cmd: SlashCommand, args: A, id: () => Promise<number>, client: WebClient, arrived: number) => Promise<Reply>;
 
 /**
  * How long the answer to `/incident open` waits for the card (posted by the outbox, usually tens of
@@ -47,7 +48,9 @@ async function threadLink(d: SlackDeps, client: WebClient, i: Incident, arrived:
 
 const userId = (mention: string) => /^<@([UW][A-Z0-9]+)/.exec(mention)?.[1];
 
-const handlers: Record<string, Handler> = {
+type Command = typeof incidentCommand;
+/** One handler per subcommand, taking its parsed arguments: a missing or unknown one does not compile. */
+const handlers: { [K in SubcommandName<Command>]: Handler<ArgsOf<Command, K>> } = {
   async open(d, cmd, a, _id, client, arrived) {
     const { incident, duplicate } = await d.incidents.open({
       severity: String(a.severity), title: String(a.title), openedBy: cmd.user_id, sourceChannel: cmd.channel_id,
@@ -173,7 +176,8 @@ export function registerIncidentCommand(app: App, d: SlackDeps) {
       throw new CodedError(ErrorCode.BadInput, `Say which incident: ${code(parsed.sub.usage.replace('[INC-n]', 'INC-7'))}, or run it in the incident's thread.`);
     };
     const arrived = arrivedAt(context);
-    const work = handlers[parsed.name](d, command, parsed.args, id, client, arrived).then(
+    // The parser hands each subcommand the output of its own schema.
+    const work = (handlers as unknown as Record<string, Handler>)[parsed.name](d, command, parsed.args, id, client, arrived).then(
       (r): RespondArguments => (typeof r === 'string' ? { response_type: 'ephemeral', text: r } : r),
       (e): RespondArguments => {
         if (!(e instanceof CodedError)) d.log('slash command failed', { error: String(e?.stack ?? e) });

@@ -12,10 +12,10 @@ import type { LoadedRunbook } from '../core/runbooks/loader.js';
 import { approvalRequired } from '../core/incidents/approval-rule.js';
 import { renderRunbook } from '../core/runbooks/render.js';
 import { suggest } from '../core/runbooks/suggest.js';
-import { chooseEscalation } from '../core/runbooks/escalation.js';
 import { alertFirst } from '../core/alerts/suggest.js';
 import type { Approval, ApprovalStore } from '../core/runs/approvals.js';
 import { ApprovalFlow, manualOf, type ApprovalLines } from '../core/runs/approval-flow.js';
+import { escalateRun } from '../core/runs/escalate-run.js';
 import { stepFingerprint } from '../core/runs/confirmation.js';
 import { nextStepState } from '../core/runs/step-state.js';
 import { targetKey } from '../core/runs/expect.js';
@@ -310,18 +310,8 @@ export class Remediation {
     void this.d.engine.runDiagnostics(runId, { actor: user }).catch((e) => this.d.log('diagnostics failed', { runId, error: String(e) }));
   }
 
-  async escalate(user: string, runId: number): Promise<string> {
-    const { run, incident } = await this.load(runId);
-    const denied = await this.d.policy.check(user, 'run', incident);
-    if (denied) throw forbid(denied);
-    const steps = await this.d.runs.steps(runId);
-    const rb = this.runbook(run.runbookId);
-    // The rule that covers the failure (core/runbooks/escalation.ts), as the card's button says.
-    const { to, rule, stepId, why } = chooseEscalation(rb?.escalate ?? [], steps);
-    const reason = `${incident ? `${incidentKey(incident.id)} ${incident.title}` : `run ${runId} of ${run.runbookId}`}: ${rule ? `${rule.when} → ${rule.then}` : 'a runbook step failed'} (${why})`;
-    // The escalator pages through PagerDuty when it is on, else records and logs it (setup).
-    await this.d.escalator.escalate(to, reason, { runId, stepId: stepId ?? '', runbookId: run.runbookId, incidentId: incident?.id ?? null, actor: user });
-    return to;
+  escalate(user: string, runId: number): Promise<string> {
+    return escalateRun({ ...this.d, load: (id) => this.load(id), runbook: (id) => this.runbook(id) }, user, runId);
   }
 
   async fullOutput(runId: number, stepId: string, attempt: number): Promise<Modal> {

@@ -3,12 +3,13 @@ import type { WebClient } from '@slack/web-api';
 import { CodedError, ErrorCode } from '../core/errors.js';
 import type { HandoffSummary } from '../core/handoffs/model.js';
 import type { HandoffChat } from '../core/handoffs/ports.js';
+import type { Logger } from '../core/ports.js';
 import { toMarkdown } from '../core/handoffs/render.js';
 import { handoffMessage } from './blocks/handoff.js';
 import { opsroomLine } from './blocks/mrkdwn.js';
 
 export class SlackHandoffChat implements HandoffChat {
-  constructor(private readonly client: WebClient, private readonly log: (msg: string, extra?: Record<string, unknown>) => void = () => {}) {}
+  constructor(private readonly client: WebClient, private readonly log?: Logger) {}
 
   async post(channel: string, summary: HandoffSummary, handoffId: number) {
     return this.send(channel, summary, handoffId);
@@ -41,7 +42,7 @@ export class SlackHandoffChat implements HandoffChat {
           channel_id: posted.channel, thread_ts: ts, filename: `handoff-${day}.md`, title: `Handoff ${day} (full)`,
           content: toMarkdown(summary),
         })
-        .catch((e: unknown) => this.log('handoff full-text upload failed', { error: String(e) }));
+        .catch((e: unknown) => this.log?.warn({ error: String(e) }, 'handoff full-text upload failed'));
     }
     return posted;
   }

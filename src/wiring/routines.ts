@@ -13,7 +13,7 @@ import type { IncidentOpener } from '../core/routines/ports.js';
 import { RoutineScheduler } from '../core/routines/scheduler.js';
 import { code } from '../slack/blocks/run-card.js';
 import { RoutineRuns, SlackRoutineChat } from '../slack/routine-runs.js';
-import { lineLog, type Logger } from '../log.js';
+import type { Logger } from '../log.js';
 import type { Database } from '../store/db.js';
 import { KyselyRoutineRuns, KyselySlotStore } from '../store/routines.js';
 import type { RemediationWiring } from './remediation.js';
@@ -58,7 +58,7 @@ export function createRoutines(o: RoutinesSetup) {
   const scheduler = new RoutineScheduler({
     routines: () => routinesOf(o.runs.catalog(), config, o.fallbackChannel), slots, starter, engine: o.runs.engine, runs: o.runs.runs,
     chat: new SlackRoutineChat({ remediation, secrets: remediation.d.secrets }), incidents: opener, clock: o.clock, owner: o.owner,
-    graceMs: config.graceMinutes * 60_000, log: lineLog(o.log, 'warn'),
+    graceMs: config.graceMinutes * 60_000, log: o.log,
   });
   let timer: NodeJS.Timeout | undefined;
   const tick = () => scheduler.tick().catch((e) => o.log.warn({ error: String(e) }, 'routine schedule failed'));

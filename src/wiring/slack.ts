@@ -90,13 +90,13 @@ export function createSlack(o: SlackSetup) {
   const handoffs = new HandoffService({
     incidents: p.store, handoffs: new KyselyHandoffStore(p.database), clock, severities: i.severities, config: handoffConfig, followUps: p.followUps,
     channel: file.handoff.channel ?? file.channels.handoff ?? o.incidentChannel, pager: i.pager, incidentService: i.incidents,
-    chat: new SlackHandoffChat(o.slack.client, lineLog(o.log, 'warn')),
+    chat: new SlackHandoffChat(o.slack.client, o.log),
     checks: file.handoff.checks
       ? new EngineChecks({ engine: runs.engine, store: runs.runs, runbookId: file.handoff.checks, steps: catalogSteps(file.handoff.checks, (id) => runs.catalog().find((r) => r.id === id)) })
       : undefined,
     leases: p.leases, instanceId: o.instance, isResponder: o.isResponder,
     systemChannels: o.routing.withHandoffChannel().map((system) => ({ system, channel: o.routing.handoffChannel(system)! })),
-    log: lineLog(o.log, 'warn'), brokenRunbooks: o.brokenRunbooks,
+    log: o.log, brokenRunbooks: o.brokenRunbooks,
   });
   const handoffDeps = { handoffs, store: p.store, clock, log: lineLog(o.log, 'error') };
   registerHandoffCommand(app.app, handoffDeps);

@@ -9,7 +9,7 @@ import { verifyRunbooks } from '../core/verify/check.js';
 import { verifySchedule } from '../core/verify/config.js';
 import { brokenBetween, type RunbookHealth, recordVerdicts, verdictsOf } from '../core/verify/freshness.js';
 import { VerifyScheduler } from '../core/verify/scheduler.js';
-import { lineLog, type Logger } from '../log.js';
+import type { Logger } from '../log.js';
 import type { Database } from '../store/db.js';
 import { KyselySlotStore } from '../store/routines.js';
 import type { KyselyHealthStore } from '../store/runbook-health.js';
@@ -34,7 +34,7 @@ export function createVerify(o: VerifySetup) {
   const { health } = o;
   const schedule = verifySchedule(o.file.verify, o.env ?? process.env);
   const verify = () => verifyRunbooks(o.runs.catalog(), o.runs.inventory, o.runs.runner, { secrets: o.runs.remediation.d.secrets });
-  const scheduler = schedule && new VerifyScheduler({ schedule, slots: new KyselySlotStore(o.database), health, clock: o.clock, owner: o.owner, log: lineLog(o.log, 'warn'), verify });
+  const scheduler = schedule && new VerifyScheduler({ schedule, slots: new KyselySlotStore(o.database), health, clock: o.clock, owner: o.owner, log: o.log, verify });
   let timer: NodeJS.Timeout | undefined;
   const tick = () => scheduler?.tick().catch((e) => o.log.warn({ error: String(e) }, 'scheduled verify failed'));
   return {

@@ -2,7 +2,7 @@
 import { CodedError, ErrorCode, isCoded } from '../errors.js';
 import type { IncidentService } from '../incidents/service.js';
 import type { Severity } from '../incidents/severity.js';
-import type { Clock, IncidentStore, OnCallEntry, Pager } from '../ports.js';
+import type { Clock, IncidentStore, Logger, OnCallEntry, Pager } from '../ports.js';
 import { buildSummary, checksSection, openAt, SUMMARY_EVENT_KINDS } from './build.js';
 import type { HandoffConfig } from './config.js';
 import type { FollowUpItem, HandoffSummary } from './model.js';
@@ -30,7 +30,7 @@ export interface HandoffServiceDeps {
   incidentService?: IncidentService;
   leases?: Leases;
   instanceId?: string;
-  log?: (msg: string, extra?: Record<string, unknown>) => void;
+  log?: Logger;
   /** Systems with their own handoff channel: each gets the part about its incidents too. */
   systemChannels?: readonly SystemHandoffChannel[];
   /** Responders may accept a handoff meant for someone else (default: nobody may). */
@@ -78,7 +78,7 @@ export class HandoffService {
       };
       return { now: first(r.now), next: first(r.next) };
     } catch (e) {
-      this.d.log?.('on-call lookup failed', { error: String(e) });
+      this.d.log?.warn({ error: String(e) }, 'on-call lookup failed');
       return undefined;
     }
   }
@@ -203,7 +203,7 @@ export class HandoffService {
     let dm: { channel: string; ts: string } | undefined;
     if (stored.incoming) {
       dm = await chat.direct(stored.incoming, summary, stored.id).catch((e) => {
-        this.d.log?.('handoff direct message failed', { error: String(e) });
+        this.d.log?.warn({ error: String(e) }, 'handoff direct message failed');
         return undefined;
       });
       if (dm) await this.d.handoffs.setMessages(stored.id, { dmChannel: dm.channel, dmTs: dm.ts });
@@ -270,13 +270,13 @@ export class HandoffService {
           await this.d.incidentService.assign(i.id, user, user);
           moved.push(i.id);
         } catch (e) {
-          this.d.log?.('handoff: commander not moved', { incidentId: i.id, error: String(e) });
+          this.d.log?.warn({ incidentId: i.id, error: String(e) }, 'handoff: commander not moved');
         }
       }
     }
     if (h.channel && h.ts && this.d.chat) {
       const extra = moved.length ? ` and is now commander of ${moved.map((id) => `INC-${id}`).join(', ')}` : '';
-      await this.d.chat.say(h.channel, `:handshake: <@${user}> accepted the handoff${extra}.`, h.ts).catch((e) => this.d.log?.('handoff line failed', { error: String(e) }));
+      await this.d.chat.say(h.channel, `:handshake: <@${user}> accepted the handoff${extra}.`, h.ts).catch((e) => this.d.log?.warn({ error: String(e) }, 'handoff line failed'));
     }
     return { accepted: true, moved, handoff: { ...h, acceptedBy: user, acceptedAt: at } };
   }

@@ -5,7 +5,7 @@
  * person. A slot that passed while no replica was up (older than `graceMs` when first seen) is
  * claimed as missed and reported, never run late.
  */
-import type { Clock } from '../ports.js';
+import type { Clock, Logger } from '../ports.js';
 import type { RunEngine } from '../runs/engine.js';
 import { diagnosticPlan } from '../runs/expect.js';
 import type { RunStore } from '../runs/ports.js';
@@ -27,7 +27,7 @@ export interface SchedulerDeps {
   owner: string;
   /** A slot first seen later than this after its time is missed, not run (default 10 min). */
   graceMs?: number;
-  log?: (msg: string, extra?: Record<string, unknown>) => void;
+  log?: Logger;
 }
 
 export interface Upcoming {
@@ -89,7 +89,7 @@ export class RoutineScheduler {
   }
 
   private track(p: Promise<unknown>): void {
-    const q = p.catch((e) => this.d.log?.('scheduled routine failed', { error: String((e as Error)?.stack ?? e) })).finally(() => this.running.delete(q));
+    const q = p.catch((e) => this.d.log?.warn({ error: String((e as Error)?.stack ?? e) }, 'scheduled routine failed')).finally(() => this.running.delete(q));
     this.running.add(q);
   }
 

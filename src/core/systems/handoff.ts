@@ -3,7 +3,7 @@ import { headline } from '../handoffs/headline.js';
 import type { HandoffSummary } from '../handoffs/model.js';
 import type { HandoffChat } from '../handoffs/ports.js';
 import type { Severity } from '../incidents/severity.js';
-import type { IncidentStore } from '../ports.js';
+import type { IncidentStore, Logger } from '../ports.js';
 
 /** The summary cut to some incidents: their items, steps, pages, reminders and notes; no checks, no general notes. */
 export function summaryForIncidents(s: HandoffSummary, ids: ReadonlySet<number>, severities: readonly Severity[], system: string): HandoffSummary {
@@ -35,7 +35,7 @@ export interface SystemHandoffChannel {
  * summary. Best effort: the main handoff is already posted; a failure here is logged.
  */
 export async function postSystemParts(
-  d: { channels: readonly SystemHandoffChannel[]; incidents: IncidentStore; chat: HandoffChat; severities: readonly Severity[]; log?: (msg: string, extra?: Record<string, unknown>) => void },
+  d: { channels: readonly SystemHandoffChannel[]; incidents: IncidentStore; chat: HandoffChat; severities: readonly Severity[]; log?: Logger },
   summary: HandoffSummary, handoffId: number,
 ): Promise<number> {
   if (!d.channels.length) return 0;
@@ -49,7 +49,7 @@ export async function postSystemParts(
       await d.chat.post(channel, summaryForIncidents(summary, mine, d.severities, system), handoffId);
       posted++;
     } catch (e) {
-      d.log?.('system handoff post failed', { system, channel, error: String(e) });
+      d.log?.warn({ system, channel, error: String(e) }, 'system handoff post failed');
     }
   }
   return posted;

@@ -3,7 +3,7 @@
  * routines are, under the key VERIFY_SLOT), so exactly one replica verifies. Times that passed
  * while no replica was up are claimed as missed; only the newest due one runs.
  */
-import type { Clock } from '../ports.js';
+import type { Clock, Logger } from '../ports.js';
 import type { SlotStore } from '../routines/ports.js';
 import { slotsBetween } from '../routines/schedule.js';
 import type { VerifyReport } from './check.js';
@@ -20,7 +20,7 @@ export interface VerifySchedulerDeps {
   owner: string;
   /** Told of the runbooks each verify found broken that fitted before. */
   onBroken?: (broke: RunbookHealth[]) => Promise<void> | void;
-  log?: (msg: string, extra?: Record<string, unknown>) => void;
+  log?: Logger;
 }
 
 export class VerifyScheduler {
@@ -64,7 +64,7 @@ export class VerifyScheduler {
     const broke = await recordVerdicts(this.d.health, verdictsOf(report), this.d.clock.now());
     await this.d.slots.finishSlot(VERIFY_SLOT, at, { state: report.problems.length ? 'failed' : 'passed' });
     if (broke.length) {
-      this.d.log?.('runbooks broke', { runbooks: broke.map((b) => b.runbookId) });
+      this.d.log?.warn({ runbooks: broke.map((b) => b.runbookId) }, 'runbooks broke');
       await this.d.onBroken?.(broke);
     }
     return report;

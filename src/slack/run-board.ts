@@ -8,7 +8,7 @@ import type { WebClient } from '@slack/web-api';
 import { incidentKey, type Incident } from '../core/incidents/incident.js';
 import type { IncidentService } from '../core/incidents/service.js';
 import type { Severity } from '../core/incidents/severity.js';
-import type { Clock, IncidentStore } from '../core/ports.js';
+import type { Clock, IncidentStore, Log } from '../core/ports.js';
 import type { LoadedRunbook } from '../core/runbooks/loader.js';
 import type { RunEngine } from '../core/runs/engine.js';
 import type { RunEvent } from '../core/runs/events.js';
@@ -40,7 +40,7 @@ export interface BoardDeps {
   severities: readonly Severity[];
   clock: Clock;
   runbook: (id: string) => LoadedRunbook | undefined;
-  log: (msg: string, extra?: Record<string, unknown>) => void;
+  log: Log;
   coalesce?: CoalescerOptions;
   /** The runbook's freshness for its card ("last verified …", "broken since … (why)"), when one was recorded. */
   freshnessOf?: (runbookId: string) => Promise<string | undefined>;

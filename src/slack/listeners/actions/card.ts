@@ -1,4 +1,4 @@
-import type { App, BlockAction, BlockElementAction, AllMiddlewareArgs, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { App } from '@slack/bolt';
 import { CodedError, ErrorCode } from '../../../core/errors.js';
 import type { Incident } from '../../../core/incidents/incident.js';
 import { isStatus } from '../../../core/incidents/status.js';
@@ -7,9 +7,9 @@ import type { SlackDeps } from '../../deps.js';
 import { Actions } from '../../ids.js';
 import { clickedIncident, clickedWhere } from '../clicked.js';
 import { tellError } from '../reply.js';
+import type { ClickArgs } from '../types.js';
 
-type Args = SlackActionMiddlewareArgs<BlockAction<BlockElementAction>> & AllMiddlewareArgs;
-type CardAction = (d: SlackDeps, incident: Incident, args: Args) => Promise<unknown>;
+type CardAction = (d: SlackDeps, incident: Incident, args: ClickArgs) => Promise<unknown>;
 
 const cardActions: Record<string, CardAction> = {
   [Actions.acknowledge]: (d, i, { body }) => d.incidents.acknowledge(i.id, body.user.id),
@@ -38,7 +38,7 @@ const cardActions: Record<string, CardAction> = {
 export function registerCardActions(app: App, d: SlackDeps) {
   for (const [actionId, run] of Object.entries(cardActions)) {
     app.action(actionId, async (args) => {
-      const a = args as unknown as Args;
+      const a = args as unknown as ClickArgs;
       await a.ack();
       try {
         await run(d, await clickedIncident(d.store, a.body), a);

@@ -1,4 +1,4 @@
-import type { App, BlockAction, ViewStateValue } from '@slack/bolt';
+import type { App, BlockAction } from '@slack/bolt';
 import { CodedError, ErrorCode } from '../../../core/errors.js';
 import { escalateModal, escalationChoice } from '../../blocks/escalate.js';
 import type { SlackDeps } from '../../deps.js';
@@ -6,8 +6,7 @@ import { claimsOf } from '../once.js';
 import { Actions, Inputs, Views } from '../../ids.js';
 import { clickedIncident, clickedWhere } from '../clicked.js';
 import { fieldError, tellError } from '../reply.js';
-
-type Values = Record<string, Record<string, ViewStateValue>>;
+import type { ViewValues } from '../types.js';
 
 /** The card's Escalate button: a modal to pick the target, then IncidentService.escalate (who is recorded). */
 export function registerEscalate(app: App, d: SlackDeps) {
@@ -26,7 +25,7 @@ export function registerEscalate(app: App, d: SlackDeps) {
   });
 
   app.view(Views.escalate, async ({ ack, body, view }) => {
-    const v = view.state.values as Values;
+    const v = view.state.values as ViewValues;
     const { incidentId } = JSON.parse(view.private_metadata || '{}') as { incidentId?: number };
     const to = escalationChoice(v[Inputs.escalateTo]?.[Inputs.escalateTo]?.selected_option?.value, policies);
     try {

@@ -1,16 +1,16 @@
 /** The card's follow-up Done buttons and the resolved card's Postmortem button. */
-import type { AllMiddlewareArgs, App, BlockAction, BlockElementAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { App } from '@slack/bolt';
 import { CodedError, ErrorCode } from '../../../core/errors.js';
 import type { Incident } from '../../../core/incidents/incident.js';
 import type { SlackDeps } from '../../deps.js';
 import { FollowUpActions } from '../../ids.js';
 import { clickedIncident, clickedWhere } from '../clicked.js';
 import { tellError, tellOnly } from '../reply.js';
+import type { ClickArgs } from '../types.js';
 
-type Args = SlackActionMiddlewareArgs<BlockAction<BlockElementAction>> & AllMiddlewareArgs;
-type Answer = (d: SlackDeps, incident: Incident, args: Args) => Promise<string | undefined>;
+type Answer = (d: SlackDeps, incident: Incident, args: ClickArgs) => Promise<string | undefined>;
 
-const valueOf = (a: Args) => (a.action.type === 'button' ? a.action.value ?? '' : '');
+const valueOf = (a: ClickArgs) => (a.action.type === 'button' ? a.action.value ?? '' : '');
 
 const answers: Record<string, Answer> = {
   // Anyone in the channel may mark a follow-up done; who did is recorded.
@@ -33,7 +33,7 @@ const answers: Record<string, Answer> = {
 export function registerFollowUpActions(app: App, d: SlackDeps) {
   for (const [actionId, answer] of Object.entries(answers)) {
     app.action(actionId, async (args) => {
-      const a = args as unknown as Args;
+      const a = args as unknown as ClickArgs;
       await a.ack();
       const where = clickedWhere(a.body, d.incidentChannel);
       try {

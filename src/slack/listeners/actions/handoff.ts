@@ -1,4 +1,4 @@
-import type { AllMiddlewareArgs, App, BlockAction, BlockElementAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { App } from '@slack/bolt';
 import { CodedError, ErrorCode } from '../../../core/errors.js';
 import { incidentKey } from '../../../core/incidents/incident.js';
 import { acceptedBlocks, noteModal, type Block } from '../../blocks/handoff.js';
@@ -6,13 +6,13 @@ import { HandoffActions, HandoffViews } from '../../ids.js';
 import type { HandoffSlackDeps } from '../commands/handoff.js';
 import { clickedIncident, clickedMessage, clickedWhere } from '../clicked.js';
 import { fieldError, tellError, tellOnly } from '../reply.js';
+import type { ClickArgs } from '../types.js';
 
-type Args = SlackActionMiddlewareArgs<BlockAction<BlockElementAction>> & AllMiddlewareArgs;
 
 /** "Accept handoff" (the handoff comes from the clicked message, never the button's value) and "Add to handoff". */
 export function registerHandoffActions(app: App, d: HandoffSlackDeps) {
   app.action(HandoffActions.accept, async (args) => {
-    const a = args as unknown as Args;
+    const a = args as unknown as ClickArgs;
     await a.ack();
     try {
       const { channel, ts } = clickedMessage(a.body);
@@ -33,7 +33,7 @@ export function registerHandoffActions(app: App, d: HandoffSlackDeps) {
   });
 
   app.action(HandoffActions.addNote, async (args) => {
-    const a = args as unknown as Args;
+    const a = args as unknown as ClickArgs;
     await a.ack();
     try {
       const incident = await clickedIncident(d.store, a.body);

@@ -5,12 +5,13 @@
  * belongs to comes from the message it was clicked on (channel and ts, signed by Slack); a button
  * value that disagrees with its message is treated as tampering: refused and recorded.
  */
-import type { AllMiddlewareArgs, App, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { App, ButtonAction } from '@slack/bolt';
 import { CodedError, ErrorCode, isCoded } from '../../../core/errors.js';
 import type { SlackDeps } from '../../deps.js';
 import { RunActions } from '../../ids.js';
 import { clickedMessage, clickedWhere } from '../clicked.js';
 import { tellError } from '../reply.js';
+import type { ClickArgs } from '../types.js';
 import { claimsOf } from '../once.js';
 import type { Once } from '../../../core/once.js';
 import type { Remediation } from '../../remediation.js';
@@ -19,7 +20,7 @@ import { refOfPosted } from '../../run-posts.js';
 import { stopStep } from '../../run-stop.js';
 
 type Picked = ButtonAction & { selected_option?: { value?: string } };
-type Args = SlackActionMiddlewareArgs<BlockAction<Picked>> & AllMiddlewareArgs;
+type Args = ClickArgs<Picked>;
 interface Click {
   user: string;
   channel: string;

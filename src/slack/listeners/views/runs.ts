@@ -1,16 +1,15 @@
 /** Runbook modals: the parameters of a run to start, and the confirmation of a dangerous step. */
-import type { App, ViewStateValue } from '@slack/bolt';
+import type { App } from '@slack/bolt';
 import { CodedError, ErrorCode, isCoded } from '../../../core/errors.js';
 import { checkParamValue } from '../../../core/runbooks/params.js';
 import type { SlackDeps } from '../../deps.js';
 import type { Incident } from '../../../core/incidents/incident.js';
-import { tellError, type Where } from '../reply.js';
+import { fieldError, tellError, type Where } from '../reply.js';
 import { claimsOf } from '../once.js';
 import { paramInput, RunViews } from '../../ids.js';
+import type { ViewValues } from '../types.js';
 
-type Values = Record<string, Record<string, ViewStateValue>>;
-
-const valueOf = (v: Values, id: string): string | undefined => {
+const valueOf = (v: ViewValues, id: string): string | undefined => {
   const s = v[id]?.[id];
   const raw = s?.value ?? s?.selected_option?.value ?? undefined;
   return raw === null || raw === undefined || raw === '' ? undefined : raw;
@@ -29,7 +28,7 @@ export function registerRunViews(app: App, d: SlackDeps) {
     const rb = meta.runbookId ? r.runbook(meta.runbookId) : undefined;
     const incident = typeof meta.incidentId === 'number' ? await d.store.get(meta.incidentId) : undefined;
     if (!rb || !incident) return void (await ack({ response_action: 'errors', errors: {} }));
-    const v = view.state.values as Values;
+    const v = view.state.values as ViewValues;
     const given: Record<string, string> = {};
     const errors: Record<string, string> = {};
     for (const [name, spec] of Object.entries(rb.params)) {
@@ -43,6 +42,16 @@ export function registerRunViews(app: App, d: SlackDeps) {
       else given[name] = c.value;
     }
     if (Object.keys(errors).length) return void (await ack({ response_action: 'errors', errors }));
+    // Refusals known before the run starts stay in the open form, next to its first field.
+    try {
+      await r.mayStart(incident, body.user.id);
+    } catch (e) {
+      if (isCoded(e, ErrorCode.Forbidden)) await r.refused(body.user.id, incident.id, 'start a runbook', e.message);
+      const field = view.blocks.find((b) => b.type === 'input')?.block_id;
+      if (field) return void (await ack(fieldError(d.log, 'start from modal refused', e, field)));
+      await ack();
+      return void (await tellError(client, d.log, 'start from modal refused', inThread(body.user.id, incident), e));
+    }
     await ack();
     try {
       await claimsOf(d).run(`view:${view.id}`, () => r.start(incident, rb.id, given, body.user.id));
@@ -70,7 +79,7 @@ export function registerRunViews(app: App, d: SlackDeps) {
 
   app.view(RunViews.reject, async ({ ack, body, view, client }) => {
     const { approvalId } = JSON.parse(view.private_metadata || '{}') as { approvalId?: number };
-    const reason = valueOf(view.state.values as Values, 'reason')?.trim();
+    const reason = valueOf(view.state.values as ViewValues, 'reason')?.trim();
     if (!reason) return void (await ack({ response_action: 'errors', errors: { reason: 'Say why, in a few words.' } }));
     await ack();
     const a = typeof approvalId === 'number' ? await r.d.approvals.getApproval(approvalId) : undefined;
@@ -86,7 +95,7 @@ export function registerRunViews(app: App, d: SlackDeps) {
 
   app.view(RunViews.skip, async ({ ack, body, view, client }) => {
     const { runId, stepId } = JSON.parse(view.private_metadata || '{}') as { runId?: number; stepId?: string };
-    const reason = valueOf(view.state.values as Values, 'reason')?.trim();
+    const reason = valueOf(view.state.values as ViewValues, 'reason')?.trim();
     if (!reason) return void (await ack({ response_action: 'errors', errors: { reason: 'Say why, in a few words.' } }));
     await ack();
     const run = typeof runId === 'number' ? await r.d.runs.getRun(runId) : undefined;

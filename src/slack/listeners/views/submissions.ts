@@ -1,4 +1,4 @@
-import type { App, ViewStateValue } from '@slack/bolt';
+import type { App } from '@slack/bolt';
 import { CodedError, ErrorCode, isCoded } from '../../../core/errors.js';
 import { TITLE_MAX } from '../../../core/incidents/service.js';
 import { isStatus } from '../../../core/incidents/status.js';
@@ -9,10 +9,9 @@ import { claimsOf } from '../once.js';
 import { Inputs, Views } from '../../ids.js';
 import { unpackMeta, type PickedMessage } from '../../blocks/timeline.js';
 import { declaredFrom } from './timeline.js';
+import type { ViewValues } from '../types.js';
 
-type Values = Record<string, Record<string, ViewStateValue>>;
-
-const field = (v: Values, id: string): string | undefined => {
+const field = (v: ViewValues, id: string): string | undefined => {
   const s = v[id]?.[id];
   return (s?.value ?? s?.selected_option?.value ?? s?.selected_user ?? undefined) || undefined;
 };
@@ -29,7 +28,7 @@ function fieldOf(e: unknown, fallback: string): string {
 /** Modal submissions: validate, run once per view, answer with errors next to the inputs. */
 export function registerSubmissions(app: App, d: SlackDeps) {
   app.view(Views.open, async ({ ack, body, view, client }) => {
-    const v = view.state.values as Values;
+    const v = view.state.values as ViewValues;
     const meta = unpackMeta(view.private_metadata) as { channel?: string; from?: PickedMessage };
     const input = {
       severity: field(v, Inputs.severity) ?? '', title: field(v, Inputs.title) ?? '',
@@ -58,7 +57,7 @@ export function registerSubmissions(app: App, d: SlackDeps) {
   });
 
   app.view(Views.update, async ({ ack, body, view }) => {
-    const v = view.state.values as Values;
+    const v = view.state.values as ViewValues;
     const { incidentId } = JSON.parse(view.private_metadata) as { incidentId: number };
     const status = field(v, Inputs.status);
     try {
@@ -72,7 +71,7 @@ export function registerSubmissions(app: App, d: SlackDeps) {
   });
 
   app.view(Views.resolve, async ({ ack, body, view }) => {
-    const v = view.state.values as Values;
+    const v = view.state.values as ViewValues;
     const { incidentId } = JSON.parse(view.private_metadata) as { incidentId: number };
     try {
       // One effect per view, even when it is submitted twice.

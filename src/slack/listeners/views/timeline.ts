@@ -2,7 +2,7 @@
  * The picker of "Add to incident timeline" (a message from outside the incident's thread), and
  * what "Declare incident" keeps of the message it was used on.
  */
-import type { App, ViewStateValue } from '@slack/bolt';
+import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { CodedError, ErrorCode } from '../../../core/errors.js';
 import type { TimelineMessages } from '../../../core/incidents/messages.js';
@@ -14,8 +14,7 @@ import type { SlackDeps } from '../../deps.js';
 import { fieldError } from '../reply.js';
 import { TimelineInputs, TimelineViews } from '../../ids.js';
 import { permalinkOf, readableMessageText } from '../../message-text.js';
-
-type Values = Record<string, Record<string, ViewStateValue>>;
+import type { ViewValues } from '../types.js';
 
 /** The timeline entry and thread line of an incident declared from `from` (open's `declaredFrom`). */
 export async function declaredFrom(client: WebClient, from: PickedMessage): Promise<OpenInput['declaredFrom']> {
@@ -29,7 +28,7 @@ export async function declaredFrom(client: WebClient, from: PickedMessage): Prom
 export function registerTimelineViews(app: App, d: SlackDeps, messages: TimelineMessages) {
   app.view(TimelineViews.pick, async ({ ack, body, view, client }) => {
     const { from } = unpackMeta(view.private_metadata);
-    const picked = (view.state.values as Values)[TimelineInputs.incident]?.[TimelineInputs.incident]?.selected_option?.value;
+    const picked = (view.state.values as ViewValues)[TimelineInputs.incident]?.[TimelineInputs.incident]?.selected_option?.value;
     try {
       if (!from) throw new CodedError(ErrorCode.BadInput, 'This form lost the message it was opened on; use the shortcut on the message again.');
       const id = Number(picked);

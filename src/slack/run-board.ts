@@ -169,6 +169,10 @@ export class RunBoard {
     this.push(l);
   }
 
+  /**
+   * Live output is edited directly, not through the outbox: edits are coalesced and each carries
+   * the whole tail, so a lost intermediate edit is harmless and the next one repairs it.
+   */
   private push(l: Live): void {
     l.coalescer.set(async () => {
       const msg = outputMessage(l.view);

@@ -3,13 +3,12 @@ import { handoffCommand } from '../../../../commands/handoff.js';
 import type { ArgsOf, SubcommandName } from '../../../../commands/types.js';
 import { parseSlash } from '../../../../commands/parse.js';
 import { badCommandText, usageOf } from '../../blocks/usage.js';
-import { CodedError } from '../../../core/errors.js';
 import type { HandoffService } from '../../../core/handoffs/service.js';
 import { parseSince, upToNow } from '../../../core/handoffs/window.js';
 import { incidentKey } from '../../../core/incidents/incident.js';
-import type { Clock, IncidentStore } from '../../../core/ports.js';
+import type { Clock, IncidentStore, Log } from '../../../core/ports.js';
 import { handoffMessage } from '../../blocks/handoff.js';
-import { userMessage } from '../../errors.js';
+import { errorReply } from '../reply.js';
 import { withinAckWindow } from '../ack.js';
 import { arrivedAt } from '../once.js';
 
@@ -18,7 +17,7 @@ export interface HandoffSlackDeps {
   handoffs: HandoffService;
   store: IncidentStore;
   clock: Clock;
-  log: (msg: string, extra?: Record<string, unknown>) => void;
+  log: Log;
 }
 
 type Handler<A = Record<string, unknown>> = (d: HandoffSlackDeps, cmd: SlashCommand, args: A, incidentId: () => Promise<number | null>) => Promise<string | RespondArguments>;
@@ -67,10 +66,7 @@ export function registerHandoffCommand(app: App, d: HandoffSlackDeps) {
     // The parser hands each subcommand the output of its own schema.
     const work = (handlers as unknown as Record<string, Handler>)[parsed.name](d, command, parsed.args, incidentId).then(
       (r): RespondArguments => (typeof r === 'string' ? { response_type: 'ephemeral', text: r } : r),
-      (e): RespondArguments => {
-        if (!(e instanceof CodedError)) d.log('handoff command failed', { error: String(e?.stack ?? e) });
-        return { response_type: 'ephemeral', text: userMessage(e) };
-      },
+      (e): RespondArguments => errorReply(d.log, 'handoff command failed', e),
     );
     await withinAckWindow(work, ack, respond, arrivedAt(context));
   });

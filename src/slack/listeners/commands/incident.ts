@@ -14,11 +14,11 @@ import { openModal } from '../../blocks/modals.js';
 import { code } from '../../blocks/mrkdwn.js';
 import { incidentList, incidentShow } from '../../blocks/views.js';
 import type { SlackDeps } from '../../deps.js';
-import { userMessage } from '../../errors.js';
 import { permalink, permalinks } from '../../permalinks.js';
 import { findUser } from '../../users.js';
 import { withinAckWindow } from '../ack.js';
 import { arrivedAt } from '../once.js';
+import { errorReply } from '../reply.js';
 
 type Reply = string | RespondArguments;
 type Handler<A = Record<string, unknown>> = (deps: SlackDeps, cmd: SlashCommand, args: A, id: () => Promise<number>, client: WebClient, arrived: number) => Promise<Reply>;
@@ -179,10 +179,7 @@ export function registerIncidentCommand(app: App, d: SlackDeps) {
     // The parser hands each subcommand the output of its own schema.
     const work = (handlers as unknown as Record<string, Handler>)[parsed.name](d, command, parsed.args, id, client, arrived).then(
       (r): RespondArguments => (typeof r === 'string' ? { response_type: 'ephemeral', text: r } : r),
-      (e): RespondArguments => {
-        if (!(e instanceof CodedError)) d.log('slash command failed', { error: String(e?.stack ?? e) });
-        return { response_type: 'ephemeral', text: userMessage(e) };
-      },
+      (e): RespondArguments => errorReply(d.log, 'slash command failed', e),
     );
     await withinAckWindow(work, ack, respond, arrived);
   });

@@ -3,13 +3,15 @@
  * change that caused them, then delivered by the dispatcher, in order per incident and target,
  * with retries. A crash or an outage loses nothing.
  */
+import type { NoticeLine, ThreadLine } from './incidents/lines.js';
+
 export type EffectTarget = 'chat' | 'pager';
 
 export type EffectPayload =
   /** Post the card (if not posted yet) or update it in place from the current stored state. */
   | { type: 'card' }
-  /** A line in the incident's thread. */
-  | { type: 'thread'; text: string; /** A button under the line (verified recovery offers monitoring). */ offer?: 'monitoring' }
+  /** A line in the incident's thread: a fact the chat adapter renders, or text (lines written by adapters, older rows). */
+  | ({ type: 'thread'; /** A button under the line (verified recovery offers monitoring). */ offer?: 'monitoring' } & ({ line: ThreadLine } | { text: string }))
   /** A runbook run's card in the incident's thread (the chat adapter reads the run itself). */
   | { type: 'run.card'; runId: number }
   /** A request for a second responder's approval of a dangerous step, in the incident's thread. */
@@ -21,7 +23,7 @@ export type EffectPayload =
   /** The postmortem draft as a Markdown file in the incident's thread (built when delivered). */
   | { type: 'postmortem'; by: string }
   /** A message in another channel (a system's announcement, a moved incident's note), linking to the thread. */
-  | { type: 'notice'; channel: string; text: string }
+  | ({ type: 'notice'; channel: string } & ({ line: NoticeLine } | { text: string }))
   /** Pager calls: the pager adapter reads the incident itself. */
   | { type: 'pager.trigger' }
   | { type: 'pager.acknowledge'; actor: string }

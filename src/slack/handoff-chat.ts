@@ -6,6 +6,8 @@ import type { HandoffChat } from '../core/handoffs/ports.js';
 import type { Logger } from '../core/ports.js';
 import { toMarkdown } from '../core/handoffs/render.js';
 import { handoffMessage } from './blocks/handoff.js';
+import type { HandoffLine } from '../core/handoffs/lines.js';
+import { renderHandoffLine } from './lines/handoffs.js';
 import { opsroomLine } from './blocks/mrkdwn.js';
 
 export class SlackHandoffChat implements HandoffChat {
@@ -22,8 +24,8 @@ export class SlackHandoffChat implements HandoffChat {
     return this.send(channel, summary, handoffId);
   }
 
-  async say(channel: string, text: string, threadTs?: string) {
-    await this.client.chat.postMessage({ channel, text: opsroomLine(text), ...(threadTs ? { thread_ts: threadTs } : {}) });
+  async say(channel: string, line: HandoffLine, threadTs?: string) {
+    await this.client.chat.postMessage({ channel, text: opsroomLine(renderHandoffLine(line)), ...(threadTs ? { thread_ts: threadTs } : {}) });
   }
 
   private async send(channel: string, summary: HandoffSummary, handoffId: number) {

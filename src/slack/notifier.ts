@@ -9,6 +9,7 @@ import { cardText, incidentCard } from './blocks/card.js';
 import { opsroomLine } from './blocks/mrkdwn.js';
 import { monitoringOffer } from './blocks/recovery.js';
 import { toDeliveryError } from './errors.js';
+import { noticeText, payloadText } from './lines/index.js';
 import { pagerLine } from './pager-line.js';
 import { CardPosted } from './card-posted.js';
 import { cardKey, findPosted, lineKey } from './posted.js';
@@ -55,7 +56,7 @@ export class SlackNotifier implements ChatNotifier {
         if (!incident.cardTs) throw new Error('the card is not posted yet');
         // A retry may follow an attempt that reached Slack: post only if that line is not there.
         if (effect.attempts > 0 && (await findPosted(this.deps.client, { channel: incident.channel, threadTs: incident.cardTs }, lineKey(effect), effect.createdAt))) return;
-        const text = opsroomLine(effect.payload.text);
+        const text = opsroomLine(payloadText(effect.payload));
         await this.deps.client.chat.postMessage({
           metadata: lineKey(effect),
           channel: incident.channel, thread_ts: incident.cardTs, text, unfurl_links: false,
@@ -84,11 +85,11 @@ export class SlackNotifier implements ChatNotifier {
   }
 
   /** A message in another channel (an announcement, a moved incident) with a link to the thread; posted once. */
-  private async notice(incident: Incident, effect: Effect, p: { channel: string; text: string }) {
+  private async notice(incident: Incident, effect: Effect, p: { channel: string } & Parameters<typeof noticeText>[0]) {
     if (!incident.cardTs) throw new Error('the card is not posted yet');
     if (effect.attempts > 0 && (await findPosted(this.deps.client, { channel: p.channel }, lineKey(effect), effect.createdAt))) return;
     const link = await this.deps.client.chat.getPermalink({ channel: incident.channel, message_ts: incident.cardTs });
-    const text = `${opsroomLine(p.text)}${link.permalink ? ` <${link.permalink}|Open the thread>` : ''}`;
+    const text = `${opsroomLine(noticeText(p))}${link.permalink ? ` <${link.permalink}|Open the thread>` : ''}`;
     await this.deps.client.chat.postMessage({ metadata: lineKey(effect), channel: p.channel, text, unfurl_links: false });
   }
 

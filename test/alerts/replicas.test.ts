@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresBinaries, usePostgres, type TestPostgres } from '../support/peers/postgres.js';
 import { startLocal, type LocalOpsroom } from '../support/opsroom.js';
 import { fixture, post, TOKEN, writeRunbooks } from './support/alerts.js';
+import { payloadText } from '../../src/slack/lines/index.js';
 
 const AM = '/alerts/alertmanager';
 
@@ -49,7 +50,7 @@ describe.skipIf(!postgresBinaries())('alert intake across replicas (PostgreSQL)'
     const lines = (await replicas[1].ops.store.events(open[0].id)).filter((e) => e.kind === 'alert');
     expect(lines).toHaveLength(10);
     const effects = await replicas[0].ops.database.db.selectFrom('effects').select('payload').where('incident_id', '=', open[0].id).execute();
-    const threadLines = effects.map((e) => JSON.parse(String(e.payload))).filter((p) => p.type === 'thread').map((p) => p.text as string);
+    const threadLines = effects.map((e) => JSON.parse(String(e.payload))).filter((p) => p.type === 'thread').map((p) => payloadText(p));
     expect(threadLines.filter((t) => /New alert in the group/.test(t))).toHaveLength(1);
     expect(threadLines.filter((t) => /alert resolved at/.test(t))).toHaveLength(1);
   }, 60_000);

@@ -6,6 +6,7 @@ import { KyselyIncidentStore } from '../../src/store/incident-store.js';
 import { KyselyOutbox } from '../../src/store/outbox.js';
 import { ENGINES } from './engines.js';
 import { at, newIncident } from './fixtures.js';
+import { userMessage } from '../../src/slack/errors.js';
 
 describe.each(ENGINES)('follow-ups on $name', (engine) => {
   let fresh: Awaited<ReturnType<typeof engine.fresh>>;
@@ -40,7 +41,8 @@ describe.each(ENGINES)('follow-ups on $name', (engine) => {
     now = at(120);
     const done = await service.done(f1.id, 'U0DAVE');
     expect(done).toMatchObject({ doneBy: 'U0DAVE', doneAt: at(120) });
-    await expect(service.done(f1.id, 'U0CAROL')).rejects.toThrow(/already marked done by <@U0DAVE>/);
+    await expect(service.done(f1.id, 'U0CAROL')).rejects.toThrow(/already marked done by @U0DAVE\./);
+    expect(await service.done(f1.id, 'U0CAROL').catch(userMessage)).toBe(':warning: That follow-up was already marked done by <@U0DAVE>.');
     await expect(service.done(9999, 'U0CAROL')).rejects.toThrow(/no follow-up 9999/);
     expect((await store.openFor([a.id, b.id])).map((f) => f.id)).toEqual([f2.id, f3.id]);
     expect((await service.list(a.id)).map((f) => [f.id, f.doneBy])).toEqual([[f1.id, 'U0DAVE'], [f2.id, null]]);

@@ -9,7 +9,7 @@ import { at, event, newIncident, T0 } from './fixtures.js';
 const card: NewEffect = { target: 'chat', payload: { type: 'card' } };
 const line = (text: string): NewEffect => ({ target: 'chat', payload: { type: 'thread', text } });
 const page: NewEffect = { target: 'pager', payload: { type: 'pager.trigger' } };
-const describeEffect = (e: Effect) => `${e.incidentId}:${e.payload.type === 'thread' ? e.payload.text : e.payload.type}`;
+const describeEffect = (e: Effect) => `${e.incidentId}:${e.payload.type === 'thread' && 'text' in e.payload ? e.payload.text : e.payload.type}`;
 const LEASE = 30_000;
 
 describe.each(ENGINES)('KyselyOutbox on $name', (engine) => {

@@ -7,10 +7,10 @@ import { isOpen } from '../incidents/status.js';
 import type { NewEvent } from '../incidents/timeline.js';
 import { levelLabel, openingEffects } from '../systems/incidents.js';
 import type { SystemRouting } from '../systems/routing.js';
-import { said } from '../said.js';
 import { scrubDeep, scrubTyped } from '../runs/known-secrets.js';
 import type { AlertBatch, AlertsConfig, ReceivedAlert } from './alert.js';
-import { alertName, alertRunbook, alertSeverity, alertTitle, clock, pick } from './describe.js';
+import { alertName, alertRunbook, alertSeverity, alertTitle, pick } from './describe.js';
+import type { AlertLine, AlertNames } from './lines.js';
 import type { AlertGroupState, GroupPlan, GroupSnapshot, StoredAlert } from './ports.js';
 import { resolvedAction } from './resolve.js';
 
@@ -26,7 +26,7 @@ export interface DecideContext {
 }
 
 const card: NewEffect = { target: 'chat', payload: { type: 'card' } };
-const thread = (text: string): NewEffect => ({ target: 'chat', payload: { type: 'thread', text } });
+const thread = (line: AlertLine): NewEffect => ({ target: 'chat', payload: { type: 'thread', line } });
 const SHOWN = 10;
 
 /** The timeline event every delivery leaves: which alerts, which labels. */
@@ -42,10 +42,7 @@ export function alertEvent(batch: AlertBatch, now: Date, change: string): NewEve
   });
 }
 
-const listed = (alerts: ReceivedAlert[]) => {
-  const names = alerts.slice(0, SHOWN).map((a) => said(alertName(a.labels)));
-  return alerts.length > SHOWN ? `${names.join(', ')} and ${alerts.length - SHOWN} more` : names.join(', ');
-};
+const listed = (alerts: ReceivedAlert[]): AlertNames => ({ names: alerts.slice(0, SHOWN).map((a) => alertName(a.labels)), total: alerts.length });
 
 export function decideDelivery(s: GroupSnapshot, batch: AlertBatch, c: DecideContext): GroupPlan {
   const { now } = c;
@@ -72,9 +69,9 @@ export function decideDelivery(s: GroupSnapshot, batch: AlertBatch, c: DecideCon
     const title = scrubTyped(alertTitle(batch));
     const description = pick(batch, 'description', 'annotations');
     const alerts = batch.alerts.map((a) => stamp(a, stored.get(a.fingerprint), now, a.status === 'firing'));
-    const effects: NewEffect[] = [card, thread(
-      `:rotating_light: ${sourceName(batch)} opened this ${levelLabel(c.routing, severity, system)} incident${system ? ` of ${said(system)}` : ''}: ${listed(firing)} firing.${runbook ? ` Runbook: \`${runbook}\`.` : ''}`,
-    ), ...openingEffects(c.routing, severity, system, title)];
+    const effects: NewEffect[] = [card, thread({
+      kind: 'alert-opened', source: batch.source, label: levelLabel(c.routing, severity, system), system, firing: listed(firing), runbook,
+    }), ...openingEffects(c.routing, severity, system, title)];
     if (c.pagerEnabled) effects.push({ target: 'pager', payload: { type: 'pager.trigger' } });
     return {
       group: { ...group, quietUntil: null }, alerts, outcome: 'opened',
@@ -106,7 +103,7 @@ export function decideDelivery(s: GroupSnapshot, batch: AlertBatch, c: DecideCon
   const flapMs = c.config.flapMinutes * 60_000;
   const limited = (prev: StoredAlert | undefined) => !!prev?.lineAt && now.getTime() - prev.lineAt.getTime() < flapMs;
   const groupResolves = groupStatus === 'resolved' && s.group?.status !== 'resolved';
-  const lines: string[] = [];
+  const lines: AlertLine[] = [];
   const alerts: StoredAlert[] = [];
   const resolving: ReceivedAlert[] = [];
   const refiring: ReceivedAlert[] = [];
@@ -122,14 +119,15 @@ export function decideDelivery(s: GroupSnapshot, batch: AlertBatch, c: DecideCon
     }
     else if (limited(prev)) alerts.push({ ...stamp(a, prev, now, false), unposted: (prev?.unposted ?? 0) + 1 });
     else {
-      const flaps = prev?.unposted ? ` (changed ${prev.unposted + 1} times since ${clock(prev.lineAt!)})` : '';
-      lines.push(!prev ? `:heavy_plus_sign: New alert in the group: ${said(alertName(a.labels))} firing.`
-        : a.status === 'firing' ? `:rotating_light: ${said(alertName(a.labels))} firing again${flaps}.`
-        : `:white_check_mark: ${said(alertName(a.labels))} resolved${flaps}.`);
+      const name = alertName(a.labels);
+      const flaps = prev?.unposted ? { changes: prev.unposted + 1, since: prev.lineAt!.getTime() } : null;
+      lines.push(!prev ? { kind: 'alert-new', name }
+        : a.status === 'firing' ? { kind: 'alert-firing-again', name, flaps }
+        : { kind: 'alert-resolved', name, flaps });
       alerts.push(stamp(a, prev, now, true));
     }
   }
-  if (refiring.length) lines.unshift(`:rotating_light: ${sourceName(batch)}: firing again at ${clock(now)}: ${listed(refiring)}.`);
+  if (refiring.length) lines.unshift({ kind: 'group-firing-again', source: batch.source, at: now.getTime(), firing: listed(refiring) });
   if (!groupResolves) {
     const outcome = lines.length ? 'joined' : 'repeat';
     return { group, alerts, outcome, change: { patch: {}, events: [alertEvent(batch, now, outcome)], effects: lines.map(thread) } };
@@ -137,7 +135,7 @@ export function decideDelivery(s: GroupSnapshot, batch: AlertBatch, c: DecideCon
   const act = resolvedAction(open, s.history, c, batch.source);
   const acts = Object.keys(act.patch).length > 0 || act.quietUntil !== null;
   for (const a of resolving) alerts.push(stamp(a, stored.get(a.fingerprint), now, true));
-  lines.push(`:white_check_mark: ${sourceName(batch)}: alert resolved at ${clock(now)}.${act.note}`);
+  lines.push({ kind: 'group-resolved', source: batch.source, at: now.getTime(), note: act.note });
   group.quietUntil = act.quietUntil;
   return {
     group, alerts, outcome: 'resolved',
@@ -155,5 +153,3 @@ function stamp(a: ReceivedAlert, prev: StoredAlert | undefined, now: Date, line:
     unposted: line ? 0 : prev?.unposted ?? 0,
   };
 }
-
-const sourceName = (b: AlertBatch) => (b.source === 'alertmanager' ? 'Alertmanager' : 'Grafana');

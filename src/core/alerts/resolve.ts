@@ -2,18 +2,18 @@
 import type { NewEffect } from '../effects.js';
 import type { Incident, IncidentPatch } from '../incidents/incident.js';
 import { isOpen } from '../incidents/status.js';
-import { resolutionText } from '../incidents/summary.js';
+import { resolvedLine } from '../incidents/summary.js';
 import type { NewEvent, TimelineEvent } from '../incidents/timeline.js';
 import { ALERT_SOURCES, type AlertSource, type AlertsConfig } from './alert.js';
-import { clock } from './describe.js';
+import type { ResolvedNote } from './lines.js';
 import type { GroupPlan, GroupSnapshot } from './ports.js';
 
 export interface ResolvedAction {
   patch: IncidentPatch;
   events: NewEvent[];
   effects: NewEffect[];
-  /** Appended to the "alert resolved" line. */
-  note: string;
+  /** Told in the "alert resolved" line. */
+  note: ResolvedNote;
   quietUntil: Date | null;
 }
 
@@ -30,24 +30,24 @@ export const reopenedByPerson = (history: TimelineEvent[]) =>
 export function resolvedAction(i: Incident, history: TimelineEvent[], c: Ctx, source: AlertSource): ResolvedAction {
   const none = { patch: {}, events: [], effects: [], quietUntil: null };
   const reopened = reopenedByPerson(history);
-  if (reopened) return { ...none, note: ` <@${reopened.actor}> reopened this incident, so it stays ${i.status}.` };
+  if (reopened) return { ...none, note: { kind: 'kept-open', by: reopened.actor, status: i.status } };
   const { onResolved, quietMinutes } = c.config;
-  if (onResolved === 'nothing') return { ...none, note: '' };
-  if (onResolved === 'resolve' && quietMinutes <= 0) return { ...resolveNow(i, history, c, source), note: ' Resolving the incident.', quietUntil: null };
+  if (onResolved === 'nothing') return { ...none, note: { kind: 'none' } };
+  if (onResolved === 'resolve' && quietMinutes <= 0) return { ...resolveNow(i, history, c, source), note: { kind: 'resolving' }, quietUntil: null };
   const quietUntil = onResolved === 'resolve' ? new Date(c.now.getTime() + quietMinutes * 60_000) : null;
-  const later = quietUntil ? ` It resolves at ${clock(quietUntil)} if the alert stays quiet.` : '';
-  if (i.status === 'monitoring') return { ...none, note: later, quietUntil };
+  const resolvesAt = quietUntil ? quietUntil.getTime() : null;
+  if (i.status === 'monitoring') return { ...none, note: { kind: 'monitoring', set: false, resolvesAt }, quietUntil };
   return {
     patch: { status: 'monitoring', lastUpdateAt: c.now },
     events: [{ at: c.now, actor: source, kind: 'status', text: `Status ${i.status} → monitoring`, data: { from: i.status, to: 'monitoring' } }],
-    effects: [], note: ` Status: *monitoring*.${later}`, quietUntil,
+    effects: [], note: { kind: 'monitoring', set: true, resolvesAt }, quietUntil,
   };
 }
 
 function resolveNow(i: Incident, history: TimelineEvent[], c: Ctx, source: AlertSource) {
   const resolution = `The alert resolved${c.config.quietMinutes > 0 ? ` and stayed quiet for ${c.config.quietMinutes} min` : ''}.`;
   const patch: IncidentPatch = { status: 'resolved', resolvedAt: c.now, resolution, lastUpdateAt: c.now };
-  const effects: NewEffect[] = [{ target: 'chat', payload: { type: 'thread', text: resolutionText({ ...i, ...patch } as Incident, history, source) } }];
+  const effects: NewEffect[] = [{ target: 'chat', payload: { type: 'thread', line: resolvedLine({ ...i, ...patch } as Incident, history, source) } }];
   if (c.pagerEnabled) effects.push({ target: 'pager', payload: { type: 'pager.resolve', actor: source, summary: resolution } });
   return { patch, effects, events: [{ at: c.now, actor: source, kind: 'resolved' as const, text: `Resolved: ${resolution}`, data: { summary: resolution } }] };
 }

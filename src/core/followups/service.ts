@@ -4,7 +4,8 @@ import { CodedError, ErrorCode } from '../errors.js';
 import { incidentKey } from '../incidents/incident.js';
 import type { Clock, IncidentStore } from '../ports.js';
 import { scrubTyped } from '../runs/known-secrets.js';
-import { said } from '../said.js';
+import { person } from '../said.js';
+import type { FollowUpLine } from './lines.js';
 import { FOLLOW_UP_MAX, type FollowUp, type FollowUpStore } from './model.js';
 
 export interface FollowUpServiceDeps {
@@ -16,7 +17,7 @@ export interface FollowUpServiceDeps {
 }
 
 const card: NewEffect = { target: 'chat', payload: { type: 'card' } };
-const thread = (text: string): NewEffect => ({ target: 'chat', payload: { type: 'thread', text } });
+const thread = (line: FollowUpLine): NewEffect => ({ target: 'chat', payload: { type: 'thread', line } });
 
 export class FollowUpService {
   constructor(private readonly deps: FollowUpServiceDeps) {}
@@ -28,11 +29,10 @@ export class FollowUpService {
     const incident = await this.deps.incidents.get(incidentId);
     if (!incident) throw new CodedError(ErrorCode.NotFound, `There is no ${incidentKey(incidentId)}.`);
     const now = this.deps.clock.now();
-    const who = owner ? ` (owner <@${owner}>)` : '';
-    const effects: NewEffect[] = [card, thread(`:pushpin: <@${actor}> added a follow-up${who}: ${said(body)}`)];
+    const effects: NewEffect[] = [card, thread({ kind: 'followup-added', actor, owner, text: body })];
     const f = await this.deps.store.add(
       { incidentId, text: body, owner, createdBy: actor, createdAt: now },
-      [{ at: now, actor, kind: 'followup', text: `Follow-up${who}: ${body}`, data: { action: 'added', owner } }],
+      [{ at: now, actor, kind: 'followup', text: `Follow-up${owner ? ` (owner <@${owner}>)` : ''}: ${body}`, data: { action: 'added', owner } }],
       effects,
     );
     this.deps.onEffects?.();
@@ -42,15 +42,15 @@ export class FollowUpService {
   async done(id: number, actor: string): Promise<FollowUp> {
     const f = await this.deps.store.get(id);
     if (!f) throw new CodedError(ErrorCode.NotFound, `There is no follow-up ${id}.`);
-    if (f.doneAt) throw new CodedError(ErrorCode.IllegalTransition, `That follow-up was already marked done by <@${f.doneBy}>.`);
+    if (f.doneAt) throw new CodedError(ErrorCode.IllegalTransition, `That follow-up was already marked done by ${person(f.doneBy ?? '')}.`);
     const now = this.deps.clock.now();
     const stored = await this.deps.store.markDone(id, actor, now,
       [{ at: now, actor, kind: 'followup', text: `Follow-up done: ${f.text}`, data: { action: 'done', followUpId: id } }],
-      [card, thread(`:ballot_box_with_check: <@${actor}> marked a follow-up done: ${said(f.text)}`)],
+      [card, thread({ kind: 'followup-done', actor, text: f.text })],
     );
     if (!stored) {
       const later = await this.deps.store.get(id);
-      throw new CodedError(ErrorCode.IllegalTransition, `That follow-up was already marked done by <@${later?.doneBy}>.`);
+      throw new CodedError(ErrorCode.IllegalTransition, `That follow-up was already marked done by ${person(later?.doneBy ?? '')}.`);
     }
     this.deps.onEffects?.();
     return stored;

@@ -4,6 +4,7 @@ import type { Attempt, Run } from '../runs/ports.js';
 import type { ResolvedStep } from '../runs/step-runner.js';
 import type { StepState } from '../runs/step-state.js';
 import type { HandoffSummary } from './model.js';
+import type { HandoffLine } from './lines.js';
 
 export interface HandoffNote {
   id: number;
@@ -122,6 +123,6 @@ export interface HandoffChat {
   post(channel: string, summary: HandoffSummary, handoffId: number): Promise<{ channel: string; ts: string }>;
   /** Sends the summary with an "Accept handoff" button to a user. */
   direct(user: string, summary: HandoffSummary, handoffId: number): Promise<{ channel: string; ts: string }>;
-  /** A plain line, optionally in a thread. */
-  say(channel: string, text: string, threadTs?: string): Promise<void>;
+  /** A line (a fact the chat adapter renders), optionally in a thread. */
+  say(channel: string, line: HandoffLine, threadTs?: string): Promise<void>;
 }

@@ -1,5 +1,6 @@
 /** Handoff use-cases: summaries, notes, posts, acceptance, reminders and the shift-change schedule. */
 import { CodedError, ErrorCode, isCoded } from '../errors.js';
+import { person } from '../said.js';
 import type { IncidentService } from '../incidents/service.js';
 import type { Severity } from '../incidents/severity.js';
 import type { Clock, IncidentStore, Logger, OnCallEntry, Pager } from '../ports.js';
@@ -256,7 +257,7 @@ export class HandoffService {
   /** Records the acceptance (once); optionally makes `user` commander of the open incidents. */
   async accept(h: PostedHandoff, user: string): Promise<{ accepted: boolean; moved: number[]; handoff: PostedHandoff }> {
     if (!h.acceptedBy && h.incoming && h.incoming !== user && !(await this.d.isResponder?.(user)))
-      throw new CodedError(ErrorCode.Forbidden, `This handoff is for <@${h.incoming}>; only they or a responder may accept it.`);
+      throw new CodedError(ErrorCode.Forbidden, `This handoff is for ${person(h.incoming)}; only they or a responder may accept it.`);
     const at = this.now();
     if (!(await this.d.handoffs.accept(h.id, user, at))) {
       const current = (await this.d.handoffs.handoffByKey(h.key)) ?? h;
@@ -275,8 +276,7 @@ export class HandoffService {
       }
     }
     if (h.channel && h.ts && this.d.chat) {
-      const extra = moved.length ? ` and is now commander of ${moved.map((id) => `INC-${id}`).join(', ')}` : '';
-      await this.d.chat.say(h.channel, `:handshake: <@${user}> accepted the handoff${extra}.`, h.ts).catch((e) => this.d.log?.warn({ error: String(e) }, 'handoff line failed'));
+      await this.d.chat.say(h.channel, { kind: 'handoff-accepted', user, moved }, h.ts).catch((e) => this.d.log?.warn({ error: String(e) }, 'handoff line failed'));
     }
     return { accepted: true, moved, handoff: { ...h, acceptedBy: user, acceptedAt: at } };
   }
@@ -289,15 +289,13 @@ export class HandoffService {
     if (!chat) return;
     for (const h of await this.d.handoffs.unaccepted(new Date(now.getTime() - 2 * 86_400_000))) {
       if (!h.channel || !h.ts) continue;
-      const who = h.incoming ? `<@${h.incoming}>` : 'Incoming on-call';
       if (!h.remindedAt && now.getTime() - h.postedAt.getTime() >= acceptMinutes * 60_000) {
         if (!(await this.d.handoffs.markReminded(h.id, now))) continue;
-        if (h.dmChannel) await chat.say(h.dmChannel, `:alarm_clock: Reminder: please accept the handoff (${h.headline}).`, h.dmTs ?? undefined).catch(() => {});
-        await chat.say(h.channel, `:alarm_clock: ${who}, the handoff has not been accepted after ${acceptMinutes} min.`, h.ts);
+        if (h.dmChannel) await chat.say(h.dmChannel, { kind: 'handoff-reminder', headline: h.headline }, h.dmTs ?? undefined).catch(() => {});
+        await chat.say(h.channel, { kind: 'handoff-not-accepted', incoming: h.incoming, minutes: acceptMinutes }, h.ts);
       } else if (h.remindedAt && !h.escalatedAt && now.getTime() - h.remindedAt.getTime() >= escalateMinutes * 60_000) {
         if (!(await this.d.handoffs.markEscalated(h.id, now))) continue;
-        const to = escalateTo.map((id) => (id.startsWith('S') ? `<!subteam^${id}>` : `<@${id}>`)).join(' ');
-        await chat.say(h.channel, `:rotating_light: ${to ? `${to}: ` : ''}nobody has accepted the handoff (${h.headline}). ${who} was reminded ${escalateMinutes} min ago.`, h.ts);
+        await chat.say(h.channel, { kind: 'handoff-escalated', to: [...escalateTo], headline: h.headline, incoming: h.incoming, minutes: escalateMinutes }, h.ts);
       }
     }
   }

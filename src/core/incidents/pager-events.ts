@@ -6,7 +6,7 @@
  */
 import { CodedError, ErrorCode, isCoded } from '../errors.js';
 import type { EscalationContext, Escalator, IncidentStore, PagerRef } from '../ports.js';
-import { said } from '../said.js';
+import type { IncidentLine } from './lines.js';
 import type { Incident } from './incident.js';
 import type { IncidentService } from './service.js';
 import { TITLE_MAX } from './service.js';
@@ -173,7 +173,7 @@ export class PagerEventHandler {
     const policy = pd.escalationPolicy ? ` (${pd.escalationPolicy.name})` : '';
     const verb = e.type === 'incident.escalated' ? 'Escalated' : 'Reassigned';
     const text = `${verb} in PagerDuty by ${who(e)}: now ${names(pd.assignees)}${policy}`;
-    const line = `:arrow_double_up: ${verb} in PagerDuty by ${said(who(e))}: now ${said(names(pd.assignees))}${pd.escalationPolicy ? ` (${said(pd.escalationPolicy.name)})` : ''}`;
+    const line: IncidentLine = { kind: 'pager-assigned', escalated: e.type === 'incident.escalated', by: who(e), assignees: names(pd.assignees), policy: pd.escalationPolicy?.name ?? null };
     await this.deps.incidents.record(i.id, {
       at: e.occurredAt, actor: PAGER_ACTOR, kind: 'escalation', text,
       data: { eventId: e.eventId, assignees: pd.assignees, escalationPolicy: pd.escalationPolicy },
@@ -203,7 +203,7 @@ export class PagerEventHandler {
     if (history.some((h) => h.kind === 'note' && h.data?.noteId === e.note.id)) return 'unchanged';
     await this.deps.incidents.record(i.id, {
       at: e.occurredAt, actor: PAGER_ACTOR, kind: 'note', text: content, data: { noteId: e.note.id, agent: who(e) },
-    }, `:memo: Note in PagerDuty from ${said(who(e))}:\n${said(content)}`);
+    }, { kind: 'pager-note', by: who(e), text: content });
     return 'applied';
   }
 

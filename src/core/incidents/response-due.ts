@@ -28,7 +28,7 @@ export async function announceMissedResponses(d: ResponseDueDeps): Promise<numbe
     if (events.some((e) => e.kind === 'reminder' && e.data?.responseTarget === true)) continue;
     const within = formatDuration(target);
     const effects: NewEffect[] = [
-      { target: 'chat', payload: { type: 'thread', text: `:warning: Not acknowledged within ${within}, the response target of ${sev.id}. <@${i.commander}>, please acknowledge or hand it over.` } },
+      { target: 'chat', payload: { type: 'thread', line: { kind: 'response-due', commander: i.commander, withinMs: target, severity: sev.id } } },
       { target: 'chat', payload: { type: 'card' } },
     ];
     try {

@@ -3,8 +3,9 @@ import type { NewEffect } from '../effects.js';
 import type { Clock, IncidentStore } from '../ports.js';
 import { formatDuration } from './format.js';
 import { incidentKey, type Incident, type IncidentPatch } from './incident.js';
-import { said } from '../said.js';
-import { resolutionText } from './summary.js';
+import { person } from '../said.js';
+import { resolvedLine } from './summary.js';
+import type { ThreadLine } from './lines.js';
 import type { Severity } from './severity.js';
 import { assertReopenable, assertTransition, isOpen, type Status } from './status.js';
 import type { NewEvent } from './timeline.js';
@@ -97,9 +98,7 @@ export class IncidentService {
     }
     const effects: NewEffect[] = [
       { target: 'chat', payload: { type: 'card' } },
-      { target: 'chat', payload: { type: 'thread', text: opts.fromPager
-        ? `:rotating_light: Raised in PagerDuty as ${label}${where}. Acknowledge here or in PagerDuty; both stay in step.`
-        : `:rotating_light: <@${input.openedBy}> opened this ${label} incident${where}. Commander: <@${commander}>.` } },
+      thread(opts.fromPager ? { kind: 'pager-opened', label, system } : { kind: 'opened', by: input.openedBy, commander, label, system }),
     ];
     if (input.declaredFrom) {
       events.push(scrubDeep(messageEvent(input.declaredFrom.message, 'timeline', input.openedBy, now)));
@@ -140,15 +139,15 @@ export class IncidentService {
     return this.apply(id, (i) => {
       assertOpen(i);
       if (i.acknowledgedAt) {
-        throw new CodedError(ErrorCode.IllegalTransition, `${incidentKey(i.id)} was already acknowledged by <@${i.acknowledgedBy}>.`);
+        throw new CodedError(ErrorCode.IllegalTransition, `${incidentKey(i.id)} was already acknowledged by ${person(i.acknowledgedBy ?? '')}.`);
       }
       const now = this.now();
-      const took = formatDuration(now.getTime() - i.createdAt.getTime());
+      const tookMs = now.getTime() - i.createdAt.getTime();
       return {
         patch: { acknowledgedAt: now, acknowledgedBy: actor },
-        events: [{ at: now, actor, kind: 'acknowledged', text: `Acknowledged after ${took}`, data: null }],
+        events: [{ at: now, actor, kind: 'acknowledged', text: `Acknowledged after ${formatDuration(tookMs)}`, data: null }],
         effects: [
-          card, thread(`:eyes: <@${actor}> acknowledged (${took} after opening).`),
+          card, thread({ kind: 'acknowledged', actor, tookMs }),
           ...this.pager(opts.fromPager, { type: 'pager.acknowledge', actor }),
         ],
       };
@@ -171,10 +170,9 @@ export class IncidentService {
         events.push({ at: now, actor, kind: 'status', text: `Status ${i.status} → ${status}`, data: { from: i.status, to: status } });
       }
       events.push({ at: now, actor, kind: 'update', text: body, data: { status: patch.status ?? i.status } });
-      const label = patch.status ? ` — now *${patch.status}*` : '';
       return {
         patch, events,
-        effects: [card, thread(`:memo: Update from <@${actor}>${label}:\n${said(body)}`), ...this.pager(opts.fromPager, { type: 'pager.note', actor, text: body })],
+        effects: [card, thread({ kind: 'update', actor, text: body, ...(patch.status ? { status: patch.status } : {}) }), ...this.pager(opts.fromPager, { type: 'pager.note', actor, text: body })],
       };
     });
   }
@@ -188,7 +186,7 @@ export class IncidentService {
       return {
         patch: { status, lastUpdateAt: now },
         events: [{ at: now, actor, kind: 'status', text: `Status ${i.status} → ${status}`, data: { from: i.status, to: status } }],
-        effects: [card, thread(`:arrows_counterclockwise: <@${actor}> moved the status to *${status}*.`)],
+        effects: [card, thread({ kind: 'status', actor, status })],
       };
     });
   }
@@ -204,7 +202,7 @@ export class IncidentService {
       return {
         patch: { severity },
         events: [{ at: now, actor, kind: 'severity', text: `Severity ${i.severity} → ${severity}`, data: { from: i.severity, to: severity } }],
-        effects: [card, thread(`:warning: <@${actor}> changed the severity from ${name(i.severity)} to *${name(severity)}*.`), ...raisedEffects(this.deps.routing, i, severity), ...this.pager(opts.fromPager, { type: 'pager.severity', severity })],
+        effects: [card, thread({ kind: 'severity', actor, from: name(i.severity), to: name(severity) }), ...raisedEffects(this.deps.routing, i, severity), ...this.pager(opts.fromPager, { type: 'pager.severity', severity })],
       };
     });
   }
@@ -219,12 +217,12 @@ export class IncidentService {
       // Allowed as the commander of the incident as it was: someone else took it over meanwhile.
       if (i.commander !== before.commander && before.commander === actor)
         throw new CodedError(ErrorCode.Conflict, `${incidentKey(i.id)} changed commander meanwhile; try again.`);
-      if (i.commander === commander) throw new CodedError(ErrorCode.IllegalTransition, `<@${commander}> is already the commander.`);
+      if (i.commander === commander) throw new CodedError(ErrorCode.IllegalTransition, `${person(commander)} is already the commander.`);
       const now = this.now();
       return {
         patch: { commander },
         events: [{ at: now, actor, kind: 'commander', text: `Commander <@${i.commander}> → <@${commander}>`, data: { from: i.commander, to: commander } }],
-        effects: [card, thread(`:bust_in_silhouette: <@${actor}> made <@${commander}> the commander.`)],
+        effects: [card, thread({ kind: 'commander', actor, commander })],
       };
     });
   }
@@ -241,7 +239,7 @@ export class IncidentService {
         patch: { status: 'resolved', resolvedAt: now, resolution, lastUpdateAt: now },
         events: [event],
         effects: [
-          card, thread(resolutionText(resolved, history, actor)),
+          card, thread(resolvedLine(resolved, history, actor)),
           ...this.pager(opts.fromPager, { type: 'pager.resolve', actor, summary: resolution }),
         ],
       };
@@ -255,7 +253,7 @@ export class IncidentService {
       return {
         patch: { status: 'investigating', resolvedAt: null, resolution: null, lastUpdateAt: now, lastReminderAt: null },
         events: [{ at: now, actor, kind: 'reopened', text: 'Reopened', data: null }],
-        effects: [card, thread(`:leftwards_arrow_with_hook: <@${actor}> reopened the incident.`)],
+        effects: [card, thread({ kind: 'reopened', actor })],
       };
     });
   }
@@ -270,10 +268,12 @@ export class IncidentService {
     return this.apply(id, (i) => decideMove(this.deps.routing, i, actor, system, this.now()));
   }
 
-  /** Records an event that changes nothing else (notes, runs, pages), with optional thread line. */
-  async record(id: number, event: NewEvent, threadText?: string, opts: { card?: boolean } = {}) {
+  /** Records an event that changes nothing else (notes, runs, pages), with an optional thread line (a fact, or an adapter's text). */
+  async record(id: number, event: NewEvent, line?: ThreadLine | string, opts: { card?: boolean } = {}) {
     const clean = scrubDeep(event);
-    await this.deps.store.record(id, [clean], threadText ? [thread(scrubTyped(threadText)), card] : opts.card ? [card] : []);
+    const effect: NewEffect | undefined = typeof line === 'string' ? (line ? { target: 'chat', payload: { type: 'thread', text: scrubTyped(line) } } : undefined)
+      : line ? thread(scrubDeep(line)) : undefined;
+    await this.deps.store.record(id, [clean], effect ? [effect, card] : opts.card ? [card] : []);
     this.deps.onEffects?.();
   }
 
@@ -290,7 +290,7 @@ export class IncidentService {
     await this.deps.store.record(id, [
       { at: now, actor, kind: 'escalation', text: `Escalated to ${target}`, data: { ...to } },
     ], [
-      thread(`:arrow_double_up: <@${actor}> escalated to ${said(target)} in PagerDuty.`), card,
+      thread({ kind: 'escalated', actor, ...to }), card,
       { target: 'pager', payload: { type: 'pager.escalate', actor, ...to } },
     ]);
     this.deps.onEffects?.();
@@ -307,11 +307,11 @@ export class IncidentService {
       const intervalMs = sev.updateIntervalMinutes * 60_000;
       const last = Math.max(i.lastUpdateAt.getTime(), i.lastReminderAt?.getTime() ?? 0);
       if (now.getTime() - last < intervalMs) continue;
-      const quiet = formatDuration(now.getTime() - i.lastUpdateAt.getTime());
+      const quietMs = now.getTime() - i.lastUpdateAt.getTime();
       try {
         await this.deps.store.change(i.id, i.version, { lastReminderAt: now }, [
-          { at: now, actor: 'opsroom', kind: 'reminder', text: `No update for ${quiet}`, data: null },
-        ], [thread(`:alarm_clock: No update for ${quiet}. <@${i.commander}>, please post one (${levelLabel(this.deps.routing, sev.id, i.system)} expects one every ${formatDuration(intervalMs)}).`)]);
+          { at: now, actor: 'opsroom', kind: 'reminder', text: `No update for ${formatDuration(quietMs)}`, data: null },
+        ], [thread({ kind: 'update-due', commander: i.commander, quietMs, label: levelLabel(this.deps.routing, sev.id, i.system), everyMs: intervalMs })]);
         reminded.push(i.id);
       } catch (e) {
         if (!isCoded(e, ErrorCode.Conflict)) throw e; // another replica or a fresh update got there first
@@ -347,7 +347,7 @@ export class IncidentService {
 }
 
 const card: NewEffect = { target: 'chat', payload: { type: 'card' } };
-const thread = (text: string): NewEffect => ({ target: 'chat', payload: { type: 'thread', text } });
+const thread = (line: ThreadLine): NewEffect => ({ target: 'chat', payload: { type: 'thread', line } });
 
 function assertOpen(i: Incident) {
   if (!isOpen(i.status)) {

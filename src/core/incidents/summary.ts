@@ -1,6 +1,5 @@
-import { said } from '../said.js';
-import { formatDuration } from './format.js';
 import type { Incident } from './incident.js';
+import type { IncidentLine } from './lines.js';
 import type { TimelineEvent } from './timeline.js';
 
 export const timeToAcknowledge = (i: Incident) =>
@@ -25,15 +24,10 @@ export function timelineCounts(events: readonly TimelineEvent[]): string {
     .join(' · ') || 'no other events';
 }
 
-/** The resolve message: resolution, time to acknowledge and resolve, timeline summary. */
-export function resolutionText(i: Incident, events: readonly TimelineEvent[], actor: string): string {
-  const tta = timeToAcknowledge(i);
-  const ttr = timeToResolve(i);
-  const ttm = timeToMitigate(i);
-  const lines = [
-    `:white_check_mark: ${/^[UW][A-Z0-9]+$/.test(actor) ? `<@${actor}>` : actor} resolved the incident.${i.resolution ? ` ${said(i.resolution)}` : ''}`,
-    `*Time to acknowledge:* ${tta === null ? 'never acknowledged' : formatDuration(tta)} · *Time to mitigate:* ${ttm === null ? 'no verified recovery' : formatDuration(ttm)} · *Time to resolve:* ${ttr === null ? '—' : formatDuration(ttr)}`,
-    `*Timeline:* ${timelineCounts(events)}`,
-  ];
-  return lines.join('\n');
+/** The resolve line: resolution, time to acknowledge, mitigate and resolve, timeline summary. */
+export function resolvedLine(i: Incident, events: readonly TimelineEvent[], actor: string): IncidentLine {
+  return {
+    kind: 'resolved', actor, resolution: i.resolution,
+    ackMs: timeToAcknowledge(i), mitigateMs: timeToMitigate(i), resolveMs: timeToResolve(i), timeline: timelineCounts(events),
+  };
 }

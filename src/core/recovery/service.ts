@@ -11,7 +11,7 @@ import type { NewEffect } from '../effects.js';
 import { formatDuration } from '../incidents/format.js';
 import type { Incident } from '../incidents/incident.js';
 import { isOpen } from '../incidents/status.js';
-import { said } from '../said.js';
+import type { RecoveryLine } from './lines.js';
 import type { Clock, IncidentStore } from '../ports.js';
 import type { RunStore } from '../runs/ports.js';
 import { isRemediation, verificationChecks } from './checks.js';
@@ -61,9 +61,7 @@ export class RecoveryService {
       incidentId: run.incidentId, runId, stepId, checks, startedAt: now,
       nextCheckAt: new Date(now.getTime() + everyMinutes * MIN), endsAt: new Date(now.getTime() + windowMinutes * MIN),
     });
-    await this.d.incidents.record(run.incidentId, [], [thread(
-      `:stethoscope: \`${stepId}\` succeeded. Checking ${checks.map((c) => `\`${c}\``).join(', ')} every ${formatDuration(everyMinutes * MIN)} for ${formatDuration(windowMinutes * MIN)} to verify the recovery.`,
-    )]);
+    await this.d.incidents.record(run.incidentId, [], [thread({ kind: 'recovery-watch', stepId, checks, everyMs: everyMinutes * MIN, windowMs: windowMinutes * MIN })]);
     this.d.onEffects?.();
     return watch;
   }
@@ -119,7 +117,7 @@ export class RecoveryService {
       await this.d.incidents.record(w.incidentId, [{
         at: now, actor: 'opsroom', kind: 'regressed', text: `${word} at ${hhmm(now)}: \`${failure}\` ${again} after \`${w.stepId}\``,
         data: { runId: w.runId, stepId: w.stepId, check: failure.split(':')[0], reason: failure, rounds: w.rounds + 1 },
-      }], [thread(`:warning: ${word.toLowerCase()} at ${hhmm(now)}: ${said(failure)} ${again} after \`${w.stepId}\` (run ${w.runId}).`), card]);
+      }], [thread({ kind: 'recovery-failed', again: !!w.firstPassAt, at: now.getTime(), failure, stepId: w.stepId, runId: w.runId }), card]);
       this.d.onEffects?.();
       return { ...w, state: 'regressed', failure };
     }
@@ -137,7 +135,6 @@ export class RecoveryService {
   /** Sets mitigatedAt (the first time only) with its event and the thread line offering monitoring. */
   private async mitigate(w: RecoveryWatch, at: Date, now: Date): Promise<void> {
     const verified = formatDuration(now.getTime() - w.startedAt.getTime());
-    const text = `:white_check_mark: Recovered at ${hhmm(at)} (verified ${verified}): ${w.checks.map((c) => `\`${c}\``).join(', ')} passed every round after \`${w.stepId}\`.`;
     const event = {
       at: now, actor: 'opsroom', kind: 'mitigated' as const, text: `Recovered at ${hhmm(at)} (verified ${verified}) after \`${w.stepId}\``,
       data: { runId: w.runId, stepId: w.stepId, checks: w.checks, mitigatedAt: at.toISOString(), verifiedMs: now.getTime() - w.startedAt.getTime() },
@@ -146,7 +143,8 @@ export class RecoveryService {
       const before = await this.d.incidents.get(w.incidentId);
       if (!before) return;
       const offer = before.status !== 'monitoring';
-      const effects: NewEffect[] = [card, { target: 'chat', payload: { type: 'thread', text, ...(offer ? { offer: 'monitoring' as const } : {}) } }];
+      const line: RecoveryLine = { kind: 'recovered', at: at.getTime(), verifiedMs: now.getTime() - w.startedAt.getTime(), checks: w.checks, stepId: w.stepId };
+      const effects: NewEffect[] = [card, { target: 'chat', payload: { type: 'thread', line, ...(offer ? { offer: 'monitoring' as const } : {}) } }];
       try {
         const after = await this.d.incidents.change(w.incidentId, before.version, before.mitigatedAt ? {} : { mitigatedAt: at }, [event], effects);
         this.d.changed?.(before, after);
@@ -160,4 +158,4 @@ export class RecoveryService {
 }
 
 const card: NewEffect = { target: 'chat', payload: { type: 'card' } };
-const thread = (text: string): NewEffect => ({ target: 'chat', payload: { type: 'thread', text } });
+const thread = (line: RecoveryLine): NewEffect => ({ target: 'chat', payload: { type: 'thread', line } });

@@ -4,6 +4,7 @@ import type { NewEffect } from '../effects.js';
 import { incidentKey, type Incident, type IncidentPatch } from '../incidents/incident.js';
 import { guessSeverity, parseSeverity, type Severity } from '../incidents/severity.js';
 import type { NewEvent } from '../incidents/timeline.js';
+import type { SystemNotice } from './lines.js';
 import { nearest } from '../nearest.js';
 import { said } from '../said.js';
 import { unknownSystemText, type SystemRouting } from './routing.js';
@@ -34,17 +35,15 @@ export function levelFor(routing: SystemRouting | undefined, severities: readonl
 export const levelLabel = (routing: SystemRouting | undefined, level: string, system: string | null) =>
   routing ? routing.severityLabel(level, system) : level;
 
-const mention = (id: string) => (id.startsWith('S') ? `<!subteam^${id}>` : `<@${id}>`);
-
 /** Thread lines and notices when an incident of a system opens: its on-call, its announcement. */
 export function openingEffects(routing: SystemRouting | undefined, level: string, system: string | null, title: string): NewEffect[] {
   if (!routing || !system) return [];
   const out: NewEffect[] = [];
   const oncall = routing.oncall(system);
-  if (oncall.length) out.push({ target: 'chat', payload: { type: 'thread', text: `:bell: ${said(system)} on call: ${oncall.map(mention).join(' ')}` } });
+  if (oncall.length) out.push({ target: 'chat', payload: { type: 'thread', line: { kind: 'oncall', system, oncall: [...oncall] } } });
   const announce = routing.announceChannel(level, system);
   if (announce && announce !== routing.channelFor(system))
-    out.push(notice(announce, `:rotating_light: ${levelLabel(routing, level, system)} incident in ${said(system)}: ${said(title)}`));
+    out.push(notice(announce, { kind: 'announce-opened', label: levelLabel(routing, level, system), system, title }));
   return out;
 }
 
@@ -53,11 +52,11 @@ export function raisedEffects(routing: SystemRouting | undefined, i: Incident, t
   if (!routing || !i.system) return [];
   const channel = routing.announceChannel(to, i.system);
   if (!channel || channel === i.channel || routing.announceChannel(i.severity, i.system) === channel) return [];
-  return [notice(channel, `:warning: ${incidentKey(i.id)} in ${said(i.system)} is now ${levelLabel(routing, to, i.system)}: ${said(i.title)}`)];
+  return [notice(channel, { kind: 'announce-raised', incidentId: i.id, system: i.system, label: levelLabel(routing, to, i.system), title: i.title })];
 }
 
 /** A message in another channel, with a link to the incident's thread added by the chat adapter. */
-export const notice = (channel: string, text: string): NewEffect => ({ target: 'chat', payload: { type: 'notice', channel, text } });
+export const notice = (channel: string, line: SystemNotice): NewEffect => ({ target: 'chat', payload: { type: 'notice', channel, line } });
 
 /**
  * Moves an incident to another system. The card and thread stay where they are (a thread cannot
@@ -68,18 +67,16 @@ export function decideMove(routing: SystemRouting | undefined, i: Incident, acto
   if (!to) throw new CodedError(ErrorCode.BadInput, 'Say which system, e.g. `/incident system INC-7 blatam`.');
   if (i.system === to) throw new CodedError(ErrorCode.IllegalTransition, `${incidentKey(i.id)} is already in ${to}.`);
   const from = i.system;
-  // A stored system may come from an alert's label: someone else's words.
-  const was = from === null ? 'no system' : said(from);
   const effects: NewEffect[] = [
     { target: 'chat', payload: { type: 'card' } },
-    { target: 'chat', payload: { type: 'thread', text: `:twisted_rightwards_arrows: <@${actor}> moved this incident from ${was} to *${to}*.` } },
+    { target: 'chat', payload: { type: 'thread', line: { kind: 'moved', actor, from, to } } },
   ];
   const label = levelLabel(routing, i.severity, to);
   const home = routing?.channelFor(to);
-  if (home && home !== i.channel) effects.push(notice(home, `:twisted_rightwards_arrows: ${incidentKey(i.id)} (${label}) moved here from ${was}: ${said(i.title)}. Its thread stays where it opened.`));
+  if (home && home !== i.channel) effects.push(notice(home, { kind: 'moved-here', incidentId: i.id, label, from, title: i.title }));
   const announce = routing?.announceChannel(i.severity, to);
   if (announce && announce !== home && announce !== i.channel && announce !== routing?.announceChannel(i.severity, from))
-    effects.push(notice(announce, `:rotating_light: ${label} incident in ${to} (moved from ${was}): ${said(i.title)}`));
+    effects.push(notice(announce, { kind: 'announce-moved', label, to, from, title: i.title }));
   return {
     patch: { system: to },
     events: [{ at: now, actor, kind: 'system', text: `System ${from ?? 'none'} → ${to}`, data: { from, to } }],

@@ -9,7 +9,7 @@ import { saidParts } from '../../core/said.js';
 
 const WORD_JOINER = '\u2060';
 const BROADCAST = /@(here|channel|everyone)\b/gi;
-const SAID_MARKS = /[\uE000\uE001]/g;
+const SAID_MARKS = /[\uE000-\uE003]/g;
 
 /** Exact escape: entities for &, < and >, broadcast words neutralised. */
 export const escapeMrkdwn = (s: string) =>
@@ -36,4 +36,11 @@ export function link(url: string, label: string): string {
 }
 
 /** A line opsroom wrote with someone's words marked in it (thread lines): the marked words escaped. */
-export const opsroomLine = (line: string) => saidParts(line).map((p) => (p.said ? userText(p.text) : p.text)).join('');
+export const opsroomLine = (line: string) => saidParts(line).map((p) => (p.person ? mention(p.text) : p.said ? userText(p.text) : p.text)).join('');
+
+/** A user (U…, W…) or a user group (S…) as a mention; anything else as text. */
+export function mention(id: string): string {
+  if (/^[UW][A-Z0-9]+$/.test(id)) return `<@${id}>`;
+  if (/^S[A-Z0-9]+$/.test(id)) return `<!subteam^${id}>`;
+  return userText(id);
+}

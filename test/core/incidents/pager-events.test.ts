@@ -9,6 +9,7 @@ import {
   KyselyIncidentStore, KyselyOutbox, KyselyPagerEventOrder, KyselyPagerLinks, openDatabase, releaseClaim, type Database,
 } from '../../../src/store/index.js';
 import { ManualClock } from '../../support/clock.js';
+import { payloadText } from '../../../src/slack/lines/index.js';
 
 const T0 = new Date('2026-11-22T08:00:00Z');
 const at = (s: number) => new Date(T0.getTime() + s * 1000);
@@ -70,8 +71,8 @@ describe('PagerEventHandler', () => {
     expect(i).toMatchObject({ title: 'Disk full on db-3', severity: 'P2', service: 'checkout', status: 'investigating', openedBy: 'pagerduty' });
     expect(await links.get(1)).toEqual({ id: 'Q1', url: 'https://pd.example/incidents/Q1' });
     expect(await pagerEffects(1)).toEqual([]);
-    const thread = (await outbox.forIncident(1)).filter((e) => e.payload.type === 'thread');
-    expect(JSON.stringify(thread)).toContain('Raised in PagerDuty as P2');
+    const thread = (await outbox.forIncident(1)).map((e) => e.payload).flatMap((p) => (p.type === 'thread' ? [payloadText(p)] : []));
+    expect(thread.join('\n')).toContain('Raised in PagerDuty as P2');
   });
 
   it('ignores unwatched services and notes on unknown incidents', async () => {

@@ -4,6 +4,7 @@ import { IncidentService } from '../../../src/core/incidents/service.js';
 import { DEFAULT_SEVERITIES } from '../../../src/core/incidents/severity.js';
 import { KyselyIncidentStore, KyselyOutbox, openDatabase, type Database } from '../../../src/store/index.js';
 import { ManualClock } from '../../support/clock.js';
+import { payloadText } from '../../../src/slack/lines/index.js';
 
 let database: Database;
 let store: KyselyIncidentStore;
@@ -34,7 +35,7 @@ describe('missed response targets', () => {
     expect(line).toHaveLength(1);
     expect(line[0].data).toEqual({ responseTarget: true });
     const effects = (await new KyselyOutbox(database).forIncident(late.id)).map((e) => e.payload);
-    expect(effects.slice(-2)).toEqual([
+    expect(effects.slice(-2).map((p) => (p.type === 'thread' ? { type: p.type, text: payloadText(p) } : p))).toEqual([
       { type: 'thread', text: expect.stringContaining(`Not acknowledged within ${p1.responseMinutes}m`) },
       { type: 'card' },
     ]);

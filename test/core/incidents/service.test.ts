@@ -3,6 +3,8 @@ import { IncidentService } from '../../../src/core/incidents/service.js';
 import { DEFAULT_SEVERITIES } from '../../../src/core/incidents/severity.js';
 import { KyselyIncidentStore, KyselyOutbox, openDatabase, type Database } from '../../../src/store/index.js';
 import { ManualClock } from '../../support/clock.js';
+import { payloadText } from '../../../src/slack/lines/index.js';
+import { userMessage } from '../../../src/slack/errors.js';
 
 let database: Database;
 let store: KyselyIncidentStore;
@@ -54,7 +56,9 @@ describe('IncidentService', () => {
     clock.advance(90_000);
     const acked = await svc.acknowledge(1, 'U0BOB');
     expect(acked.acknowledgedBy).toBe('U0BOB');
-    await expect(svc.acknowledge(1, 'U0CAROL')).rejects.toThrow(/already acknowledged by <@U0BOB>/);
+    await expect(svc.acknowledge(1, 'U0CAROL')).rejects.toThrow(/already acknowledged by @U0BOB\./);
+    // Slack names the person with a mention.
+    expect(await svc.acknowledge(1, 'U0CAROL').catch(userMessage)).toBe(':warning: INC-1 was already acknowledged by <@U0BOB>.');
     expect((await store.events(1)).filter((e) => e.kind === 'acknowledged')).toHaveLength(1);
   });
 
@@ -88,7 +92,7 @@ describe('IncidentService', () => {
     await svc.resolve(1, 'U0BOB', 'Rolled back the deploy');
     const thread = (await outbox.forIncident(1)).map((e) => e.payload).filter((p) => p.type === 'thread').at(-1);
     expect(thread).toBeDefined();
-    const text = (thread as { text: string }).text;
+    const text = payloadText(thread as Extract<typeof thread, { type: 'thread' }>);
     expect(text).toContain('Time to acknowledge:* 4m');
     expect(text).toContain('Time to resolve:* 24m');
     expect(text).toContain('1 update');

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Incident } from '../../../src/core/incidents/incident.js';
-import { resolutionText } from '../../../src/core/incidents/summary.js';
+import { resolvedLine } from '../../../src/core/incidents/summary.js';
+import { renderLine } from '../../../src/slack/lines/index.js';
+
+const resolutionText = (...a: Parameters<typeof resolvedLine>) => renderLine(resolvedLine(...a));
 
 const T0 = new Date('2026-12-01T14:00:00Z');
 const incident: Incident = {

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import type { NewEffect } from '../../../src/core/effects.js';
 import type { Incident } from '../../../src/core/incidents/incident.js';
 import { DEFAULT_SEVERITIES } from '../../../src/core/incidents/severity.js';
 import { saidParts } from '../../../src/core/said.js';
 import { decideMove, levelFor, openingEffects, raisedEffects, systemFor } from '../../../src/core/systems/incidents.js';
 import { SystemRouting, SystemsSchema } from '../../../src/core/systems/index.js';
+import { noticeText, payloadText } from '../../../src/slack/lines/index.js';
 
 const routing = new SystemRouting({
   systems: SystemsSchema.parse({
@@ -18,7 +20,9 @@ const incident = (over: Partial<Incident> = {}): Incident => ({
   service: null, system: 'blatam', channel: 'C0BLATAM', sourceChannel: 'C0GENERAL', cardTs: '1.1', createdAt: T, acknowledgedAt: null,
   acknowledgedBy: null, mitigatedAt: null, resolvedAt: null, resolution: null, lastUpdateAt: T, lastReminderAt: null, version: 1, ...over,
 });
-const texts = (effects: { payload: unknown }[]) => effects.map((e) => (e.payload as { text?: string; channel?: string }));
+// Payloads as the chat adapter posts them: each fact rendered to its text.
+const texts = (effects: NewEffect[]) => effects.map(({ payload: p }): { type: string; text?: string; channel?: string } =>
+  p.type === 'thread' ? { type: p.type, text: payloadText(p) } : p.type === 'notice' ? { type: p.type, channel: p.channel, text: noticeText(p) } : p);
 
 describe('systems in the incident use-cases', () => {
   it('finds the system typed, else the channel\'s, and refuses an unknown one', () => {

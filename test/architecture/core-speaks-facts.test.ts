@@ -1,0 +1,59 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { slackMarkup } from './slack-markup.js';
+
+const ROOT = join(import.meta.dirname, '../..');
+const CORE = join(ROOT, 'src/core');
+
+/**
+ * Markup still written in the core, each with why. The list may only shrink: an entry that no
+ * longer matches fails too, so a fixed file leaves it.
+ */
+const PENDING: { file: string; text: string; why: string }[] = [
+  { file: 'src/core/incidents/service.ts', text: '<@${…}> is commander', why: 'timeline text (mrkdwn by kind in the Slack timeline view; the postmortem reads its mentions)' },
+  { file: 'src/core/incidents/service.ts', text: 'Commander <@${…}> → <@${…}>', why: 'timeline text, as above' },
+  { file: 'src/core/followups/service.ts', text: ' (owner <@${…}>)', why: 'timeline text, as above' },
+  { file: 'src/core/runs/approvals.ts', text: ' (by <@${…}>)', why: 'runbook use-cases are moving into the core (another change)' },
+];
+
+const walk = (dir: string): string[] =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+
+const findings = () => walk(CORE).flatMap((path) => {
+  const file = relative(ROOT, path);
+  return slackMarkup(readFileSync(path, 'utf8'), path).map((f) => ({ file, ...f }));
+});
+
+describe('the core speaks facts, not Slack', () => {
+  it('finds each kind of Slack markup in a sample, and none in plain words, comments or patterns', () => {
+    const sample = [
+      'const a = `:eyes: <@${actor}> acknowledged.`;',
+      "const b = '<!here> look';",
+      'const c = `<!subteam^${id}>`;',
+      'const d = `see <#${channel}>`;',
+      'const e = `moved to *${status}*.`;',
+      "const f = 'now *resolved*';",
+    ].join('\n');
+    const rules = slackMarkup(sample).map((f) => `${f.line} ${f.rule}`);
+    expect(rules).toEqual(['1 mention', '1 emoji shortcode', '2 broadcast or group', '3 broadcast or group', '4 channel link', '5 bold', '6 bold']);
+    const clean = [
+      '// :eyes: <@U1> *bold* in a comment',
+      'const re = /<@([UW][A-Z0-9]+)>/g;',
+      "const p = '(?<![\\\\w-])(' + '[a-z0-9-]*(?:\\\\.[a-z]+)*';",
+      'const md = `**${w.status}:** ${s}`;',
+      "const where = 'file:line:column';",
+      'const key = `recovery:${runId}/${stepId}`;',
+      'const t = `${n} min, 2 * 3 = 6`;',
+    ].join('\n');
+    expect(slackMarkup(clean)).toEqual([]);
+  });
+
+  it('src/core writes no mentions, emoji or bold except the pending ones listed here', () => {
+    const found = findings();
+    const pending = (f: { file: string; text: string }) => PENDING.some((p) => p.file === f.file && f.text.includes(p.text));
+    expect(found.filter((f) => !pending(f)).map((f) => `${f.file}:${f.line} ${f.rule}: ${f.text}`)).toEqual([]);
+    const stale = PENDING.filter((p) => !found.some((f) => f.file === p.file && f.text.includes(p.text)));
+    expect(stale).toEqual([]);
+  });
+});

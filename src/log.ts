@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { pino, type DestinationStream } from 'pino';
-import type { LogFields, Logger } from './core/ports.js';
+import type { Logger } from './core/ports.js';
 import { credentialValues, knownSecrets } from './core/runs/known-secrets.js';
 
 export type { Logger };
@@ -56,6 +56,3 @@ export function createLogger(level = process.env.LOG_LEVEL ?? 'info', destinatio
     },
   }, destination);
 }
-
-/** For the parts that still take a line function `(msg, fields)`: their lines at one level of the logger. */
-export const lineLog = (log: Logger, level: 'info' | 'warn' | 'error') => (msg: string, fields?: LogFields) => log[level](fields ?? {}, msg);

@@ -3,7 +3,7 @@ import type { FileConfig } from './config/file.js';
 import { PagerEscalator } from './core/incidents/pager-events.js';
 import { systemClock, type Clock } from './core/ports.js';
 import { RunPolicy } from './core/runs/permissions.js';
-import { createLogger, lineLog, type Logger } from './log.js';
+import { createLogger, type Logger } from './log.js';
 import { RequestGate, holdSocketModeLease, instanceName, logRuns } from './ops/index.js';
 import type { PagerDutySettingsInput } from './pagerduty/index.js';
 import { bindHttp } from './server.js';
@@ -90,7 +90,7 @@ export async function startOpsroom(options: OpsroomOptions) {
   const core = createIncidents({ file, clock, log, persistence: p, client: slack.client, gate, policy, routing, incidentChannel, pagerSettings });
   const { incidents, dispatcher, notifier, pager, kick } = core;
   const runs = await createRemediation({
-    env, file, database, client: slack.client, incidents, store, clock, log: lineLog(log, 'warn'),
+    env, file, database, client: slack.client, incidents, store, clock, log,
     instanceId: process.env.OPSROOM_INSTANCE_ID || undefined, policy, kick,
     // Failed steps' Escalate pages through the outbox when PagerDuty is on.
     escalator: pager.enabled ? new PagerEscalator({ store, policies: escalationPolicies, onEffects: kick }) : undefined,

@@ -6,8 +6,6 @@ import type { Effect, NewEffect } from './effects.js';
 export type { StepRunner, ResolvedCommand, StepOutcome, RunOptions } from './runs/step-runner.js';
 export type { RunStore, Run, StepRun, NewRun, Attempt, AttemptStart, AttemptResult, TargetLock, Escalator, EscalationContext } from './runs/ports.js';
 
-/** A log line: a message and its fields (the composition root sends it to the logger). */
-export type Log = (msg: string, extra?: Record<string, unknown>) => void;
 
 /** Fields of a log line (ids, counts, the error as text). */
 export type LogFields = Record<string, unknown>;

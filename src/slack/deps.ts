@@ -3,7 +3,7 @@ import type { IncidentService } from '../core/incidents/service.js';
 import type { PostmortemService } from '../core/postmortem/service.js';
 import type { RotationShift } from '../core/handoffs/rotation.js';
 import type { Once } from '../core/once.js';
-import type { Clock, IncidentStore, Log, Pager } from '../core/ports.js';
+import type { Clock, IncidentStore, Logger, Pager } from '../core/ports.js';
 import type { SlackNotifier } from './notifier.js';
 import type { Remediation } from './remediation.js';
 import type { SlackRoutines } from './routine-runs.js';
@@ -19,7 +19,7 @@ export interface SlackDeps {
   notifier: SlackNotifier;
   clock: Clock;
   incidentChannel: string;
-  log: Log;
+  log: Logger;
   /** The pager (PagerDuty or the disabled one), for /oncall. */
   pager?: Pager;
   /** Escalation policy names from opsroom.yml (pagerduty.escalationPolicies), offered by Escalate. */

@@ -307,7 +307,7 @@ export class Remediation {
     const { incident } = await this.load(runId, undefined, true);
     const denied = await this.d.policy.check(user, 'run', incident);
     if (denied) throw forbid(denied);
-    void this.d.engine.runDiagnostics(runId, { actor: user }).catch((e) => this.d.log('diagnostics failed', { runId, error: String(e) }));
+    void this.d.engine.runDiagnostics(runId, { actor: user }).catch((e) => this.d.log.warn({ runId, error: String(e) }, 'diagnostics failed'));
   }
 
   escalate(user: string, runId: number): Promise<string> {
@@ -325,6 +325,6 @@ export class Remediation {
   async refused(user: string, incidentId: number | undefined, what: string, reason: string): Promise<void> {
     if (incidentId === undefined) return;
     await this.d.incidents.record(incidentId, { at: this.d.clock.now(), actor: user, kind: 'denial', text: `refused ${what}: ${reason}`, data: { what, reason } })
-      .catch((e) => this.d.log('denial record failed', { error: String(e) }));
+      .catch((e) => this.d.log.warn({ error: String(e) }, 'denial record failed'));
   }
 }

@@ -8,7 +8,7 @@ import type { WebClient } from '@slack/web-api';
 import { incidentKey, type Incident } from '../core/incidents/incident.js';
 import type { IncidentService } from '../core/incidents/service.js';
 import type { Severity } from '../core/incidents/severity.js';
-import type { Clock, IncidentStore, Log } from '../core/ports.js';
+import type { Clock, IncidentStore, Logger } from '../core/ports.js';
 import type { LoadedRunbook } from '../core/runbooks/loader.js';
 import type { RunEngine } from '../core/runs/engine.js';
 import type { RunEvent } from '../core/runs/events.js';
@@ -40,7 +40,7 @@ export interface BoardDeps {
   severities: readonly Severity[];
   clock: Clock;
   runbook: (id: string) => LoadedRunbook | undefined;
-  log: Log;
+  log: Logger;
   coalesce?: CoalescerOptions;
   /** The runbook's freshness for its card ("last verified …", "broken since … (why)"), when one was recorded. */
   freshnessOf?: (runbookId: string) => Promise<string | undefined>;
@@ -68,7 +68,7 @@ export class RunBoard {
   constructor(private readonly d: BoardDeps) {}
 
   start(): void {
-    this.off = this.d.engine.subscribe((e) => void this.on(e).catch((err) => this.d.log('run board failed', { error: String(err?.stack ?? err) })));
+    this.off = this.d.engine.subscribe((e) => void this.on(e).catch((err) => this.d.log.warn({ error: String(err?.stack ?? err) }, 'run board failed')));
   }
 
   stop(): void {
@@ -97,7 +97,7 @@ export class RunBoard {
   /** Re-renders the card from stored state (coalesced). */
   refresh(runId: number): void {
     let c = this.cards.get(runId);
-    if (!c) this.cards.set(runId, (c = new Coalescer({ ...this.d.coalesce, onError: (e) => this.d.log('card update failed', { runId, error: String(e) }) })));
+    if (!c) this.cards.set(runId, (c = new Coalescer({ ...this.d.coalesce, onError: (e) => this.d.log.warn({ runId, error: String(e) }, 'card update failed') })));
     c.set(async () => {
       const [ref, m] = await Promise.all([this.d.refs.get(`run:${runId}`), this.model(runId)]);
       if (!ref || !m) return;
@@ -162,7 +162,7 @@ export class RunBoard {
     const key = `${e.runId}/${e.stepId}/${e.attempt}`;
     const l: Live = {
       channel, threadTs, buffer: new TailBuffer(), since: e.at,
-      coalescer: new Coalescer({ ...this.d.coalesce, onError: (err) => this.d.log('output update failed', { key, error: String(err) }) }),
+      coalescer: new Coalescer({ ...this.d.coalesce, onError: (err) => this.d.log.warn({ key, error: String(err) }, 'output update failed') }),
       view: { runId: e.runId, stepId: e.stepId, title: step.step.title, attempt: e.attempt, target: e.target, command: e.command, state: 'running', text: '', durationMs: null, exitCode: null, reason: null, droppedBytes: 0 },
     };
     this.live.set(key, l);
@@ -241,7 +241,7 @@ export class RunBoard {
       const step = await this.d.runs.getStep(e.runId, e.stepId);
       if (attempt && ref && step) {
         const msg = outputMessage({ runId: e.runId, stepId: e.stepId, title: step.step.title, attempt: attempt.number, target: attempt.target, command: attempt.command, state: 'interrupted', text: attempt.output ?? '', durationMs: null, exitCode: null, reason: attempt.error, droppedBytes: 0 });
-        await this.d.client.chat.update({ channel: ref.channel, ts: ref.ts, text: msg.text, blocks: msg.blocks }).catch((err) => this.d.log('output update failed', { error: String(err) }));
+        await this.d.client.chat.update({ channel: ref.channel, ts: ref.ts, text: msg.text, blocks: msg.blocks }).catch((err) => this.d.log.warn({ error: String(err) }, 'output update failed'));
       }
     }
     if (!run?.incidentId || (e.state !== 'skipped' && e.state !== 'interrupted')) return;

@@ -11,7 +11,7 @@ import { approvalRequired } from '../core/incidents/approval-rule.js';
 import type { IncidentService } from '../core/incidents/service.js';
 import { loadInventory } from '../core/inventory/loader.js';
 import { EMPTY_INVENTORY, type Inventory } from '../core/inventory/schema.js';
-import type { Clock, IncidentStore } from '../core/ports.js';
+import type { Clock, IncidentStore, Logger } from '../core/ports.js';
 import { loadRunbooks, type LoadedRunbook } from '../core/runbooks/loader.js';
 import { formatSourceError } from '../core/runbooks/yaml-source.js';
 import { freshnessText } from '../core/verify/freshness.js';
@@ -44,7 +44,7 @@ export interface RemediationSetup {
   incidents: IncidentService;
   store: IncidentStore;
   clock: Clock;
-  log: (msg: string, extra?: Record<string, unknown>) => void;
+  log: Logger;
   /** Takes Escalate clicks and escalate steps (default: a log line; PagerDuty hooks in here). */
   escalator?: Escalator;
   coalesce?: CoalescerOptions;
@@ -67,13 +67,13 @@ export async function createRemediation(o: RemediationSetup) {
   if (hasInventory) {
     const r = await loadInventory(o.env.OPSROOM_INVENTORY);
     if (r.inventory) inventory = r.inventory;
-    else o.log('inventory has errors; steps run without it', { errors: r.errors.map(formatSourceError) });
+    else o.log.warn({ errors: r.errors.map(formatSourceError) }, 'inventory has errors; steps run without it');
   }
   let catalog: LoadedRunbook[] = [];
   if (existsSync(o.env.OPSROOM_RUNBOOKS)) {
     const c = await loadRunbooks(o.env.OPSROOM_RUNBOOKS, { severities, severityAliases: o.file.severityAliases, inventory: hasInventory ? inventory : undefined });
     catalog = c.runbooks;
-    if (c.errors.length) o.log('some runbooks were left out', { errors: c.errors.map(formatSourceError) });
+    if (c.errors.length) o.log.warn({ errors: c.errors.map(formatSourceError) }, 'some runbooks were left out');
   }
   const runner = runnerFromInventory(inventory);
   // The inventory's secrets and the bot's own credentials: hidden everywhere (core/runs/known-secrets.ts).
@@ -86,7 +86,7 @@ export async function createRemediation(o: RemediationSetup) {
   const refs = new KyselyChatRefs(o.database);
   const routineRuns = new KyselyRoutineRuns(o.database);
   const policy = o.policy ?? new RunPolicy(o.file.permissions, new SlackDirectory(o.client));
-  const escalator = new IncidentEscalator(o.incidents, Object.keys(o.file.pagerduty?.escalationPolicies ?? {}), o.clock, o.escalator ?? new LoggingEscalator((line) => o.log(line)));
+  const escalator = new IncidentEscalator(o.incidents, Object.keys(o.file.pagerduty?.escalationPolicies ?? {}), o.clock, o.escalator ?? new LoggingEscalator((line) => o.log.warn({}, line)));
   const engine = new RunEngine({
     store: runs, stops: runs, runner, escalator, clock: o.clock, secrets, secretKey: o.env.OPSROOM_SECRET_KEY, instanceId: o.instanceId,
     authorize: approvalGate({
@@ -131,7 +131,7 @@ export async function createRemediation(o: RemediationSetup) {
         const r = await next();
         if (incident.cardTs) {
           // Awaited, so the suggestion is queued before this delivery counts as done (nothing trails it).
-          await remediation.suggest(incident).catch((e) => o.log('suggestions failed', { incidentId: incident.id, error: String(e) }));
+          await remediation.suggest(incident).catch((e) => o.log.warn({ incidentId: incident.id, error: String(e) }, 'suggestions failed'));
         }
         return r;
       });

@@ -12,7 +12,7 @@ import { rotationOnCall } from '../core/handoffs/rotation.js';
 import { HandoffService, type HandoffServiceDeps } from '../core/handoffs/service.js';
 import type { Clock } from '../core/ports.js';
 import type { SystemRouting } from '../core/systems/index.js';
-import { lineLog, type Logger } from '../log.js';
+import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { answerStorageFaults } from '../ops/storage-answer.js';
 import { clientOptions, createSlackApp } from '../slack/app.js';
@@ -83,7 +83,7 @@ export function createSlack(o: SlackSetup) {
   const handoffConfig = o.local && !i.pager.enabled && !file.handoff.rotation.length && !file.handoff.shifts
     ? { ...file.handoff, rotation: [...LOCAL_ROTATION.rotation], shifts: [...LOCAL_ROTATION.shifts] } : file.handoff;
   const app = createSlackApp(o.slack.settings, {
-    incidents: i.incidents, store: p.store, notifier: i.notifier, clock, incidentChannel: o.incidentChannel, log: lineLog(o.log, 'error'), runs: runs.remediation,
+    incidents: i.incidents, store: p.store, notifier: i.notifier, clock, incidentChannel: o.incidentChannel, log: o.log, runs: runs.remediation,
     ...o.listeners, pager: i.pager, escalationPolicies: o.escalationPolicies, deliveries: p.deliveries,
     rotation: () => rotationOnCall(handoffConfig, clock.now()),
   }, [answerStorageFaults(o.log) as never, async ({ client: perRequest, next }) => { p.metrics.instrumentSlack(perRequest); await next(); }]);
@@ -98,7 +98,7 @@ export function createSlack(o: SlackSetup) {
     systemChannels: o.routing.withHandoffChannel().map((system) => ({ system, channel: o.routing.handoffChannel(system)! })),
     log: o.log, brokenRunbooks: o.brokenRunbooks,
   });
-  const handoffDeps = { handoffs, store: p.store, clock, log: lineLog(o.log, 'error') };
+  const handoffDeps = { handoffs, store: p.store, clock, log: o.log };
   registerHandoffCommand(app.app, handoffDeps);
   registerHandoffActions(app.app, handoffDeps);
   return { app, handoffs };

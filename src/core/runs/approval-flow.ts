@@ -7,7 +7,7 @@ import type { ApprovalOutcome, NewEffect } from '../effects.js';
 import { CodedError, ErrorCode, isCoded } from '../errors.js';
 import type { Incident } from '../incidents/incident.js';
 import type { NewEvent } from '../incidents/timeline.js';
-import type { Clock } from '../ports.js';
+import type { Clock, Logger } from '../ports.js';
 import {
   approvalProblem, approvalRef, checkApprovalMove, type Approval, type ApprovalRecord, type ApprovalState, type ApprovalStore,
 } from './approvals.js';
@@ -43,7 +43,7 @@ export interface ApprovalFlowDeps {
   lines: ApprovalLines;
   /** Tells the dispatcher new effects are stored. */
   kick?: () => void;
-  log: (msg: string, extra?: Record<string, unknown>) => void;
+  log: Logger;
 }
 
 const forbid = (msg: string) => new CodedError(ErrorCode.Forbidden, msg);
@@ -154,7 +154,7 @@ export class ApprovalFlow {
 
   /** Takes the buttons off a request nobody decided in time (this process only; a click says so too). */
   private expireLater(a: Approval): void {
-    const timer = setTimeout(() => void this.expire(a).catch((e) => this.d.log('approval expiry failed', { error: String(e) })), a.expiresAt.getTime() - this.d.clock.now().getTime() + 1000);
+    const timer = setTimeout(() => void this.expire(a).catch((e) => this.d.log.warn({ error: String(e) }, 'approval expiry failed')), a.expiresAt.getTime() - this.d.clock.now().getTime() + 1000);
     timer.unref();
   }
 

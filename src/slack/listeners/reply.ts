@@ -8,27 +8,27 @@
 import type { RespondArguments, ViewErrorsResponseAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { isCoded } from '../../core/errors.js';
-import type { Log } from '../../core/ports.js';
+import type { Logger } from '../../core/ports.js';
 import { userMessage } from '../errors.js';
 
 const logged = new WeakSet<object>();
 
 /** Logs `e` with its stack unless it is expected (a CodedError) or was logged already. */
-export function logUnexpected(log: Log, what: string, e: unknown, extra: Record<string, unknown> = {}): void {
+export function logUnexpected(log: Logger, what: string, e: unknown, extra: Record<string, unknown> = {}): void {
   if (!isCoded(e)) logOnce(log, what, e, extra);
 }
 
 /** Logs `e` with its stack, once: the global error handler skips an error a listener logged. */
-export function logOnce(log: Log, what: string, e: unknown, extra: Record<string, unknown> = {}): void {
+export function logOnce(log: Logger, what: string, e: unknown, extra: Record<string, unknown> = {}): void {
   if (e && typeof e === 'object') {
     if (logged.has(e)) return;
     logged.add(e);
   }
-  log(what, { ...extra, error: String((e as Error)?.stack ?? e) });
+  log.error({ ...extra, error: String((e as Error)?.stack ?? e) }, what);
 }
 
 /** The answer to a slash command or a shortcut (through its ack or response_url): only the caller sees it. */
-export function errorReply(log: Log, what: string, e: unknown, extra?: Record<string, unknown>): RespondArguments {
+export function errorReply(log: Logger, what: string, e: unknown, extra?: Record<string, unknown>): RespondArguments {
   logUnexpected(log, what, e, extra);
   return { response_type: 'ephemeral', text: userMessage(e) };
 }
@@ -41,14 +41,14 @@ export interface Where {
 }
 
 /** Tells only `to.user`, where they acted; without a channel nothing is posted. A failed post is logged. */
-export async function tellOnly(client: WebClient, log: Log, to: Where, text: string): Promise<void> {
+export async function tellOnly(client: WebClient, log: Logger, to: Where, text: string): Promise<void> {
   if (!to.channel) return;
   await client.chat.postEphemeral({ channel: to.channel, user: to.user, text, ...(to.threadTs ? { thread_ts: to.threadTs } : {}) })
-    .catch((err) => log('ephemeral failed', { error: String(err) }));
+    .catch((err) => log.error({ error: String(err) }, 'ephemeral failed'));
 }
 
 /** A click's error, or that of a modal already closed: told only to the person, where they are. */
-export async function tellError(client: WebClient, log: Log, what: string, to: Where, e: unknown, extra?: Record<string, unknown>): Promise<void> {
+export async function tellError(client: WebClient, log: Logger, what: string, to: Where, e: unknown, extra?: Record<string, unknown>): Promise<void> {
   logUnexpected(log, what, e, extra);
   await tellOnly(client, log, to, userMessage(e));
 }
@@ -57,7 +57,7 @@ export async function tellError(client: WebClient, log: Log, what: string, to: W
 export const fieldText = (e: unknown): string => userMessage(e).replace(/^:\w+: /, '');
 
 /** An open modal's error, next to `field`: the modal stays open with what was typed. */
-export function fieldError(log: Log, what: string, e: unknown, field: string): ViewErrorsResponseAction {
+export function fieldError(log: Logger, what: string, e: unknown, field: string): ViewErrorsResponseAction {
   logUnexpected(log, what, e);
   return { response_action: 'errors', errors: { [field]: fieldText(e) } };
 }
@@ -79,7 +79,7 @@ interface Escaped {
  * stack, and told to the person through the request's response_url when it has one. Whether the
  * request was acknowledged is not known here, so nothing is acknowledged.
  */
-export function lastNet(log: Log, post: typeof fetch = fetch) {
+export function lastNet(log: Logger, post: typeof fetch = fetch) {
   return async ({ error, body }: Escaped): Promise<void> => {
     const errors = originals(error);
     const b = (body ?? {}) as { type?: string; command?: string; response_url?: unknown; response_urls?: Array<{ response_url?: unknown }> };
@@ -90,6 +90,6 @@ export function lastNet(log: Log, post: typeof fetch = fetch) {
     if (typeof url !== 'string' || !/^https?:\/\//.test(url)) return;
     const reply = { response_type: 'ephemeral', replace_original: false, text: userMessage(errors[0]) };
     await post(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(reply) })
-      .catch((err) => log('error reply failed', { error: String(err) }));
+      .catch((err) => log.error({ error: String(err) }, 'error reply failed'));
   };
 }

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApprovalFlow, type ApprovalLines } from '../../../src/core/runs/approval-flow.js';
 import { APPROVAL_TRANSITIONS, ApprovalTransitionError, checkApprovalMove, type Approval } from '../../../src/core/runs/approvals.js';
 import { RunPolicy } from '../../../src/core/runs/permissions.js';
+import { createLogger } from '../../../src/log.js';
 import { KyselyIncidentStore, KyselyOutbox, openDatabase, type Database } from '../../../src/store/index.js';
 import { KyselyApprovalStore } from '../../../src/store/remediation.js';
 import { ManualClock } from '../../support/clock.js';
@@ -33,7 +34,7 @@ beforeEach(async () => {
   outbox = new KyselyOutbox(database);
   const notUsed = async () => { throw new Error('not used here'); };
   flow = new ApprovalFlow({
-    approvals, clock, lines, approvalMinutes: 10, log: () => undefined,
+    approvals, clock, lines, approvalMinutes: 10, log: createLogger('silent'),
     policy: new RunPolicy({ runners: [], responders: ['U0BOB'], approvalMinutes: 10 } as never, { membersOf: async () => [] }),
     engine: { startStep: notUsed }, load: notUsed,
   });

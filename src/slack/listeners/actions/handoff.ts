@@ -23,7 +23,7 @@ export function registerHandoffActions(app: App, d: HandoffSlackDeps) {
       const blocks = (a.body.message as { blocks?: Block[] } | undefined)?.blocks;
       if (channel && ts && blocks) {
         await a.client.chat.update({ channel, ts, text: 'Handoff accepted', blocks: acceptedBlocks(blocks, a.body.user.id, r.handoff.acceptedAt!) })
-          .catch((err) => d.log('handoff message update failed', { error: String(err) }));
+          .catch((err) => d.log.error({ error: String(err) }, 'handoff message update failed'));
       }
       const moved = r.moved.length ? ` You are now commander of ${r.moved.map(incidentKey).join(', ')}.` : '';
       await tellOnly(a.client, d.log, clickedWhere(a.body), `:handshake: You accepted the handoff.${moved}`);

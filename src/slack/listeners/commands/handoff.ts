@@ -6,7 +6,7 @@ import { badCommandText, usageOf } from '../../blocks/usage.js';
 import type { HandoffService } from '../../../core/handoffs/service.js';
 import { parseSince, upToNow } from '../../../core/handoffs/window.js';
 import { incidentKey } from '../../../core/incidents/incident.js';
-import type { Clock, IncidentStore, Log } from '../../../core/ports.js';
+import type { Clock, IncidentStore, Logger } from '../../../core/ports.js';
 import { handoffMessage } from '../../blocks/handoff.js';
 import { errorReply } from '../reply.js';
 import { withinAckWindow } from '../ack.js';
@@ -17,7 +17,7 @@ export interface HandoffSlackDeps {
   handoffs: HandoffService;
   store: IncidentStore;
   clock: Clock;
-  log: Log;
+  log: Logger;
 }
 
 type Handler<A = Record<string, unknown>> = (d: HandoffSlackDeps, cmd: SlashCommand, args: A, incidentId: () => Promise<number | null>) => Promise<string | RespondArguments>;

@@ -62,7 +62,7 @@ export function registerShortcuts(app: App, d: SlackDeps, messages: TimelineMess
       try {
         await run(a);
       } catch (e) {
-        await a.respond(errorReply(d.log, 'shortcut failed', e, { callbackId })).catch((err) => d.log('shortcut reply failed', { error: String(err) }));
+        await a.respond(errorReply(d.log, 'shortcut failed', e, { callbackId })).catch((err) => d.log.error({ error: String(err) }, 'shortcut reply failed'));
       }
     });
   }

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import { nearest } from '../src/core/nearest.js';
-import { said } from '../src/core/said.js';
+import { nearest } from '#core/nearest.js';
+import { said } from '#core/said.js';
 import type { SlashCommand, Subcommand } from './types.js';
 
 export type Parsed =

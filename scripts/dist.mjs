@@ -12,7 +12,7 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const DIST = join(ROOT, 'dist');
 const STAMP = join(DIST, '.stamp');
 const TREES = ['src', 'commands'];
-const CONFIGS = ['tsconfig.json', 'tsconfig.build.json'];
+const CONFIGS = ['tsconfig.json', 'tsconfig.build.json', 'package.json'];
 
 function walk(dir, out) {
   for (const e of readdirSync(dir, { withFileTypes: true })) {
@@ -81,6 +81,9 @@ export function build({ check = true, log = (m) => process.stderr.write(`${m}\n`
     mkdirSync(dirname(join(out, f)), { recursive: true });
     cpSync(join(ROOT, f), join(out, f));
   }
+  // dist/ mirrors the checkout, so the package's `imports` aliases (#core/…) resolve there unchanged.
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+  writeFileSync(join(out, 'package.json'), `${JSON.stringify({ type: pkg.type, imports: pkg.imports }, null, 2)}\n`);
   writeFileSync(join(out, '.stamp'), `${JSON.stringify({ files })}\n`);
   utimesSync(join(out, '.stamp'), started, started);
   const old = join(ROOT, `dist.old-${process.pid}`);

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { pino, type DestinationStream } from 'pino';
-import type { Logger } from './core/ports.js';
-import { credentialValues, knownSecrets } from './core/runs/known-secrets.js';
+import type { Logger } from '#core/ports.js';
+import { credentialValues, knownSecrets } from '#core/runs/known-secrets.js';
 
 export type { Logger };
 

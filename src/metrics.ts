@@ -8,10 +8,10 @@
  */
 import type { ServerResponse } from 'node:http';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Incident } from './core/incidents/incident.js';
-import type { Pager } from './core/ports.js';
-import type { RunEvent } from './core/runs/events.js';
-import type { Database } from './store/index.js';
+import type { Incident } from '#core/incidents/incident.js';
+import type { Pager } from '#core/ports.js';
+import type { RunEvent } from '#core/runs/events.js';
+import type { Database } from '#store/index.js';
 
 /** What the metrics read from the database. */
 export interface MetricsSources {

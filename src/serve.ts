@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path';
-import { ConfigError, parseEnv } from './config/env.js';
-import { loadFileConfig } from './config/file.js';
+import { ConfigError, parseEnv } from '#config/env.js';
+import { loadFileConfig } from '#config/file.js';
 import { startOpsroom } from './opsroom.js';
 
 /** The local workspace keeps its state beside a SQLite database, so a restart keeps the threads. */

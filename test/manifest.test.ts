@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { COMMANDS } from '../commands/index.js';
-import { MESSAGE_SHORTCUTS } from '../src/slack/ids.js';
-import { registerListeners } from '../src/slack/listeners/index.js';
+import { COMMANDS } from '#commands/index.js';
+import { MESSAGE_SHORTCUTS } from '#slack/ids.js';
+import { registerListeners } from '#slack/listeners/index.js';
 
 const manifest = parse(readFileSync(new URL('../manifest.yml', import.meta.url), 'utf8'));
 

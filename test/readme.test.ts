@@ -1,10 +1,10 @@
 /** The README lists every `opsroom` subcommand and every control the incident card has. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { Incident } from '../src/core/incidents/incident.js';
-import { DEFAULT_SEVERITIES } from '../src/core/incidents/severity.js';
-import { incidentCard } from '../src/slack/blocks/card.js';
-import { usage } from '../src/cli.js';
+import type { Incident } from '#core/incidents/incident.js';
+import { DEFAULT_SEVERITIES } from '#core/incidents/severity.js';
+import { incidentCard } from '#slack/blocks/card.js';
+import { usage } from '#src/cli.js';
 
 const README = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 const T0 = new Date('2026-12-01T14:00:00Z');

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import { Workspace } from '../../src/workspace/index.js';
+import { Workspace } from '#workspace/index.js';
 import { createDatabase, postgresBinaries, startPostgres } from '../../test/support/peers/postgres.js';
 import { ask, forkTs, sleep, spawnTs, stopChild, waitForLine } from '../lib/procs.js';
 import { progress, type BenchOptions, type BenchResult } from '../lib/result.js';

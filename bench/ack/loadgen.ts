@@ -9,7 +9,7 @@
 import { Agent, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { slackSignature } from '../../src/workspace/driver/signing.js';
+import { slackSignature } from '#workspace/driver/signing.js';
 
 export interface LoadSpec {
   url: string;

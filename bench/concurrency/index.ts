@@ -6,7 +6,7 @@
  */
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import Docker from 'dockerode';
-import type { Incident } from '../../src/core/incidents/incident.js';
+import type { Incident } from '#core/incidents/incident.js';
 import { dockerodeExec } from '../lib/exec.js';
 import { progress, type BenchOptions, type BenchResult } from '../lib/result.js';
 import { fmt, median, round } from '../lib/stats.js';

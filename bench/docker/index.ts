@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import Docker from 'dockerode';
-import { DockerStepRunner } from '../../src/executors/index.js';
+import { DockerStepRunner } from '#executors/index.js';
 import { dockerAvailable, startDocker } from '../../test/support/peers/docker.js';
 import { dockerodeExec } from '../lib/exec.js';
 import { engineOnSqlite, step } from '../lib/runs.js';

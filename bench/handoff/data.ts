@@ -5,7 +5,7 @@
  * ten minutes apart; almost all resolved after two hours (or by now), a few (and the newest 20) still open.
  */
 import { sql, type Kysely } from 'kysely';
-import type { Database } from '../../src/store/index.js';
+import type { Database } from '#store/index.js';
 
 const KINDS = ['opened', 'acknowledged', 'update', 'page', 'update', 'status', 'escalation', 'update', 'reminder', 'resolved'];
 const DAY = 86_400_000;

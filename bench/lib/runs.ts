@@ -2,9 +2,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RunEngine, type ResolvedCommand, type ResolvedStep, type StepRunner } from '../../src/core/runs/index.js';
-import { openDatabase } from '../../src/store/index.js';
-import { KyselyRunStore } from '../../src/store/runs.js';
+import { RunEngine, type ResolvedCommand, type ResolvedStep, type StepRunner } from '#core/runs/index.js';
+import { openDatabase } from '#store/index.js';
+import { KyselyRunStore } from '#store/runs.js';
 
 export async function engineOnSqlite(runner: StepRunner) {
   const dir = mkdtempSync(join(tmpdir(), 'opsroom-bench-runs-'));

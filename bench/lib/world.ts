@@ -7,11 +7,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { parseEnv } from '../../src/config/env.js';
-import { loadFileConfig } from '../../src/config/file.js';
-import type { Incident } from '../../src/core/incidents/incident.js';
-import { startOpsroom, type Opsroom } from '../../src/opsroom.js';
-import type { Workspace } from '../../src/workspace/index.js';
+import { parseEnv } from '#config/env.js';
+import { loadFileConfig } from '#config/file.js';
+import type { Incident } from '#core/incidents/incident.js';
+import { startOpsroom, type Opsroom } from '#src/opsroom.js';
+import type { Workspace } from '#workspace/index.js';
 import { dockerAvailable, startDocker, type DockerPeer } from '../../test/support/peers/docker.js';
 import { SkipBenchmark } from './result.js';
 

@@ -7,8 +7,8 @@
 import { spawn } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ResolvedCommand, RunOptions, StepRunner } from '../../src/core/runs/index.js';
-import { SshStepRunner } from '../../src/executors/index.js';
+import type { ResolvedCommand, RunOptions, StepRunner } from '#core/runs/index.js';
+import { SshStepRunner } from '#executors/index.js';
 import { sshdAvailable, startSshd } from '../../test/support/peers/sshd.js';
 import { engineOnSqlite, runSteps, step } from '../lib/runs.js';
 import { progress, SkipBenchmark, type BenchOptions, type BenchResult } from '../lib/result.js';

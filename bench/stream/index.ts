@@ -5,7 +5,7 @@
  * Web API call the workspace received during the step, peak RSS of this process, wall time.
  */
 import Docker from 'dockerode';
-import type { RunEvent } from '../../src/core/runs/index.js';
+import type { RunEvent } from '#core/runs/index.js';
 import { dockerodeExec } from '../lib/exec.js';
 import { progress, type BenchOptions, type BenchResult } from '../lib/result.js';
 import { fmt, median, medianSpread, round } from '../lib/stats.js';

@@ -6,10 +6,10 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AlertSource } from '../core/alerts/alert.js';
-import type { AlertResult } from '../core/alerts/intake.js';
-import type { AlertBatch } from '../core/alerts/alert.js';
-import { ErrorCode, isCoded } from '../core/errors.js';
+import type { AlertSource } from '#core/alerts/alert.js';
+import type { AlertResult } from '#core/alerts/intake.js';
+import type { AlertBatch } from '#core/alerts/alert.js';
+import { ErrorCode, isCoded } from '#core/errors.js';
 import { parseAlertPayload } from './payloads.js';
 
 export const ALERT_PATHS: Record<string, AlertSource> = { '/alerts/alertmanager': 'alertmanager', '/alerts/grafana': 'grafana' };

@@ -5,8 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { AlertBatch, AlertSource, ReceivedAlert } from '../core/alerts/alert.js';
-import { CodedError, ErrorCode } from '../core/errors.js';
+import type { AlertBatch, AlertSource, ReceivedAlert } from '#core/alerts/alert.js';
+import { CodedError, ErrorCode } from '#core/errors.js';
 
 const MAX_ALERTS = 1000;
 const Text = z.string().max(10_000);

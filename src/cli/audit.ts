@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, parseEnv } from '../config/env.js';
-import { auditRecords, parseSince } from '../ops/audit.js';
-import { openDatabase, redact } from '../store/index.js';
+import { ConfigError, parseEnv } from '#config/env.js';
+import { auditRecords, parseSince } from '#ops/audit.js';
+import { openDatabase, redact } from '#store/index.js';
 
 /** The window `opsroom audit` covers when --since is not given: one week of shifts. */
 const DEFAULT_SINCE = '7d';

@@ -3,18 +3,18 @@
  * from the stored state, for tickets, docs or other tools.
  */
 import { parseArgs } from 'node:util';
-import { ConfigError } from '../config/env.js';
-import { loadFileConfig, severitiesOf } from '../config/file.js';
-import { isCoded } from '../core/errors.js';
-import { toJson, toMarkdown } from '../core/handoffs/render.js';
-import { HandoffService } from '../core/handoffs/service.js';
-import { parseSince, upToNow } from '../core/handoffs/window.js';
-import { systemClock, type Clock } from '../core/ports.js';
-import { createPager, InMemoryPagerLinks, pagerDutySettingsFromEnv } from '../pagerduty/index.js';
-import { openDatabase, redact } from '../store/db.js';
-import { KyselyHandoffStore } from '../store/handoffs.js';
-import { KyselyFollowUpStore } from '../store/follow-ups.js';
-import { KyselyIncidentStore } from '../store/incident-store.js';
+import { ConfigError } from '#config/env.js';
+import { loadFileConfig, severitiesOf } from '#config/file.js';
+import { isCoded } from '#core/errors.js';
+import { toJson, toMarkdown } from '#core/handoffs/render.js';
+import { HandoffService } from '#core/handoffs/service.js';
+import { parseSince, upToNow } from '#core/handoffs/window.js';
+import { systemClock, type Clock } from '#core/ports.js';
+import { createPager, InMemoryPagerLinks, pagerDutySettingsFromEnv } from '#pagerduty/index.js';
+import { openDatabase, redact } from '#store/db.js';
+import { KyselyHandoffStore } from '#store/handoffs.js';
+import { KyselyFollowUpStore } from '#store/follow-ups.js';
+import { KyselyIncidentStore } from '#store/incident-store.js';
 import { peopleNames, userIdsIn } from './names.js';
 
 export const summary = 'print the shift handoff summary (--since, --until, --format md|json)';

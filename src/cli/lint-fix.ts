@@ -1,9 +1,9 @@
 /** `opsroom lint`'s old-form check and `--fix`: rewrites old forms in place, one at a time, re-checking each. */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { findOldForms } from '../core/runbooks/old-forms.js';
-import { parseRunbook, type LoadedRunbook, type LoadOptions } from '../core/runbooks/loader.js';
-import { applyEdits } from '../core/runbooks/yaml-edit.js';
-import { formatSourceError, sortErrors, YamlSource, type SourceError } from '../core/runbooks/yaml-source.js';
+import { findOldForms } from '#core/runbooks/old-forms.js';
+import { parseRunbook, type LoadedRunbook, type LoadOptions } from '#core/runbooks/loader.js';
+import { applyEdits } from '#core/runbooks/yaml-edit.js';
+import { formatSourceError, sortErrors, YamlSource, type SourceError } from '#core/runbooks/yaml-source.js';
 
 /** Old forms in a runbook that loaded, as errors at their file:line. */
 export function oldFormErrors(rb: LoadedRunbook, text = readFileSync(rb.file, 'utf8')): SourceError[] {

@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
-import { crossCheckSystems, type NamedAt } from '../core/systems/cross-check.js';
-import type { SourceError } from '../core/runbooks/yaml-source.js';
+import { crossCheckSystems, type NamedAt } from '#core/systems/cross-check.js';
+import type { SourceError } from '#core/runbooks/yaml-source.js';
 
 /** Runbook folders that are not systems: `examples/` holds the documentation's examples. */
 export const NOT_SYSTEMS = new Set(['examples']);

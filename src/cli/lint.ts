@@ -1,10 +1,10 @@
 import { existsSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { loadFileConfig, severitiesOf } from '../config/file.js';
-import { loadInventory } from '../core/inventory/loader.js';
-import type { Inventory } from '../core/inventory/schema.js';
-import { loadRunbooks } from '../core/runbooks/loader.js';
-import { formatSourceError, type SourceError } from '../core/runbooks/yaml-source.js';
+import { loadFileConfig, severitiesOf } from '#config/file.js';
+import { loadInventory } from '#core/inventory/loader.js';
+import type { Inventory } from '#core/inventory/schema.js';
+import { loadRunbooks } from '#core/runbooks/loader.js';
+import { formatSourceError, type SourceError } from '#core/runbooks/yaml-source.js';
 import { fixFiles, oldFormErrors } from './lint-fix.js';
 import { lintSystems, runbookSystems } from './lint-systems.js';
 

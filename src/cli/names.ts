@@ -3,9 +3,9 @@
  * names opsroom.yml gives (`handoff.users`), else the local workspace's people.
  */
 import { WebClient } from '@slack/web-api';
-import type { FileConfig } from '../config/file.js';
-import { clientOptions } from '../slack/app.js';
-import { seedState } from '../workspace/state.js';
+import type { FileConfig } from '#config/file.js';
+import { clientOptions } from '#slack/app.js';
+import { seedState } from '#workspace/state.js';
 
 const USER_ID = /\b[UW][A-Z0-9]{2,}\b/g;
 

@@ -4,20 +4,20 @@
  */
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ConfigError, parseEnv } from '../config/env.js';
-import { loadFileConfig, severitiesOf } from '../config/file.js';
-import { isCoded } from '../core/errors.js';
-import { parseIncidentKey } from '../core/incidents/incident.js';
-import { loadInventory } from '../core/inventory/loader.js';
-import { systemClock, type Clock } from '../core/ports.js';
-import { LANGUAGES, type Language } from '../core/postmortem/i18n.js';
-import { PostmortemService } from '../core/postmortem/service.js';
-import { loadRunbooks } from '../core/runbooks/loader.js';
-import { credentialValues, knownSecrets } from '../core/runs/known-secrets.js';
-import { openDatabase, redact } from '../store/db.js';
-import { KyselyFollowUpStore } from '../store/follow-ups.js';
-import { KyselyIncidentStore } from '../store/incident-store.js';
-import { KyselyRunStore } from '../store/runs.js';
+import { ConfigError, parseEnv } from '#config/env.js';
+import { loadFileConfig, severitiesOf } from '#config/file.js';
+import { isCoded } from '#core/errors.js';
+import { parseIncidentKey } from '#core/incidents/incident.js';
+import { loadInventory } from '#core/inventory/loader.js';
+import { systemClock, type Clock } from '#core/ports.js';
+import { LANGUAGES, type Language } from '#core/postmortem/i18n.js';
+import { PostmortemService } from '#core/postmortem/service.js';
+import { loadRunbooks } from '#core/runbooks/loader.js';
+import { credentialValues, knownSecrets } from '#core/runs/known-secrets.js';
+import { openDatabase, redact } from '#store/db.js';
+import { KyselyFollowUpStore } from '#store/follow-ups.js';
+import { KyselyIncidentStore } from '#store/incident-store.js';
+import { KyselyRunStore } from '#store/runs.js';
 import { peopleNames } from './names.js';
 
 export const summary = 'print an incident\'s postmortem draft (INC-7 --format md|json)';

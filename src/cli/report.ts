@@ -1,11 +1,11 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, parseEnv } from '../config/env.js';
-import { loadFileConfig, severitiesOf } from '../config/file.js';
-import { buildReport } from '../core/report/build.js';
-import { reportMarkdown } from '../core/report/render.js';
-import { parseSince } from '../ops/audit.js';
-import { openDatabase, redact } from '../store/index.js';
-import { reportInputs } from '../store/report.js';
+import { ConfigError, parseEnv } from '#config/env.js';
+import { loadFileConfig, severitiesOf } from '#config/file.js';
+import { buildReport } from '#core/report/build.js';
+import { reportMarkdown } from '#core/report/render.js';
+import { parseSince } from '#ops/audit.js';
+import { openDatabase, redact } from '#store/index.js';
+import { reportInputs } from '#store/report.js';
 
 const DEFAULT_SINCE = '30d';
 

@@ -4,14 +4,14 @@
  * the outbox), and dangerous steps follow the incident's rules: on a severity that needs a second
  * responder's approval, a terminal cannot give it, so they are refused with where to run them.
  */
-import { approvalRequired } from '../core/incidents/approval-rule.js';
-import type { Severity } from '../core/incidents/severity.js';
-import { incidentKey, parseIncidentKey, type Incident } from '../core/incidents/incident.js';
-import { isOpen } from '../core/incidents/status.js';
-import type { RunEngine } from '../core/runs/engine.js';
-import type { RunEvent } from '../core/runs/events.js';
-import type { Database } from '../store/db.js';
-import { KyselyIncidentStore } from '../store/incident-store.js';
+import { approvalRequired } from '#core/incidents/approval-rule.js';
+import type { Severity } from '#core/incidents/severity.js';
+import { incidentKey, parseIncidentKey, type Incident } from '#core/incidents/incident.js';
+import { isOpen } from '#core/incidents/status.js';
+import type { RunEngine } from '#core/runs/engine.js';
+import type { RunEvent } from '#core/runs/events.js';
+import type { Database } from '#store/db.js';
+import { KyselyIncidentStore } from '#store/incident-store.js';
 
 export interface AttachedIncident {
   incident: Incident;

@@ -1,6 +1,6 @@
-import { describeEngine } from '../core/inventory/engines.js';
-import type { Inventory } from '../core/inventory/schema.js';
-import type { ResolvedCommand } from '../core/runs/step-runner.js';
+import { describeEngine } from '#core/inventory/engines.js';
+import type { Inventory } from '#core/inventory/schema.js';
+import type { ResolvedCommand } from '#core/runs/step-runner.js';
 
 /** What the dry run shows of where a step lands: engine, project, container, host and URL, as resolved. */
 export function resolvedLines(c: ResolvedCommand, inv: Inventory | undefined): string[] {

@@ -7,27 +7,27 @@ import { existsSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
-import { loadFileConfig, severitiesOf } from '../config/file.js';
-import { isCoded } from '../core/errors.js';
-import { loadInventory } from '../core/inventory/loader.js';
-import { EMPTY_INVENTORY, type Inventory } from '../core/inventory/schema.js';
-import { loadRunbookFile, type LoadedRunbook } from '../core/runbooks/loader.js';
-import { renderRunbook, type RenderedRunbook } from '../core/runbooks/render.js';
-import { formatSourceError } from '../core/runbooks/yaml-source.js';
-import { stepFingerprint } from '../core/runs/confirmation.js';
-import { RunEngine } from '../core/runs/engine.js';
-import type { RunEvent } from '../core/runs/events.js';
-import { targetKey } from '../core/runs/expect.js';
-import { Redactor } from '../core/runs/redact.js';
-import type { StepDecision } from '../core/runs/sequence.js';
-import { describeCommand, type ResolvedStep, type StepRunner } from '../core/runs/step-runner.js';
-import type { StepRun } from '../core/runs/ports.js';
-import { openDatabase, redact as redactUrl, type Database } from '../store/db.js';
+import { loadFileConfig, severitiesOf } from '#config/file.js';
+import { isCoded } from '#core/errors.js';
+import { loadInventory } from '#core/inventory/loader.js';
+import { EMPTY_INVENTORY, type Inventory } from '#core/inventory/schema.js';
+import { loadRunbookFile, type LoadedRunbook } from '#core/runbooks/loader.js';
+import { renderRunbook, type RenderedRunbook } from '#core/runbooks/render.js';
+import { formatSourceError } from '#core/runbooks/yaml-source.js';
+import { stepFingerprint } from '#core/runs/confirmation.js';
+import { RunEngine } from '#core/runs/engine.js';
+import type { RunEvent } from '#core/runs/events.js';
+import { targetKey } from '#core/runs/expect.js';
+import { Redactor } from '#core/runs/redact.js';
+import type { StepDecision } from '#core/runs/sequence.js';
+import { describeCommand, type ResolvedStep, type StepRunner } from '#core/runs/step-runner.js';
+import type { StepRun } from '#core/runs/ports.js';
+import { openDatabase, redact as redactUrl, type Database } from '#store/db.js';
 import { attachIncident, type AttachedIncident } from './run-incident.js';
 import { resolvedLines } from './run-resolved.js';
-import { incidentKey } from '../core/incidents/incident.js';
-import type { Severity } from '../core/incidents/severity.js';
-import { KyselyRunStore } from '../store/runs.js';
+import { incidentKey } from '#core/incidents/incident.js';
+import type { Severity } from '#core/incidents/severity.js';
+import { KyselyRunStore } from '#store/runs.js';
 
 export const summary = 'run a runbook from the terminal (live output, stored run; --dry-run shows the commands)';
 
@@ -294,6 +294,6 @@ function safeUser(): string {
 
 /** Docker, SSH and HTTP executors from the inventory. */
 async function defaultRunner(inventory: Inventory): Promise<StepRunner> {
-  const { runnerFromInventory } = await import('../executors/index.js');
+  const { runnerFromInventory } = await import('#executors/index.js');
   return runnerFromInventory(inventory);
 }

@@ -1,4 +1,4 @@
-import { inventoryJsonSchema, runbookJsonSchema } from '../core/runbooks/json-schema.js';
+import { inventoryJsonSchema, runbookJsonSchema } from '#core/runbooks/json-schema.js';
 
 export const summary = 'print the JSON Schema of runbooks (or: schema inventory)';
 

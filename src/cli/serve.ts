@@ -1,4 +1,4 @@
-import { serve } from '../serve.js';
+import { serve } from '#src/serve.js';
 
 export const summary = 'run the bot (HTTP or Socket Mode; the local workspace without Slack credentials)';
 

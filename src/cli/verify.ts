@@ -6,16 +6,16 @@
  */
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { loadFileConfig, severitiesOf } from '../config/file.js';
-import { loadInventory } from '../core/inventory/loader.js';
-import { EMPTY_INVENTORY, type Inventory } from '../core/inventory/schema.js';
-import { loadRunbooks } from '../core/runbooks/loader.js';
-import { formatSourceError } from '../core/runbooks/yaml-source.js';
-import { type VerifyReport, verifyRunbooks } from '../core/verify/check.js';
-import { recordVerdicts, verdictsOf } from '../core/verify/freshness.js';
-import { runnerFromInventory } from '../executors/index.js';
-import { openDatabase, redact } from '../store/index.js';
-import { KyselyHealthStore } from '../store/runbook-health.js';
+import { loadFileConfig, severitiesOf } from '#config/file.js';
+import { loadInventory } from '#core/inventory/loader.js';
+import { EMPTY_INVENTORY, type Inventory } from '#core/inventory/schema.js';
+import { loadRunbooks } from '#core/runbooks/loader.js';
+import { formatSourceError } from '#core/runbooks/yaml-source.js';
+import { type VerifyReport, verifyRunbooks } from '#core/verify/check.js';
+import { recordVerdicts, verdictsOf } from '#core/verify/freshness.js';
+import { runnerFromInventory } from '#executors/index.js';
+import { openDatabase, redact } from '#store/index.js';
+import { KyselyHealthStore } from '#store/runbook-health.js';
 
 export const summary = 'check every runbook against the live inventory (targets exist, hosts answer, programs are there, diagnostics run); changes nothing';
 

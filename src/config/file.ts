@@ -1,13 +1,13 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
-import { DEFAULT_HANDOFF_CONFIG, HandoffConfigSchema } from '../core/handoffs/config.js';
-import { AlertsConfigSchema, DEFAULT_ALERTS_CONFIG } from '../core/alerts/alert.js';
-import { DEFAULT_SEVERITIES, SeveritySchema, type Severity } from '../core/incidents/severity.js';
-import { SystemRouting, SystemsSchema, type SystemsConfig } from '../core/systems/index.js';
-import { DEFAULT_ROUTINES_CONFIG, RoutinesConfigSchema } from '../core/routines/config.js';
-import { RecoveryConfigSchema } from '../core/recovery/config.js';
-import { DEFAULT_VERIFY_CONFIG, VerifyConfigSchema } from '../core/verify/config.js';
+import { DEFAULT_HANDOFF_CONFIG, HandoffConfigSchema } from '#core/handoffs/config.js';
+import { AlertsConfigSchema, DEFAULT_ALERTS_CONFIG } from '#core/alerts/alert.js';
+import { DEFAULT_SEVERITIES, SeveritySchema, type Severity } from '#core/incidents/severity.js';
+import { SystemRouting, SystemsSchema, type SystemsConfig } from '#core/systems/index.js';
+import { DEFAULT_ROUTINES_CONFIG, RoutinesConfigSchema } from '#core/routines/config.js';
+import { RecoveryConfigSchema } from '#core/recovery/config.js';
+import { DEFAULT_VERIFY_CONFIG, VerifyConfigSchema } from '#core/verify/config.js';
 import { ConfigError } from './env.js';
 
 const UserId = z.string().regex(/^[UW][A-Z0-9]+$/, { error: 'expected a Slack user ID like U0123ABCD' });

@@ -1,9 +1,9 @@
 /** The executors: one StepRunner that sends each step to the runner for its kind. */
 import { homedir } from 'node:os';
 import Docker from 'dockerode';
-import { targetProblem } from '../core/inventory/allow.js';
-import type { Inventory } from '../core/inventory/schema.js';
-import type { ResolvedCommand, RunOptions, StepKind, StepOutcome, StepRunner } from '../core/runs/step-runner.js';
+import { targetProblem } from '#core/inventory/allow.js';
+import type { Inventory } from '#core/inventory/schema.js';
+import type { ResolvedCommand, RunOptions, StepKind, StepOutcome, StepRunner } from '#core/runs/step-runner.js';
 import { DockerStepRunner, type DockerStepRunnerOptions } from './docker/docker-step-runner.js';
 import { engineClients } from './docker/engines.js';
 import { tcpAgent } from './ssh/tunnel.js';

@@ -4,8 +4,8 @@
  * and second-person approvals — merged in time order.
  */
 import { sql, type Kysely } from 'kysely';
-import { credentialValues, knownSecrets, scrubDeep } from '../core/runs/known-secrets.js';
-import type { Database } from '../store/index.js';
+import { credentialValues, knownSecrets, scrubDeep } from '#core/runs/known-secrets.js';
+import type { Database } from '#store/index.js';
 
 export interface AuditRecord {
   time: string;

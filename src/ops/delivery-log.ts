@@ -2,8 +2,8 @@
  * Deliveries run inside their own log context (incident and effect ids; not the id of whichever
  * request happened to wake the dispatcher), and leave a debug line each.
  */
-import type { ChatNotifier } from '../core/ports.js';
-import { logContext, type Logger } from '../log.js';
+import type { ChatNotifier } from '#core/ports.js';
+import { logContext, type Logger } from '#src/log.js';
 
 /** The notifier as the dispatcher sees it: each delivery logged in its own context. */
 export function loggedDeliveries(chat: ChatNotifier, log: Logger): ChatNotifier {

@@ -1,8 +1,8 @@
 /** Wraps the Slack route: a request id for every log line it causes, acknowledgement timing, one access-log line. */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { logContext, type Logger } from '../log.js';
-import type { Metrics } from '../metrics.js';
+import { logContext, type Logger } from '#src/log.js';
+import type { Metrics } from '#src/metrics.js';
 
 type Route = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -29,7 +29,7 @@ export function observedSlackRoute(handle: Route | undefined, d: { metrics: Metr
 }
 
 /** Log lines for step runs (run, step, actor, target, result), from the run engine's events. */
-export function logRuns(engine: { subscribe(fn: (e: import('../core/runs/events.js').RunEvent) => void): () => void }, log: Logger) {
+export function logRuns(engine: { subscribe(fn: (e: import('#core/runs/events.js').RunEvent) => void): () => void }, log: Logger) {
   return engine.subscribe((e) => {
     if (e.type === 'step.started') log.info({ runId: e.runId, stepId: e.stepId, attempt: e.attempt, actor: e.actor, target: e.target }, 'step started');
     if (e.type === 'step.finished') {

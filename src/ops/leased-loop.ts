@@ -3,7 +3,7 @@
  * `everyMs` each replica tries the named lease; the holder renews it and runs the job, the others
  * skip. When the holder dies its lease lapses after `ttlMs` and the next replica to try takes over.
  */
-import type { Clock } from '../core/ports.js';
+import type { Clock } from '#core/ports.js';
 
 export interface LeaseStore {
   tryLease(name: string, owner: string, until: Date, now: Date): Promise<boolean>;

@@ -6,8 +6,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CompiledQuery } from 'kysely';
-import { pendingMigrations, ping, type Database } from '../store/index.js';
-import { storageFault } from '../store/guard.js';
+import { pendingMigrations, ping, type Database } from '#store/index.js';
+import { storageFault } from '#store/guard.js';
 
 export interface ReadinessOptions {
   database: Database;

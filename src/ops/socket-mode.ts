@@ -5,8 +5,8 @@
  * `slack-socket-mode` and renews it; a second one waits one lease period (a crashed holder's
  * lease lapses) and, if the holder is still renewing, stops with a message pointing to HTTP mode.
  */
-import { ConfigError } from '../config/env.js';
-import type { Clock } from '../core/ports.js';
+import { ConfigError } from '#config/env.js';
+import type { Clock } from '#core/ports.js';
 
 export const SOCKET_MODE_LEASE = 'slack-socket-mode';
 

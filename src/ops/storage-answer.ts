@@ -4,8 +4,8 @@
  * again in a moment" instead of Slack's timeout, and the process goes on.
  */
 import type { AllMiddlewareArgs, AnyMiddlewareArgs } from '@slack/bolt';
-import type { Logger } from '../log.js';
-import { STORAGE_UNAVAILABLE, storageFault } from '../store/guard.js';
+import type { Logger } from '#src/log.js';
+import { STORAGE_UNAVAILABLE, storageFault } from '#store/guard.js';
 
 type Args = AnyMiddlewareArgs & AllMiddlewareArgs & {
   ack?: (r?: unknown) => Promise<void>;

@@ -1,6 +1,6 @@
 import https from 'node:https';
 import { api } from '@pagerduty/pdjs';
-import { DeliveryError } from '../core/effects.js';
+import { DeliveryError } from '#core/effects.js';
 import type { PagerDutySettings } from './settings.js';
 
 export type Query = Record<string, string | string[]>;

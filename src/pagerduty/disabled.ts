@@ -1,6 +1,6 @@
-import { DeliveryError } from '../core/effects.js';
-import { CodedError, ErrorCode } from '../core/errors.js';
-import type { OnCallEntry, Pager } from '../core/ports.js';
+import { DeliveryError } from '#core/effects.js';
+import { CodedError, ErrorCode } from '#core/errors.js';
+import type { OnCallEntry, Pager } from '#core/ports.js';
 
 const PAGERDUTY_OFF = 'PagerDuty integration is off';
 

@@ -1,4 +1,4 @@
-import { DeliveryError } from '../core/effects.js';
+import { DeliveryError } from '#core/effects.js';
 import type { PagerDutyClient } from './client.js';
 import { EscalationPolicyEnvelopeSchema, OnCallSchema, type PdIncident } from './resources.js';
 import type { PagerDutySettings } from './settings.js';

@@ -1,5 +1,5 @@
-import type { Clock, Pager } from '../core/ports.js';
-import { systemClock } from '../core/ports.js';
+import type { Clock, Pager } from '#core/ports.js';
+import { systemClock } from '#core/ports.js';
 import { DisabledPager } from './disabled.js';
 import type { PagerLinks } from './links.js';
 import { PagerDutyPager } from './pager.js';

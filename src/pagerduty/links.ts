@@ -1,4 +1,4 @@
-import type { PagerRef } from '../core/ports.js';
+import type { PagerRef } from '#core/ports.js';
 
 /**
  * Which PagerDuty incident belongs to which opsroom incident. The store backs it with a table;

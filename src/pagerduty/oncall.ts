@@ -1,6 +1,6 @@
-import { CodedError, ErrorCode } from '../core/errors.js';
-import { DeliveryError } from '../core/effects.js';
-import type { OnCallEntry } from '../core/ports.js';
+import { CodedError, ErrorCode } from '#core/errors.js';
+import { DeliveryError } from '#core/effects.js';
+import type { OnCallEntry } from '#core/ports.js';
 import type { PagerDutyClient } from './client.js';
 import { OnCallSchema, ServiceEnvelopeSchema, type PdOnCall } from './resources.js';
 import type { PagerDutySettings } from './settings.js';

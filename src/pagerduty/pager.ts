@@ -1,8 +1,8 @@
-import type { Effect, EffectPayload } from '../core/effects.js';
-import { DeliveryError } from '../core/effects.js';
-import type { Incident } from '../core/incidents/incident.js';
-import type { Clock, OnCallEntry, Pager, PagerRef } from '../core/ports.js';
-import { systemClock } from '../core/ports.js';
+import type { Effect, EffectPayload } from '#core/effects.js';
+import { DeliveryError } from '#core/effects.js';
+import type { Incident } from '#core/incidents/incident.js';
+import type { Clock, OnCallEntry, Pager, PagerRef } from '#core/ports.js';
+import { systemClock } from '#core/ports.js';
 import { PagerDutyClient, PagerDutyError } from './client.js';
 import type { PagerLinks } from './links.js';
 import { escalationTarget } from './escalation.js';

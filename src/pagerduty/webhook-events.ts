@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { CodedError, ErrorCode } from '../core/errors.js';
-import type { PagerIncidentSnapshot } from '../core/incidents/pager-events.js';
+import { CodedError, ErrorCode } from '#core/errors.js';
+import type { PagerIncidentSnapshot } from '#core/incidents/pager-events.js';
 
 const Ref = z.looseObject({
   id: z.string(),

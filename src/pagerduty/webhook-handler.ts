@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isCoded, ErrorCode } from '../core/errors.js';
-import type { Once } from '../core/once.js';
+import { isCoded, ErrorCode } from '#core/errors.js';
+import type { Once } from '#core/once.js';
 import { parseWebhook, type PagerDutyEvent } from './webhook-events.js';
 import { verifyWebhookSignature } from './webhook-signature.js';
 

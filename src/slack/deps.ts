@@ -1,9 +1,9 @@
-import type { FollowUpService } from '../core/followups/service.js';
-import type { IncidentService } from '../core/incidents/service.js';
-import type { PostmortemService } from '../core/postmortem/service.js';
-import type { RotationShift } from '../core/handoffs/rotation.js';
-import type { Once } from '../core/once.js';
-import type { Clock, IncidentStore, Logger, Pager } from '../core/ports.js';
+import type { FollowUpService } from '#core/followups/service.js';
+import type { IncidentService } from '#core/incidents/service.js';
+import type { PostmortemService } from '#core/postmortem/service.js';
+import type { RotationShift } from '#core/handoffs/rotation.js';
+import type { Once } from '#core/once.js';
+import type { Clock, IncidentStore, Logger, Pager } from '#core/ports.js';
 import type { SlackNotifier } from './notifier.js';
 import type { Remediation } from './remediation.js';
 import type { SlackRoutines } from './routine-runs.js';

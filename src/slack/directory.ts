@@ -1,6 +1,6 @@
 /** User groups resolved through Slack (usergroups.users.list), cached for a minute. */
 import type { WebClient } from '@slack/web-api';
-import type { Directory } from '../core/runs/permissions.js';
+import type { Directory } from '#core/runs/permissions.js';
 
 export class SlackDirectory implements Directory {
   private readonly cache = new Map<string, { at: number; users: readonly string[] }>();

@@ -1,5 +1,5 @@
-import { type CodedError, isCoded } from '../core/errors.js';
-import { DeliveryError } from '../core/effects.js';
+import { type CodedError, isCoded } from '#core/errors.js';
+import { DeliveryError } from '#core/effects.js';
 import { opsroomLine } from './blocks/mrkdwn.js';
 
 /** A coded error's message as mrkdwn: the words it quotes (marked) are escaped. */

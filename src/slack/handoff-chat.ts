@@ -1,12 +1,12 @@
 /** HandoffChat over the Slack Web API: the summary in a channel or a direct message, the full text as a file when it does not fit. */
 import type { WebClient } from '@slack/web-api';
-import { CodedError, ErrorCode } from '../core/errors.js';
-import type { HandoffSummary } from '../core/handoffs/model.js';
-import type { HandoffChat } from '../core/handoffs/ports.js';
-import type { Logger } from '../core/ports.js';
-import { toMarkdown } from '../core/handoffs/render.js';
+import { CodedError, ErrorCode } from '#core/errors.js';
+import type { HandoffSummary } from '#core/handoffs/model.js';
+import type { HandoffChat } from '#core/handoffs/ports.js';
+import type { Logger } from '#core/ports.js';
+import { toMarkdown } from '#core/handoffs/render.js';
 import { handoffMessage } from './blocks/handoff.js';
-import type { HandoffLine } from '../core/handoffs/lines.js';
+import type { HandoffLine } from '#core/handoffs/lines.js';
 import { renderHandoffLine } from './lines/handoffs.js';
 import { opsroomLine } from './blocks/mrkdwn.js';
 

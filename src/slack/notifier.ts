@@ -1,10 +1,10 @@
 import type { WebClient } from '@slack/web-api';
-import type { Effect } from '../core/effects.js';
-import type { FollowUp } from '../core/followups/model.js';
-import type { Incident } from '../core/incidents/incident.js';
-import type { Severity } from '../core/incidents/severity.js';
-import type { ChatNotifier, Clock, Outbox } from '../core/ports.js';
-import type { SystemRouting } from '../core/systems/routing.js';
+import type { Effect } from '#core/effects.js';
+import type { FollowUp } from '#core/followups/model.js';
+import type { Incident } from '#core/incidents/incident.js';
+import type { Severity } from '#core/incidents/severity.js';
+import type { ChatNotifier, Clock, Outbox } from '#core/ports.js';
+import type { SystemRouting } from '#core/systems/routing.js';
 import { cardText, incidentCard } from './blocks/card.js';
 import { opsroomLine } from './blocks/mrkdwn.js';
 import { monitoringOffer } from './blocks/recovery.js';

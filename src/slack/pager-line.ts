@@ -1,4 +1,4 @@
-import type { Effect } from '../core/effects.js';
+import type { Effect } from '#core/effects.js';
 import { link, userText } from './blocks/mrkdwn.js';
 
 /** The card's PagerDuty line: off, pending, failed with the reason, or the link. */

@@ -4,7 +4,7 @@
  * looks for the message the earlier attempt posted, and posts only when there is none.
  */
 import type { WebClient } from '@slack/web-api';
-import type { Effect } from '../core/effects.js';
+import type { Effect } from '#core/effects.js';
 
 export const CARD_EVENT = 'opsroom_card';
 export const LINE_EVENT = 'opsroom_line';

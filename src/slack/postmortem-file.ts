@@ -4,9 +4,9 @@
  * finds that file and posts nothing.
  */
 import type { WebClient } from '@slack/web-api';
-import type { Effect } from '../core/effects.js';
-import { incidentKey, type Incident } from '../core/incidents/incident.js';
-import { postmortemFileName, type PostmortemService } from '../core/postmortem/service.js';
+import type { Effect } from '#core/effects.js';
+import { incidentKey, type Incident } from '#core/incidents/incident.js';
+import { postmortemFileName, type PostmortemService } from '#core/postmortem/service.js';
 import { toDeliveryError } from './errors.js';
 
 export const postmortemTitle = (incidentId: number, effectId: number) => `${incidentKey(incidentId)} postmortem draft (request ${effectId})`;

@@ -5,11 +5,11 @@
  * channel is recorded (`bind`) so its buttons are accepted. Also renders routine summaries and
  * missed-run notices.
  */
-import { CodedError, ErrorCode } from '../core/errors.js';
-import { renderRunbook } from '../core/runbooks/render.js';
-import type { RoutineChat, RoutineStarter, RoutineSummary, Routine } from '../core/routines/ports.js';
-import type { Run } from '../core/runs/ports.js';
-import { Redactor } from '../core/runs/redact.js';
+import { CodedError, ErrorCode } from '#core/errors.js';
+import { renderRunbook } from '#core/runbooks/render.js';
+import type { RoutineChat, RoutineStarter, RoutineSummary, Routine } from '#core/routines/ports.js';
+import type { Run } from '#core/runs/ports.js';
+import { Redactor } from '#core/runs/redact.js';
 import { context, type Block, section, slackDate } from './blocks/kit.js';
 import { cardText, code, escapeMrkdwn, runCard } from './blocks/run-card.js';
 import type { Remediation } from './remediation.js';

@@ -3,21 +3,21 @@
  * live output message per attempt (coalesced edits), and a timeline event for every step result.
  * Works from stored state, so after a restart it finds its cards again (chat refs).
  */
-import { approvalRequired } from '../core/incidents/approval-rule.js';
+import { approvalRequired } from '#core/incidents/approval-rule.js';
 import type { WebClient } from '@slack/web-api';
-import { incidentKey, type Incident } from '../core/incidents/incident.js';
-import type { IncidentService } from '../core/incidents/service.js';
-import type { Severity } from '../core/incidents/severity.js';
-import type { Clock, IncidentStore, Logger } from '../core/ports.js';
-import type { LoadedRunbook } from '../core/runbooks/loader.js';
-import type { RunEngine } from '../core/runs/engine.js';
-import type { RunEvent } from '../core/runs/events.js';
-import { checkCondition, statesOf } from '../core/runs/conditions.js';
-import { diagnosticPlan, targetKey } from '../core/runs/expect.js';
-import type { Attempt, Run, RunStore } from '../core/runs/ports.js';
+import { incidentKey, type Incident } from '#core/incidents/incident.js';
+import type { IncidentService } from '#core/incidents/service.js';
+import type { Severity } from '#core/incidents/severity.js';
+import type { Clock, IncidentStore, Logger } from '#core/ports.js';
+import type { LoadedRunbook } from '#core/runbooks/loader.js';
+import type { RunEngine } from '#core/runs/engine.js';
+import type { RunEvent } from '#core/runs/events.js';
+import { checkCondition, statesOf } from '#core/runs/conditions.js';
+import { diagnosticPlan, targetKey } from '#core/runs/expect.js';
+import type { Attempt, Run, RunStore } from '#core/runs/ports.js';
 import { cardText, code, escapeMrkdwn, runCard, type CardModel } from './blocks/run-card.js';
 import { outputMessage, type OutputView } from './blocks/run-views.js';
-import { stoppedBy } from '../core/runs/stops.js';
+import { stoppedBy } from '#core/runs/stops.js';
 import { Coalescer, type CoalescerOptions, retryAfterMs, TailBuffer } from './output-stream.js';
 import { findPosted } from './posted.js';
 import { outputKey, postOnce, runCardKey } from './run-posts.js';

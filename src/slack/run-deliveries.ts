@@ -3,10 +3,10 @@
  * here, in order with the incident's other messages, retrying on failure. A retry first finds the
  * message an earlier attempt posted (run-posts.ts), so nothing is posted twice.
  */
-import type { ApprovalOutcome, Effect } from '../core/effects.js';
-import { CodedError, type ErrorCode } from '../core/errors.js';
-import type { Approval } from '../core/runs/approvals.js';
-import type { Incident } from '../core/incidents/incident.js';
+import type { ApprovalOutcome, Effect } from '#core/effects.js';
+import { CodedError, type ErrorCode } from '#core/errors.js';
+import type { Approval } from '#core/runs/approvals.js';
+import type { Incident } from '#core/incidents/incident.js';
 import { approvalMessage } from './blocks/run-views.js';
 import { userText } from './blocks/mrkdwn.js';
 import { codedText, toDeliveryError } from './errors.js';

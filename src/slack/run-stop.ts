@@ -3,7 +3,7 @@
  * stop is stored and reaches the replica running the step (RunEngine.requestStop); the step ends
  * interrupted, "stopped by …", and the run board puts that on the message and the timeline.
  */
-import { CodedError, ErrorCode } from '../core/errors.js';
+import { CodedError, ErrorCode } from '#core/errors.js';
 import type { Remediation } from './remediation.js';
 
 export async function stopStep(r: Remediation, user: string, runId: number, stepId: string, attempt: number): Promise<void> {

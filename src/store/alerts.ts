@@ -1,8 +1,8 @@
 /** AlertStore over Kysely: the group row is the lock that makes one delivery, on any replica, open one incident. */
 import type { Kysely, Selectable } from 'kysely';
-import type { AlertSource, AlertStatus } from '../core/alerts/alert.js';
-import type { AlertGroupState, AlertStore, GroupPlan, GroupSnapshot, StoredAlert } from '../core/alerts/ports.js';
-import { CodedError, ErrorCode } from '../core/errors.js';
+import type { AlertSource, AlertStatus } from '#core/alerts/alert.js';
+import type { AlertGroupState, AlertStore, GroupPlan, GroupSnapshot, StoredAlert } from '#core/alerts/ports.js';
+import { CodedError, ErrorCode } from '#core/errors.js';
 import type { Database } from './db.js';
 import { appendTimeline, insertIncident, nextCounter } from './incident-store.js';
 import { patchRow, toEvent, toIncident, toMs } from './rows.js';

@@ -5,7 +5,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { CompiledQuery, type DatabaseConnection, type Driver, type QueryCompiler, type TransactionSettings } from 'kysely';
-import { CodedError, ErrorCode } from '../core/errors.js';
+import { CodedError, ErrorCode } from '#core/errors.js';
 import type { Dialect } from './dialect.js';
 
 export interface HeldClaim {

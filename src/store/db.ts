@@ -14,7 +14,7 @@ import {
   type DatabaseConnection,
   type Driver,
 } from 'kysely';
-import { CodedError, ErrorCode } from '../core/errors.js';
+import { CodedError, ErrorCode } from '#core/errors.js';
 import { GuardedDriver, StorageHealth, storageFault } from './guard.js';
 import { ClaimingDriver } from './claim-scope.js';
 import { migrate } from './migrations/index.js';

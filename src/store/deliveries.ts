@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { Once, OnceOptions, OnceResult } from '../core/once.js';
+import type { Once, OnceOptions, OnceResult } from '#core/once.js';
 import { claimScope, type ClaimScope, type HeldClaim } from './claim-scope.js';
 import type { Database } from './db.js';
 import type { Tables } from './tables.js';

@@ -1,9 +1,9 @@
 /** FollowUpStore over Kysely: each change lands with its timeline events and effects in one transaction. */
 import type { Kysely, Selectable } from 'kysely';
-import type { NewEffect } from '../core/effects.js';
-import { CodedError, ErrorCode } from '../core/errors.js';
-import type { FollowUp, FollowUpStore, NewFollowUp } from '../core/followups/model.js';
-import type { NewEvent } from '../core/incidents/timeline.js';
+import type { NewEffect } from '#core/effects.js';
+import { CodedError, ErrorCode } from '#core/errors.js';
+import type { FollowUp, FollowUpStore, NewFollowUp } from '#core/followups/model.js';
+import type { NewEvent } from '#core/incidents/timeline.js';
 import type { Database } from './db.js';
 import { appendTimeline } from './incident-store.js';
 import { toMs } from './rows.js';

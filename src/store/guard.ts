@@ -6,7 +6,7 @@
  * the last fault until rows are written again, for /readyz.
  */
 import type { CompiledQuery, DatabaseConnection, Driver, TransactionSettings } from 'kysely';
-import { CodedError, ErrorCode, isCoded } from '../core/errors.js';
+import { CodedError, ErrorCode, isCoded } from '#core/errors.js';
 
 export const STORAGE_UNAVAILABLE = 'opsroom cannot save right now, try again in a moment';
 

@@ -1,9 +1,9 @@
 /** HandoffStore over Kysely: notes, posted handoffs and the time-window reads of the summary. */
 import type { Generated, Kysely, Selectable } from 'kysely';
-import type { HandoffNote, HandoffStore, PageRecord, PendingApproval, PostedHandoff, RunWithSteps, StepAttemptRow } from '../core/handoffs/ports.js';
-import type { TimelineEvent } from '../core/incidents/timeline.js';
-import type { ResolvedStep } from '../core/runs/step-runner.js';
-import type { RunState, StepState } from '../core/runs/step-state.js';
+import type { HandoffNote, HandoffStore, PageRecord, PendingApproval, PostedHandoff, RunWithSteps, StepAttemptRow } from '#core/handoffs/ports.js';
+import type { TimelineEvent } from '#core/incidents/timeline.js';
+import type { ResolvedStep } from '#core/runs/step-runner.js';
+import type { RunState, StepState } from '#core/runs/step-state.js';
 import type { Database } from './db.js';
 import { toEvent, toMs } from './rows.js';
 import type { ApprovalsTable } from './remediation.js';

@@ -1,11 +1,11 @@
 /** IncidentStore over Kysely: SQLite and PostgreSQL, one code path. */
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { NewEffect } from '../core/effects.js';
-import { CodedError, ErrorCode } from '../core/errors.js';
-import type { Incident, IncidentPatch, NewIncident } from '../core/incidents/incident.js';
-import { OPEN_STATUSES } from '../core/incidents/status.js';
-import type { NewEvent, TimelineEvent } from '../core/incidents/timeline.js';
-import { systemClock, type Clock, type IncidentStore } from '../core/ports.js';
+import type { NewEffect } from '#core/effects.js';
+import { CodedError, ErrorCode } from '#core/errors.js';
+import type { Incident, IncidentPatch, NewIncident } from '#core/incidents/incident.js';
+import { OPEN_STATUSES } from '#core/incidents/status.js';
+import type { NewEvent, TimelineEvent } from '#core/incidents/timeline.js';
+import { systemClock, type Clock, type IncidentStore } from '#core/ports.js';
 import type { Database } from './db.js';
 import { effectRow, eventRow, patchRow, titleKey, toEvent, toIncident, toMs } from './rows.js';
 import type { IncidentsTable, Tables } from './tables.js';

@@ -1,7 +1,7 @@
 /** The durable outbox over Kysely: effects stored with their change, delivered in order per (incident, target). */
 import { sql, type Kysely } from 'kysely';
-import type { Effect } from '../core/effects.js';
-import type { Outbox } from '../core/ports.js';
+import type { Effect } from '#core/effects.js';
+import type { Outbox } from '#core/ports.js';
 import { outsideClaims } from './claim-scope.js';
 import type { Database, Dialect } from './db.js';
 import { toEffect, toMs } from './rows.js';

@@ -1,7 +1,7 @@
 /** PagerDuty state in the store: incident links, webhook ordering, and giving back a webhook claim. */
 import type { Kysely } from 'kysely';
-import type { PagerEventOrder, PagerLinkStore, PagerStream } from '../core/incidents/pager-events.js';
-import type { PagerRef } from '../core/ports.js';
+import type { PagerEventOrder, PagerLinkStore, PagerStream } from '#core/incidents/pager-events.js';
+import type { PagerRef } from '#core/ports.js';
 import type { Database } from './db.js';
 import { toMs } from './rows.js';
 import type { Tables } from './tables.js';

@@ -1,6 +1,6 @@
 /** KyselyRecoveryStore: verified-recovery watches (migration 014) on SQLite or PostgreSQL. */
 import type { Kysely, Selectable } from 'kysely';
-import type { NewWatch, RecoveryStore, RecoveryWatch, WatchPatch, WatchState } from '../core/recovery/ports.js';
+import type { NewWatch, RecoveryStore, RecoveryWatch, WatchPatch, WatchState } from '#core/recovery/ports.js';
 import type { Database } from './db.js';
 import { toMs } from './rows.js';
 import type { RunTables } from './runs.js';

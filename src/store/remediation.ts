@@ -4,7 +4,7 @@
  * click is traced back from the message Slack signed, and a restarted bot finds its cards again.
  */
 import type { Generated, Kysely, Selectable, Transaction } from 'kysely';
-import type { Approval, ApprovalRecord, ApprovalState, ApprovalStore, NewApproval } from '../core/runs/approvals.js';
+import type { Approval, ApprovalRecord, ApprovalState, ApprovalStore, NewApproval } from '#core/runs/approvals.js';
 import type { Database } from './db.js';
 import { appendTimeline } from './incident-store.js';
 import type { Tables as IncidentTables } from './tables.js';

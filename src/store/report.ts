@@ -1,7 +1,7 @@
 /** What `opsroom report` reads: incidents opened and runs started in [since, until). Reads only. */
 import type { Kysely } from 'kysely';
-import type { Incident } from '../core/incidents/incident.js';
-import type { RunRow } from '../core/report/build.js';
+import type { Incident } from '#core/incidents/incident.js';
+import type { RunRow } from '#core/report/build.js';
 import type { Database } from './db.js';
 import { toIncident, toMs } from './rows.js';
 import type { RunTables } from './runs.js';

@@ -3,7 +3,7 @@
  * unique key on runbook id + scheduled time), and the channel of each run that has no incident.
  */
 import type { Kysely } from 'kysely';
-import type { Slot, SlotState, SlotStore } from '../core/routines/ports.js';
+import type { Slot, SlotState, SlotStore } from '#core/routines/ports.js';
 import type { Database } from './db.js';
 import { toMs } from './rows.js';
 

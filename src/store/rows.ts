@@ -1,9 +1,9 @@
 /** Row <-> domain mapping. Times are epoch ms (numbers); PostgreSQL may hand back strings, hence Number(). */
-import type { Effect, EffectPayload, EffectState, EffectTarget, NewEffect } from '../core/effects.js';
-import type { Incident, IncidentPatch } from '../core/incidents/incident.js';
-import type { Status } from '../core/incidents/status.js';
-import type { EventKind, NewEvent, TimelineEvent } from '../core/incidents/timeline.js';
-import { CodedError, ErrorCode } from '../core/errors.js';
+import type { Effect, EffectPayload, EffectState, EffectTarget, NewEffect } from '#core/effects.js';
+import type { Incident, IncidentPatch } from '#core/incidents/incident.js';
+import type { Status } from '#core/incidents/status.js';
+import type { EventKind, NewEvent, TimelineEvent } from '#core/incidents/timeline.js';
+import { CodedError, ErrorCode } from '#core/errors.js';
 import type { EffectsTable, EventsTable, IncidentsTable } from './tables.js';
 import type { Insertable, Selectable, Updateable } from 'kysely';
 

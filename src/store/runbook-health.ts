@@ -1,6 +1,6 @@
 /** Runbook freshness in the database (migration 015): one row per runbook, replaced by each verify. */
 import type { Kysely } from 'kysely';
-import type { HealthStore, RunbookHealth } from '../core/verify/freshness.js';
+import type { HealthStore, RunbookHealth } from '#core/verify/freshness.js';
 import type { Database } from './db.js';
 import { toMs } from './rows.js';
 

@@ -4,11 +4,11 @@
  * replicas) on the same step execute it once.
  */
 import type { Generated, Insertable, Kysely, Selectable, Transaction } from 'kysely';
-import { CodedError, ErrorCode } from '../core/errors.js';
-import type { Attempt, AttemptResult, AttemptStart, NewRun, Run, RunStore, StepRun, StepSkip, TargetLock } from '../core/runs/ports.js';
-import type { ResolvedStep } from '../core/runs/step-runner.js';
-import type { StepKey, StopRequest, StopRequestStore } from '../core/runs/stops.js';
-import type { RunState, StepState } from '../core/runs/step-state.js';
+import { CodedError, ErrorCode } from '#core/errors.js';
+import type { Attempt, AttemptResult, AttemptStart, NewRun, Run, RunStore, StepRun, StepSkip, TargetLock } from '#core/runs/ports.js';
+import type { ResolvedStep } from '#core/runs/step-runner.js';
+import type { StepKey, StopRequest, StopRequestStore } from '#core/runs/stops.js';
+import type { RunState, StepState } from '#core/runs/step-state.js';
 import type { Database } from './db.js';
 import { toMs } from './rows.js';
 

@@ -1,14 +1,14 @@
 /** Alert intake: POST /alerts/alertmanager and /alerts/grafana when OPSROOM_ALERTS_TOKEN is set (docs/operating.md). */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ALERT_PATHS, createAlertHandler } from '../alerts/handler.js';
-import type { Env } from '../config/env.js';
-import { severitiesOf, systemsOf, type FileConfig } from '../config/file.js';
-import { AlertIntake } from '../core/alerts/intake.js';
-import type { Clock } from '../core/ports.js';
-import { SystemRouting, systemOfRunbook } from '../core/systems/index.js';
-import type { Logger } from '../log.js';
-import type { Metrics } from '../metrics.js';
-import type { KyselyAlertStore } from '../store/alerts.js';
+import { ALERT_PATHS, createAlertHandler } from '#alerts/handler.js';
+import type { Env } from '#config/env.js';
+import { severitiesOf, systemsOf, type FileConfig } from '#config/file.js';
+import { AlertIntake } from '#core/alerts/intake.js';
+import type { Clock } from '#core/ports.js';
+import { SystemRouting, systemOfRunbook } from '#core/systems/index.js';
+import type { Logger } from '#src/log.js';
+import type { Metrics } from '#src/metrics.js';
+import type { KyselyAlertStore } from '#store/alerts.js';
 
 export interface AlertsSetup {
   env: Env;

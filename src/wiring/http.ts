@@ -3,11 +3,11 @@
  * part is ready (Slack, PagerDuty, alerts, readiness, metrics, the local workspace).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Logger } from '../log.js';
-import type { Metrics } from '../metrics.js';
-import { observedSlackRoute, readiness, type RequestGate } from '../ops/index.js';
-import type { Mount, Route, Routes } from '../server.js';
-import type { Database } from '../store/index.js';
+import type { Logger } from '#src/log.js';
+import type { Metrics } from '#src/metrics.js';
+import { observedSlackRoute, readiness, type RequestGate } from '#ops/index.js';
+import type { Mount, Route, Routes } from '#src/server.js';
+import type { Database } from '#store/index.js';
 
 const health: Route = (_req, res) => {
   res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}\n');

@@ -3,16 +3,16 @@
  * delivers the outbox, and the incident service.
  */
 import type { WebClient } from '@slack/web-api';
-import { severitiesOf, type FileConfig } from '../config/file.js';
-import { EffectDispatcher } from '../core/dispatcher.js';
-import { IncidentService } from '../core/incidents/service.js';
-import type { Clock, Pager } from '../core/ports.js';
-import type { RunPolicy } from '../core/runs/permissions.js';
-import type { SystemRouting } from '../core/systems/index.js';
-import type { Logger } from '../log.js';
-import { loggedDeliveries, type RequestGate } from '../ops/index.js';
-import { createPager, type PagerDutySettings } from '../pagerduty/index.js';
-import { SlackNotifier } from '../slack/notifier.js';
+import { severitiesOf, type FileConfig } from '#config/file.js';
+import { EffectDispatcher } from '#core/dispatcher.js';
+import { IncidentService } from '#core/incidents/service.js';
+import type { Clock, Pager } from '#core/ports.js';
+import type { RunPolicy } from '#core/runs/permissions.js';
+import type { SystemRouting } from '#core/systems/index.js';
+import type { Logger } from '#src/log.js';
+import { loggedDeliveries, type RequestGate } from '#ops/index.js';
+import { createPager, type PagerDutySettings } from '#pagerduty/index.js';
+import { SlackNotifier } from '#slack/notifier.js';
 import type { Persistence } from './persistence.js';
 
 export interface IncidentsSetup {

@@ -3,17 +3,17 @@
  * a time runs (claimed through a lease), the schedules every replica ticks, and the recovery of
  * steps a dead replica left running.
  */
-import type { FileConfig } from '../config/file.js';
-import type { AlertIntake } from '../core/alerts/intake.js';
-import type { EffectDispatcher } from '../core/dispatcher.js';
-import type { HandoffService } from '../core/handoffs/service.js';
-import { announceMissedResponses } from '../core/incidents/response-due.js';
-import type { IncidentService } from '../core/incidents/service.js';
-import type { Clock, IncidentStore } from '../core/ports.js';
-import type { Severity } from '../core/incidents/severity.js';
-import type { Logger } from '../log.js';
-import { LeasedLoop } from '../ops/index.js';
-import type { KyselyLeases } from '../store/index.js';
+import type { FileConfig } from '#config/file.js';
+import type { AlertIntake } from '#core/alerts/intake.js';
+import type { EffectDispatcher } from '#core/dispatcher.js';
+import type { HandoffService } from '#core/handoffs/service.js';
+import { announceMissedResponses } from '#core/incidents/response-due.js';
+import type { IncidentService } from '#core/incidents/service.js';
+import type { Clock, IncidentStore } from '#core/ports.js';
+import type { Severity } from '#core/incidents/severity.js';
+import type { Logger } from '#src/log.js';
+import { LeasedLoop } from '#ops/index.js';
+import type { KyselyLeases } from '#store/index.js';
 import type { createRecovery } from './recovery.js';
 import type { RemediationWiring } from './remediation.js';
 import type { RoutinesWiring } from './routines.js';

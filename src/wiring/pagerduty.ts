@@ -1,17 +1,17 @@
-import type { Env } from '../config/env.js';
-import { ConfigError } from '../config/env.js';
-import { urgenciesOf, type FileConfig } from '../config/file.js';
-import { PagerEventHandler } from '../core/incidents/pager-events.js';
-import type { IncidentService } from '../core/incidents/service.js';
-import type { Once } from '../core/once.js';
-import type { Clock } from '../core/ports.js';
-import type { Logger } from '../log.js';
+import type { Env } from '#config/env.js';
+import { ConfigError } from '#config/env.js';
+import { urgenciesOf, type FileConfig } from '#config/file.js';
+import { PagerEventHandler } from '#core/incidents/pager-events.js';
+import type { IncidentService } from '#core/incidents/service.js';
+import type { Once } from '#core/once.js';
+import type { Clock } from '#core/ports.js';
+import type { Logger } from '#src/log.js';
 import {
   createWebhookHandler, incidentIdFromKey, mappedService, pagerDutySettingsFromEnv, severityFromPagerDuty,
   type PagerDutySettings, type PagerDutySettingsInput,
-} from '../pagerduty/index.js';
-import type { Route } from '../server.js';
-import { KyselyPagerEventOrder, KyselyPagerLinks, releaseClaim, type Database, type KyselyIncidentStore } from '../store/index.js';
+} from '#pagerduty/index.js';
+import type { Route } from '#src/server.js';
+import { KyselyPagerEventOrder, KyselyPagerLinks, releaseClaim, type Database, type KyselyIncidentStore } from '#store/index.js';
 
 /** PagerDuty settings from env and opsroom.yml, or undefined when PAGERDUTY_TOKEN is unset (off). */
 export function pagerDutySettings(env: Env, file: FileConfig, extra: Partial<PagerDutySettingsInput> = {}): PagerDutySettings | undefined {

@@ -2,14 +2,14 @@
  * Persistence (part of the composition root): the database, the stores every other part shares,
  * the leases replicas coordinate through, and the metrics that read them.
  */
-import type { Clock } from '../core/ports.js';
-import { Metrics } from '../metrics.js';
-import { KyselyAlertStore } from '../store/alerts.js';
-import { KyselyFollowUpStore } from '../store/follow-ups.js';
+import type { Clock } from '#core/ports.js';
+import { Metrics } from '#src/metrics.js';
+import { KyselyAlertStore } from '#store/alerts.js';
+import { KyselyFollowUpStore } from '#store/follow-ups.js';
 import {
   KyselyDeliveries, KyselyIncidentStore, KyselyLeases, KyselyOutbox, KyselyPagerLinks, openDatabase, type DeliveryClaimOptions,
-} from '../store/index.js';
-import { KyselyHealthStore } from '../store/runbook-health.js';
+} from '#store/index.js';
+import { KyselyHealthStore } from '#store/runbook-health.js';
 
 export interface PersistenceSetup {
   databaseUrl: string;

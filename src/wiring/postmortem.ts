@@ -3,13 +3,13 @@
  * postmortem draft posted as a file in the thread through the outbox.
  */
 import type { WebClient } from '@slack/web-api';
-import { FollowUpService } from '../core/followups/service.js';
-import type { Clock, IncidentStore, RunStore } from '../core/ports.js';
-import type { RunbookText } from '../core/postmortem/language.js';
-import { PostmortemService } from '../core/postmortem/service.js';
-import type { SlackNotifier } from '../slack/notifier.js';
-import { postPostmortem } from '../slack/postmortem-file.js';
-import type { KyselyFollowUpStore } from '../store/follow-ups.js';
+import { FollowUpService } from '#core/followups/service.js';
+import type { Clock, IncidentStore, RunStore } from '#core/ports.js';
+import type { RunbookText } from '#core/postmortem/language.js';
+import { PostmortemService } from '#core/postmortem/service.js';
+import type { SlackNotifier } from '#slack/notifier.js';
+import { postPostmortem } from '#slack/postmortem-file.js';
+import type { KyselyFollowUpStore } from '#store/follow-ups.js';
 
 export interface AfterIncidentSetup {
   client: WebClient;

@@ -2,17 +2,17 @@
  * Wiring of verified recovery: the store of watches, the probe that runs a check off the record,
  * and the engine's step.finished events (seen only by the replica that ran the step) starting a watch.
  */
-import type { FileConfig } from '../config/file.js';
-import type { Incident } from '../core/incidents/incident.js';
-import type { Clock, IncidentStore } from '../core/ports.js';
-import { stepProbe } from '../core/recovery/probe.js';
-import { RecoveryService } from '../core/recovery/service.js';
-import type { RunEngine } from '../core/runs/engine.js';
-import type { RunStore } from '../core/runs/ports.js';
-import type { StepRunner } from '../core/runs/step-runner.js';
-import type { Logger } from '../log.js';
-import type { Database } from '../store/db.js';
-import { KyselyRecoveryStore } from '../store/recovery.js';
+import type { FileConfig } from '#config/file.js';
+import type { Incident } from '#core/incidents/incident.js';
+import type { Clock, IncidentStore } from '#core/ports.js';
+import { stepProbe } from '#core/recovery/probe.js';
+import { RecoveryService } from '#core/recovery/service.js';
+import type { RunEngine } from '#core/runs/engine.js';
+import type { RunStore } from '#core/runs/ports.js';
+import type { StepRunner } from '#core/runs/step-runner.js';
+import type { Logger } from '#src/log.js';
+import type { Database } from '#store/db.js';
+import { KyselyRecoveryStore } from '#store/recovery.js';
 
 export interface RecoverySetup {
   file: FileConfig;

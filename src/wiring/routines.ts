@@ -3,19 +3,19 @@
  * operations channel, and the scheduler that runs routines on their schedules, once across
  * replicas (slots claimed in the database, migration 013).
  */
-import { systemsOf, type FileConfig } from '../config/file.js';
-import type { IncidentService } from '../core/incidents/service.js';
-import type { Clock } from '../core/ports.js';
-import { said } from '../core/said.js';
-import { systemOfRunbook } from '../core/systems/index.js';
-import { operationsChannel, routinesOf, unknownScheduled } from '../core/routines/config.js';
-import type { IncidentOpener } from '../core/routines/ports.js';
-import { RoutineScheduler } from '../core/routines/scheduler.js';
-import { code } from '../slack/blocks/run-card.js';
-import { RoutineRuns, SlackRoutineChat } from '../slack/routine-runs.js';
-import type { Logger } from '../log.js';
-import type { Database } from '../store/db.js';
-import { KyselyRoutineRuns, KyselySlotStore } from '../store/routines.js';
+import { systemsOf, type FileConfig } from '#config/file.js';
+import type { IncidentService } from '#core/incidents/service.js';
+import type { Clock } from '#core/ports.js';
+import { said } from '#core/said.js';
+import { systemOfRunbook } from '#core/systems/index.js';
+import { operationsChannel, routinesOf, unknownScheduled } from '#core/routines/config.js';
+import type { IncidentOpener } from '#core/routines/ports.js';
+import { RoutineScheduler } from '#core/routines/scheduler.js';
+import { code } from '#slack/blocks/run-card.js';
+import { RoutineRuns, SlackRoutineChat } from '#slack/routine-runs.js';
+import type { Logger } from '#src/log.js';
+import type { Database } from '#store/db.js';
+import { KyselyRoutineRuns, KyselySlotStore } from '#store/routines.js';
 import type { RemediationWiring } from './remediation.js';
 
 export interface RoutinesSetup {

@@ -1,5 +1,5 @@
-import { severitiesOf, systemsOf, type FileConfig } from '../config/file.js';
-import { SystemRouting } from '../core/systems/index.js';
+import { severitiesOf, systemsOf, type FileConfig } from '#config/file.js';
+import { SystemRouting } from '#core/systems/index.js';
 
 /** The systems of opsroom.yml (severityAliases folded in), routed from the default incidents channel. */
 export const systemRouting = (file: FileConfig, incidentChannel: string) =>

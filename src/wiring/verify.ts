@@ -3,16 +3,16 @@
  * time is claimed in schedule_slots (migration 013), so one replica verifies; each runbook's
  * freshness is kept in runbook_health (migration 015).
  */
-import type { FileConfig } from '../config/file.js';
-import type { Clock } from '../core/ports.js';
-import { verifyRunbooks } from '../core/verify/check.js';
-import { verifySchedule } from '../core/verify/config.js';
-import { brokenBetween, type RunbookHealth, recordVerdicts, verdictsOf } from '../core/verify/freshness.js';
-import { VerifyScheduler } from '../core/verify/scheduler.js';
-import type { Logger } from '../log.js';
-import type { Database } from '../store/db.js';
-import { KyselySlotStore } from '../store/routines.js';
-import type { KyselyHealthStore } from '../store/runbook-health.js';
+import type { FileConfig } from '#config/file.js';
+import type { Clock } from '#core/ports.js';
+import { verifyRunbooks } from '#core/verify/check.js';
+import { verifySchedule } from '#core/verify/config.js';
+import { brokenBetween, type RunbookHealth, recordVerdicts, verdictsOf } from '#core/verify/freshness.js';
+import { VerifyScheduler } from '#core/verify/scheduler.js';
+import type { Logger } from '#src/log.js';
+import type { Database } from '#store/db.js';
+import { KyselySlotStore } from '#store/routines.js';
+import type { KyselyHealthStore } from '#store/runbook-health.js';
 import type { RemediationWiring } from './remediation.js';
 
 export interface VerifySetup {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresBinaries, usePostgres, type TestPostgres } from '../support/peers/postgres.js';
 import { startLocal, type LocalOpsroom } from '../support/opsroom.js';
 import { fixture, post, TOKEN, writeRunbooks } from './support/alerts.js';
-import { payloadText } from '../../src/slack/lines/index.js';
+import { payloadText } from '#slack/lines/index.js';
 
 const AM = '/alerts/alertmanager';
 

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runHandoff } from '../../src/cli/handoff.js';
-import { openDatabase } from '../../src/store/db.js';
+import { runHandoff } from '#cli/handoff.js';
+import { openDatabase } from '#store/db.js';
 import { ManualClock } from '../support/clock.js';
 import { BOUNDARY, SHIFT_START, seedNightShift } from '../core/handoffs/fixtures.js';
 

@@ -2,12 +2,12 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fixText, oldFormErrors } from '../../src/cli/lint-fix.js';
-import { main } from '../../src/cli/lint.js';
-import { parseRunbook } from '../../src/core/runbooks/loader.js';
-import { matchesOnlyEmpty } from '../../src/core/runbooks/old-forms.js';
-import { renderSteps } from '../../src/core/runbooks/render.js';
-import { formatSourceError } from '../../src/core/runbooks/yaml-source.js';
+import { fixText, oldFormErrors } from '#cli/lint-fix.js';
+import { main } from '#cli/lint.js';
+import { parseRunbook } from '#core/runbooks/loader.js';
+import { matchesOnlyEmpty } from '#core/runbooks/old-forms.js';
+import { renderSteps } from '#core/runbooks/render.js';
+import { formatSourceError } from '#core/runbooks/yaml-source.js';
 
 const OLD = [
   '# Caída del panel',

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/store/index.js';
-import { KyselyIncidentStore } from '../../src/store/incident-store.js';
+import { openDatabase } from '#store/index.js';
+import { KyselyIncidentStore } from '#store/incident-store.js';
 import { event, newIncident } from '../store/fixtures.js';
 
 const sh = promisify(execFile);

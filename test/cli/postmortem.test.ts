@@ -2,12 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runPostmortem } from '../../src/cli/postmortem.js';
-import type { ResolvedStep } from '../../src/core/runs/step-runner.js';
-import { openDatabase } from '../../src/store/db.js';
-import { KyselyFollowUpStore } from '../../src/store/follow-ups.js';
-import { KyselyIncidentStore } from '../../src/store/incident-store.js';
-import { KyselyRunStore } from '../../src/store/runs.js';
+import { runPostmortem } from '#cli/postmortem.js';
+import type { ResolvedStep } from '#core/runs/step-runner.js';
+import { openDatabase } from '#store/db.js';
+import { KyselyFollowUpStore } from '#store/follow-ups.js';
+import { KyselyIncidentStore } from '#store/incident-store.js';
+import { KyselyRunStore } from '#store/runs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'opsroom-cli-postmortem-'));
 const db = `sqlite:${join(dir, 'opsroom.db')}`;

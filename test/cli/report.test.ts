@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KyselyIncidentStore, openDatabase } from '../../src/store/index.js';
-import { KyselyRunStore } from '../../src/store/runs.js';
+import { KyselyIncidentStore, openDatabase } from '#store/index.js';
+import { KyselyRunStore } from '#store/runs.js';
 import { step } from '../core/runs/support/scripted-runner.js';
 import { newIncident } from '../store/fixtures.js';
 

@@ -1,6 +1,6 @@
 /** `opsroom run --dry-run` shows where every step lands: engine, project or container, host, URL and tunnel. */
 import { describe, expect, it } from 'vitest';
-import { runCommand } from '../../src/cli/run.js';
+import { runCommand } from '#cli/run.js';
 import { CONFIG, RUNBOOKS } from '../runbooks/seeds-fixtures.js';
 
 const dry = async (id: string, ...more: string[]) => {

@@ -3,14 +3,14 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCommand, type RunIo } from '../../src/cli/run.js';
-import { DEFAULT_SEVERITIES } from '../../src/core/incidents/severity.js';
-import { IncidentService } from '../../src/core/incidents/service.js';
-import { openDatabase } from '../../src/store/db.js';
-import { KyselyIncidentStore } from '../../src/store/incident-store.js';
-import { KyselyOutbox } from '../../src/store/outbox.js';
-import { KyselyRunStore } from '../../src/store/runs.js';
-import { systemClock } from '../../src/core/ports.js';
+import { runCommand, type RunIo } from '#cli/run.js';
+import { DEFAULT_SEVERITIES } from '#core/incidents/severity.js';
+import { IncidentService } from '#core/incidents/service.js';
+import { openDatabase } from '#store/db.js';
+import { KyselyIncidentStore } from '#store/incident-store.js';
+import { KyselyOutbox } from '#store/outbox.js';
+import { KyselyRunStore } from '#store/runs.js';
+import { systemClock } from '#core/ports.js';
 import { prints, ScriptedRunner } from '../core/runs/support/scripted-runner.js';
 
 const RUNBOOK = `

@@ -8,9 +8,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCommand, type RunIo } from '../../src/cli/run.js';
-import { openDatabase } from '../../src/store/db.js';
-import { KyselyRunStore } from '../../src/store/runs.js';
+import { runCommand, type RunIo } from '#cli/run.js';
+import { openDatabase } from '#store/db.js';
+import { KyselyRunStore } from '#store/runs.js';
 import { kubeconfig, kubectlAvailable } from '../support/peers/kubectl.js';
 import { freePort, sshdAvailable, startSshd, type SshdPeer } from '../support/peers/sshd.js';
 

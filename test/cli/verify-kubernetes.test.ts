@@ -8,10 +8,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadInventory } from '../../src/core/inventory/loader.js';
-import { loadRunbooks } from '../../src/core/runbooks/loader.js';
-import { verifyRunbooks } from '../../src/core/verify/check.js';
-import { runnerFromInventory } from '../../src/executors/index.js';
+import { loadInventory } from '#core/inventory/loader.js';
+import { loadRunbooks } from '#core/runbooks/loader.js';
+import { verifyRunbooks } from '#core/verify/check.js';
+import { runnerFromInventory } from '#executors/index.js';
 import { kubeconfig, kubectlAvailable } from '../support/peers/kubectl.js';
 import { freePort, sshdAvailable, startSshd, type SshdPeer } from '../support/peers/sshd.js';
 

@@ -3,10 +3,10 @@
  * misses a subcommand, names one that does not exist, or reads arguments the schema does not give.
  */
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { handoffCommand } from '../../commands/handoff.js';
-import type { incidentCommand } from '../../commands/incident.js';
-import { parseSlash } from '../../commands/parse.js';
-import type { ArgsOf, SlashCommand, SubcommandName } from '../../commands/types.js';
+import { handoffCommand } from '#commands/handoff.js';
+import type { incidentCommand } from '#commands/incident.js';
+import { parseSlash } from '#commands/parse.js';
+import type { ArgsOf, SlashCommand, SubcommandName } from '#commands/types.js';
 
 type Table<C extends SlashCommand> = { [K in SubcommandName<C>]: (args: ArgsOf<C, K>) => string };
 type Handoff = typeof handoffCommand;

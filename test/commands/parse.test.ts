@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { incidentCommand } from '../../commands/incident.js';
-import { parseSlash } from '../../commands/parse.js';
-import { unsaid } from '../../src/core/said.js';
+import { incidentCommand } from '#commands/incident.js';
+import { parseSlash } from '#commands/parse.js';
+import { unsaid } from '#core/said.js';
 
 const parse = (t: string) => parseSlash(incidentCommand, t);
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { incidentCommand } from '../../commands/incident.js';
-import { parseSlash } from '../../commands/parse.js';
+import { incidentCommand } from '#commands/incident.js';
+import { parseSlash } from '#commands/parse.js';
 
 const choices = { system: ['blatam', 'bff', 'ai-multimodel'], severity: ['Severidad 1', 'Sev 2', 'Crítica'] };
 const parse = (t: string) => parseSlash(incidentCommand, t, choices);

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { parseEnv } from '../../src/config/env.js';
-import { loadFileConfig } from '../../src/config/file.js';
+import { parseEnv } from '#config/env.js';
+import { loadFileConfig } from '#config/file.js';
 
 describe('environment', () => {
   it('has defaults that run locally with no credentials', () => {

@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseEnv } from '../../src/config/env.js';
-import { loadFileConfig } from '../../src/config/file.js';
-import { createLogger } from '../../src/log.js';
-import { startOpsroom } from '../../src/opsroom.js';
+import { ConfigError, parseEnv } from '#config/env.js';
+import { loadFileConfig } from '#config/file.js';
+import { createLogger } from '#src/log.js';
+import { startOpsroom } from '#src/opsroom.js';
 
 describe('the local workspace', () => {
   it('refuses to listen beyond loopback, where anyone could act as a responder', async () => {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadFileConfig } from '../../src/config/file.js';
+import { loadFileConfig } from '#config/file.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'opsroom-recovery-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

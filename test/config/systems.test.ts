@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadFileConfig, severityNamesOf, systemsOf } from '../../src/config/file.js';
+import { loadFileConfig, severityNamesOf, systemsOf } from '#config/file.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'opsroom-systems-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -14,7 +14,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoUp, type Demo } from '../../demo/environment.js';
 import { missingFor } from '../../demo/images.js';
-import { loadFileConfig } from '../../src/config/file.js';
+import { loadFileConfig } from '#config/file.js';
 import { chromiumAvailable, launchChromium, openPageAs, screenshot } from '../support/browser.js';
 import { dockerAvailable } from '../support/peers/docker.js';
 import { startLocal, type LocalOpsroom } from '../support/opsroom.js';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoUp, type Demo } from '../../demo/environment.js';
 import { missingFor } from '../../demo/images.js';
-import { auditRecords } from '../../src/ops/audit.js';
+import { auditRecords } from '#ops/audit.js';
 import { visibleText } from '../support/opsroom.js';
 import { dockerAvailable } from '../support/peers/docker.js';
 import { waitFor } from '../support/slack-app.js';

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import type { ResolvedCommand, RunOptions, StepRunner } from '../../src/core/runs/step-runner.js';
-import { CompositeStepRunner, createStepRunner, HttpStepRunner } from '../../src/executors/index.js';
+import type { ResolvedCommand, RunOptions, StepRunner } from '#core/runs/step-runner.js';
+import { CompositeStepRunner, createStepRunner, HttpStepRunner } from '#executors/index.js';
 
 const opts = (): RunOptions => ({ timeoutMs: 5_000, signal: new AbortController().signal, onOutput: () => {} });
 

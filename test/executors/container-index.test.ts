@@ -1,8 +1,8 @@
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ContainerIndex } from '../../src/executors/docker/container-index.js';
-import { DockerStepRunner } from '../../src/executors/docker/docker-step-runner.js';
-import type { DockerAction, ResolvedCommand, RunOptions } from '../../src/core/runs/step-runner.js';
+import { ContainerIndex } from '#executors/docker/container-index.js';
+import { DockerStepRunner } from '#executors/docker/docker-step-runner.js';
+import type { DockerAction, ResolvedCommand, RunOptions } from '#core/runs/step-runner.js';
 import { dockerAvailable, startDocker, type DockerPeer } from '../support/peers/docker.js';
 
 const opts = (): RunOptions => ({ timeoutMs: 20_000, signal: new AbortController().signal, onOutput: () => {} });

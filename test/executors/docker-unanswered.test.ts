@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ResolvedCommand } from '../../src/core/runs/step-runner.js';
-import { DockerStepRunner } from '../../src/executors/index.js';
+import type { ResolvedCommand } from '#core/runs/step-runner.js';
+import { DockerStepRunner } from '#executors/index.js';
 
 describe('a Docker engine that never answers', () => {
   let dir: string;

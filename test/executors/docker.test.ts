@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DockerStepRunner } from '../../src/executors/docker/docker-step-runner.js';
-import type { DockerAction, DockerTarget, ResolvedCommand, RunOptions } from '../../src/core/runs/step-runner.js';
+import { DockerStepRunner } from '#executors/docker/docker-step-runner.js';
+import type { DockerAction, DockerTarget, ResolvedCommand, RunOptions } from '#core/runs/step-runner.js';
 import { dockerAvailable, startDocker, type DockerPeer } from '../support/peers/docker.js';
 
 const opts = (over: Partial<RunOptions> = {}): RunOptions & { chunks: string[] } => {

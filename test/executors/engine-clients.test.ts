@@ -1,7 +1,7 @@
 /** Engines an inventory names but opsroom cannot use: each step on them says why, and nothing else breaks. */
 import { describe, expect, it } from 'vitest';
-import { parseInventory } from '../../src/core/inventory/loader.js';
-import { runnerFromInventory } from '../../src/executors/index.js';
+import { parseInventory } from '#core/inventory/loader.js';
+import { runnerFromInventory } from '#executors/index.js';
 
 const opts = () => ({ timeoutMs: 5_000, signal: new AbortController().signal, onOutput: () => {} });
 

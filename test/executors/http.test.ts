@@ -5,8 +5,8 @@ import { createServer as createHttpsServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ResolvedCommand, RunOptions } from '../../src/core/runs/step-runner.js';
-import { HttpStepRunner } from '../../src/executors/http/http-step-runner.js';
+import type { ResolvedCommand, RunOptions } from '#core/runs/step-runner.js';
+import { HttpStepRunner } from '#executors/http/http-step-runner.js';
 import { freePort } from '../support/peers/sshd.js';
 
 const opts = (over: Partial<RunOptions> = {}): RunOptions & { chunks: string[] } => {

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { demux, grepMatcher } from '../../src/executors/docker/logs.js';
-import { cpuPercent, formatBytes, memoryUsage } from '../../src/executors/docker/stats.js';
-import { algorithmsFor, blobType, fingerprint, parseHostKey } from '../../src/executors/ssh/host-key.js';
-import { PidLine, shellQuote, wrapWithTimeout } from '../../src/executors/ssh/remote-command.js';
+import { demux, grepMatcher } from '#executors/docker/logs.js';
+import { cpuPercent, formatBytes, memoryUsage } from '#executors/docker/stats.js';
+import { algorithmsFor, blobType, fingerprint, parseHostKey } from '#executors/ssh/host-key.js';
+import { PidLine, shellQuote, wrapWithTimeout } from '#executors/ssh/remote-command.js';
 
 const frame = (stream: 1 | 2, text: string) => {
   const payload = Buffer.from(text);

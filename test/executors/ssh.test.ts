@@ -4,8 +4,8 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ResolvedCommand, RunOptions } from '../../src/core/runs/step-runner.js';
-import { SshStepRunner, type SshInventory } from '../../src/executors/ssh/ssh-step-runner.js';
+import type { ResolvedCommand, RunOptions } from '#core/runs/step-runner.js';
+import { SshStepRunner, type SshInventory } from '#executors/ssh/ssh-step-runner.js';
 import { freePort, sshdAvailable, startSshd, type SshdPeer } from '../support/peers/sshd.js';
 
 const opts = (over: Partial<RunOptions> = {}): RunOptions & { chunks: string[] } => {

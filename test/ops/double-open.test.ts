@@ -5,11 +5,11 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseEnv } from '../../src/config/env.js';
-import { loadFileConfig } from '../../src/config/file.js';
-import { createLogger } from '../../src/log.js';
-import { startOpsroom, type Opsroom } from '../../src/opsroom.js';
-import { Workspace, slackSignature } from '../../src/workspace/index.js';
+import { parseEnv } from '#config/env.js';
+import { loadFileConfig } from '#config/file.js';
+import { createLogger } from '#src/log.js';
+import { startOpsroom, type Opsroom } from '#src/opsroom.js';
+import { Workspace, slackSignature } from '#workspace/index.js';
 import { postgresBinaries, usePostgres, type TestPostgres } from '../support/peers/postgres.js';
 
 const hasPg = postgresBinaries() !== undefined;

@@ -6,10 +6,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IncidentService } from '../../src/core/incidents/service.js';
-import { DEFAULT_SEVERITIES } from '../../src/core/incidents/severity.js';
-import { Metrics } from '../../src/metrics.js';
-import { KyselyIncidentStore, KyselyOutbox, openDatabase, type Database } from '../../src/store/index.js';
+import { IncidentService } from '#core/incidents/service.js';
+import { DEFAULT_SEVERITIES } from '#core/incidents/severity.js';
+import { Metrics } from '#src/metrics.js';
+import { KyselyIncidentStore, KyselyOutbox, openDatabase, type Database } from '#store/index.js';
 import { ManualClock } from '../support/clock.js';
 
 const clock = new ManualClock();

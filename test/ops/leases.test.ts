@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/config/env.js';
-import { LeasedLoop, holdSocketModeLease } from '../../src/ops/index.js';
-import { KyselyLeases, type Database } from '../../src/store/index.js';
+import { ConfigError } from '#config/env.js';
+import { LeasedLoop, holdSocketModeLease } from '#ops/index.js';
+import { KyselyLeases, type Database } from '#store/index.js';
 import { ManualClock } from '../support/clock.js';
 import { ENGINES } from '../store/engines.js';
 

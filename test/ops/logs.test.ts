@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseEnv } from '../../src/config/env.js';
-import { loadFileConfig } from '../../src/config/file.js';
-import { createLogger, logContext } from '../../src/log.js';
-import { startOpsroom, type Opsroom } from '../../src/opsroom.js';
+import { parseEnv } from '#config/env.js';
+import { loadFileConfig } from '#config/file.js';
+import { createLogger, logContext } from '#src/log.js';
+import { startOpsroom, type Opsroom } from '#src/opsroom.js';
 
 /** A pino destination that keeps every line. */
 function capture() {

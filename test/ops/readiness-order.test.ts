@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Workspace } from '../../src/workspace/index.js';
+import { Workspace } from '#workspace/index.js';
 import { freePort } from '../support/peers/sshd.js';
 
 describe('readiness while starting', () => {

@@ -6,8 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/store/index.js';
-import { Workspace, slackSignature } from '../../src/workspace/index.js';
+import { openDatabase } from '#store/index.js';
+import { Workspace, slackSignature } from '#workspace/index.js';
 import { visibleText } from '../support/opsroom.js';
 import { waitFor } from '../support/slack-app.js';
 

@@ -3,11 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, parseEnv } from '../../src/config/env.js';
-import { loadFileConfig } from '../../src/config/file.js';
-import { createLogger } from '../../src/log.js';
-import { startOpsroom } from '../../src/opsroom.js';
-import { KyselyLeases, openDatabase, ping } from '../../src/store/index.js';
+import { ConfigError, parseEnv } from '#config/env.js';
+import { loadFileConfig } from '#config/file.js';
+import { createLogger } from '#src/log.js';
+import { startOpsroom } from '#src/opsroom.js';
+import { KyselyLeases, openDatabase, ping } from '#store/index.js';
 import { postgresBinaries, usePostgres, type TestPostgres } from '../support/peers/postgres.js';
 
 const hasPg = postgresBinaries() !== undefined;

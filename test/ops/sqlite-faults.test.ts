@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CompiledQuery } from 'kysely';
-import { KyselyIncidentStore, openDatabase } from '../../src/store/index.js';
+import { KyselyIncidentStore, openDatabase } from '#store/index.js';
 import { event, newIncident } from '../store/fixtures.js';
 import { startLocal, type LocalOpsroom } from '../support/opsroom.js';
 import { waitFor } from '../support/slack-app.js';

@@ -2,10 +2,10 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/log.js';
-import { Metrics } from '../../src/metrics.js';
-import { observedSlackRoute } from '../../src/ops/index.js';
-import { openDatabase } from '../../src/store/index.js';
+import { createLogger } from '#src/log.js';
+import { Metrics } from '#src/metrics.js';
+import { observedSlackRoute } from '#ops/index.js';
+import { openDatabase } from '#store/index.js';
 
 describe('a Slack request while opsroom is still starting', () => {
   it('gets 503 at once instead of hanging, and is logged and timed like any other', async () => {

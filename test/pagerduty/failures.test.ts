@@ -1,8 +1,8 @@
 import net from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DeliveryError } from '../../src/core/effects.js';
-import { InMemoryPagerLinks } from '../../src/pagerduty/links.js';
-import { PagerDutyPager } from '../../src/pagerduty/pager.js';
+import { DeliveryError } from '#core/effects.js';
+import { InMemoryPagerLinks } from '#pagerduty/links.js';
+import { PagerDutyPager } from '#pagerduty/pager.js';
 import { effect, incident, world, type World } from './support/world.js';
 
 let w: World;

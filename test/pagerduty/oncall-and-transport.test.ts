@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CodedError } from '../../src/core/errors.js';
-import { createPager, DisabledPager, InMemoryPagerLinks, PagerDutyPager, pagerDutySettingsFromEnv } from '../../src/pagerduty/index.js';
+import { CodedError } from '#core/errors.js';
+import { createPager, DisabledPager, InMemoryPagerLinks, PagerDutyPager, pagerDutySettingsFromEnv } from '#pagerduty/index.js';
 import { effect, incident, T0, world, type World } from './support/world.js';
 
 const at = (h: number) => new Date(T0.getTime() + h * 3_600_000);
@@ -119,7 +119,7 @@ describe('mapping PagerDuty back to opsroom', () => {
   it('finds the opsroom service and severity of a PagerDuty incident', async () => {
     w = await world();
     const s = w.pager.settings;
-    const { mappedService, severityFromPagerDuty } = await import('../../src/pagerduty/settings.js');
+    const { mappedService, severityFromPagerDuty } = await import('#pagerduty/settings.js');
     expect(mappedService(s, w.services.payments.id)).toEqual({ name: 'payments' });
     expect(mappedService(s, w.services.checkout.id)).toEqual({ name: null });
     expect(mappedService(s, 'PUNKNOWN')).toBeUndefined();

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PagerDutyPager } from '../../src/pagerduty/pager.js';
-import { PagerDutySettingsSchema, mappedService } from '../../src/pagerduty/settings.js';
+import { PagerDutyPager } from '#pagerduty/pager.js';
+import { PagerDutySettingsSchema, mappedService } from '#pagerduty/settings.js';
 import { effect, incident, world, type World } from './support/world.js';
 
 let w: World;

@@ -3,11 +3,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseEnv } from '../../src/config/env.js';
-import { loadFileConfig } from '../../src/config/file.js';
-import { InMemoryPagerLinks } from '../../src/pagerduty/links.js';
-import { PagerDutyPager } from '../../src/pagerduty/pager.js';
-import { pagerDutySettings } from '../../src/wiring/pagerduty.js';
+import { parseEnv } from '#config/env.js';
+import { loadFileConfig } from '#config/file.js';
+import { InMemoryPagerLinks } from '#pagerduty/links.js';
+import { PagerDutyPager } from '#pagerduty/pager.js';
+import { pagerDutySettings } from '#wiring/pagerduty.js';
 import { effect, incident, world, type World } from './support/world.js';
 
 let w: World | undefined;

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   createWebhookHandler, LastApplied, parseWebhook, signatureFor, verifyWebhookSignature, WEBHOOK_PATH,
   type PagerDutyEvent,
-} from '../../src/pagerduty/index.js';
+} from '#pagerduty/index.js';
 import { PagerDutyFake } from '../support/pagerduty-fake.js';
 import { effect, incident, world, type World } from './support/world.js';
 

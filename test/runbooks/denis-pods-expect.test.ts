@@ -1,10 +1,10 @@
 /** denis/chat-api-timeout#pods judges kubectl's pod table: any pod not ready or failing fails the check. */
 import { describe, expect, it } from 'vitest';
-import { loadFileConfig, severitiesOf } from '../../src/config/file.js';
-import { loadInventory } from '../../src/core/inventory/loader.js';
-import { loadRunbooks } from '../../src/core/runbooks/loader.js';
-import { renderRunbook } from '../../src/core/runbooks/render.js';
-import { judge } from '../../src/core/runs/expect.js';
+import { loadFileConfig, severitiesOf } from '#config/file.js';
+import { loadInventory } from '#core/inventory/loader.js';
+import { loadRunbooks } from '#core/runbooks/loader.js';
+import { renderRunbook } from '#core/runbooks/render.js';
+import { judge } from '#core/runs/expect.js';
 import { CONFIG, INVENTORY, RUNBOOKS } from './seeds-fixtures.js';
 
 const HEADER = 'NAME                     READY   STATUS             RESTARTS   AGE\n';

@@ -8,12 +8,12 @@ import { spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadFileConfig, severitiesOf } from '../../src/config/file.js';
-import { loadInventory } from '../../src/core/inventory/loader.js';
-import { loadRunbooks } from '../../src/core/runbooks/loader.js';
-import { renderRunbook } from '../../src/core/runbooks/render.js';
-import { judge } from '../../src/core/runs/expect.js';
-import type { ResolvedStep } from '../../src/core/runs/step-runner.js';
+import { loadFileConfig, severitiesOf } from '#config/file.js';
+import { loadInventory } from '#core/inventory/loader.js';
+import { loadRunbooks } from '#core/runbooks/loader.js';
+import { renderRunbook } from '#core/runbooks/render.js';
+import { judge } from '#core/runs/expect.js';
+import type { ResolvedStep } from '#core/runs/step-runner.js';
 import { type PeerProcess, prometheusAvailable, startPrometheus } from '../support/peers/prometheus.js';
 import { CONFIG, INVENTORY, RUNBOOKS } from './seeds-fixtures.js';
 

@@ -6,15 +6,15 @@
  * the broken one, naming the series and value. Steps are rendered and judged as the run engine does.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadInventory, parseInventory } from '../../src/core/inventory/loader.js';
-import type { Inventory } from '../../src/core/inventory/schema.js';
-import { loadRunbooks, type LoadedRunbook } from '../../src/core/runbooks/loader.js';
-import { promqlProblem, queriesOf } from '../../src/core/runbooks/promql-lint.js';
-import { renderRunbook } from '../../src/core/runbooks/render.js';
-import { judge } from '../../src/core/runs/expect.js';
-import type { ResolvedCommand, ResolvedStep } from '../../src/core/runs/step-runner.js';
-import { runnerFromInventory } from '../../src/executors/index.js';
-import { PrometheusStepRunner } from '../../src/executors/prometheus/prometheus-step-runner.js';
+import { loadInventory, parseInventory } from '#core/inventory/loader.js';
+import type { Inventory } from '#core/inventory/schema.js';
+import { loadRunbooks, type LoadedRunbook } from '#core/runbooks/loader.js';
+import { promqlProblem, queriesOf } from '#core/runbooks/promql-lint.js';
+import { renderRunbook } from '#core/runbooks/render.js';
+import { judge } from '#core/runs/expect.js';
+import type { ResolvedCommand, ResolvedStep } from '#core/runs/step-runner.js';
+import { runnerFromInventory } from '#executors/index.js';
+import { PrometheusStepRunner } from '#executors/prometheus/prometheus-step-runner.js';
 import { prometheusAvailable, startPrometheusWithData, type PeerProcess } from '../support/peers/prometheus.js';
 import { sshdAvailable, startSshd } from '../support/peers/sshd.js';
 import { history, THROUGHPUT } from './prometheus-fixture.js';

@@ -10,7 +10,7 @@ import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { shellQuote, shellScriptIndex } from '../../src/core/runbooks/templates.js';
+import { shellQuote, shellScriptIndex } from '#core/runbooks/templates.js';
 import { redisBinaries, startRedis, type TestRedis } from '../support/peers/redis.js';
 import { expectationProblem, queriesOf, shippedQueries, stepsNaming, type ShippedQueries } from './shipped-queries.js';
 

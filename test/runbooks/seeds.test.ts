@@ -5,15 +5,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runCommand } from '../../src/cli/run.js';
-import { loadFileConfig, severitiesOf, type FileConfig } from '../../src/config/file.js';
-import { loadInventory } from '../../src/core/inventory/loader.js';
-import type { Inventory } from '../../src/core/inventory/schema.js';
-import { destructiveReason } from '../../src/core/runbooks/destructive.js';
-import { loadRunbooks, type LoadedRunbook } from '../../src/core/runbooks/loader.js';
-import type { RunbookStep } from '../../src/core/runbooks/schema.js';
-import { suggest } from '../../src/core/runbooks/suggest.js';
-import { formatSourceError } from '../../src/core/runbooks/yaml-source.js';
+import { runCommand } from '#cli/run.js';
+import { loadFileConfig, severitiesOf, type FileConfig } from '#config/file.js';
+import { loadInventory } from '#core/inventory/loader.js';
+import type { Inventory } from '#core/inventory/schema.js';
+import { destructiveReason } from '#core/runbooks/destructive.js';
+import { loadRunbooks, type LoadedRunbook } from '#core/runbooks/loader.js';
+import type { RunbookStep } from '#core/runbooks/schema.js';
+import { suggest } from '#core/runbooks/suggest.js';
+import { formatSourceError } from '#core/runbooks/yaml-source.js';
 import { CONFIG, EXPECTED_IDS, INVENTORY, KUBERNETES_COMMANDS, REQUIRED_PARAMS, ROOT, RUNBOOKS, SEED_OF, SSH_COMMANDS } from './seeds-fixtures.js';
 
 const SYSTEMS = Object.keys(EXPECTED_IDS);

@@ -5,8 +5,8 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { runbookQueries, withValues, type PsqlCall, type RawStep, type RedisCall, type StepPlace } from '../../src/core/runbooks/queries.js';
-import { YamlSource } from '../../src/core/runbooks/yaml-source.js';
+import { runbookQueries, withValues, type PsqlCall, type RawStep, type RedisCall, type StepPlace } from '#core/runbooks/queries.js';
+import { YamlSource } from '#core/runbooks/yaml-source.js';
 import { REQUIRED_PARAMS, ROOT, RUNBOOKS } from './seeds-fixtures.js';
 
 export interface Where {

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
-import { parseShell } from '../../src/core/runbooks/shell-words.js';
+import { parseShell } from '#core/runbooks/shell-words.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresBinaries, startPostgres, type PostgresServer } from '../support/peers/postgres.js';
 import { expandVariables, onlyReads, psqlProblem, runPsql } from '../support/sql-check.js';

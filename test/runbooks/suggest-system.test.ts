@@ -1,9 +1,9 @@
 /** Suggestions over the shipped runbooks: the incident's system first, each matched phrase once. */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadFileConfig, severitiesOf } from '../../src/config/file.js';
-import { loadInventory } from '../../src/core/inventory/loader.js';
-import { loadRunbooks, type LoadedRunbook } from '../../src/core/runbooks/loader.js';
-import { suggest } from '../../src/core/runbooks/suggest.js';
+import { loadFileConfig, severitiesOf } from '#config/file.js';
+import { loadInventory } from '#core/inventory/loader.js';
+import { loadRunbooks, type LoadedRunbook } from '#core/runbooks/loader.js';
+import { suggest } from '#core/runbooks/suggest.js';
 import { CONFIG, EXPECTED_IDS, INVENTORY, RUNBOOKS } from './seeds-fixtures.js';
 
 const all: LoadedRunbook[] = [];

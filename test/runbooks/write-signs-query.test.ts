@@ -1,6 +1,6 @@
 /** A URL's `?service=` query parameter is not the `service` command (denis/telemetry-inconsistent#jaeger). */
 import { describe, expect, it } from 'vitest';
-import { writeSign } from '../../src/core/runbooks/write-signs.js';
+import { writeSign } from '#core/runbooks/write-signs.js';
 
 describe('writeSign: service in a URL query', () => {
   it('a query parameter named service is read-only', () => {

@@ -5,9 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { RespondArguments } from '@slack/bolt';
-import type { Once, OnceResult } from '../../src/core/once.js';
-import { ACK_BUDGET_MS, withinAckWindow } from '../../src/slack/listeners/ack.js';
-import { onceMiddleware } from '../../src/slack/listeners/once.js';
+import type { Once, OnceResult } from '#core/once.js';
+import { ACK_BUDGET_MS, withinAckWindow } from '#slack/listeners/ack.js';
+import { onceMiddleware } from '#slack/listeners/once.js';
 
 const recorder = () => {
   const acks: Array<RespondArguments | undefined> = [];

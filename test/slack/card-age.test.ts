@@ -1,8 +1,8 @@
 /** The card through the real app: Age as a client-rendered relative date, the missed response target, and "no update yet". */
 import { afterEach, describe, expect, it } from 'vitest';
-import { announceMissedResponses } from '../../src/core/incidents/response-due.js';
-import { DEFAULT_SEVERITIES } from '../../src/core/incidents/severity.js';
-import { Actions, Inputs } from '../../src/slack/ids.js';
+import { announceMissedResponses } from '#core/incidents/response-due.js';
+import { DEFAULT_SEVERITIES } from '#core/incidents/severity.js';
+import { Actions, Inputs } from '#slack/ids.js';
 import { ManualClock } from '../support/clock.js';
 import { startLocal, visibleText, type LocalOpsroom } from '../support/opsroom.js';
 import { waitFor } from '../support/slack-app.js';

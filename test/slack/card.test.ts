@@ -1,8 +1,8 @@
 /** The incident card keeps time honestly: live age, no fake "last update", a missed response target. */
 import { describe, expect, it } from 'vitest';
-import type { Incident } from '../../src/core/incidents/incident.js';
-import { DEFAULT_SEVERITIES } from '../../src/core/incidents/severity.js';
-import { incidentCard } from '../../src/slack/blocks/card.js';
+import type { Incident } from '#core/incidents/incident.js';
+import { DEFAULT_SEVERITIES } from '#core/incidents/severity.js';
+import { incidentCard } from '#slack/blocks/card.js';
 
 const T0 = new Date('2026-12-01T14:00:00Z');
 const incident = (over: Partial<Incident> = {}): Incident => ({

@@ -9,12 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { parseEnv } from '../../src/config/env.js';
-import { loadFileConfig } from '../../src/config/file.js';
-import { CodedError, ErrorCode } from '../../src/core/errors.js';
-import { createLogger } from '../../src/log.js';
-import { startOpsroom, type Opsroom } from '../../src/opsroom.js';
-import type { Workspace } from '../../src/workspace/index.js';
+import { parseEnv } from '#config/env.js';
+import { loadFileConfig } from '#config/file.js';
+import { CodedError, ErrorCode } from '#core/errors.js';
+import { createLogger } from '#src/log.js';
+import { startOpsroom, type Opsroom } from '#src/opsroom.js';
+import type { Workspace } from '#workspace/index.js';
 import { waitFor } from '../support/slack-app.js';
 
 const INC = 'C0INCIDENTS';

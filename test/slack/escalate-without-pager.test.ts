@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditRecords } from '../../src/ops/audit.js';
+import { auditRecords } from '#ops/audit.js';
 import { startLocal, visibleText, type LocalOpsroom } from '../support/opsroom.js';
 import { waitFor } from '../support/slack-app.js';
 

@@ -35,7 +35,7 @@ describe('typed mentions', () => {
   });
 
   it('escapes &, < and > and leaves unknown names as typed', async () => {
-    const { escapeSlashText } = await import('../../src/workspace/driver/slash-text.js');
+    const { escapeSlashText } = await import('#workspace/driver/slash-text.js');
     const data = t.ws.state.data;
     expect(escapeSlashText(data, 'a <b> & @carol, #general. @nobody bob@example.com <@U0BOB> @here'))
       .toBe('a &lt;b&gt; &amp; <@U0CAROL|carol>, <#C0GENERAL|general>. @nobody bob@example.com <@U0BOB> <!here>');
@@ -51,7 +51,7 @@ describe('usage and errors', () => {
     const r = await say('status INC-1');
     expect(r.text).toContain('Usage:\n`/incident status [INC-n] &lt;investigating|identified|monitoring&gt;` — Move the status');
     // The workspace page shows it as typed: the code span holds the characters < and >.
-    const { mrkdwn } = await import('../../src/workspace/page/mrkdwn.js');
+    const { mrkdwn } = await import('#workspace/page/mrkdwn.js');
     expect(mrkdwn(r.text)).toContain('<code>/incident status [INC-n] &lt;investigating|identified|monitoring&gt;</code>');
     const help = await say('help');
     expect(help.text).toContain('`/incident update [INC-n] &lt;text&gt;`');

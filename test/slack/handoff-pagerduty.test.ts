@@ -3,10 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseEnv } from '../../src/config/env.js';
-import { FileConfigSchema } from '../../src/config/file.js';
-import { createLogger } from '../../src/log.js';
-import { startOpsroom, type Opsroom } from '../../src/opsroom.js';
+import { parseEnv } from '#config/env.js';
+import { FileConfigSchema } from '#config/file.js';
+import { createLogger } from '#src/log.js';
+import { startOpsroom, type Opsroom } from '#src/opsroom.js';
 import { world, type World } from '../pagerduty/support/world.js';
 import { visibleText } from '../support/opsroom.js';
 

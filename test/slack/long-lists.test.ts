@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../support/slack-app.js';
-import { listBlocks, packLines } from '../../src/slack/blocks/lists.js';
-import { paramsModal } from '../../src/slack/blocks/run-views.js';
-import { onCallBlocks } from '../../src/slack/listeners/commands/oncall.js';
+import { listBlocks, packLines } from '#slack/blocks/lists.js';
+import { paramsModal } from '#slack/blocks/run-views.js';
+import { onCallBlocks } from '#slack/listeners/commands/oncall.js';
 import { startLocal, visibleText, type LocalOpsroom } from '../support/opsroom.js';
 
 const INC = 'C0INCIDENTS';

@@ -5,7 +5,7 @@
  */
 import { WebClient } from '@slack/web-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cardWait } from '../../src/slack/listeners/commands/incident.js';
+import { cardWait } from '#slack/listeners/commands/incident.js';
 import { startLocal, type LocalOpsroom } from '../support/opsroom.js';
 import { waitFor } from '../support/slack-app.js';
 

@@ -7,8 +7,8 @@
  * handoff lists what is still open.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { incidentKey } from '../../src/core/incidents/incident.js';
-import { SECRET_FORMS } from '../../src/core/runs/secret-forms.js';
+import { incidentKey } from '#core/incidents/incident.js';
+import { SECRET_FORMS } from '#core/runs/secret-forms.js';
 import { dockerAvailable } from '../support/peers/docker.js';
 import { visibleText } from '../support/opsroom.js';
 import { waitFor } from '../support/slack-app.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { slackSignature } from '../../src/workspace/index.js';
+import { slackSignature } from '#workspace/index.js';
 import { ManualClock } from '../support/clock.js';
 import { startLocal, visibleText, type LocalOpsroom } from '../support/opsroom.js';
 import { waitFor } from '../support/slack-app.js';

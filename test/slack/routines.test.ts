@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KyselySlotStore } from '../../src/store/routines.js';
+import { KyselySlotStore } from '#store/routines.js';
 import { ManualClock } from '../support/clock.js';
 import { startLocal, visibleText, type LocalOpsroom } from '../support/opsroom.js';
 import { dockerAvailable } from '../support/peers/docker.js';

@@ -1,6 +1,6 @@
 /** The run card's escalation: the chosen rule marked, its button's confirmation, none once recovered. */
 import { describe, expect, it } from 'vitest';
-import { runCard, type CardModel, type CardStep } from '../../src/slack/blocks/run-card.js';
+import { runCard, type CardModel, type CardStep } from '#slack/blocks/run-card.js';
 
 const step = (stepId: string, state: CardStep['state']): CardStep => ({
   stepId, title: stepId, state, target: 'docker:blatam/redis', dangerous: stepId === 'restart', manual: false,

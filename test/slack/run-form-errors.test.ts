@@ -1,6 +1,6 @@
 /** A runbook's parameters form: a refusal known before the run starts is shown in the form, not in the thread. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { slackSignature } from '../../src/workspace/index.js';
+import { slackSignature } from '#workspace/index.js';
 import { dockerAvailable } from '../support/peers/docker.js';
 import { waitFor } from '../support/slack-app.js';
 import { GEN, INC, openIncident, startRunsWorld, threadOf, type RunsWorld } from './support/runs-world.js';

@@ -12,8 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dockerAvailable, startDocker, type DockerPeer } from '../support/peers/docker.js';
 import { visibleText } from '../support/opsroom.js';
 import { waitFor } from '../support/slack-app.js';
-import { openDatabase } from '../../src/store/index.js';
-import { KyselyRunStore } from '../../src/store/runs.js';
+import { openDatabase } from '#store/index.js';
+import { KyselyRunStore } from '#store/runs.js';
 import { writeRunbooks } from './support/runs-world.js';
 
 const SLOW = `

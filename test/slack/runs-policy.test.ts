@@ -1,11 +1,11 @@
 /** The pure parts of remediation: permissions, approvals, the engine's gate, edit coalescing. */
 import { describe, expect, it } from 'vitest';
-import { CodedError } from '../../src/core/errors.js';
-import { approvalGate, approvalProblem, approvalRef, type Approval, type ApprovalStore } from '../../src/core/runs/approvals.js';
-import { stepFingerprint } from '../../src/core/runs/confirmation.js';
-import { RunPolicy } from '../../src/core/runs/permissions.js';
-import type { ResolvedStep } from '../../src/core/runs/step-runner.js';
-import { Coalescer } from '../../src/slack/output-stream.js';
+import { CodedError } from '#core/errors.js';
+import { approvalGate, approvalProblem, approvalRef, type Approval, type ApprovalStore } from '#core/runs/approvals.js';
+import { stepFingerprint } from '#core/runs/confirmation.js';
+import { RunPolicy } from '#core/runs/permissions.js';
+import type { ResolvedStep } from '#core/runs/step-runner.js';
+import { Coalescer } from '#slack/output-stream.js';
 
 const dir = { membersOf: async (g: string) => (g === 'S0ONCALL' ? ['U0ALICE', 'U0BOB'] : []) };
 const incident = { commander: 'U0ALICE', acknowledgedBy: 'U0BOB' };

@@ -7,10 +7,10 @@
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RunEngine } from '../../src/core/runs/engine.js';
-import type { StepRunner } from '../../src/core/runs/step-runner.js';
-import { openDatabase, type Database } from '../../src/store/db.js';
-import { KyselyRunStore } from '../../src/store/runs.js';
+import { RunEngine } from '#core/runs/engine.js';
+import type { StepRunner } from '#core/runs/step-runner.js';
+import { openDatabase, type Database } from '#store/db.js';
+import { KyselyRunStore } from '#store/runs.js';
 import { dockerAvailable } from '../support/peers/docker.js';
 import { visibleText } from '../support/opsroom.js';
 import { waitFor } from '../support/slack-app.js';

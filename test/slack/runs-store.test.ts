@@ -1,6 +1,6 @@
 /** The remediation stores (approvals, chat refs) on SQLite and a real PostgreSQL. */
 import { afterAll, describe, expect, it } from 'vitest';
-import { KyselyApprovalStore, KyselyChatRefs } from '../../src/store/remediation.js';
+import { KyselyApprovalStore, KyselyChatRefs } from '#store/remediation.js';
 import { ENGINES } from '../store/engines.js';
 
 describe.each(ENGINES)('remediation stores on $name', (engine) => {

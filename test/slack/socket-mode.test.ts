@@ -3,11 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseEnv } from '../../src/config/env.js';
-import { loadFileConfig } from '../../src/config/file.js';
-import { createLogger } from '../../src/log.js';
-import { startOpsroom, type Opsroom } from '../../src/opsroom.js';
-import { Workspace } from '../../src/workspace/index.js';
+import { parseEnv } from '#config/env.js';
+import { loadFileConfig } from '#config/file.js';
+import { createLogger } from '#src/log.js';
+import { startOpsroom, type Opsroom } from '#src/opsroom.js';
+import { Workspace } from '#workspace/index.js';
 import { visibleText } from '../support/opsroom.js';
 
 const INC = 'C0INCIDENTS';

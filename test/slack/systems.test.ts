@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadFileConfig } from '../../src/config/file.js';
+import { loadFileConfig } from '#config/file.js';
 import { startLocal, visibleText, type LocalOpsroom } from '../support/opsroom.js';
 import { ManualClock } from '../support/clock.js';
 import { waitFor } from '../support/slack-app.js';

@@ -3,12 +3,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseEnv } from '../../src/config/env.js';
-import { loadFileConfig } from '../../src/config/file.js';
-import { createLogger } from '../../src/log.js';
-import { startOpsroom, type Opsroom } from '../../src/opsroom.js';
-import { MESSAGE_SHORTCUTS } from '../../src/slack/ids.js';
-import { Workspace } from '../../src/workspace/index.js';
+import { parseEnv } from '#config/env.js';
+import { loadFileConfig } from '#config/file.js';
+import { createLogger } from '#src/log.js';
+import { startOpsroom, type Opsroom } from '#src/opsroom.js';
+import { MESSAGE_SHORTCUTS } from '#slack/ids.js';
+import { Workspace } from '#workspace/index.js';
 import { waitFor } from '../support/slack-app.js';
 
 const INC = 'C0INCIDENTS';

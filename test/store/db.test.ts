@@ -2,10 +2,10 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isCoded } from '../../src/core/errors.js';
-import { openDatabase } from '../../src/store/db.js';
-import { KyselyIncidentStore } from '../../src/store/incident-store.js';
-import { migrate, pendingMigrations } from '../../src/store/migrations/index.js';
+import { isCoded } from '#core/errors.js';
+import { openDatabase } from '#store/db.js';
+import { KyselyIncidentStore } from '#store/incident-store.js';
+import { migrate, pendingMigrations } from '#store/migrations/index.js';
 import { ENGINES } from './engines.js';
 import { event, newIncident } from './fixtures.js';
 

@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isCoded, ErrorCode } from '../../src/core/errors.js';
-import type { Database } from '../../src/store/db.js';
-import { outsideClaims } from '../../src/store/claim-scope.js';
-import { KyselyDeliveries } from '../../src/store/deliveries.js';
-import { KyselyIncidentStore } from '../../src/store/incident-store.js';
+import { isCoded, ErrorCode } from '#core/errors.js';
+import type { Database } from '#store/db.js';
+import { outsideClaims } from '#store/claim-scope.js';
+import { KyselyDeliveries } from '#store/deliveries.js';
+import { KyselyIncidentStore } from '#store/incident-store.js';
 import { ENGINES } from './engines.js';
 import { event, newIncident } from './fixtures.js';
 

@@ -1,6 +1,6 @@
 /** Child process for deliveries.test.ts: claims a delivery, says so, then hangs until it is killed. */
-import { openDatabase } from '../../src/store/db.js';
-import { KyselyDeliveries } from '../../src/store/deliveries.js';
+import { openDatabase } from '#store/db.js';
+import { KyselyDeliveries } from '#store/deliveries.js';
 
 const [url, key] = process.argv.slice(2);
 const database = await openDatabase(url);

@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDatabase, type Database } from '../../src/store/db.js';
+import { openDatabase, type Database } from '#store/db.js';
 import { postgresBinaries, startPostgres, createDatabase, type PostgresServer } from '../support/peers/postgres.js';
 
 export interface Engine {

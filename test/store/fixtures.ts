@@ -1,5 +1,5 @@
-import type { NewIncident } from '../../src/core/incidents/incident.js';
-import type { NewEvent } from '../../src/core/incidents/timeline.js';
+import type { NewIncident } from '#core/incidents/incident.js';
+import type { NewEvent } from '#core/incidents/timeline.js';
 
 export const T0 = new Date('2026-03-01T10:00:00.123Z');
 export const at = (ms: number) => new Date(T0.getTime() + ms);

@@ -1,12 +1,12 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FollowUpService } from '../../src/core/followups/service.js';
-import type { Database } from '../../src/store/db.js';
-import { KyselyFollowUpStore } from '../../src/store/follow-ups.js';
-import { KyselyIncidentStore } from '../../src/store/incident-store.js';
-import { KyselyOutbox } from '../../src/store/outbox.js';
+import { FollowUpService } from '#core/followups/service.js';
+import type { Database } from '#store/db.js';
+import { KyselyFollowUpStore } from '#store/follow-ups.js';
+import { KyselyIncidentStore } from '#store/incident-store.js';
+import { KyselyOutbox } from '#store/outbox.js';
 import { ENGINES } from './engines.js';
 import { at, newIncident } from './fixtures.js';
-import { userMessage } from '../../src/slack/errors.js';
+import { userMessage } from '#slack/errors.js';
 
 describe.each(ENGINES)('follow-ups on $name', (engine) => {
   let fresh: Awaited<ReturnType<typeof engine.fresh>>;

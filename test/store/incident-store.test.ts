@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isCoded } from '../../src/core/errors.js';
-import type { Database } from '../../src/store/db.js';
-import { KyselyIncidentStore } from '../../src/store/incident-store.js';
+import { isCoded } from '#core/errors.js';
+import type { Database } from '#store/db.js';
+import { KyselyIncidentStore } from '#store/incident-store.js';
 import { ENGINES } from './engines.js';
 import { at, event, newIncident, T0 } from './fixtures.js';
 

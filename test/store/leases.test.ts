@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/store/db.js';
-import { KyselyLeases } from '../../src/store/leases.js';
+import type { Database } from '#store/db.js';
+import { KyselyLeases } from '#store/leases.js';
 import { ENGINES } from './engines.js';
 import { at, T0 } from './fixtures.js';
 

@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Effect, NewEffect } from '../../src/core/effects.js';
-import type { Database } from '../../src/store/db.js';
-import { KyselyIncidentStore } from '../../src/store/incident-store.js';
-import { KyselyOutbox } from '../../src/store/outbox.js';
+import type { Effect, NewEffect } from '#core/effects.js';
+import type { Database } from '#store/db.js';
+import { KyselyIncidentStore } from '#store/incident-store.js';
+import { KyselyOutbox } from '#store/outbox.js';
 import { ENGINES } from './engines.js';
 import { at, event, newIncident, T0 } from './fixtures.js';
 

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/store/db.js';
-import { KyselyIncidentStore } from '../../src/store/incident-store.js';
-import { KyselyPagerEventOrder, KyselyPagerLinks, releaseClaim } from '../../src/store/pager-links.js';
+import type { Database } from '#store/db.js';
+import { KyselyIncidentStore } from '#store/incident-store.js';
+import { KyselyPagerEventOrder, KyselyPagerLinks, releaseClaim } from '#store/pager-links.js';
 import { ENGINES } from './engines.js';
 import { at, newIncident, T0 } from './fixtures.js';
 

@@ -4,13 +4,13 @@
  * observed once, and the watch carries on when the lease holder goes away.
  */
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Incident } from '../../src/core/incidents/incident.js';
-import { RecoveryService } from '../../src/core/recovery/service.js';
-import { LeasedLoop } from '../../src/ops/leased-loop.js';
-import type { Database } from '../../src/store/db.js';
-import { KyselyIncidentStore, KyselyLeases } from '../../src/store/index.js';
-import { KyselyRecoveryStore } from '../../src/store/recovery.js';
-import { KyselyRunStore } from '../../src/store/runs.js';
+import type { Incident } from '#core/incidents/incident.js';
+import { RecoveryService } from '#core/recovery/service.js';
+import { LeasedLoop } from '#ops/leased-loop.js';
+import type { Database } from '#store/db.js';
+import { KyselyIncidentStore, KyselyLeases } from '#store/index.js';
+import { KyselyRecoveryStore } from '#store/recovery.js';
+import { KyselyRunStore } from '#store/runs.js';
 import { step } from '../core/runs/support/scripted-runner.js';
 import { ManualClock } from '../support/clock.js';
 import { ENGINES } from './engines.js';

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, expect, it } from 'vitest';
-import { openDatabase } from '../../src/store/db.js';
-import { KyselyIncidentStore } from '../../src/store/incident-store.js';
+import { openDatabase } from '#store/db.js';
+import { KyselyIncidentStore } from '#store/incident-store.js';
 
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'opsroom-sqlite-procs-'));

@@ -1,6 +1,6 @@
 /** Child process for sqlite-processes.test.ts: writes to a shared SQLite file and prints what it got. */
-import { openDatabase } from '../../src/store/db.js';
-import { KyselyIncidentStore } from '../../src/store/incident-store.js';
+import { openDatabase } from '#store/db.js';
+import { KyselyIncidentStore } from '#store/incident-store.js';
 import { newIncident, event } from './fixtures.js';
 
 const [url, name, count] = process.argv.slice(2);

@@ -3,9 +3,9 @@
  * name; on PostgreSQL, a stop stored through one replica's pool stops the step another runs.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { RunEngine } from '../../src/core/runs/engine.js';
-import type { Database } from '../../src/store/db.js';
-import { KyselyRunStore } from '../../src/store/runs.js';
+import { RunEngine } from '#core/runs/engine.js';
+import type { Database } from '#store/db.js';
+import { KyselyRunStore } from '#store/runs.js';
 import { hangsUntilAborted, ScriptedRunner, ssh, step } from '../core/runs/support/scripted-runner.js';
 import { waitFor } from '../support/slack-app.js';
 import { ENGINES } from './engines.js';

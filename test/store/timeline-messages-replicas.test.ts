@@ -5,12 +5,12 @@
  * have lapsed.
  */
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TimelineMessages, type ChatMessage } from '../../src/core/incidents/messages.js';
-import { IncidentService } from '../../src/core/incidents/service.js';
-import { DEFAULT_SEVERITIES } from '../../src/core/incidents/severity.js';
-import type { Database } from '../../src/store/db.js';
-import { KyselyDeliveries } from '../../src/store/deliveries.js';
-import { KyselyIncidentStore } from '../../src/store/index.js';
+import { TimelineMessages, type ChatMessage } from '#core/incidents/messages.js';
+import { IncidentService } from '#core/incidents/service.js';
+import { DEFAULT_SEVERITIES } from '#core/incidents/severity.js';
+import type { Database } from '#store/db.js';
+import { KyselyDeliveries } from '#store/deliveries.js';
+import { KyselyIncidentStore } from '#store/index.js';
 import { ManualClock } from '../support/clock.js';
 import { ENGINES } from './engines.js';
 import { newIncident } from './fixtures.js';

@@ -1,7 +1,7 @@
 // Test helper: records the signed requests a workspace sends its app, to send the identical bytes again.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Workspace } from '../../src/workspace/index.js';
+import type { Workspace } from '#workspace/index.js';
 
 export interface SignedRequest {
   body: string;

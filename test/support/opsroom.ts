@@ -1,12 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseEnv } from '../../src/config/env.js';
-import { loadFileConfig, type FileConfig } from '../../src/config/file.js';
-import type { Clock } from '../../src/core/ports.js';
-import { createLogger } from '../../src/log.js';
-import { startOpsroom, type Opsroom } from '../../src/opsroom.js';
-import type { Workspace } from '../../src/workspace/index.js';
+import { parseEnv } from '#config/env.js';
+import { loadFileConfig, type FileConfig } from '#config/file.js';
+import type { Clock } from '#core/ports.js';
+import { createLogger } from '#src/log.js';
+import { startOpsroom, type Opsroom } from '#src/opsroom.js';
+import type { Workspace } from '#workspace/index.js';
 
 export interface LocalOpsroom {
   ops: Opsroom;

@@ -9,7 +9,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { OpenApiChecker } from '../pagerduty/support/openapi-check.js';
 import { routeFake } from '../pagerduty/support/fake-routes.js';
-import { signatureHeader } from '../../src/pagerduty/webhook-signature.js';
+import { signatureHeader } from '#pagerduty/webhook-signature.js';
 
 const REST_SPEC = process.env.PAGERDUTY_REST_SPEC ?? new URL('../fixtures/specs/pagerduty/rest-openapiv3.json', import.meta.url);
 let checker: OpenApiChecker | undefined;

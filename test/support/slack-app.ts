@@ -2,7 +2,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
-import { Workspace, type WorkspaceOptions } from '../../src/workspace/index.js';
+import { Workspace, type WorkspaceOptions } from '#workspace/index.js';
 
 export type Wired = { ws: Workspace; app: App; appUrl: string; close: () => Promise<void> };
 

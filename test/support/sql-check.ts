@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import type { PsqlCall } from '../../src/core/runbooks/queries.js';
+import type { PsqlCall } from '#core/runbooks/queries.js';
 
 const READ = /^(select|show|explain|with|values|table|set|reset)\b/i;
 const DML = /^(insert|update|delete|merge)\b/i;

@@ -1,6 +1,6 @@
 // The request side, verified by a real Bolt app: signatures, slash commands, response_url, clicks.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { slackSignature } from '../../src/workspace/index.js';
+import { slackSignature } from '#workspace/index.js';
 import { startWorkspaceWithApp, waitFor, type Wired } from '../support/slack-app.js';
 
 let w: Wired;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { webApi } from '@slack/bolt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Workspace } from '../../src/workspace/index.js';
+import { Workspace } from '#workspace/index.js';
 import { startWorkspaceWithApp, waitFor, type Wired } from '../support/slack-app.js';
 
 const { WebClient } = webApi;

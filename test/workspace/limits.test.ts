@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkMessageBlocks, checkView } from '../../src/workspace/blocks/limits.js';
+import { checkMessageBlocks, checkView } from '#workspace/blocks/limits.js';
 
 const section = (text: string) => ({ type: 'section', text: { type: 'mrkdwn', text } });
 const modal = (blocks: unknown[]) => ({ type: 'modal', title: { type: 'plain_text', text: 'T' }, submit: { type: 'plain_text', text: 'Go' }, blocks });

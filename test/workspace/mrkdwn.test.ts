@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { emojiTable } from '../../src/workspace/emoji.js';
-import { lookup, mrkdwn, textObject } from '../../src/workspace/page/mrkdwn.js';
+import { emojiTable } from '#workspace/emoji.js';
+import { lookup, mrkdwn, textObject } from '#workspace/page/mrkdwn.js';
 
 lookup.users.set('U0ALICE', { name: 'alice' });
 lookup.channels.set('C0INCIDENTS', { name: 'incidents' });

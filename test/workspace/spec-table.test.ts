@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { methodTableFromSpec } from '../../src/workspace/spec/extract-methods.js';
-import { validateArgs } from '../../src/workspace/spec/validate.js';
+import { methodTableFromSpec } from '#workspace/spec/extract-methods.js';
+import { validateArgs } from '#workspace/spec/validate.js';
 
 const SPEC = process.env.SLACK_OPENAPI_SPEC ?? new URL('../fixtures/specs/slack/web-api-openapi-v2.json', import.meta.url).pathname;
 

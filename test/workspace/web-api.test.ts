@@ -1,6 +1,6 @@
 import { webApi } from '@slack/bolt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Workspace } from '../../src/workspace/index.js';
+import { Workspace } from '#workspace/index.js';
 
 let ws: Workspace;
 const { WebClient } = webApi;

@@ -1,7 +1,7 @@
 /** DockerStepRunner: the Docker step kind through the Engine API (dockerode). */
 import Docker from 'dockerode';
-import { isCoded } from '../../core/errors.js';
-import type { ResolvedCommand, RunOptions, StepKind, StepOutcome, StepRunner } from '../../core/runs/step-runner.js';
+import { isCoded } from '#core/errors.js';
+import type { ResolvedCommand, RunOptions, StepKind, StepOutcome, StepRunner } from '#core/runs/step-runner.js';
 import { ContainerIndex } from './container-index.js';
 import { runExec } from './exec.js';
 import { readLogs } from './logs.js';

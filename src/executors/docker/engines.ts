@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import Docker from 'dockerode';
-import type { Inventory } from '../../core/inventory/schema.js';
+import type { Inventory } from '#core/inventory/schema.js';
 import { type Connect, socketAgent } from '../ssh/tunnel.js';
 
 export interface EngineClient {

@@ -1,7 +1,7 @@
 /** `docker exec` through the Engine API: argv as given (no shell), output streamed, timeouts kill. */
 import { Writable } from 'node:stream';
 import type Docker from 'dockerode';
-import type { RunOptions, StepOutcome } from '../../core/runs/step-runner.js';
+import type { RunOptions, StepOutcome } from '#core/runs/step-runner.js';
 import { killExecProcess } from './kill.js';
 
 export interface ExecSpec {

@@ -1,7 +1,7 @@
 /** Target resolution: a container name/ID, or compose project/service labels (as docker-compose sees them). */
 import type Docker from 'dockerode';
-import { CodedError, ErrorCode } from '../../core/errors.js';
-import type { DockerTarget } from '../../core/runs/step-runner.js';
+import { CodedError, ErrorCode } from '#core/errors.js';
+import type { DockerTarget } from '#core/runs/step-runner.js';
 import type { ContainerIndex } from './container-index.js';
 
 const PROJECT_LABEL = 'com.docker.compose.project';

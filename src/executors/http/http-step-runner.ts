@@ -4,7 +4,7 @@
  */
 import { type Agent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { ResolvedCommand, RunOptions, StepKind, StepOutcome, StepRunner } from '../../core/runs/step-runner.js';
+import type { ResolvedCommand, RunOptions, StepKind, StepOutcome, StepRunner } from '#core/runs/step-runner.js';
 
 export interface HttpStepRunnerOptions {
   /** Body bytes kept in the output; the rest is counted and dropped. Default 64 KiB. */

@@ -4,7 +4,7 @@
  * shell. `rollout status` gets `--timeout=` the rest of the step's timeout, so kubectl reports a slow
  * rollout itself before opsroom has to kill it.
  */
-import type { KubernetesCommand, ResolvedCommand, RunOptions, StepKind, StepOutcome, StepRunner } from '../../core/runs/step-runner.js';
+import type { KubernetesCommand, ResolvedCommand, RunOptions, StepKind, StepOutcome, StepRunner } from '#core/runs/step-runner.js';
 import { grepMatcher } from '../docker/logs.js';
 import { shellQuote } from '../ssh/remote-command.js';
 import { runLocal } from './local.js';

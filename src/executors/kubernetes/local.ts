@@ -1,6 +1,6 @@
 /** Runs kubectl on this machine: execFile semantics (no shell), killed on timeout or abort. */
 import { spawn } from 'node:child_process';
-import type { RunOptions, StepOutcome } from '../../core/runs/step-runner.js';
+import type { RunOptions, StepOutcome } from '#core/runs/step-runner.js';
 
 export function runLocal(argv: string[], options: RunOptions): Promise<StepOutcome> {
   return new Promise((resolve) => {

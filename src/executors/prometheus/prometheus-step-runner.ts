@@ -4,7 +4,7 @@
  * table of series and values, and every sample is checked against the step's thresholds.
  * Other HTTP steps pass straight to the HTTP runner.
  */
-import type { PrometheusCheck, ResolvedCommand, RunOptions, StepKind, StepOutcome, StepRunner } from '../../core/runs/step-runner.js';
+import type { PrometheusCheck, ResolvedCommand, RunOptions, StepKind, StepOutcome, StepRunner } from '#core/runs/step-runner.js';
 import { HttpStepRunner, type HttpStepRunnerOptions } from '../http/http-step-runner.js';
 
 interface Sample { labels: Record<string, string>; value: string }

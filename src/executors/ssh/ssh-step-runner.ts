@@ -5,8 +5,8 @@
  */
 import { existsSync } from 'node:fs';
 import { NodeSSH } from 'node-ssh';
-import { CodedError, ErrorCode, isCoded } from '../../core/errors.js';
-import type { ResolvedCommand, RunOptions, StepKind, StepOutcome, StepRunner } from '../../core/runs/step-runner.js';
+import { CodedError, ErrorCode, isCoded } from '#core/errors.js';
+import type { ResolvedCommand, RunOptions, StepKind, StepOutcome, StepRunner } from '#core/runs/step-runner.js';
 import { algorithmsFor, blobType, fingerprint, parseHostKey } from './host-key.js';
 import { killCommand, PidLine, wrapWithTimeout } from './remote-command.js';
 

@@ -1,8 +1,8 @@
-import { formatDuration } from '../../core/incidents/format.js';
-import { incidentKey, type Incident } from '../../core/incidents/incident.js';
-import type { Severity } from '../../core/incidents/severity.js';
-import { isOpen, STATUSES } from '../../core/incidents/status.js';
-import type { FollowUp } from '../../core/followups/model.js';
+import { formatDuration } from '#core/incidents/format.js';
+import { incidentKey, type Incident } from '#core/incidents/incident.js';
+import type { Severity } from '#core/incidents/severity.js';
+import { isOpen, STATUSES } from '#core/incidents/status.js';
+import type { FollowUp } from '#core/followups/model.js';
 import { Actions, FollowUpActions, HandoffActions } from '../ids.js';
 import { followUpBlocks } from './follow-ups.js';
 import type { ActionsBlockElement } from '@slack/types';

@@ -1,4 +1,4 @@
-import { incidentKey, type Incident } from '../../core/incidents/incident.js';
+import { incidentKey, type Incident } from '#core/incidents/incident.js';
 import { Inputs, Views } from '../ids.js';
 import { option, plain, section, type Modal } from './kit.js';
 import { userText } from './mrkdwn.js';

@@ -1,5 +1,5 @@
 /** The open follow-ups on an incident's card, each with a Done button. */
-import type { FollowUp } from '../../core/followups/model.js';
+import type { FollowUp } from '#core/followups/model.js';
 import { FollowUpActions } from '../ids.js';
 import { button, context, type Block } from './kit.js';
 import { link, userText } from './mrkdwn.js';

@@ -1,7 +1,7 @@
 /** The handoff as a Slack message: headline, sections, Accept button, always within Block Kit limits. */
-import type { HandoffSummary } from '../../core/handoffs/model.js';
-import { sections, windowLine, type Fmt, type Mark } from '../../core/handoffs/render.js';
-import { incidentKey } from '../../core/incidents/incident.js';
+import type { HandoffSummary } from '#core/handoffs/model.js';
+import { sections, windowLine, type Fmt, type Mark } from '#core/handoffs/render.js';
+import { incidentKey } from '#core/incidents/incident.js';
 import { HandoffActions, HandoffViews } from '../ids.js';
 import { actions, button, clip, context, header, plain, section, slackDate, type Block, type Modal } from './kit.js';
 import { userText } from './mrkdwn.js';

@@ -1,5 +1,5 @@
-import { incidentKey, type Incident } from '../../core/incidents/incident.js';
-import type { Severity } from '../../core/incidents/severity.js';
+import { incidentKey, type Incident } from '#core/incidents/incident.js';
+import type { Severity } from '#core/incidents/severity.js';
 import { Inputs, Views } from '../ids.js';
 import type { InputBlock, InputBlockElement, PlainTextInput, StaticSelect } from '@slack/types';
 import { option, plain, type Block, type Modal } from './kit.js';

@@ -5,7 +5,7 @@
  * broadcast, or plant a link whose label hides its address. Broadcast words typed plainly
  * (@here, @channel, @everyone) get a word joiner after the @: they read the same and never notify.
  */
-import { saidParts } from '../../core/said.js';
+import { saidParts } from '#core/said.js';
 
 const WORD_JOINER = '\u2060';
 const BROADCAST = /@(here|channel|everyone)\b/gi;

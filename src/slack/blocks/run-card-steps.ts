@@ -8,7 +8,7 @@
 import { RunActions } from '../ids.js';
 import type { ActionsBlock, Button, ConfirmationDialog, Overflow, SectionBlock, StaticSelect } from '@slack/types';
 import { actions, button, clip, option, plain, section, type Block } from './kit.js';
-import type { StepState } from '../../core/runs/step-state.js';
+import type { StepState } from '#core/runs/step-state.js';
 
 /** A step as the card shows it. */
 export interface CardStep {

@@ -1,7 +1,7 @@
 /** The run card: one line per step with its state, target, duration and buttons; updated in place. */
-import type { StepState } from '../../core/runs/step-state.js';
+import type { StepState } from '#core/runs/step-state.js';
 import { RunActions } from '../ids.js';
-import { chooseEscalation, type EscalationChoice } from '../../core/runbooks/escalation.js';
+import { chooseEscalation, type EscalationChoice } from '#core/runbooks/escalation.js';
 import type { Button, ConfirmationDialog } from '@slack/types';
 import { actions, button, clip, context, header, plain, section, type Block } from './kit.js';
 import { code, escapeMrkdwn, userText } from './mrkdwn.js';

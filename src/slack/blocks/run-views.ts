@@ -1,13 +1,13 @@
 /** Runbook messages and modals: suggestions, list, live output, approval requests, parameter and confirmation modals. */
-import type { RunbookParam } from '../../core/runbooks/schema.js';
+import type { RunbookParam } from '#core/runbooks/schema.js';
 import { paramInput, RunActions, RunViews } from '../ids.js';
 import type { Button, InputBlock, InputBlockElement } from '@slack/types';
 import { actions, button, clip, context, option, plain, section, slackDate, type Block, type Modal } from './kit.js';
 import { formatMs, STATE_ICON } from './run-card.js';
 import { code, escapeMrkdwn, userText } from './mrkdwn.js';
-import type { StepState } from '../../core/runs/step-state.js';
+import type { StepState } from '#core/runs/step-state.js';
 import { packLines, SECTION_CHARS } from './lists.js';
-import { stoppedBy } from '../../core/runs/stops.js';
+import { stoppedBy } from '#core/runs/stops.js';
 
 export interface RunbookInfo {
   id: string;

@@ -1,5 +1,5 @@
 /** `/runbook schedule`: what runs when, next run first, with each routine's cron and channel. */
-import type { Routine } from '../../core/routines/ports.js';
+import type { Routine } from '#core/routines/ports.js';
 import { type Block, section, slackDate } from './kit.js';
 import { listBlocks } from './lists.js';
 import { code, escapeMrkdwn } from './mrkdwn.js';

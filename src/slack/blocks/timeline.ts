@@ -1,9 +1,9 @@
 /** Views and lines of the message shortcuts: the incident picker, Declare's prefilled form, thread lines. */
-import { incidentKey, type Incident } from '../../core/incidents/incident.js';
-import { TITLE_MAX } from '../../core/incidents/service.js';
-import type { Severity } from '../../core/incidents/severity.js';
-import type { TimelineEvent } from '../../core/incidents/timeline.js';
-import { said } from '../../core/said.js';
+import { incidentKey, type Incident } from '#core/incidents/incident.js';
+import { TITLE_MAX } from '#core/incidents/service.js';
+import type { Severity } from '#core/incidents/severity.js';
+import type { TimelineEvent } from '#core/incidents/timeline.js';
+import { said } from '#core/said.js';
 import { Inputs, TimelineInputs, TimelineViews } from '../ids.js';
 import type { StaticSelect } from '@slack/types';
 import { context, option, plain, section, type Block, type Modal } from './kit.js';

@@ -1,5 +1,5 @@
 /** Usage texts for replies: each usage in a code span, escaped, so `<INC-n>` and `a|b` read as written. */
-import type { SlashCommand, Subcommand } from '../../../commands/index.js';
+import type { SlashCommand, Subcommand } from '#commands/index.js';
 import { code, escapeMrkdwn, opsroomLine } from './mrkdwn.js';
 
 export const usageLine = (s: Subcommand) => `${code(s.usage)} — ${escapeMrkdwn(s.description)}`;

@@ -1,7 +1,7 @@
-import { formatDuration } from '../../core/incidents/format.js';
-import { incidentKey, type Incident } from '../../core/incidents/incident.js';
-import { timeToAcknowledge, timeToMitigate, timeToResolve } from '../../core/incidents/summary.js';
-import type { TimelineEvent } from '../../core/incidents/timeline.js';
+import { formatDuration } from '#core/incidents/format.js';
+import { incidentKey, type Incident } from '#core/incidents/incident.js';
+import { timeToAcknowledge, timeToMitigate, timeToResolve } from '#core/incidents/summary.js';
+import type { TimelineEvent } from '#core/incidents/timeline.js';
 import { context, divider, section, slackDate, type Block } from './kit.js';
 import { listBlocks } from './lists.js';
 import { opsroomLine, userText } from './mrkdwn.js';

@@ -1,8 +1,8 @@
 /** Alert thread lines as mrkdwn. */
-import type { AlertSource } from '../../core/alerts/alert.js';
-import { clock } from '../../core/alerts/describe.js';
-import type { AlertLine, AlertNames, Flaps, ResolvedNote } from '../../core/alerts/lines.js';
-import { said } from '../../core/said.js';
+import type { AlertSource } from '#core/alerts/alert.js';
+import { clock } from '#core/alerts/describe.js';
+import type { AlertLine, AlertNames, Flaps, ResolvedNote } from '#core/alerts/lines.js';
+import { said } from '#core/said.js';
 import { type Renderers, tick, user } from './render.js';
 
 const sourceName = (s: AlertSource) => (s === 'alertmanager' ? 'Alertmanager' : 'Grafana');

@@ -1,6 +1,6 @@
 /** Follow-up thread lines as mrkdwn. */
-import type { FollowUpLine } from '../../core/followups/lines.js';
-import { said } from '../../core/said.js';
+import type { FollowUpLine } from '#core/followups/lines.js';
+import { said } from '#core/said.js';
 import { type Renderers, user } from './render.js';
 
 export const followUpLines: Renderers<FollowUpLine> = {

@@ -1,6 +1,6 @@
 /** Handoff lines as mrkdwn. */
-import type { HandoffLine } from '../../core/handoffs/lines.js';
-import { incidentKey } from '../../core/incidents/incident.js';
+import type { HandoffLine } from '#core/handoffs/lines.js';
+import { incidentKey } from '#core/incidents/incident.js';
 import { type Renderers, user, userOrGroup } from './render.js';
 
 const who = (incoming: string | null) => (incoming ? user(incoming) : 'Incoming on-call');

@@ -1,7 +1,7 @@
 /** Incident thread lines as mrkdwn: emoji, mentions and bold live here, not in the core. */
-import { formatDuration } from '../../core/incidents/format.js';
-import type { IncidentLine } from '../../core/incidents/lines.js';
-import { said } from '../../core/said.js';
+import { formatDuration } from '#core/incidents/format.js';
+import type { IncidentLine } from '#core/incidents/lines.js';
+import { said } from '#core/said.js';
 import { type Renderers, user } from './render.js';
 
 const where = (system: string | null) => (system ? ` in ${system}` : '');

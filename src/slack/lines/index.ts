@@ -2,7 +2,7 @@
  * The core's facts as Slack text. The result keeps the core's marks around someone else's words;
  * `opsroomLine` escapes those when the line is posted.
  */
-import type { NoticeLine, ThreadLine } from '../../core/incidents/lines.js';
+import type { NoticeLine, ThreadLine } from '#core/incidents/lines.js';
 import { alertLines } from './alerts.js';
 import { followUpLines } from './follow-ups.js';
 import { incidentLines } from './incidents.js';

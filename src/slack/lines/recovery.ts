@@ -1,7 +1,7 @@
 /** Recovery verification thread lines as mrkdwn. */
-import { formatDuration } from '../../core/incidents/format.js';
-import type { RecoveryLine } from '../../core/recovery/lines.js';
-import { said } from '../../core/said.js';
+import { formatDuration } from '#core/incidents/format.js';
+import type { RecoveryLine } from '#core/recovery/lines.js';
+import { said } from '#core/said.js';
 import { type Renderers, tick } from './render.js';
 
 const hhmm = (ms: number) => `${new Date(ms).toISOString().slice(11, 16)} UTC`;

@@ -1,7 +1,7 @@
 /** Systems' thread lines and notices as mrkdwn. */
-import { incidentKey } from '../../core/incidents/incident.js';
-import { said } from '../../core/said.js';
-import type { SystemLine, SystemNotice } from '../../core/systems/lines.js';
+import { incidentKey } from '#core/incidents/incident.js';
+import { said } from '#core/said.js';
+import type { SystemLine, SystemNotice } from '#core/systems/lines.js';
 import { type Renderers, user, userOrGroup } from './render.js';
 
 // A stored system may come from an alert's label: someone else's words.

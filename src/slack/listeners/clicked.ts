@@ -1,7 +1,7 @@
 import type { BlockAction } from '@slack/bolt';
-import { CodedError, ErrorCode } from '../../core/errors.js';
-import type { Incident } from '../../core/incidents/incident.js';
-import type { IncidentStore } from '../../core/ports.js';
+import { CodedError, ErrorCode } from '#core/errors.js';
+import type { Incident } from '#core/incidents/incident.js';
+import type { IncidentStore } from '#core/ports.js';
 import type { Where } from './reply.js';
 
 /** The message a button was clicked on, as Slack signed it: never taken from the button's value. */

@@ -11,7 +11,7 @@ import { registerRunActions } from './actions/runs.js';
 import { registerRunbookCommand } from './commands/runbook.js';
 import { registerRunViews } from './views/runs.js';
 import { claimsOf, onceMiddleware } from './once.js';
-import { TimelineMessages } from '../../core/incidents/messages.js';
+import { TimelineMessages } from '#core/incidents/messages.js';
 import { registerThreadMessages } from './events/messages.js';
 import { registerShortcuts } from './shortcuts/timeline.js';
 import { registerTimelineViews } from './views/timeline.js';

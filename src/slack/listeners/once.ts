@@ -4,8 +4,8 @@
  * A global middleware claims each delivery by what identifies it in the signed payload.
  */
 import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
-import type { Once } from '../../core/once.js';
-import type { IncidentStore, Clock } from '../../core/ports.js';
+import type { Once } from '#core/once.js';
+import type { IncidentStore, Clock } from '#core/ports.js';
 
 type Body = Record<string, any>;
 

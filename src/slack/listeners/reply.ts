@@ -7,8 +7,8 @@
  */
 import type { RespondArguments, ViewErrorsResponseAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import { isCoded } from '../../core/errors.js';
-import type { Logger } from '../../core/ports.js';
+import { isCoded } from '#core/errors.js';
+import type { Logger } from '#core/ports.js';
 import { userMessage } from '../errors.js';
 
 const logged = new WeakSet<object>();

@@ -8,7 +8,7 @@ import type { Message, View } from '../state.js';
 import { type ClickOptions, type ValueInput, actionFor, findElement, stateValues } from './payloads.js';
 import { type AppAnswer, type RawRequest, sendToApp } from './signing.js';
 import { escapeSlashText } from './slash-text.js';
-import { nearest } from '../../core/nearest.js';
+import { nearest } from '#core/nearest.js';
 
 /** Socket Mode delivery (see ../socket-mode.ts): used instead of HTTP while a connection is open. */
 export type SocketDelivery = { connected(): boolean; deliver(type: 'slash_commands' | 'interactive' | 'events_api', payload: unknown): Promise<AppAnswer> };

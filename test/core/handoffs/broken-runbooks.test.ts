@@ -4,15 +4,15 @@
  * again, or broken after it. On SQLite and PostgreSQL.
  */
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HandoffConfigSchema } from '../../../src/core/handoffs/config.js';
-import { toMarkdown } from '../../../src/core/handoffs/render.js';
-import { HandoffService } from '../../../src/core/handoffs/service.js';
-import { DEFAULT_SEVERITIES } from '../../../src/core/incidents/severity.js';
-import { brokenBetween, recordVerdicts } from '../../../src/core/verify/freshness.js';
-import type { Database } from '../../../src/store/db.js';
-import { KyselyHandoffStore } from '../../../src/store/handoffs.js';
-import { KyselyIncidentStore } from '../../../src/store/incident-store.js';
-import { KyselyHealthStore } from '../../../src/store/runbook-health.js';
+import { HandoffConfigSchema } from '#core/handoffs/config.js';
+import { toMarkdown } from '#core/handoffs/render.js';
+import { HandoffService } from '#core/handoffs/service.js';
+import { DEFAULT_SEVERITIES } from '#core/incidents/severity.js';
+import { brokenBetween, recordVerdicts } from '#core/verify/freshness.js';
+import type { Database } from '#store/db.js';
+import { KyselyHandoffStore } from '#store/handoffs.js';
+import { KyselyIncidentStore } from '#store/incident-store.js';
+import { KyselyHealthStore } from '#store/runbook-health.js';
 import { ManualClock } from '../../support/clock.js';
 import { ENGINES } from '../../store/engines.js';
 import { BOUNDARY, SHIFT_START, Z } from './fixtures.js';

@@ -1,11 +1,11 @@
 /** A night shift's worth of stored state, with things on both sides of its boundaries. */
-import type { NewEvent } from '../../../src/core/incidents/timeline.js';
-import type { ResolvedStep } from '../../../src/core/runs/step-runner.js';
-import type { Database } from '../../../src/store/db.js';
-import { KyselyHandoffStore } from '../../../src/store/handoffs.js';
-import { KyselyIncidentStore } from '../../../src/store/incident-store.js';
-import { KyselyApprovalStore } from '../../../src/store/remediation.js';
-import { KyselyRunStore } from '../../../src/store/runs.js';
+import type { NewEvent } from '#core/incidents/timeline.js';
+import type { ResolvedStep } from '#core/runs/step-runner.js';
+import type { Database } from '#store/db.js';
+import { KyselyHandoffStore } from '#store/handoffs.js';
+import { KyselyIncidentStore } from '#store/incident-store.js';
+import { KyselyApprovalStore } from '#store/remediation.js';
+import { KyselyRunStore } from '#store/runs.js';
 
 /** Shifts 08:00/20:00 Europe/Madrid (UTC+1 in November): the night shift is [19:00Z, 07:00Z). */
 export const SHIFT_START = new Date('2026-11-21T19:00:00Z');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rotationOnCall } from '../../../src/core/handoffs/rotation.js';
+import { rotationOnCall } from '#core/handoffs/rotation.js';
 
 const c = { rotation: ['U0A', 'U0B', 'U0C'], shifts: ['08:00', '20:00'], timeZone: 'Europe/Madrid' };
 

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadFileConfig } from '../../../src/config/file.js';
-import { HandoffConfigSchema } from '../../../src/core/handoffs/config.js';
-import { parseSince, shiftAround, shiftIndex, zonedTime } from '../../../src/core/handoffs/window.js';
+import { loadFileConfig } from '#config/file.js';
+import { HandoffConfigSchema } from '#core/handoffs/config.js';
+import { parseSince, shiftAround, shiftIndex, zonedTime } from '#core/handoffs/window.js';
 
 const MADRID = 'Europe/Madrid';
 const SHIFTS = ['08:00', '20:00'];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { approvalRequired } from '../../../src/core/incidents/approval-rule.js';
-import { DEFAULT_SEVERITIES } from '../../../src/core/incidents/severity.js';
+import { approvalRequired } from '#core/incidents/approval-rule.js';
+import { DEFAULT_SEVERITIES } from '#core/incidents/severity.js';
 
 describe('approvalRequired', () => {
   it('follows the severity now, and every severity the incident had since it opened', () => {

@@ -2,14 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PagerEscalator, PagerEventHandler, type PagerEvent, type PagerIncidentSnapshot } from '../../../src/core/incidents/pager-events.js';
-import { IncidentService } from '../../../src/core/incidents/service.js';
-import { DEFAULT_SEVERITIES } from '../../../src/core/incidents/severity.js';
+import { PagerEscalator, PagerEventHandler, type PagerEvent, type PagerIncidentSnapshot } from '#core/incidents/pager-events.js';
+import { IncidentService } from '#core/incidents/service.js';
+import { DEFAULT_SEVERITIES } from '#core/incidents/severity.js';
 import {
   KyselyIncidentStore, KyselyOutbox, KyselyPagerEventOrder, KyselyPagerLinks, openDatabase, releaseClaim, type Database,
-} from '../../../src/store/index.js';
+} from '#store/index.js';
 import { ManualClock } from '../../support/clock.js';
-import { payloadText } from '../../../src/slack/lines/index.js';
+import { payloadText } from '#slack/lines/index.js';
 
 const T0 = new Date('2026-11-22T08:00:00Z');
 const at = (s: number) => new Date(T0.getTime() + s * 1000);

@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { announceMissedResponses } from '../../../src/core/incidents/response-due.js';
-import { IncidentService } from '../../../src/core/incidents/service.js';
-import { DEFAULT_SEVERITIES } from '../../../src/core/incidents/severity.js';
-import { KyselyIncidentStore, KyselyOutbox, openDatabase, type Database } from '../../../src/store/index.js';
+import { announceMissedResponses } from '#core/incidents/response-due.js';
+import { IncidentService } from '#core/incidents/service.js';
+import { DEFAULT_SEVERITIES } from '#core/incidents/severity.js';
+import { KyselyIncidentStore, KyselyOutbox, openDatabase, type Database } from '#store/index.js';
 import { ManualClock } from '../../support/clock.js';
-import { payloadText } from '../../../src/slack/lines/index.js';
+import { payloadText } from '#slack/lines/index.js';
 
 let database: Database;
 let store: KyselyIncidentStore;

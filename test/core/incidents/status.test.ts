@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { assertReopenable, assertTransition, STATUSES, TRANSITIONS } from '../../../src/core/incidents/status.js';
-import { parseSeverity, DEFAULT_SEVERITIES } from '../../../src/core/incidents/severity.js';
+import { assertReopenable, assertTransition, STATUSES, TRANSITIONS } from '#core/incidents/status.js';
+import { parseSeverity, DEFAULT_SEVERITIES } from '#core/incidents/severity.js';
 
 describe('status transitions', () => {
   it('allows exactly the moves in the table', () => {

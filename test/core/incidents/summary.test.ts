@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Incident } from '../../../src/core/incidents/incident.js';
-import { resolvedLine } from '../../../src/core/incidents/summary.js';
-import { renderLine } from '../../../src/slack/lines/index.js';
+import type { Incident } from '#core/incidents/incident.js';
+import { resolvedLine } from '#core/incidents/summary.js';
+import { renderLine } from '#slack/lines/index.js';
 
 const resolutionText = (...a: Parameters<typeof resolvedLine>) => renderLine(resolvedLine(...a));
 

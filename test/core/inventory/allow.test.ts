@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { InventorySchema } from '../../../src/core/inventory/schema.js';
-import { parseRunbook } from '../../../src/core/runbooks/loader.js';
-import { renderRunbook } from '../../../src/core/runbooks/render.js';
-import { runnerFromInventory } from '../../../src/executors/index.js';
+import { InventorySchema } from '#core/inventory/schema.js';
+import { parseRunbook } from '#core/runbooks/loader.js';
+import { renderRunbook } from '#core/runbooks/render.js';
+import { runnerFromInventory } from '#executors/index.js';
 
 const inventory = InventorySchema.parse({
   docker: { projects: { minimarket: { services: ['dashboard', 'postgres'] } }, containers: ['inventario_retail_db'] },

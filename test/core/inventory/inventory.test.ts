@@ -3,9 +3,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadInventory, parseInventory } from '../../../src/core/inventory/loader.js';
-import { parseHostKey } from '../../../src/core/inventory/schema.js';
-import { formatSourceError } from '../../../src/core/runbooks/yaml-source.js';
+import { loadInventory, parseInventory } from '#core/inventory/loader.js';
+import { parseHostKey } from '#core/inventory/schema.js';
+import { formatSourceError } from '#core/runbooks/yaml-source.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'opsroom-inv-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -3,13 +3,13 @@
  * the old single-engine shape still loads (with a note), and mixing both is refused with how to convert.
  */
 import { describe, expect, it } from 'vitest';
-import { parseInventory } from '../../../src/core/inventory/loader.js';
-import type { Inventory } from '../../../src/core/inventory/schema.js';
-import { parseRunbook } from '../../../src/core/runbooks/loader.js';
-import { renderRunbook } from '../../../src/core/runbooks/render.js';
-import { formatSourceError } from '../../../src/core/runbooks/yaml-source.js';
-import { targetKey } from '../../../src/core/runs/expect.js';
-import { describeCommand } from '../../../src/core/runs/step-runner.js';
+import { parseInventory } from '#core/inventory/loader.js';
+import type { Inventory } from '#core/inventory/schema.js';
+import { parseRunbook } from '#core/runbooks/loader.js';
+import { renderRunbook } from '#core/runbooks/render.js';
+import { formatSourceError } from '#core/runbooks/yaml-source.js';
+import { targetKey } from '#core/runs/expect.js';
+import { describeCommand } from '#core/runs/step-runner.js';
 
 const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
 const host = (name: string, address: string) => [`      ${name}:`, `        address: ${address}`, '        user: ops', '        key_path: /k', `        host_key: ${KEY}`];

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import type { FollowUp } from '../../../src/core/followups/model.js';
-import type { Incident } from '../../../src/core/incidents/incident.js';
-import type { TimelineEvent } from '../../../src/core/incidents/timeline.js';
-import { buildPostmortem } from '../../../src/core/postmortem/build.js';
-import { guessLanguage, languageOfSystems } from '../../../src/core/postmortem/language.js';
-import { mdCode, mdFence, mdText } from '../../../src/core/postmortem/markdown.js';
-import type { PostmortemInput, RunRecord } from '../../../src/core/postmortem/model.js';
-import { toJson, toMarkdown } from '../../../src/core/postmortem/render.js';
-import { knownSecrets } from '../../../src/core/runs/known-secrets.js';
-import type { Attempt } from '../../../src/core/runs/ports.js';
-import { SECRET_FORMS } from '../../../src/core/runs/secret-forms.js';
+import type { FollowUp } from '#core/followups/model.js';
+import type { Incident } from '#core/incidents/incident.js';
+import type { TimelineEvent } from '#core/incidents/timeline.js';
+import { buildPostmortem } from '#core/postmortem/build.js';
+import { guessLanguage, languageOfSystems } from '#core/postmortem/language.js';
+import { mdCode, mdFence, mdText } from '#core/postmortem/markdown.js';
+import type { PostmortemInput, RunRecord } from '#core/postmortem/model.js';
+import { toJson, toMarkdown } from '#core/postmortem/render.js';
+import { knownSecrets } from '#core/runs/known-secrets.js';
+import type { Attempt } from '#core/runs/ports.js';
+import { SECRET_FORMS } from '#core/runs/secret-forms.js';
 
 const T0 = new Date('2026-03-01T10:00:00Z');
 const at = (s: number) => new Date(T0.getTime() + s * 1000);

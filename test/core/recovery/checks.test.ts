@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { loadInventory } from '../../../src/core/inventory/loader.js';
-import { isRemediation, verificationChecks } from '../../../src/core/recovery/checks.js';
-import { loadRunbooks } from '../../../src/core/runbooks/loader.js';
-import { renderSteps } from '../../../src/core/runbooks/render.js';
-import type { ResolvedStep } from '../../../src/core/runs/step-runner.js';
+import { loadInventory } from '#core/inventory/loader.js';
+import { isRemediation, verificationChecks } from '#core/recovery/checks.js';
+import { loadRunbooks } from '#core/runbooks/loader.js';
+import { renderSteps } from '#core/runbooks/render.js';
+import type { ResolvedStep } from '#core/runs/step-runner.js';
 import { step } from '../runs/support/scripted-runner.js';
 
 const list = (steps: ResolvedStep[]) => steps.map((s) => ({ stepId: s.id, step: s }));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { median, percentile } from '../../../src/core/report/percentiles.js';
+import { median, percentile } from '#core/report/percentiles.js';
 
 describe('percentiles (linear interpolation between closest ranks)', () => {
   it('the median of an odd count is the middle value, of an even count the mean of the two middle ones', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { routinesOf, unknownScheduled } from '../../../src/core/routines/config.js';
-import { nextRun, ScheduleSchema, slotsBetween } from '../../../src/core/routines/schedule.js';
-import { parseRunbook } from '../../../src/core/runbooks/loader.js';
+import { routinesOf, unknownScheduled } from '#core/routines/config.js';
+import { nextRun, ScheduleSchema, slotsBetween } from '#core/routines/schedule.js';
+import { parseRunbook } from '#core/runbooks/loader.js';
 
 const issue = (v: unknown) => {
   const r = ScheduleSchema.safeParse(v);
@@ -53,7 +53,7 @@ describe('schedules', () => {
 
 describe('schedule lint', () => {
   it('on_failure opens a known severity', async () => {
-    const { DEFAULT_SEVERITIES } = await import('../../../src/core/incidents/severity.js');
+    const { DEFAULT_SEVERITIES } = await import('#core/incidents/severity.js');
     const text = 'title: Rutina\nschedule: { cron: "0 8 * * *", on_failure: { open: P9 } }\nsteps:\n  - { id: a, title: A, manual: hacer }\n';
     const bad = parseRunbook('x/rutina.yml', text, 'x/rutina', { severities: DEFAULT_SEVERITIES });
     expect(bad.errors.map((e) => [e.line, e.message])).toEqual([[2, expect.stringMatching(/unknown severity "P9"/)]]);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { destructiveReason } from '../../../src/core/runbooks/destructive.js';
-import { StepSchema } from '../../../src/core/runbooks/schema.js';
+import { destructiveReason } from '#core/runbooks/destructive.js';
+import { StepSchema } from '#core/runbooks/schema.js';
 import { lint, yaml } from './helpers.js';
 
 const step = (s: object) => StepSchema.parse({ id: 'a', title: 'A', ...s });

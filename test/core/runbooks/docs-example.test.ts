@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SEVERITIES } from '../../../src/core/incidents/severity.js';
-import { renderSteps } from '../../../src/core/runbooks/render.js';
+import { DEFAULT_SEVERITIES } from '#core/incidents/severity.js';
+import { renderSteps } from '#core/runbooks/render.js';
 import { lint } from './helpers.js';
 
 /** The documentation's complete example must stay a valid runbook. */

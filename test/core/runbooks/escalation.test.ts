@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseEscalation } from '../../../src/core/runbooks/escalation.js';
+import { chooseEscalation } from '#core/runbooks/escalation.js';
 import { lint, yaml } from './helpers.js';
 
 const rules = [

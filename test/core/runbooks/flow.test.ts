@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { renderSteps } from '../../../src/core/runbooks/render.js';
-import { RunbookSchema } from '../../../src/core/runbooks/schema.js';
+import { renderSteps } from '#core/runbooks/render.js';
+import { RunbookSchema } from '#core/runbooks/schema.js';
 import { lint, yaml } from './helpers.js';
 
 describe('format: defaults, retry, when, expect per kind', () => {

@@ -1,5 +1,5 @@
-import { parseRunbook, type LoadOptions } from '../../../src/core/runbooks/loader.js';
-import { formatSourceError } from '../../../src/core/runbooks/yaml-source.js';
+import { parseRunbook, type LoadOptions } from '#core/runbooks/loader.js';
+import { formatSourceError } from '#core/runbooks/yaml-source.js';
 
 /** Parses YAML text as runbook `t/demo`, returning the runbook and the formatted errors. */
 export function lint(text: string, opts: LoadOptions = {}, id = 't/demo') {

@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { isCoded } from '../../../src/core/errors.js';
-import { renderSteps } from '../../../src/core/runbooks/render.js';
-import { shellQuote } from '../../../src/core/runbooks/templates.js';
-import type { ResolvedCommand } from '../../../src/core/runs/step-runner.js';
-import { grepMatcher } from '../../../src/executors/docker/logs.js';
-import { remoteCommandOf } from '../../../src/executors/kubernetes/kubernetes-step-runner.js';
+import { isCoded } from '#core/errors.js';
+import { renderSteps } from '#core/runbooks/render.js';
+import { shellQuote } from '#core/runbooks/templates.js';
+import type { ResolvedCommand } from '#core/runs/step-runner.js';
+import { grepMatcher } from '#executors/docker/logs.js';
+import { remoteCommandOf } from '#executors/kubernetes/kubernetes-step-runner.js';
 import { lint, yaml } from './helpers.js';
 
 /** Values an attacker (or a typo) might put in a parameter. Each must arrive as one inert argument. */
@@ -145,8 +145,8 @@ describe('injection corpus', () => {
 
 describe('a shell script inside an argv list', () => {
   it('is read by lint as shell and its parameters are shell-quoted', async () => {
-    const { parseRunbook } = await import('../../../src/core/runbooks/loader.js');
-    const { renderRunbook } = await import('../../../src/core/runbooks/render.js');
+    const { parseRunbook } = await import('#core/runbooks/loader.js');
+    const { renderRunbook } = await import('#core/runbooks/render.js');
     const text = (exec: string) => ['title: T', 'params: { file: { type: string } }', 'steps:', `  - { id: a, title: A, docker: { container: db, exec: ${exec} } }`].join('\n');
     for (const exec of ['[sh, -c, "tail -n 5 {{ file }}"]', '[env, bash, -ec, "tail -n 5 {{ file }}"]', '[busybox, sh, -c, "tail -n 5 {{ file }}"]']) {
       const rb = parseRunbook('t.yml', text(exec), 't/demo').runbook!;

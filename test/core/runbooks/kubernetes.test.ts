@@ -4,14 +4,14 @@
  * read-only follow the verb; locks are per context, namespace and resource.
  */
 import { describe, expect, it } from 'vitest';
-import { CodedError } from '../../../src/core/errors.js';
-import { targetProblem } from '../../../src/core/inventory/allow.js';
-import type { Inventory } from '../../../src/core/inventory/schema.js';
-import { renderRunbook } from '../../../src/core/runbooks/render.js';
-import { isRemediation, verificationChecks } from '../../../src/core/recovery/checks.js';
-import { needsLock, readOnly, targetKey } from '../../../src/core/runs/expect.js';
-import { describeCommand, type KubernetesCommand } from '../../../src/core/runs/step-runner.js';
-import { remoteCommandOf } from '../../../src/executors/kubernetes/kubernetes-step-runner.js';
+import { CodedError } from '#core/errors.js';
+import { targetProblem } from '#core/inventory/allow.js';
+import type { Inventory } from '#core/inventory/schema.js';
+import { renderRunbook } from '#core/runbooks/render.js';
+import { isRemediation, verificationChecks } from '#core/recovery/checks.js';
+import { needsLock, readOnly, targetKey } from '#core/runs/expect.js';
+import { describeCommand, type KubernetesCommand } from '#core/runs/step-runner.js';
+import { remoteCommandOf } from '#executors/kubernetes/kubernetes-step-runner.js';
 import { lint, yaml } from './helpers.js';
 
 const HOST = { address: 'b.example', port: 22, user: 'ops', key_path: '/k', host_key: 'ssh-ed25519 AAAA' };

@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadRunbooks, runbookIdFor, runbooksRootOf } from '../../../src/core/runbooks/loader.js';
-import { formatSourceError } from '../../../src/core/runbooks/yaml-source.js';
+import { loadRunbooks, runbookIdFor, runbooksRootOf } from '#core/runbooks/loader.js';
+import { formatSourceError } from '#core/runbooks/yaml-source.js';
 import { lint, yaml } from './helpers.js';
 
 describe('line mapping', () => {

@@ -5,12 +5,12 @@
  */
 import { parser } from '@prometheus-io/lezer-promql';
 import { describe, expect, it } from 'vitest';
-import type { Inventory } from '../../../src/core/inventory/schema.js';
-import { renderQuery } from '../../../src/core/runbooks/prometheus-step.js';
-import { promqlProblem, queriesOfCommand, queryOfUrl } from '../../../src/core/runbooks/promql-lint.js';
-import { renderRunbook } from '../../../src/core/runbooks/render.js';
-import { readOnly } from '../../../src/core/runs/expect.js';
-import { describeCommand } from '../../../src/core/runs/step-runner.js';
+import type { Inventory } from '#core/inventory/schema.js';
+import { renderQuery } from '#core/runbooks/prometheus-step.js';
+import { promqlProblem, queriesOfCommand, queryOfUrl } from '#core/runbooks/promql-lint.js';
+import { renderRunbook } from '#core/runbooks/render.js';
+import { readOnly } from '#core/runs/expect.js';
+import { describeCommand } from '#core/runs/step-runner.js';
 import { lint, yaml } from './helpers.js';
 
 const inventory = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runbookQueries, withValues } from '../../../src/core/runbooks/queries.js';
+import { runbookQueries, withValues } from '#core/runbooks/queries.js';
 
 const one = (step: Record<string, unknown>) => runbookQueries([{ id: 's', ...step }]);
 

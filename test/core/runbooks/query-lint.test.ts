@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseRunbook } from '../../../src/core/runbooks/loader.js';
-import { formatSourceError } from '../../../src/core/runbooks/yaml-source.js';
+import { parseRunbook } from '#core/runbooks/loader.js';
+import { formatSourceError } from '#core/runbooks/yaml-source.js';
 
 const lint = (steps: string[]) =>
   parseRunbook('runbooks/x/q.yml', ['title: Q', 'ssh: { host: h }', 'steps:', ...steps].join('\n'), 'x/q').errors.map(formatSourceError);

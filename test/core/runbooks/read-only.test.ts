@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { writeSign } from '../../../src/core/runbooks/read-only.js';
-import { renderSteps } from '../../../src/core/runbooks/render.js';
+import { writeSign } from '#core/runbooks/read-only.js';
+import { renderSteps } from '#core/runbooks/render.js';
 import { lint, yaml } from './helpers.js';
 
 describe('read_only', () => {

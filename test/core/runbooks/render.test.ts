@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CodedError } from '../../../src/core/errors.js';
-import { InventorySchema } from '../../../src/core/inventory/schema.js';
-import { renderRunbook, renderSteps } from '../../../src/core/runbooks/render.js';
+import { CodedError } from '#core/errors.js';
+import { InventorySchema } from '#core/inventory/schema.js';
+import { renderRunbook, renderSteps } from '#core/runbooks/render.js';
 import { lint, yaml } from './helpers.js';
 
 const load = (...lines: string[]) => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { runbookJsonSchema, inventoryJsonSchema } from '../../../src/core/runbooks/json-schema.js';
-import { RunbookSchema } from '../../../src/core/runbooks/schema.js';
+import { runbookJsonSchema, inventoryJsonSchema } from '#core/runbooks/json-schema.js';
+import { RunbookSchema } from '#core/runbooks/schema.js';
 
 const minimal = { title: 'T', steps: [{ id: 'a', title: 'A', manual: 'do it' }] };
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SEVERITIES } from '../../../src/core/incidents/severity.js';
-import { InventorySchema } from '../../../src/core/inventory/schema.js';
+import { DEFAULT_SEVERITIES } from '#core/incidents/severity.js';
+import { InventorySchema } from '#core/inventory/schema.js';
 import { lint, yaml } from './helpers.js';
 
 const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIIjZ3X1YqDq8rjD1wZ1cQGkR7aGzv6n4zYH0nL8l3l0m';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseShell, ShellSyntaxError } from '../../../src/core/runbooks/shell-words.js';
+import { parseShell, ShellSyntaxError } from '#core/runbooks/shell-words.js';
 
 const argvs = (s: string) => parseShell(s).map((p) => p.map((c) => c.argv));
 

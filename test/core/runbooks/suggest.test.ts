@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { suggest } from '../../../src/core/runbooks/suggest.js';
+import { suggest } from '#core/runbooks/suggest.js';
 
 const rb = (id: string, title: string, keywords: string[], services: string[] = []) => ({ id, title, match: { keywords, services } });
 const ids = (s: Array<{ runbook: { id: string } }>) => s.map((x) => x.runbook.id);

@@ -3,12 +3,12 @@
  * its timeline event and its message (an outbox effect) in one transaction, on real SQLite.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ApprovalFlow, type ApprovalLines } from '../../../src/core/runs/approval-flow.js';
-import { APPROVAL_TRANSITIONS, ApprovalTransitionError, checkApprovalMove, type Approval } from '../../../src/core/runs/approvals.js';
-import { RunPolicy } from '../../../src/core/runs/permissions.js';
-import { createLogger } from '../../../src/log.js';
-import { KyselyIncidentStore, KyselyOutbox, openDatabase, type Database } from '../../../src/store/index.js';
-import { KyselyApprovalStore } from '../../../src/store/remediation.js';
+import { ApprovalFlow, type ApprovalLines } from '#core/runs/approval-flow.js';
+import { APPROVAL_TRANSITIONS, ApprovalTransitionError, checkApprovalMove, type Approval } from '#core/runs/approvals.js';
+import { RunPolicy } from '#core/runs/permissions.js';
+import { createLogger } from '#src/log.js';
+import { KyselyIncidentStore, KyselyOutbox, openDatabase, type Database } from '#store/index.js';
+import { KyselyApprovalStore } from '#store/remediation.js';
 import { ManualClock } from '../../support/clock.js';
 
 const lines: ApprovalLines = {

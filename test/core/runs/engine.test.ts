@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { isCoded } from '../../../src/core/errors.js';
-import { stepFingerprint } from '../../../src/core/runs/confirmation.js';
-import { RunEngine, type RunEngineDeps } from '../../../src/core/runs/engine.js';
-import type { RunEvent } from '../../../src/core/runs/events.js';
-import { MemoryRunStore } from '../../../src/core/runs/memory-store.js';
-import type { EscalationContext } from '../../../src/core/runs/ports.js';
-import type { ResolvedStep } from '../../../src/core/runs/step-runner.js';
+import { isCoded } from '#core/errors.js';
+import { stepFingerprint } from '#core/runs/confirmation.js';
+import { RunEngine, type RunEngineDeps } from '#core/runs/engine.js';
+import type { RunEvent } from '#core/runs/events.js';
+import { MemoryRunStore } from '#core/runs/memory-store.js';
+import type { EscalationContext } from '#core/runs/ports.js';
+import type { ResolvedStep } from '#core/runs/step-runner.js';
 import { gate, hangsUntilAborted, neverReturns, prints, ScriptedRunner, ssh, step } from './support/scripted-runner.js';
 
 function setup(runner = new ScriptedRunner(), over: Partial<RunEngineDeps> = {}) {

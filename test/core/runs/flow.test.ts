@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { checkCondition, statesOf } from '../../../src/core/runs/conditions.js';
-import { RunEngine } from '../../../src/core/runs/engine.js';
-import type { RunEvent } from '../../../src/core/runs/events.js';
-import { judge } from '../../../src/core/runs/expect.js';
-import { MemoryRunStore } from '../../../src/core/runs/memory-store.js';
-import type { Expectation, ResolvedStep, StepOutcome } from '../../../src/core/runs/step-runner.js';
-import { deriveRunState } from '../../../src/core/runs/step-state.js';
+import { checkCondition, statesOf } from '#core/runs/conditions.js';
+import { RunEngine } from '#core/runs/engine.js';
+import type { RunEvent } from '#core/runs/events.js';
+import { judge } from '#core/runs/expect.js';
+import { MemoryRunStore } from '#core/runs/memory-store.js';
+import type { Expectation, ResolvedStep, StepOutcome } from '#core/runs/step-runner.js';
+import { deriveRunState } from '#core/runs/step-state.js';
 import { prints, ScriptedRunner, type Script, ssh, step } from './support/scripted-runner.js';
 
 const out = (output: string, exitCode = 0): StepOutcome => ({ exitCode, output, timedOut: false });

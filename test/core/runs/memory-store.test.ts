@@ -1,4 +1,4 @@
-import { MemoryRunStore } from '../../../src/core/runs/memory-store.js';
+import { MemoryRunStore } from '#core/runs/memory-store.js';
 import { describeRunStore } from './support/store-contract.js';
 
 describeRunStore('memory', async () => ({ store: new MemoryRunStore(), close: async () => undefined }));

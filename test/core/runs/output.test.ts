@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { capOutput, OutputCapture, OutputPipe } from '../../../src/core/runs/output.js';
-import { Redactor } from '../../../src/core/runs/redact.js';
+import { capOutput, OutputCapture, OutputPipe } from '#core/runs/output.js';
+import { Redactor } from '#core/runs/redact.js';
 
 const lines = (from: number, to: number): string => Array.from({ length: to - from + 1 }, (_, k) => `line ${from + k}\n`).join('');
 

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseRunbook } from '../../../src/core/runbooks/loader.js';
-import { renderSteps } from '../../../src/core/runbooks/render.js';
-import { stepFingerprint } from '../../../src/core/runs/confirmation.js';
-import { RunEngine } from '../../../src/core/runs/engine.js';
-import { MemoryRunStore } from '../../../src/core/runs/memory-store.js';
-import { formatSourceError } from '../../../src/core/runbooks/yaml-source.js';
-import { DockerStepRunner } from '../../../src/executors/docker/docker-step-runner.js';
+import { parseRunbook } from '#core/runbooks/loader.js';
+import { renderSteps } from '#core/runbooks/render.js';
+import { stepFingerprint } from '#core/runs/confirmation.js';
+import { RunEngine } from '#core/runs/engine.js';
+import { MemoryRunStore } from '#core/runs/memory-store.js';
+import { formatSourceError } from '#core/runbooks/yaml-source.js';
+import { DockerStepRunner } from '#executors/docker/docker-step-runner.js';
 import { dockerAvailable, startDocker, type DockerPeer } from '../../support/peers/docker.js';
 
 /** A cache that is broken until restarted, then answers PONG only after a couple of seconds. */

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { shellQuote } from '../../../src/core/runbooks/templates.js';
-import { scrubTyped } from '../../../src/core/runs/known-secrets.js';
-import { Redactor, REDACTED } from '../../../src/core/runs/redact.js';
-import { isSealed, newSealedRun, seal, SecretVault, unseal } from '../../../src/core/runs/sealing.js';
-import { SECRET_FORMS } from '../../../src/core/runs/secret-forms.js';
+import { shellQuote } from '#core/runbooks/templates.js';
+import { scrubTyped } from '#core/runs/known-secrets.js';
+import { Redactor, REDACTED } from '#core/runs/redact.js';
+import { isSealed, newSealedRun, seal, SecretVault, unseal } from '#core/runs/sealing.js';
+import { SECRET_FORMS } from '#core/runs/secret-forms.js';
 import { step } from './support/scripted-runner.js';
 
 /** Secrets with every character an encoder treats specially. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Redactor, REDACTED } from '../../../src/core/runs/redact.js';
+import { Redactor, REDACTED } from '#core/runs/redact.js';
 
 const PEM = [
   '-----BEGIN RSA PRIVATE KEY-----',

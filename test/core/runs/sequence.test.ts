@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { stepFingerprint } from '../../../src/core/runs/confirmation.js';
-import { RunEngine } from '../../../src/core/runs/engine.js';
-import { MemoryRunStore } from '../../../src/core/runs/memory-store.js';
-import type { ResolvedStep } from '../../../src/core/runs/step-runner.js';
+import { stepFingerprint } from '#core/runs/confirmation.js';
+import { RunEngine } from '#core/runs/engine.js';
+import { MemoryRunStore } from '#core/runs/memory-store.js';
+import type { ResolvedStep } from '#core/runs/step-runner.js';
 import { prints, ScriptedRunner, ssh, step } from './support/scripted-runner.js';
 
 function setup(steps: ResolvedStep[], failing: string[] = []) {

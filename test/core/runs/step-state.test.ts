@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isCoded } from '../../../src/core/errors.js';
-import { deriveRunState, nextStepState, STEP_EVENTS, STEP_STATES, type StepEvent, type StepState } from '../../../src/core/runs/step-state.js';
+import { isCoded } from '#core/errors.js';
+import { deriveRunState, nextStepState, STEP_EVENTS, STEP_STATES, type StepEvent, type StepState } from '#core/runs/step-state.js';
 
 // Written out independently of the table under test.
 const LEGAL: Record<string, StepState> = {

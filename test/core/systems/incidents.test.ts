@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { NewEffect } from '../../../src/core/effects.js';
-import type { Incident } from '../../../src/core/incidents/incident.js';
-import { DEFAULT_SEVERITIES } from '../../../src/core/incidents/severity.js';
-import { saidParts } from '../../../src/core/said.js';
-import { decideMove, levelFor, openingEffects, raisedEffects, systemFor } from '../../../src/core/systems/incidents.js';
-import { SystemRouting, SystemsSchema } from '../../../src/core/systems/index.js';
-import { noticeText, payloadText } from '../../../src/slack/lines/index.js';
+import type { NewEffect } from '#core/effects.js';
+import type { Incident } from '#core/incidents/incident.js';
+import { DEFAULT_SEVERITIES } from '#core/incidents/severity.js';
+import { saidParts } from '#core/said.js';
+import { decideMove, levelFor, openingEffects, raisedEffects, systemFor } from '#core/systems/incidents.js';
+import { SystemRouting, SystemsSchema } from '#core/systems/index.js';
+import { noticeText, payloadText } from '#slack/lines/index.js';
 
 const routing = new SystemRouting({
   systems: SystemsSchema.parse({

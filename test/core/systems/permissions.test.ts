@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SEVERITIES } from '../../../src/core/incidents/severity.js';
-import { RunPolicy } from '../../../src/core/runs/permissions.js';
-import { SystemRouting, SystemsSchema } from '../../../src/core/systems/index.js';
+import { DEFAULT_SEVERITIES } from '#core/incidents/severity.js';
+import { RunPolicy } from '#core/runs/permissions.js';
+import { SystemRouting, SystemsSchema } from '#core/systems/index.js';
 
 const routing = new SystemRouting({
   systems: SystemsSchema.parse({ blatam: { people: { responders: ['U0ERIN', 'S0BLATAM'] } }, bff: {} }),

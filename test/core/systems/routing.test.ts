@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SEVERITIES } from '../../../src/core/incidents/severity.js';
-import { SystemRouting, SystemsSchema, unknownSystemText } from '../../../src/core/systems/index.js';
-import { saidParts } from '../../../src/core/said.js';
+import { DEFAULT_SEVERITIES } from '#core/incidents/severity.js';
+import { SystemRouting, SystemsSchema, unknownSystemText } from '#core/systems/index.js';
+import { saidParts } from '#core/said.js';
 
 const systems = SystemsSchema.parse({
   blatam: {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { VerifyConfigSchema, verifySchedule } from '../../../src/core/verify/config.js';
+import { VerifyConfigSchema, verifySchedule } from '#core/verify/config.js';
 
 describe('verify schedule', () => {
   const defaults = VerifyConfigSchema.parse({});

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { probeOf } from '../../../src/core/verify/probes.js';
-import type { KubernetesCommand } from '../../../src/core/runs/step-runner.js';
+import { probeOf } from '#core/verify/probes.js';
+import type { KubernetesCommand } from '#core/runs/step-runner.js';
 
 describe('probeOf', () => {
   it('asks an SSH host for every program, each one a single quoted word', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { programsOf } from '../../../src/core/verify/programs.js';
+import { programsOf } from '#core/verify/programs.js';
 
 describe('programsOf', () => {
   it.each([

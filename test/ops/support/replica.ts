@@ -3,10 +3,10 @@
  * real configuration; REMINDER_EVERY_MS makes the reminder lease loop tick faster. Prints
  * `READY <url>` once listening; SIGTERM shuts it down gracefully.
  */
-import { parseEnv } from '../../../src/config/env.js';
-import { loadFileConfig } from '../../../src/config/file.js';
-import { createLogger } from '../../../src/log.js';
-import { startOpsroom } from '../../../src/opsroom.js';
+import { parseEnv } from '#config/env.js';
+import { loadFileConfig } from '#config/file.js';
+import { createLogger } from '#src/log.js';
+import { startOpsroom } from '#src/opsroom.js';
 
 const env = parseEnv(process.env);
 const ops = await startOpsroom({

@@ -1,9 +1,9 @@
 /** A small PagerDuty account in the fake, and the opsroom objects that talk to it. */
-import type { Effect, EffectPayload } from '../../../src/core/effects.js';
-import type { Incident } from '../../../src/core/incidents/incident.js';
-import { InMemoryPagerLinks } from '../../../src/pagerduty/links.js';
-import { PagerDutyPager } from '../../../src/pagerduty/pager.js';
-import type { PagerDutySettingsInput } from '../../../src/pagerduty/settings.js';
+import type { Effect, EffectPayload } from '#core/effects.js';
+import type { Incident } from '#core/incidents/incident.js';
+import { InMemoryPagerLinks } from '#pagerduty/links.js';
+import { PagerDutyPager } from '#pagerduty/pager.js';
+import type { PagerDutySettingsInput } from '#pagerduty/settings.js';
 import { ManualClock } from '../../support/clock.js';
 import { PagerDutyFake } from '../../support/pagerduty-fake.js';
 

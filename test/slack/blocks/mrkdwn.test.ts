@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { markdownText } from '../../../src/core/handoffs/render.js';
-import { said } from '../../../src/core/said.js';
-import { code, escapeMrkdwn, link, opsroomLine, userText } from '../../../src/slack/blocks/mrkdwn.js';
-import { mrkdwn } from '../../../src/workspace/page/mrkdwn.js';
+import { markdownText } from '#core/handoffs/render.js';
+import { said } from '#core/said.js';
+import { code, escapeMrkdwn, link, opsroomLine, userText } from '#slack/blocks/mrkdwn.js';
+import { mrkdwn } from '#workspace/page/mrkdwn.js';
 
 const HOSTILE = '<!channel> <!here> <!everyone> <!subteam^S1> <@U123> <#C1> <https://evil.example|https://bank.example> @here @Channel *bold* a&b';
 /** Markup Slack would turn into a broadcast, a mention or a link. */

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { HandoffLine } from '../../../src/core/handoffs/lines.js';
-import type { NoticeLine, ThreadLine } from '../../../src/core/incidents/lines.js';
-import { person, said, unsaid } from '../../../src/core/said.js';
-import { opsroomLine } from '../../../src/slack/blocks/mrkdwn.js';
-import { renderHandoffLine } from '../../../src/slack/lines/handoffs.js';
-import { noticeText, payloadText, renderLine, renderNotice } from '../../../src/slack/lines/index.js';
+import type { HandoffLine } from '#core/handoffs/lines.js';
+import type { NoticeLine, ThreadLine } from '#core/incidents/lines.js';
+import { person, said, unsaid } from '#core/said.js';
+import { opsroomLine } from '#slack/blocks/mrkdwn.js';
+import { renderHandoffLine } from '#slack/lines/handoffs.js';
+import { noticeText, payloadText, renderLine, renderNotice } from '#slack/lines/index.js';
 
 const T = Date.parse('2026-12-01T14:05:09Z');
 const posted = (l: ThreadLine) => opsroomLine(renderLine(l));

@@ -1,7 +1,7 @@
 /** Two routines of an `ops` system for schedule tests: one that passes, one that fails and has a dangerous step. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FileConfig } from '../../../src/config/file.js';
+import type { FileConfig } from '#config/file.js';
 import { GEN, SECRET, writeRunbooks } from './runs-world.js';
 
 export const MORNING = `

@@ -1,10 +1,10 @@
 import type { App } from '@slack/bolt';
-import { CodedError, ErrorCode } from '../../../core/errors.js';
-import type { Incident } from '../../../core/incidents/incident.js';
-import { isStatus } from '../../../core/incidents/status.js';
-import { resolveModal, updateModal } from '../../blocks/modals.js';
-import type { SlackDeps } from '../../deps.js';
-import { Actions } from '../../ids.js';
+import { CodedError, ErrorCode } from '#core/errors.js';
+import type { Incident } from '#core/incidents/incident.js';
+import { isStatus } from '#core/incidents/status.js';
+import { resolveModal, updateModal } from '#slack/blocks/modals.js';
+import type { SlackDeps } from '#slack/deps.js';
+import { Actions } from '#slack/ids.js';
 import { clickedIncident, clickedWhere } from '../clicked.js';
 import { tellError } from '../reply.js';
 import type { ClickArgs } from '../types.js';

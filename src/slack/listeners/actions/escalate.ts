@@ -1,9 +1,9 @@
 import type { App, BlockAction } from '@slack/bolt';
-import { CodedError, ErrorCode } from '../../../core/errors.js';
-import { escalateModal, escalationChoice } from '../../blocks/escalate.js';
-import type { SlackDeps } from '../../deps.js';
+import { CodedError, ErrorCode } from '#core/errors.js';
+import { escalateModal, escalationChoice } from '#slack/blocks/escalate.js';
+import type { SlackDeps } from '#slack/deps.js';
 import { claimsOf } from '../once.js';
-import { Actions, Inputs, Views } from '../../ids.js';
+import { Actions, Inputs, Views } from '#slack/ids.js';
 import { clickedIncident, clickedWhere } from '../clicked.js';
 import { fieldError, tellError } from '../reply.js';
 import type { ViewValues } from '../types.js';

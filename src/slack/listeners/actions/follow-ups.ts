@@ -1,9 +1,9 @@
 /** The card's follow-up Done buttons and the resolved card's Postmortem button. */
 import type { App } from '@slack/bolt';
-import { CodedError, ErrorCode } from '../../../core/errors.js';
-import type { Incident } from '../../../core/incidents/incident.js';
-import type { SlackDeps } from '../../deps.js';
-import { FollowUpActions } from '../../ids.js';
+import { CodedError, ErrorCode } from '#core/errors.js';
+import type { Incident } from '#core/incidents/incident.js';
+import type { SlackDeps } from '#slack/deps.js';
+import { FollowUpActions } from '#slack/ids.js';
 import { clickedIncident, clickedWhere } from '../clicked.js';
 import { tellError, tellOnly } from '../reply.js';
 import type { ClickArgs } from '../types.js';

@@ -1,8 +1,8 @@
 import type { App } from '@slack/bolt';
-import { CodedError, ErrorCode } from '../../../core/errors.js';
-import { incidentKey } from '../../../core/incidents/incident.js';
-import { acceptedBlocks, noteModal, type Block } from '../../blocks/handoff.js';
-import { HandoffActions, HandoffViews } from '../../ids.js';
+import { CodedError, ErrorCode } from '#core/errors.js';
+import { incidentKey } from '#core/incidents/incident.js';
+import { acceptedBlocks, noteModal, type Block } from '#slack/blocks/handoff.js';
+import { HandoffActions, HandoffViews } from '#slack/ids.js';
 import type { HandoffSlackDeps } from '../commands/handoff.js';
 import { clickedIncident, clickedMessage, clickedWhere } from '../clicked.js';
 import { fieldError, tellError, tellOnly } from '../reply.js';

@@ -1,8 +1,8 @@
 /** "Move to monitoring" under a verified recovery: the incident is the thread's, as Slack signed it. */
 import type { App, BlockAction } from '@slack/bolt';
-import { CodedError, ErrorCode } from '../../../core/errors.js';
-import type { SlackDeps } from '../../deps.js';
-import { Actions } from '../../ids.js';
+import { CodedError, ErrorCode } from '#core/errors.js';
+import type { SlackDeps } from '#slack/deps.js';
+import { Actions } from '#slack/ids.js';
 import { clickedMessage, clickedWhere } from '../clicked.js';
 import { tellError } from '../reply.js';
 

@@ -6,18 +6,18 @@
  * value that disagrees with its message is treated as tampering: refused and recorded.
  */
 import type { App, ButtonAction } from '@slack/bolt';
-import { CodedError, ErrorCode, isCoded } from '../../../core/errors.js';
-import type { SlackDeps } from '../../deps.js';
-import { RunActions } from '../../ids.js';
+import { CodedError, ErrorCode, isCoded } from '#core/errors.js';
+import type { SlackDeps } from '#slack/deps.js';
+import { RunActions } from '#slack/ids.js';
 import { clickedMessage, clickedWhere } from '../clicked.js';
 import { tellError } from '../reply.js';
 import type { ClickArgs } from '../types.js';
 import { claimsOf } from '../once.js';
-import type { Once } from '../../../core/once.js';
-import type { Remediation } from '../../remediation.js';
-import { paramsModal, rejectModal } from '../../blocks/run-views.js';
-import { refOfPosted } from '../../run-posts.js';
-import { stopStep } from '../../run-stop.js';
+import type { Once } from '#core/once.js';
+import type { Remediation } from '#slack/remediation.js';
+import { paramsModal, rejectModal } from '#slack/blocks/run-views.js';
+import { refOfPosted } from '#slack/run-posts.js';
+import { stopStep } from '#slack/run-stop.js';
 
 type Picked = ButtonAction & { selected_option?: { value?: string } };
 type Args = ClickArgs<Picked>;

@@ -1,20 +1,20 @@
 /** `/runbook list [broken] [filter]`, `/runbook run [INC-n] <id> [name=value…]`, `/runbook schedule`, `/runbook help`. */
 import type { App, RespondArguments } from '@slack/bolt';
-import { runbookCommand } from '../../../../commands/runbook.js';
-import { parseSlash } from '../../../../commands/parse.js';
-import { badCommandText, usageOf } from '../../blocks/usage.js';
-import { CodedError, ErrorCode, isCoded } from '../../../core/errors.js';
-import { incidentKey, type Incident } from '../../../core/incidents/incident.js';
-import { paramsModal } from '../../blocks/run-views.js';
-import { runbookList } from '../../blocks/runbook-list.js';
-import type { SlackDeps } from '../../deps.js';
+import { runbookCommand } from '#commands/runbook.js';
+import { parseSlash } from '#commands/parse.js';
+import { badCommandText, usageOf } from '#slack/blocks/usage.js';
+import { CodedError, ErrorCode, isCoded } from '#core/errors.js';
+import { incidentKey, type Incident } from '#core/incidents/incident.js';
+import { paramsModal } from '#slack/blocks/run-views.js';
+import { runbookList } from '#slack/blocks/runbook-list.js';
+import type { SlackDeps } from '#slack/deps.js';
 import { errorReply } from '../reply.js';
-import { code } from '../../blocks/mrkdwn.js';
-import { said } from '../../../core/said.js';
-import { nearest } from '../../../core/nearest.js';
+import { code } from '#slack/blocks/mrkdwn.js';
+import { said } from '#core/said.js';
+import { nearest } from '#core/nearest.js';
 import { withinAckWindow } from '../ack.js';
 import { arrivedAt } from '../once.js';
-import { scheduleList } from '../../blocks/schedule-list.js';
+import { scheduleList } from '#slack/blocks/schedule-list.js';
 
 /** `a=1 b=two` -> { a: '1', b: 'two' }; anything else is a clear error. */
 export function parseAssignments(text: string | undefined): Record<string, string> {

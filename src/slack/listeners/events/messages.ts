@@ -6,9 +6,9 @@
  * when it was said, scrubbed of known secrets). A retried event is recorded once.
  */
 import type { App } from '@slack/bolt';
-import type { TimelineMessages } from '../../../core/incidents/messages.js';
-import type { SlackDeps } from '../../deps.js';
-import { permalinkOf, readableMessageText } from '../../message-text.js';
+import type { TimelineMessages } from '#core/incidents/messages.js';
+import type { SlackDeps } from '#slack/deps.js';
+import { permalinkOf, readableMessageText } from '#slack/message-text.js';
 import { logOnce } from '../reply.js';
 
 /** Subtypes that are still a person saying something. */

@@ -5,14 +5,14 @@
  * linked back to it on the timeline and in the thread (see views/timeline.ts).
  */
 import type { AllMiddlewareArgs, App, MessageShortcut, SlackShortcutMiddlewareArgs } from '@slack/bolt';
-import type { TimelineMessages } from '../../../core/incidents/messages.js';
-import { incidentKey } from '../../../core/incidents/incident.js';
-import { scrubTyped } from '../../../core/runs/known-secrets.js';
-import { declareModal, pickIncidentModal, type PickedMessage } from '../../blocks/timeline.js';
-import type { SlackDeps } from '../../deps.js';
+import type { TimelineMessages } from '#core/incidents/messages.js';
+import { incidentKey } from '#core/incidents/incident.js';
+import { scrubTyped } from '#core/runs/known-secrets.js';
+import { declareModal, pickIncidentModal, type PickedMessage } from '#slack/blocks/timeline.js';
+import type { SlackDeps } from '#slack/deps.js';
 import { errorReply } from '../reply.js';
-import { Shortcuts } from '../../ids.js';
-import { permalinkOf, plainMessageText, readableMessageText } from '../../message-text.js';
+import { Shortcuts } from '#slack/ids.js';
+import { permalinkOf, plainMessageText, readableMessageText } from '#slack/message-text.js';
 
 type Args = SlackShortcutMiddlewareArgs<MessageShortcut> & AllMiddlewareArgs;
 

@@ -1,12 +1,12 @@
 /** Runbook modals: the parameters of a run to start, and the confirmation of a dangerous step. */
 import type { App } from '@slack/bolt';
-import { CodedError, ErrorCode, isCoded } from '../../../core/errors.js';
-import { checkParamValue } from '../../../core/runbooks/params.js';
-import type { SlackDeps } from '../../deps.js';
-import type { Incident } from '../../../core/incidents/incident.js';
+import { CodedError, ErrorCode, isCoded } from '#core/errors.js';
+import { checkParamValue } from '#core/runbooks/params.js';
+import type { SlackDeps } from '#slack/deps.js';
+import type { Incident } from '#core/incidents/incident.js';
 import { fieldError, tellError, type Where } from '../reply.js';
 import { claimsOf } from '../once.js';
-import { paramInput, RunViews } from '../../ids.js';
+import { paramInput, RunViews } from '#slack/ids.js';
 import type { ViewValues } from '../types.js';
 
 const valueOf = (v: ViewValues, id: string): string | undefined => {

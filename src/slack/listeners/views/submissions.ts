@@ -1,13 +1,13 @@
 import type { App } from '@slack/bolt';
-import { CodedError, ErrorCode, isCoded } from '../../../core/errors.js';
-import { TITLE_MAX } from '../../../core/incidents/service.js';
-import { isStatus } from '../../../core/incidents/status.js';
-import { systemFor } from '../../../core/systems/incidents.js';
-import type { SlackDeps } from '../../deps.js';
+import { CodedError, ErrorCode, isCoded } from '#core/errors.js';
+import { TITLE_MAX } from '#core/incidents/service.js';
+import { isStatus } from '#core/incidents/status.js';
+import { systemFor } from '#core/systems/incidents.js';
+import type { SlackDeps } from '#slack/deps.js';
 import { fieldError, fieldText } from '../reply.js';
 import { claimsOf } from '../once.js';
-import { Inputs, Views } from '../../ids.js';
-import { unpackMeta, type PickedMessage } from '../../blocks/timeline.js';
+import { Inputs, Views } from '#slack/ids.js';
+import { unpackMeta, type PickedMessage } from '#slack/blocks/timeline.js';
 import { declaredFrom } from './timeline.js';
 import type { ViewValues } from '../types.js';
 

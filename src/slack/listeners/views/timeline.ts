@@ -4,16 +4,16 @@
  */
 import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import { CodedError, ErrorCode } from '../../../core/errors.js';
-import type { TimelineMessages } from '../../../core/incidents/messages.js';
-import type { OpenInput } from '../../../core/incidents/service.js';
-import { isOpen } from '../../../core/incidents/status.js';
-import { incidentKey } from '../../../core/incidents/incident.js';
-import { addedLine, declaredLine, unpackMeta, type PickedMessage } from '../../blocks/timeline.js';
-import type { SlackDeps } from '../../deps.js';
+import { CodedError, ErrorCode } from '#core/errors.js';
+import type { TimelineMessages } from '#core/incidents/messages.js';
+import type { OpenInput } from '#core/incidents/service.js';
+import { isOpen } from '#core/incidents/status.js';
+import { incidentKey } from '#core/incidents/incident.js';
+import { addedLine, declaredLine, unpackMeta, type PickedMessage } from '#slack/blocks/timeline.js';
+import type { SlackDeps } from '#slack/deps.js';
 import { fieldError } from '../reply.js';
-import { TimelineInputs, TimelineViews } from '../../ids.js';
-import { permalinkOf, readableMessageText } from '../../message-text.js';
+import { TimelineInputs, TimelineViews } from '#slack/ids.js';
+import { permalinkOf, readableMessageText } from '#slack/message-text.js';
 import type { ViewValues } from '../types.js';
 
 /** The timeline entry and thread line of an incident declared from `from` (open's `declaredFrom`). */

@@ -1,7 +1,7 @@
 /** Child process for the restart test: starts a step that never finishes, says so, and waits to be killed. */
-import { RunEngine } from '../../../../src/core/runs/engine.js';
-import { openDatabase } from '../../../../src/store/db.js';
-import { KyselyRunStore } from '../../../../src/store/runs.js';
+import { RunEngine } from '#core/runs/engine.js';
+import { openDatabase } from '#store/db.js';
+import { KyselyRunStore } from '#store/runs.js';
 import { neverReturns, ScriptedRunner, step } from './scripted-runner.js';
 
 const [url] = process.argv.slice(2);

@@ -1,6 +1,6 @@
 /** A StepRunner whose behaviour per command is scripted by the test (unit tests of engine logic only). */
-import type { ResolvedCommand, RunOptions, StepOutcome, StepRunner } from '../../../../src/core/runs/step-runner.js';
-import type { ResolvedStep } from '../../../../src/core/runs/step-runner.js';
+import type { ResolvedCommand, RunOptions, StepOutcome, StepRunner } from '#core/runs/step-runner.js';
+import type { ResolvedStep } from '#core/runs/step-runner.js';
 
 export type Script = (command: ResolvedCommand, options: RunOptions) => Promise<StepOutcome>;
 

@@ -1,6 +1,6 @@
 /** The behaviour every RunStore must have; run against the in-memory store and SQL engines. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AttemptStart, RunStore } from '../../../../src/core/runs/ports.js';
+import type { AttemptStart, RunStore } from '#core/runs/ports.js';
 import { step } from './scripted-runner.js';
 
 const T0 = new Date('2026-03-01T10:00:00.000Z');

@@ -21,7 +21,7 @@ const SECRET_PATTERNS: Array<[RegExp, string]> = [
 ];
 
 /** Known secret values in any encoded form (core/runs/known-secrets.ts), then credential shapes. */
-export function scrub(text: string): string {
+function scrub(text: string): string {
   return SECRET_PATTERNS.reduce((t, [re, to]) => t.replace(re, to), knownSecrets.valuesRedactor().redact(text));
 }
 

@@ -32,7 +32,7 @@ const STEP_SECONDS = [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
 const RESPONSE_SECONDS = [60, 300, 600, 900, 1800, 3600, 7200, 14_400, 28_800, 86_400, 259_200];
 
 /** Kind of a step from its stored target (`docker:…`, `ssh:…`, `http:…`; anything else is the engine's own). */
-export const stepKind = (target: string) => /^(docker|ssh|http):/.exec(target)?.[1] ?? 'other';
+const stepKind = (target: string) => /^(docker|ssh|http):/.exec(target)?.[1] ?? 'other';
 
 export class Metrics {
   readonly registry = new Registry();

@@ -47,7 +47,7 @@ export interface OpsroomOptions {
   deliveries?: Omit<DeliveryClaimOptions, 'owner'>;
 }
 
-export const LOCAL_INCIDENT_CHANNEL = 'C0INCIDENTS';
+const LOCAL_INCIDENT_CHANNEL = 'C0INCIDENTS';
 
 /**
  * Builds and starts opsroom from the parts in wiring/: persistence, Slack's client, incidents,

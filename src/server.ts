@@ -11,7 +11,7 @@ const FIVE_MINUTES = 5 * 60;
  * Refuses Slack requests whose signature headers are missing or whose timestamp is more than five
  * minutes from now in either direction, before Bolt parses anything (Bolt accepts future ones).
  */
-export function slackHeadersOk(req: IncomingMessage, nowMs = Date.now()): boolean {
+function slackHeadersOk(req: IncomingMessage, nowMs = Date.now()): boolean {
   const ts = Number(req.headers['x-slack-request-timestamp']);
   const sig = req.headers['x-slack-signature'];
   if (!Number.isFinite(ts) || typeof sig !== 'string' || !sig.startsWith('v0=')) return false;

@@ -3,12 +3,10 @@ import type { Incident, IncidentPatch, NewIncident } from './incidents/incident.
 import type { NewEvent, TimelineEvent } from './incidents/timeline.js';
 import type { Effect, NewEffect } from './effects.js';
 
-export type { StepRunner, ResolvedCommand, StepOutcome, RunOptions } from './runs/step-runner.js';
-export type { RunStore, Run, StepRun, NewRun, Attempt, AttemptStart, AttemptResult, TargetLock, Escalator, EscalationContext } from './runs/ports.js';
-
+export type { RunStore, Escalator, EscalationContext } from './runs/ports.js';
 
 /** Fields of a log line (ids, counts, the error as text). */
-export type LogFields = Record<string, unknown>;
+type LogFields = Record<string, unknown>;
 
 /** The logger every part gets: fields first, then the message (src/log.ts builds it from pino). */
 export interface Logger {

@@ -3,9 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 
 export { RequestGate } from './gate.js';
-export { LeasedLoop, type LeasedLoopOptions } from './leased-loop.js';
-export { readiness, type ReadinessOptions } from './readiness.js';
-export { holdSocketModeLease, socketModeRefusal, SOCKET_MODE_LEASE } from './socket-mode.js';
+export { LeasedLoop } from './leased-loop.js';
+export { readiness } from './readiness.js';
+export { holdSocketModeLease } from './socket-mode.js';
 export { observedSlackRoute, logRuns } from './http.js';
 export { loggedDeliveries } from './delivery-log.js';
 

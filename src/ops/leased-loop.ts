@@ -5,7 +5,7 @@
  */
 import type { Clock } from '#core/ports.js';
 
-export interface LeaseStore {
+interface LeaseStore {
   tryLease(name: string, owner: string, until: Date, now: Date): Promise<boolean>;
   release(name: string, owner: string): Promise<void>;
 }

@@ -8,9 +8,9 @@
 import { ConfigError } from '#config/env.js';
 import type { Clock } from '#core/ports.js';
 
-export const SOCKET_MODE_LEASE = 'slack-socket-mode';
+const SOCKET_MODE_LEASE = 'slack-socket-mode';
 
-export interface SocketModeLeaseStore {
+interface SocketModeLeaseStore {
   tryLease(name: string, owner: string, until: Date, now: Date): Promise<boolean>;
   release(name: string, owner: string): Promise<void>;
   holder(name: string, now: Date): Promise<{ owner: string; until: Date } | undefined>;
@@ -26,7 +26,7 @@ export interface SocketModeGuardOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-export const socketModeRefusal = (holder: string) =>
+const socketModeRefusal = (holder: string) =>
   `Socket Mode runs one opsroom replica only, and replica "${holder}" is already connected to Slack. ` +
   'To run several replicas, use HTTP mode: unset SLACK_APP_TOKEN, set SLACK_SIGNING_SECRET, put the replicas ' +
   'behind a load balancer and point the Slack app\'s Request URLs at https://<load balancer>/slack/events ' +

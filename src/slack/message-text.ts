@@ -29,7 +29,7 @@ function splitLabel(inner: string): [string, string | undefined] {
 }
 
 /** The ids mentioned without a name (`<@U123>`), each once. */
-export const mentionedIds = (text: string): string[] => [...new Set([...String(text ?? '').matchAll(/<@([UW][A-Z0-9]+)>/g)].map((m) => m[1]))];
+const mentionedIds = (text: string): string[] => [...new Set([...String(text ?? '').matchAll(/<@([UW][A-Z0-9]+)>/g)].map((m) => m[1]))];
 
 /** Plain text with mentioned people's names looked up (users.info); an id stays when a lookup fails. */
 export async function readableMessageText(client: WebClient, text: string): Promise<string> {

@@ -6,8 +6,8 @@
 import type { WebClient } from '@slack/web-api';
 import type { Effect } from '#core/effects.js';
 
-export const CARD_EVENT = 'opsroom_card';
-export const LINE_EVENT = 'opsroom_line';
+const CARD_EVENT = 'opsroom_card';
+const LINE_EVENT = 'opsroom_line';
 
 export interface PostedKey {
   event_type: string;

@@ -9,7 +9,7 @@ import { incidentKey, type Incident } from '#core/incidents/incident.js';
 import { postmortemFileName, type PostmortemService } from '#core/postmortem/service.js';
 import { toDeliveryError } from './errors.js';
 
-export const postmortemTitle = (incidentId: number, effectId: number) => `${incidentKey(incidentId)} postmortem draft (request ${effectId})`;
+const postmortemTitle = (incidentId: number, effectId: number) => `${incidentKey(incidentId)} postmortem draft (request ${effectId})`;
 
 type Listed = { files?: Array<{ title?: string }> };
 

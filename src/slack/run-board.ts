@@ -23,7 +23,7 @@ import { findPosted } from './posted.js';
 import { outputKey, postOnce, runCardKey } from './run-posts.js';
 
 /** Where a message was posted, by key (`run:<id>`, `out:<run>/<step>/<attempt>`); the store keeps them. */
-export interface ChatRefs {
+interface ChatRefs {
   put(key: string, channel: string, ts: string): Promise<void>;
   get(key: string): Promise<{ channel: string; ts: string } | undefined>;
   /** The keys of the message at channel/ts. */

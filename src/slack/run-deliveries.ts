@@ -14,10 +14,9 @@ import type { Remediation } from './remediation.js';
 import { approvalKey, postOnce } from './run-posts.js';
 
 export const RUN_EFFECTS = ['run.card', 'run.approval', 'run.approval.settle', 'run.suggest'] as const;
-export const isRunEffect = (e: Effect): boolean => (RUN_EFFECTS as readonly string[]).includes(e.payload.type);
 
 /** What a decided request's message says. */
-export function outcomeText(a: Approval, o: ApprovalOutcome): string {
+function outcomeText(a: Approval, o: ApprovalOutcome): string {
   if (o.kind === 'expired') return ':hourglass: Expired unapproved; ask again from the run card.';
   if (o.kind === 'approved') return `:white_check_mark: Approved by <@${o.by}>; running as <@${a.requestedBy}>'s request.`;
   if (o.kind === 'not_started') return `:warning: Approved by <@${o.by}>, but it could not start: ${o.error ? codedText(new CodedError(o.error.code as ErrorCode, o.error.message)) : 'internal error'}`;

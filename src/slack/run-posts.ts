@@ -9,10 +9,10 @@ import type { Block } from './blocks/kit.js';
 import { retryAfterMs } from './output-stream.js';
 import { findPosted, type PostedKey } from './posted.js';
 
-export const RUN_CARD_EVENT = 'opsroom_run_card';
-export const OUTPUT_EVENT = 'opsroom_run_output';
-export const APPROVAL_EVENT = 'opsroom_approval';
-export const SUGGEST_EVENT = 'opsroom_suggestions';
+const RUN_CARD_EVENT = 'opsroom_run_card';
+const OUTPUT_EVENT = 'opsroom_run_output';
+const APPROVAL_EVENT = 'opsroom_approval';
+const SUGGEST_EVENT = 'opsroom_suggestions';
 
 export const runCardKey = (runId: number): PostedKey => ({ event_type: RUN_CARD_EVENT, event_payload: { run_id: runId } });
 export const outputKey = (runId: number, stepId: string, attempt: number): PostedKey => ({ event_type: OUTPUT_EVENT, event_payload: { run_id: runId, step_id: stepId, attempt } });
@@ -20,7 +20,7 @@ export const approvalKey = (id: number): PostedKey => ({ event_type: APPROVAL_EV
 export const suggestKey = (incidentId: number, sig: string): PostedKey => ({ event_type: SUGGEST_EVENT, event_payload: { incident_id: incidentId, sig } });
 
 /** The chat ref key (see ChatRefs) a posted key stands for. */
-export function refKeyOf(m: { event_type?: string; event_payload?: Record<string, unknown> } | undefined): string | undefined {
+function refKeyOf(m: { event_type?: string; event_payload?: Record<string, unknown> } | undefined): string | undefined {
   const p = m?.event_payload ?? {};
   const n = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) ? v : undefined);
   if (m?.event_type === RUN_CARD_EVENT && n(p.run_id) !== undefined) return `run:${p.run_id}`;

@@ -27,7 +27,7 @@ export interface AlertsSetup {
   diagnose?: (incidentId: number, runbookId: string, actor: string) => Promise<void>;
 }
 
-export const alertTokens = (env: Pick<Env, 'OPSROOM_ALERTS_TOKEN'>) =>
+const alertTokens = (env: Pick<Env, 'OPSROOM_ALERTS_TOKEN'>) =>
   (env.OPSROOM_ALERTS_TOKEN ?? '').split(',').map((t) => t.trim()).filter(Boolean);
 
 export function createAlerts(o: AlertsSetup) {

@@ -72,5 +72,3 @@ export function startLoops(o: LoopsSetup) {
     },
   };
 }
-
-export type Loops = ReturnType<typeof startLoops>;

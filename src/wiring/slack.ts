@@ -55,7 +55,7 @@ export function slackClient(o: SlackClientSetup) {
   return { workspace, settings, client };
 }
 
-export type SlackClient = ReturnType<typeof slackClient>;
+type SlackClient = ReturnType<typeof slackClient>;
 
 export interface SlackSetup {
   file: FileConfig;

@@ -30,7 +30,7 @@ const thread = (line: AlertLine): NewEffect => ({ target: 'chat', payload: { typ
 const SHOWN = 10;
 
 /** The timeline event every delivery leaves: which alerts, which labels. */
-export function alertEvent(batch: AlertBatch, now: Date, change: string): NewEvent {
+function alertEvent(batch: AlertBatch, now: Date, change: string): NewEvent {
   const firing = batch.alerts.filter((a) => a.status === 'firing').length;
   return scrubDeep({
     at: now, actor: batch.source, kind: 'alert',

@@ -24,7 +24,7 @@ interface Ctx {
 }
 
 /** Someone (not an alert) reopened the incident: alerts no longer move or close it. */
-export const reopenedByPerson = (history: TimelineEvent[]) =>
+const reopenedByPerson = (history: TimelineEvent[]) =>
   history.find((e) => e.kind === 'reopened' && !(ALERT_SOURCES as readonly string[]).includes(e.actor));
 
 export function resolvedAction(i: Incident, history: TimelineEvent[], c: Ctx, source: AlertSource): ResolvedAction {

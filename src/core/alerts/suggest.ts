@@ -1,7 +1,7 @@
 /** The runbook an alert names goes first among the suggestions, whatever else matches. */
 import type { Suggestion } from '../runbooks/suggest.js';
 
-export const NAMED_BY_ALERT = 'named by the alert';
+const NAMED_BY_ALERT = 'named by the alert';
 
 export function alertFirst<R extends { id: string }>(matches: Suggestion<R>[], catalog: readonly R[], runbook: string | null | undefined): Suggestion<R>[] {
   const named = runbook ? catalog.find((r) => r.id === runbook) : undefined;

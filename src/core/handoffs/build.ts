@@ -43,7 +43,7 @@ const t = (d: Date) => d.getTime();
 const within = (d: Date | null, w: ShiftWindow) => d !== null && t(d) >= t(w.since) && t(d) < t(w.until);
 
 /** "Next: roll back if p95 stays high" / "Next step - …" / "Siguiente paso: …" in an update. */
-export function nextStepOf(text: string): string | null {
+function nextStepOf(text: string): string | null {
   const m = /(?:^|\n|[.;]\s+)(?:next(?:\s+steps?)?|siguientes?(?:\s+pasos?)?|pr[oó]ximos?\s+pasos?)\s*[:\-–—]\s*([^\n]+)/i.exec(text);
   return m ? m[1].trim() : null;
 }

@@ -5,7 +5,7 @@ const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'expected a 
 const SlackUser = z.string().regex(/^[UW][A-Z0-9]+$/, { error: 'expected a Slack user ID like U0123ABCD' });
 const SlackUserOrGroup = z.string().regex(/^[UWS][A-Z0-9]+$/, { error: 'expected a Slack user or user group ID' });
 
-export const isTimeZone = (tz: string) => {
+const isTimeZone = (tz: string) => {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
     return true;

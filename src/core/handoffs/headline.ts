@@ -7,7 +7,7 @@ const VERBS = ['restart', 'rollback', 'deploy', 'scale', 'stop', 'start', 'failo
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /** What kind of action a step is, from its id/title: "restart", else "step". */
-export function stepVerb(s: { stepId: string; title: string }): string {
+function stepVerb(s: { stepId: string; title: string }): string {
   const words = `${s.stepId} ${s.title}`.toLowerCase();
   return VERBS.find((v) => new RegExp(`\\b${v}`).test(words)) ?? 'step';
 }

@@ -32,7 +32,7 @@ export interface Section {
 
 const USER_ID = /^[UW][A-Z0-9]{2,}$/;
 /** Markdown for people outside Slack: names where known (else the ID), Unicode marks, no shortcodes. */
-export function markdownFmt(names: ReadonlyMap<string, string> = new Map()): Fmt {
+function markdownFmt(names: ReadonlyMap<string, string> = new Map()): Fmt {
   return {
     user: (id) => (USER_ID.test(id) ? (names.has(id) ? markdownText(names.get(id)!) : `@${id}`) : markdownText(id)),
     time: (d) => d.toISOString().replace('T', ' ').slice(0, 16) + 'Z',

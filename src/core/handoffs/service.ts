@@ -12,7 +12,7 @@ import { shiftAround, shiftIndex, upToNow, type ShiftWindow } from './window.js'
 import { scrubDeep, scrubTyped } from '../runs/known-secrets.js';
 import { postSystemParts, type SystemHandoffChannel } from '../systems/handoff.js';
 
-export interface Leases {
+interface Leases {
   tryLease(name: string, owner: string, until: Date, now: Date): Promise<boolean>;
 }
 

@@ -14,7 +14,7 @@ export interface ShiftWindow {
 export const upToNow = (now: Date) => new Date(now.getTime() + 1);
 
 /** Offset (ms) of `timeZone` from UTC at instant `at`. */
-export function zoneOffset(at: Date, timeZone: string): number {
+function zoneOffset(at: Date, timeZone: string): number {
   const parts = new Intl.DateTimeFormat('en-US', {
     timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
   }).formatToParts(at);

@@ -10,7 +10,7 @@ import { incidentKey } from './incident.js';
 import type { NewEvent, TimelineEvent } from './timeline.js';
 
 /** The longest message text kept on the timeline; longer text is cut with an ellipsis. */
-export const MESSAGE_TEXT_MAX = 3000;
+const MESSAGE_TEXT_MAX = 3000;
 
 /** A chat message as the timeline keeps it: plain text, who wrote it, where it is. */
 export interface ChatMessage {
@@ -37,7 +37,7 @@ export interface AddOptions {
 export type AddResult = { added: true } | { added: false; existing?: TimelineEvent };
 
 /** What records an event (IncidentService.record: scrubbed, with an optional thread line). */
-export interface EventRecorder {
+interface EventRecorder {
   record(incidentId: number, event: NewEvent, threadText?: string): Promise<void>;
 }
 
@@ -49,13 +49,13 @@ export interface TimelineMessagesDeps {
 }
 
 /** Cuts text to `max` characters, ending with an ellipsis when it was longer. */
-export function clipText(text: string, max = MESSAGE_TEXT_MAX): string {
+function clipText(text: string, max = MESSAGE_TEXT_MAX): string {
   const t = text.trim();
   return t.length > max ? `${t.slice(0, max - 1).trimEnd()}…` : t;
 }
 
 /** Whether `e` is the timeline entry of the message at `channel`/`ts`. */
-export function isEntryOf(e: TimelineEvent, channel: string, ts: string): boolean {
+function isEntryOf(e: TimelineEvent, channel: string, ts: string): boolean {
   return (e.kind === 'message' || e.kind === 'timeline') && e.data?.channel === channel && e.data?.ts === ts;
 }
 

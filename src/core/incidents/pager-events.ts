@@ -46,7 +46,7 @@ export interface PagerIncidentSnapshot {
 }
 
 interface EventBase { eventId: string; occurredAt: Date; agent: (Named & { type: string }) | null }
-export type PagerIncidentEventType =
+type PagerIncidentEventType =
   | 'incident.triggered' | 'incident.acknowledged' | 'incident.resolved' | 'incident.reassigned'
   | 'incident.escalated' | 'incident.priority_updated';
 
@@ -72,9 +72,9 @@ export interface PagerEventDeps {
 
 export type PagerEventOutcome = 'opened' | 'linked' | 'applied' | 'unchanged' | 'stale' | 'unknown_incident' | 'unwatched' | 'echo';
 
-export const PAGER_ACTOR = 'pagerduty';
+const PAGER_ACTOR = 'pagerduty';
 
-export function pagerStream(e: PagerEvent): PagerStream | null {
+function pagerStream(e: PagerEvent): PagerStream | null {
   switch (e.type) {
     case 'incident.triggered': case 'incident.acknowledged': case 'incident.resolved': return 'status';
     case 'incident.reassigned': case 'incident.escalated': return 'assignment';

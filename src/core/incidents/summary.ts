@@ -8,7 +8,7 @@ export const timeToMitigate = (i: Incident) => (i.mitigatedAt ? i.mitigatedAt.ge
 export const timeToResolve = (i: Incident) => (i.resolvedAt ? i.resolvedAt.getTime() - i.createdAt.getTime() : null);
 
 /** Counts of timeline events by kind, most frequent first: "3 updates · 1 severity change". */
-export function timelineCounts(events: readonly TimelineEvent[]): string {
+function timelineCounts(events: readonly TimelineEvent[]): string {
   const names: Record<string, [string, string]> = {
     update: ['update', 'updates'], status: ['status change', 'status changes'],
     severity: ['severity change', 'severity changes'], commander: ['commander change', 'commander changes'],

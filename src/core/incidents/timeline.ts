@@ -1,5 +1,5 @@
 /** Every change to an incident is one timeline event: who, when, what. */
-export const EVENT_KINDS = [
+const EVENT_KINDS = [
   'opened', 'acknowledged', 'update', 'status', 'severity', 'commander', 'resolved', 'reopened',
   'reminder', 'note', 'run', 'step', 'approval', 'denial', 'page', 'escalation', 'pagerduty',
   'followup',

@@ -8,7 +8,7 @@ import { scrubTyped } from '../runs/known-secrets.js';
 import { LoggingEscalator, type StepRun } from '../runs/ports.js';
 import type { ResolvedStep, StepRunner } from '../runs/step-runner.js';
 
-export interface CheckResult {
+interface CheckResult {
   ok: boolean;
   reason: string | null;
 }

@@ -19,7 +19,7 @@ export interface Group {
   mttr: Spread;
 }
 
-export interface RunbookUse {
+interface RunbookUse {
   runbookId: string;
   runs: number;
   succeeded: number;

@@ -21,7 +21,7 @@ export const RoutinesConfigSchema = z.strictObject({
 export type RoutinesConfig = z.infer<typeof RoutinesConfigSchema>;
 export const DEFAULT_ROUTINES_CONFIG: RoutinesConfig = { channels: {}, schedules: {}, tickSeconds: 15, graceMinutes: 10 };
 
-export const systemOf = (runbookId: string): string => runbookId.split('/')[0];
+const systemOf = (runbookId: string): string => runbookId.split('/')[0];
 
 /** Where a system's runs outside incidents go: its operations channel, else `fallback`. */
 export function operationsChannel(c: RoutinesConfig, runbookId: string, fallback: string): string {

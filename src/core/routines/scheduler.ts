@@ -12,7 +12,7 @@ import type { RunStore } from '../runs/ports.js';
 import type { CheckResult, IncidentOpener, Routine, RoutineChat, RoutineStarter, RoutineSummary, SlotStore } from './ports.js';
 import { nextRun, slotsBetween } from './schedule.js';
 
-export const SCHEDULE_ACTOR = 'opsroom:schedule';
+const SCHEDULE_ACTOR = 'opsroom:schedule';
 
 export interface SchedulerDeps {
   routines: () => readonly Routine[];
@@ -138,7 +138,7 @@ export class RoutineScheduler {
 }
 
 /** The failing part of a summary, as plain text (an incident's summary). */
-export function failureText(s: RoutineSummary): string {
+function failureText(s: RoutineSummary): string {
   if (s.error) return `Run could not start: ${s.error}`;
   const lines = s.failed.map((f) => `${f.stepId} (${f.title}): ${f.state.replace('_', ' ')}${f.reason ? ` — ${f.reason}` : ''}`);
   return `${s.failed.length} of ${s.failed.length + s.passed.length} checks failed in run ${s.runId}: ${lines.join('; ')}`.slice(0, 2000);

@@ -6,7 +6,7 @@ import type { Severity } from '../incidents/severity.js';
 import type { IncidentStore, Logger } from '../ports.js';
 
 /** The summary cut to some incidents: their items, steps, pages, reminders and notes; no checks, no general notes. */
-export function summaryForIncidents(s: HandoffSummary, ids: ReadonlySet<number>, severities: readonly Severity[], system: string): HandoffSummary {
+function summaryForIncidents(s: HandoffSummary, ids: ReadonlySet<number>, severities: readonly Severity[], system: string): HandoffSummary {
   const keep = (id: number | null) => id !== null && ids.has(id);
   const notable = s.steps.notable.filter((st) => keep(st.incidentId));
   const byState: Record<string, number> = {};

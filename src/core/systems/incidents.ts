@@ -56,7 +56,7 @@ export function raisedEffects(routing: SystemRouting | undefined, i: Incident, t
 }
 
 /** A message in another channel, with a link to the incident's thread added by the chat adapter. */
-export const notice = (channel: string, line: SystemNotice): NewEffect => ({ target: 'chat', payload: { type: 'notice', channel, line } });
+const notice = (channel: string, line: SystemNotice): NewEffect => ({ target: 'chat', payload: { type: 'notice', channel, line } });
 
 /**
  * Moves an incident to another system. The card and thread stay where they are (a thread cannot

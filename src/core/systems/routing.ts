@@ -4,7 +4,7 @@ import { said } from '../said.js';
 import type { SystemConfig, SystemsConfig } from './schema.js';
 
 /** How names are compared: case, accents, spaces, "-" and "_" do not matter ("crítica" = "Critica"). */
-export const foldName = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/[\s_-]/g, '');
+const foldName = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/[\s_-]/g, '');
 
 export interface RoutingOptions {
   systems: SystemsConfig;

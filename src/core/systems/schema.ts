@@ -2,15 +2,15 @@
 import { z } from 'zod';
 
 /** A system's name: the first folder of its runbooks, its inventory entry, its key here. */
-export const SYSTEM_NAME_RE = /^[a-z0-9][a-z0-9_-]*$/;
-export const SystemNameSchema = z.string().regex(SYSTEM_NAME_RE, {
+const SYSTEM_NAME_RE = /^[a-z0-9][a-z0-9_-]*$/;
+const SystemNameSchema = z.string().regex(SYSTEM_NAME_RE, {
   error: 'a system name is lower case letters, digits, "-" and "_" (like its runbook folder)',
 });
 
 const ChannelId = z.string().regex(/^[CG][A-Z0-9]+$/, { error: 'expected a channel ID like C0123ABCD' });
 const UserOrGroup = z.string().regex(/^([UW]|S)[A-Z0-9]+$/, { error: 'expected a Slack user ID (U…) or user group ID (S…)' });
 
-export const SystemSchema = z.strictObject({
+const SystemSchema = z.strictObject({
   /** Where its incidents' cards and threads live; default: the incidents channel. */
   channel: ChannelId.optional(),
   /** A second channel told about its incidents of these severities (levels or the team's names). */

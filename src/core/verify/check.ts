@@ -15,7 +15,7 @@ import { Redactor } from '../runs/redact.js';
 import type { ResolvedStep, StepOutcome, StepRunner } from '../runs/step-runner.js';
 import { probeOf } from './probes.js';
 
-export interface Problem { runbook: string; step: string | null; file: string; line: number; message: string }
+interface Problem { runbook: string; step: string | null; file: string; line: number; message: string }
 
 export interface VerifyReport {
   /** Runbooks checked, fitting or not. */

@@ -34,7 +34,7 @@ export function verdictsOf(report: VerifyReport): Verdict[] {
   });
 }
 
-export function nextHealth(prev: RunbookHealth | undefined, v: Verdict, at: Date): RunbookHealth {
+function nextHealth(prev: RunbookHealth | undefined, v: Verdict, at: Date): RunbookHealth {
   if (v.reason === null) return { runbookId: v.runbookId, lastVerifiedAt: at, brokenSince: null, reason: null, checkedAt: at };
   return { runbookId: v.runbookId, lastVerifiedAt: prev?.lastVerifiedAt ?? null, brokenSince: prev?.brokenSince ?? at, reason: v.reason.slice(0, 500), checkedAt: at };
 }
@@ -57,7 +57,7 @@ export function brokenBetween(rows: readonly RunbookHealth[], since: Date, until
 
 const pad = (n: number) => String(n).padStart(2, '0');
 /** `2026-12-01 22:45 UTC`. */
-export const utc = (d: Date) => `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())} UTC`;
+const utc = (d: Date) => `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())} UTC`;
 
 /** "last verified 2026-12-01 08:00 UTC", "broken since … (why)", or "never verified". */
 export function freshnessText(h: RunbookHealth | undefined): string {

@@ -3,7 +3,7 @@ import { Inputs, Views } from '../ids.js';
 import { option, plain, section, type Modal } from './kit.js';
 import { userText } from './mrkdwn.js';
 
-export const NEXT_LEVEL = 'next';
+const NEXT_LEVEL = 'next';
 const POLICY = 'policy:';
 
 /** The Escalate modal: the next level of the current policy, or reassign to a configured policy. */

@@ -5,7 +5,7 @@ import { button, context, type Block } from './kit.js';
 import { link, userText } from './mrkdwn.js';
 
 /** At most this many on the card; the rest are counted. */
-export const CARD_FOLLOW_UPS = 8;
+const CARD_FOLLOW_UPS = 8;
 
 export function followUpBlocks(open: readonly FollowUp[]): Block[] {
   if (open.length === 0) return [];

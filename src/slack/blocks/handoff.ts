@@ -8,7 +8,7 @@ import { userText } from './mrkdwn.js';
 
 export type { Block };
 
-export const slackFmt: Fmt = {
+const slackFmt: Fmt = {
   user: (id) => (/^[UW][A-Z0-9]{2,}$/.test(id) ? `<@${id}>` : userText(id)),
   time: (d) => slackDate(d),
   bold: (s) => `*${s}*`,
@@ -18,7 +18,7 @@ export const slackFmt: Fmt = {
 };
 const SLACK_MARKS: Record<Mark, string> = { ok: ':white_check_mark:', running: ':hourglass:', failed: ':x:', skipped: ':fast_forward:' };
 
-export const MAX_MESSAGE_BLOCKS = 50;
+const MAX_MESSAGE_BLOCKS = 50;
 const SECTION_CHARS = 3000;
 /** Per section, so one busy section cannot crowd out the others. */
 const MAX_BLOCKS_PER_SECTION = 5;

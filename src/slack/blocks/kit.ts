@@ -12,7 +12,7 @@ export interface Modal extends ModalView {
 }
 
 export const plain = (text: string): PlainTextElement => ({ type: 'plain_text', text: clip(text, 75), emoji: true });
-export const mrkdwn = (text: string): MrkdwnElement => ({ type: 'mrkdwn', text: clip(text, 3000) });
+const mrkdwn = (text: string): MrkdwnElement => ({ type: 'mrkdwn', text: clip(text, 3000) });
 export const header = (text: string): HeaderBlock => ({ type: 'header', text: { type: 'plain_text', text: clip(text, 150), emoji: true } });
 export const section = (text: string): SectionBlock => ({ type: 'section', text: mrkdwn(text) });
 export const fields = (items: string[]): SectionBlock => ({ type: 'section', fields: items.slice(0, 10).map((t) => mrkdwn(clip(t, 2000))) });

@@ -39,7 +39,7 @@ export function link(url: string, label: string): string {
 export const opsroomLine = (line: string) => saidParts(line).map((p) => (p.person ? mention(p.text) : p.said ? userText(p.text) : p.text)).join('');
 
 /** A user (U…, W…) or a user group (S…) as a mention; anything else as text. */
-export function mention(id: string): string {
+function mention(id: string): string {
   if (/^[UW][A-Z0-9]+$/.test(id)) return `<@${id}>`;
   if (/^S[A-Z0-9]+$/.test(id)) return `<!subteam^${id}>`;
   return userText(id);

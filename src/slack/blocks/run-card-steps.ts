@@ -38,10 +38,10 @@ const SECTION_CHARS = 2900;
 const OPTIONS_PER_SELECT = 100;
 const OPTION_VALUE_MAX = 150;
 
-export const stepValue = (runId: number, stepId: string) => `${runId}:${stepId}`;
+const stepValue = (runId: number, stepId: string) => `${runId}:${stepId}`;
 
 /** What a person can do with a step now. */
-export function offers(s: CardStep): Offer[] {
+function offers(s: CardStep): Offer[] {
   const style = s.dangerous ? 'danger' : 'primary';
   if (s.state === 'running') return s.manual ? [] : [{ action: 'stop', label: 'Stop', style: 'danger' }];
   if (s.state === 'pending') return [{ action: 'run', label: s.manual ? 'Mark done' : s.dangerous ? 'Run…' : 'Run', style }, { action: 'skip', label: 'Skip' }];
@@ -52,7 +52,7 @@ export function offers(s: CardStep): Offer[] {
 }
 
 /** A menu or picker option's value: `<action>|<run>:<step>`, or `<action>|<run>#<position>` for a long id. */
-export function pickValue(action: StepAction, runId: number, stepId: string, position: number): string {
+function pickValue(action: StepAction, runId: number, stepId: string, position: number): string {
   const v = `${action}|${stepValue(runId, stepId)}`;
   return v.length <= OPTION_VALUE_MAX ? v : `${action}|${runId}#${position}`;
 }
@@ -60,7 +60,7 @@ export function pickValue(action: StepAction, runId: number, stepId: string, pos
 const actionId = { run: RunActions.run, retry: RunActions.retry, skip: RunActions.skip, stop: RunActions.stop } as const;
 
 /** The dialog before a stop: the process is killed. */
-export const stopConfirm = (stepId: string): ConfirmationDialog => ({
+const stopConfirm = (stepId: string): ConfirmationDialog => ({
   title: plain('Stop this step?'), text: { type: 'mrkdwn', text: clip(`The running \`${stepId}\` is killed and ends as interrupted.`, 300) },
   confirm: plain('Stop it'), deny: plain('Keep running'), style: 'danger',
 });

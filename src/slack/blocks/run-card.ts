@@ -5,7 +5,7 @@ import { chooseEscalation, type EscalationChoice } from '#core/runbooks/escalati
 import type { Button, ConfirmationDialog } from '@slack/types';
 import { actions, button, clip, context, header, plain, section, type Block } from './kit.js';
 import { code, escapeMrkdwn, userText } from './mrkdwn.js';
-import { type CardStep, stepBlocks, stepValue } from './run-card-steps.js';
+import { type CardStep, stepBlocks } from './run-card-steps.js';
 
 export type { CardStep };
 
@@ -33,8 +33,6 @@ export const STATE_ICON: Record<StepState, string> = {
 };
 
 export { code, escapeMrkdwn };
-
-export { stepValue };
 
 export function formatMs(ms: number | null): string {
   if (ms === null) return '';
@@ -83,7 +81,7 @@ export function runCard(m: CardModel): Block[] {
 }
 
 /** The dialog before Escalate pages: whom, by which rule, and why that rule. */
-export function escalateConfirm(c: EscalationChoice): ConfirmationDialog {
+function escalateConfirm(c: EscalationChoice): ConfirmationDialog {
   const rule = c.rule ? `Rule ${c.index! + 1}: *${escapeMrkdwn(c.rule.when)}* → ${escapeMrkdwn(c.rule.then)}\n` : '';
   return {
     title: plain('Escalate?'), text: { type: 'mrkdwn', text: clip(`Pages ${code(c.to)}.\n${rule}Why: ${escapeMrkdwn(c.why)}`, 300) },

@@ -36,11 +36,11 @@ export function suggestionsMessage(incidentKey: string, items: RunbookInfo[], ot
 }
 
 /** A runbook's freshness under its name: a warning when it is broken. */
-export const freshnessLine = (f: string | undefined) => (f ? `\n${f.startsWith('broken') ? ':warning: ' : ''}_${escapeMrkdwn(f)}_` : '');
+const freshnessLine = (f: string | undefined) => (f ? `\n${f.startsWith('broken') ? ':warning: ' : ''}_${escapeMrkdwn(f)}_` : '');
 
 /** The tail of some output that fits a section as a code block, cut at a line start where possible. */
-export const OUTPUT_TAIL_CHARS = 2700;
-export function outputTail(text: string, max = OUTPUT_TAIL_CHARS): { tail: string; cut: boolean } {
+const OUTPUT_TAIL_CHARS = 2700;
+function outputTail(text: string, max = OUTPUT_TAIL_CHARS): { tail: string; cut: boolean } {
   const safe = escapeMrkdwn(text).replace(/```/g, 'ˋˋˋ');
   if (safe.length <= max) return { tail: safe, cut: false };
   let tail = safe.slice(safe.length - max);

@@ -27,7 +27,7 @@ const MAX_OPTIONS = 100;
 const SUMMARY_MAX = 3000;
 
 /** JSON of `meta` that fits private_metadata, cutting the message text when it must. */
-export function packMeta(meta: Record<string, unknown> & { from: PickedMessage }): string {
+function packMeta(meta: Record<string, unknown> & { from: PickedMessage }): string {
   let text = meta.from.t;
   for (;;) {
     const json = JSON.stringify({ ...meta, from: { ...meta.from, t: text } });
@@ -48,7 +48,7 @@ export function unpackMeta(raw: string | undefined): (Record<string, unknown> & 
 }
 
 /** One line of `text`, collapsed and cut at a word to `max` characters. */
-export function oneLine(text: string, max: number): string {
+function oneLine(text: string, max: number): string {
   const t = text.replace(/\s+/g, ' ').trim();
   if (t.length <= max) return t;
   const cut = t.slice(0, max - 1);
@@ -87,7 +87,7 @@ export function declareModal(severities: readonly Severity[], user: string, plai
 
 const messageLink = (permalink: string | null | undefined, label: string) => (permalink ? link(permalink, label) : label);
 /** A person as a mention; a bot or anything else as its escaped id. */
-export const who = (id: string) => (/^[UW][A-Z0-9]+$/.test(id) ? `<@${id}>` : userText(id));
+const who = (id: string) => (/^[UW][A-Z0-9]+$/.test(id) ? `<@${id}>` : userText(id));
 const whereOf = (channel: string) => (/^D[A-Z0-9]+$/.test(channel) ? 'a direct message' : /^[CG][A-Z0-9]+$/.test(channel) ? `<#${channel}>` : userText(channel));
 
 /** The thread line when a message from elsewhere is added: who, from where, a link and its first words. */

@@ -2,7 +2,7 @@
 import type { SlashCommand, Subcommand } from '#commands/index.js';
 import { code, escapeMrkdwn, opsroomLine } from './mrkdwn.js';
 
-export const usageLine = (s: Subcommand) => `${code(s.usage)} — ${escapeMrkdwn(s.description)}`;
+const usageLine = (s: Subcommand) => `${code(s.usage)} — ${escapeMrkdwn(s.description)}`;
 
 /** Every subcommand of a command, one per line (help, and the answer to an unknown subcommand). */
 export const usageOf = (command: SlashCommand) => Object.values(command.subcommands).map(usageLine).join('\n');

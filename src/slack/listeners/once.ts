@@ -10,7 +10,7 @@ import type { IncidentStore, Clock } from '#core/ports.js';
 type Body = Record<string, any>;
 
 /** The key of one delivery: what Slack sends again, identical, when it retries or is replayed. */
-export function deliveryKey(body: Body): string | undefined {
+function deliveryKey(body: Body): string | undefined {
   if (!body || typeof body !== 'object') return undefined;
   const trigger = typeof body.trigger_id === 'string' ? body.trigger_id : '';
   if (typeof body.command === 'string' && trigger) return `slash:${trigger}`;

@@ -14,7 +14,7 @@ import { userMessage } from '../errors.js';
 const logged = new WeakSet<object>();
 
 /** Logs `e` with its stack unless it is expected (a CodedError) or was logged already. */
-export function logUnexpected(log: Logger, what: string, e: unknown, extra: Record<string, unknown> = {}): void {
+function logUnexpected(log: Logger, what: string, e: unknown, extra: Record<string, unknown> = {}): void {
   if (!isCoded(e)) logOnce(log, what, e, extra);
 }
 

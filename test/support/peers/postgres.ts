@@ -183,7 +183,10 @@ export async function usePostgres(): Promise<TestPostgres> {
   };
 }
 
-/** vitest globalSetup: one server for the whole run (skipped, loudly, when binaries are missing). */
+/**
+ * vitest globalSetup: one server for the whole run (skipped, loudly, when binaries are missing).
+ * @public vitest calls it by name.
+ */
 export async function setup(project: { provide(key: 'opsroomPostgresUrl', value: string): void }) {
   if (!postgresBinaries()) return;
   const server = await startPostgres();

@@ -26,7 +26,7 @@ interface MessageEvent {
 }
 
 /** Whether the event is a person's reply in a thread (not a bot's, not an edit); the thread decides the incident. */
-export function isPersonReply(e: MessageEvent, botUserId?: string): e is MessageEvent & { user: string; ts: string; thread_ts: string } {
+function isPersonReply(e: MessageEvent, botUserId?: string): e is MessageEvent & { user: string; ts: string; thread_ts: string } {
   if (!e.channel || !KEPT_SUBTYPES.has(e.subtype)) return false;
   if (e.bot_id || !e.user || (botUserId && e.user === botUserId)) return false;
   return Boolean(e.ts && e.thread_ts && e.thread_ts !== e.ts);

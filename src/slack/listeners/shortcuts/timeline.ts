@@ -17,7 +17,7 @@ import { permalinkOf, plainMessageText, readableMessageText } from '#slack/messa
 type Args = SlackShortcutMiddlewareArgs<MessageShortcut> & AllMiddlewareArgs;
 
 /** The message a shortcut was used on; its text scrubbed of secrets before it goes anywhere (views, metadata). */
-export function pickedMessage(s: MessageShortcut): PickedMessage {
+function pickedMessage(s: MessageShortcut): PickedMessage {
   const m = s.message;
   const th = typeof m.thread_ts === 'string' && m.thread_ts !== m.ts ? m.thread_ts : undefined;
   return { c: s.channel.id, ts: m.ts ?? s.message_ts, ...(th ? { th } : {}), u: m.user ?? m.bot_id ?? 'unknown', t: scrubTyped(m.text ?? '') };

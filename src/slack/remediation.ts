@@ -1,7 +1,7 @@
 /**
- * Remediation from Slack: the use-cases behind /runbook, the suggestion and run-card buttons and the
- * modals. Every permission question is about the user of the signed payload (passed in by the
- * listener), never about a button's value; the engine's authorize hook checks again.
+ * Remediation from Slack: the adapter behind /runbook, the suggestion and run-card buttons and the
+ * modals. The use-cases live in core/runs (start-run, step-clicks, approval-flow, escalate-run);
+ * this file gives them the timeline's words and turns their answers into messages and modals.
  */
 import { createHash } from 'node:crypto';
 import { CodedError, ErrorCode } from '#core/errors.js';
@@ -9,24 +9,19 @@ import { incidentKey, type Incident } from '#core/incidents/incident.js';
 import { isOpen } from '#core/incidents/status.js';
 import type { Inventory } from '#core/inventory/schema.js';
 import type { LoadedRunbook } from '#core/runbooks/loader.js';
-import { approvalRequired } from '#core/incidents/approval-rule.js';
-import { renderRunbook } from '#core/runbooks/render.js';
 import { suggest } from '#core/runbooks/suggest.js';
 import { alertFirst } from '#core/alerts/suggest.js';
 import type { Approval, ApprovalStore } from '#core/runs/approvals.js';
-import { ApprovalFlow, manualOf, type ApprovalLines } from '#core/runs/approval-flow.js';
+import { ApprovalFlow, type ApprovalLines } from '#core/runs/approval-flow.js';
 import { escalateRun } from '#core/runs/escalate-run.js';
-import { stepFingerprint } from '#core/runs/confirmation.js';
-import { nextStepState } from '#core/runs/step-state.js';
 import { targetKey } from '#core/runs/expect.js';
 import type { Escalator, Run, StepRun } from '#core/runs/ports.js';
 import type { RunPolicy } from '#core/runs/permissions.js';
 import { describeCommand } from '#core/runs/step-runner.js';
-import { Redactor } from '#core/runs/redact.js';
-import { scrubDeep } from '#core/runs/known-secrets.js';
-import type { NewEvent } from '#core/incidents/timeline.js';
+import { RunContext, type Loaded } from '#core/runs/run-context.js';
+import { mayStart, startRun, type StartLines, type StartRunDeps } from '#core/runs/start-run.js';
+import { StepClicks, type StepLines } from '#core/runs/step-clicks.js';
 import { said } from '#core/said.js';
-import type { NewEffect } from '#core/effects.js';
 import { confirmModal, fullOutputModal, skipModal, suggestionsMessage } from './blocks/run-views.js';
 import type { Modal } from './blocks/kit.js';
 import { code, escapeMrkdwn } from './blocks/run-card.js';
@@ -58,7 +53,6 @@ export interface RemediationDeps extends BoardDeps {
 }
 
 type Action = 'run' | 'retry' | 'skip';
-const forbid = (msg: string) => new CodedError(ErrorCode.Forbidden, msg);
 
 /** The timeline's lines for approval facts. */
 const approvalLines: ApprovalLines = {
@@ -68,20 +62,32 @@ const approvalLines: ApprovalLines = {
   expired: (a) => `request ${a.id} (${code(a.stepId)}) expired without approval`,
 };
 
+/** The timeline's lines for started runs and step facts. */
+const runLines: StartLines & StepLines = {
+  started: (rb, runId, shown) => `Started runbook ${code(rb.id)} ${escapeMrkdwn(rb.title)} (run ${runId})${shown ? ` with ${code(shown)}` : ''}`,
+  skipped: (stepId, runId, reason) => `skipped step ${code(stepId)} of run ${runId}: ${said(reason)}`,
+  confirmed: (stepId, target, command) => `confirmed dangerous step ${code(stepId)} on ${code(target)}: ${code(command)}`,
+};
+
 export class Remediation {
-  /** Values of each run's secret parameters (memory only, as in the engine). */
-  private readonly runSecrets = new Map<number, readonly string[]>();
   /** Labels of alert incidents seen by suggestions, so missingParams (sync) counts `from: alert.labels.*`. */
   private readonly alertLabels = new Map<number, Record<string, string>>();
 
   /** Approval requests and decisions (core/runs/approval-flow.ts). */
   readonly flow: ApprovalFlow;
+  /** The run loader, approval need and shown commands the use-cases share. */
+  private readonly context: RunContext;
+  private readonly steps: StepClicks;
+  private readonly starting: StartRunDeps;
 
   constructor(readonly d: RemediationDeps) {
+    this.context = new RunContext(d);
     this.flow = new ApprovalFlow({
       approvals: d.approvals, policy: d.policy, engine: d.engine, clock: d.clock, approvalMinutes: d.approvalMinutes,
       load: (runId, stepId, open) => this.load(runId, stepId, open), lines: approvalLines, kick: d.kick, log: d.log,
     });
+    this.starting = { ...d, runbook: (id) => this.runbook(id), context: this.context, lines: runLines };
+    this.steps = new StepClicks({ ...d, context: this.context, flow: this.flow, lines: runLines });
   }
 
   /** "last verified …" or "broken since … (why)" of the runbooks that have a record; none when it cannot be read. */
@@ -90,20 +96,8 @@ export class Remediation {
     return new Map([...(rows ?? new Map<string, RunbookHealth>()).values()].map((h) => [h.runbookId, freshnessText(h)]));
   }
 
-  /** A command as shown to people (modal, approval request): secrets hidden. */
-  private shown(runId: number, text: string): string {
-    return new Redactor({ secrets: [...this.d.secrets, ...(this.runSecrets.get(runId) ?? [])] }).redact(text);
-  }
-
   runbook(id: string): LoadedRunbook | undefined {
     return this.d.catalog().find((r) => r.id === id);
-  }
-
-  /** Dangerous steps need a second responder: the severity needs it now, or did since the incident opened. */
-  private async needsApproval(i: Incident | null): Promise<boolean> {
-    // A run outside an incident has the lowest severity: a responder confirms, nobody else approves.
-    if (!i) return false;
-    return approvalRequired(this.d.severities, i.severity, await this.d.store.events(i.id));
   }
 
   /**
@@ -143,7 +137,7 @@ export class Remediation {
     const ref = `suggest:${incident.id}:${sig}`;
     const health = await this.freshness(hits.map((h) => h.runbook.id));
     const msg = suggestionsMessage(incidentKey(incident.id), hits.map((h) => ({ id: h.runbook.id, title: h.runbook.title, description: h.runbook.description, keywords: h.runbook.match.keywords, matched: h.matched, freshness: health.get(h.runbook.id) })), matches.slice(5).map((h) => h.runbook.id));
-    if (await this.needsApproval(incident)) {
+    if (await this.context.needsApproval(incident)) {
       const now = this.d.severities.find((s) => s.id === incident.severity)?.requiresApproval;
       const text = now ? `${incident.severity}: dangerous steps need a second responder's approval.` : `Dangerous steps still need a second responder's approval: ${incidentKey(incident.id)} was more severe earlier.`;
       msg.blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text }] });
@@ -161,52 +155,17 @@ export class Remediation {
   }
 
   /** Throws unless the person may start a runbook in this incident now (before any form opens). */
-  async mayStart(incident: Incident, user: string): Promise<void> {
-    if (!isOpen(incident.status)) throw new CodedError(ErrorCode.IllegalTransition, `${incidentKey(incident.id)} is resolved; reopen it to run runbooks.`);
-    const denied = await this.d.policy.check(user, 'run', incident);
-    if (denied) throw forbid(denied);
+  mayStart(incident: Incident, user: string): Promise<void> {
+    return mayStart(this.d, incident, user);
   }
 
-  async start(incident: Incident, runbookId: string, given: Record<string, string>, user: string): Promise<Run> {
-    const rb = this.runbook(runbookId);
-    if (!rb) throw new CodedError(ErrorCode.NotFound, `There is no runbook \`${runbookId}\`. \`/runbook list\` shows them.`);
-    await this.mayStart(incident, user);
-    const alert = await this.d.alertOf?.(incident.id);
-    const rendered = renderRunbook(rb, given, { incident, env: this.d.env, ...(alert ? { alert: { labels: alert.labels } } : {}) }, this.d.inventory);
-    const secret = new Set(Object.entries(rb.params).filter(([, p]) => p.secret || p.from?.startsWith('env.')).map(([n]) => n));
-    const params = Object.fromEntries(Object.entries(rendered.params).map(([k, v]) => [k, secret.has(k) ? '[REDACTED]' : v]));
-    const run = await this.d.engine.start({ runbookId: rb.id, incidentId: incident.id, params, startedBy: user, steps: rendered.steps }, { secrets: rendered.secrets });
-    if (rendered.secrets.length) this.runSecrets.set(run.id, rendered.secrets);
-    const shown = Object.entries(params).map(([k, v]) => `${k}=${v}`).join(' ');
-    await this.recordWith(incident.id, {
-      at: this.d.clock.now(), actor: user, kind: 'run',
-      text: `Started runbook ${code(rb.id)} ${escapeMrkdwn(rb.title)} (run ${run.id})${shown ? ` with ${code(shown)}` : ''}`, data: { runId: run.id, runbookId: rb.id, params },
-    }, { target: 'chat', payload: { type: 'run.card', runId: run.id } });
-    return run;
-  }
-
-  /** A timeline event and the message it posts, stored together (the outbox delivers it, retrying). */
-  private async recordWith(incidentId: number, event: NewEvent, effect: NewEffect): Promise<void> {
-    await this.d.store.record(incidentId, [scrubDeep(event)], [effect]);
-    this.d.kick?.();
+  start(incident: Incident, runbookId: string, given: Record<string, string>, user: string): Promise<Run> {
+    return startRun(this.starting, incident, runbookId, given, user);
   }
 
   /** The run, its incident and a step. `open`: refuse when the incident is resolved (nothing runs then). */
-  async load(runId: number, stepId?: string, open = false): Promise<{ run: Run; incident: Incident | null; step?: StepRun }> {
-    const run = await this.d.runs.getRun(runId);
-    const incident = run?.incidentId ? await this.d.store.get(run.incidentId) : undefined;
-    const routine = run && run.incidentId === null && (await this.d.routineChannel?.(run.id)) !== undefined;
-    if (!run || (!incident && !routine)) throw new CodedError(ErrorCode.NotFound, `There is no run ${runId} of an incident.`);
-    if (!incident) return { run, incident: null, step: stepId === undefined ? undefined : await this.stepOf(runId, stepId) };
-    if (open && !isOpen(incident.status)) throw new CodedError(ErrorCode.IllegalTransition, `${incidentKey(incident.id)} is resolved; reopen it to run steps.`);
-    if (stepId === undefined) return { run, incident };
-    return { run, incident, step: await this.stepOf(runId, stepId) };
-  }
-
-  private async stepOf(runId: number, stepId: string): Promise<StepRun> {
-    const step = await this.d.runs.getStep(runId, stepId);
-    if (!step) throw new CodedError(ErrorCode.NotFound, `Run ${runId} has no step ${stepId}.`);
-    return step;
+  load(runId: number, stepId?: string, open = false): Promise<Loaded> {
+    return this.context.load(runId, stepId, open);
   }
 
   /**
@@ -214,63 +173,25 @@ export class Remediation {
    * (after checking the clicker may run dangerous steps); anything else starts at once.
    */
   async clickStep(user: string, runId: number, stepId: string, action: Action): Promise<{ modal?: Modal }> {
-    const { incident, step } = await this.load(runId, stepId, true);
-    if (action === 'skip') {
-      // Skipping a dangerous step is the responders' call (the engine checks again); the form asks why.
-      const denied = await this.d.policy.check(user, step!.step.danger ? 'run_dangerous' : 'run', incident);
-      if (denied) throw forbid(denied);
-      nextStepState(step!.state, 'skip');
-      return { modal: skipModal(runId, stepId, step!.step.title) };
-    }
-    const s = step!;
-    if (s.step.danger) {
-      const denied = await this.d.policy.check(user, 'run_dangerous', incident);
-      if (denied) throw forbid(denied);
-      if (action === 'run' && s.state !== 'pending') throw new CodedError(ErrorCode.Conflict, `Step ${stepId} is ${s.state.replace('_', ' ')}.`);
-      const needsApproval = await this.needsApproval(incident);
-      return {
-        modal: confirmModal({
-          runId, stepId, action, title: s.step.title, target: targetKey(s.step.command), command: this.shown(runId, describeCommand(s.step.command)),
-          params: (await this.d.runs.getRun(runId))!.params, incidentKey: incident ? incidentKey(incident.id) : `run ${runId}`, severity: incident?.severity ?? 'outside an incident',
-          needsApproval, approvalMinutes: this.d.approvalMinutes, fingerprint: stepFingerprint(runId, s.step),
-        }),
-      };
-    }
-    const started = await this.d.engine.startStep(runId, stepId, { actor: user, ...manualOf(s) }, action);
-    void started.done;
+    const o = await this.steps.click(user, runId, stepId, action);
+    if (o.kind === 'ask_skip') return { modal: skipModal(o.runId, o.stepId, o.title) };
+    if (o.kind === 'ask_confirm') return { modal: confirmModal(o.step) };
     return {};
   }
 
   /** The skip form was submitted: skipped, with who and why on the card and the timeline. */
-  async skip(user: string, runId: number, stepId: string, reason: string): Promise<void> {
-    const { incident } = await this.load(runId, stepId, true);
-    const s = await this.d.engine.skip(runId, stepId, user, reason);
-    if (incident) await this.d.incidents.record(incident.id, { at: this.d.clock.now(), actor: user, kind: 'step', text: `skipped step ${code(stepId)} of run ${runId}: ${said(s.skipped?.reason ?? '')}`, data: { runId, stepId, reason: s.skipped?.reason ?? null } });
+  skip(user: string, runId: number, stepId: string, reason: string): Promise<void> {
+    return this.steps.skip(user, runId, stepId, reason);
   }
 
   /** The confirmation modal was submitted: run now, or ask a second responder first. */
-  async confirm(user: string, meta: { runId: number; stepId: string; action: 'run' | 'retry'; fingerprint: string }): Promise<'started' | 'requested'> {
-    const { run, incident, step } = await this.load(meta.runId, meta.stepId, true);
-    const s = step!;
-    const fingerprint = stepFingerprint(run.id, s.step);
-    if (fingerprint !== meta.fingerprint) throw forbid('The step changed since the confirmation opened; open it again.');
-    const denied = await this.d.policy.check(user, 'run_dangerous', incident);
-    if (denied) throw forbid(denied);
-    const command = this.shown(run.id, describeCommand(s.step.command));
-    const target = targetKey(s.step.command);
-    if (!incident || !(await this.needsApproval(incident))) {
-      const started = await this.d.engine.startStep(run.id, s.stepId, { actor: user, confirmation: { confirmedBy: user, refs: ['slack:confirmed'], fingerprint }, ...manualOf(s) }, meta.action);
-      void started.done;
-      if (incident) await this.d.incidents.record(incident.id, { at: this.d.clock.now(), actor: user, kind: 'approval', text: `confirmed dangerous step ${code(s.stepId)} on ${code(target)}: ${code(command.slice(0, 300))}`, data: { runId: run.id, stepId: s.stepId, fingerprint } });
-      return 'started';
-    }
-    await this.flow.request(user, run, s, incident, { action: meta.action, fingerprint, command });
-    return 'requested';
+  confirm(user: string, meta: { runId: number; stepId: string; action: 'run' | 'retry'; fingerprint: string }): Promise<'started' | 'requested'> {
+    return this.steps.confirm(user, meta);
   }
 
   /** What an approval request shows (`outcome` once decided). */
   approvalView(a: Approval, s: StepRun, run: Run, outcome?: string) {
-    return { id: a.id, requestedBy: a.requestedBy, title: s.step.title, stepId: s.stepId, target: targetKey(s.step.command), command: this.shown(run.id, describeCommand(s.step.command)), params: run.params, expiresAt: a.expiresAt, outcome };
+    return { id: a.id, requestedBy: a.requestedBy, title: s.step.title, stepId: s.stepId, target: targetKey(s.step.command), command: this.context.shown(run.id, describeCommand(s.step.command)), params: run.params, expiresAt: a.expiresAt, outcome };
   }
 
   /** Where a request was posted: its ref, or (never recorded) found by its metadata. */
@@ -303,11 +224,8 @@ export class Remediation {
     return this.flow.reject(user, approvalId, reason);
   }
 
-  async diagnostics(user: string, runId: number): Promise<void> {
-    const { incident } = await this.load(runId, undefined, true);
-    const denied = await this.d.policy.check(user, 'run', incident);
-    if (denied) throw forbid(denied);
-    void this.d.engine.runDiagnostics(runId, { actor: user }).catch((e) => this.d.log.warn({ runId, error: String(e) }, 'diagnostics failed'));
+  diagnostics(user: string, runId: number): Promise<void> {
+    return this.steps.diagnostics(user, runId);
   }
 
   escalate(user: string, runId: number): Promise<string> {

@@ -17,6 +17,7 @@ import { targetKey } from './expect.js';
 import { scrubDeep } from './known-secrets.js';
 import type { RunPolicy } from './permissions.js';
 import type { Run, StepRun } from './ports.js';
+import type { Loaded } from './run-context.js';
 
 /** The timeline's words for approval facts (the chat adapter renders them). */
 export interface ApprovalLines {
@@ -26,11 +27,7 @@ export interface ApprovalLines {
   expired(a: Approval): string;
 }
 
-export interface Loaded {
-  run: Run;
-  incident: Incident | null;
-  step?: StepRun;
-}
+export type { Loaded } from './run-context.js';
 
 export interface ApprovalFlowDeps {
   approvals: ApprovalStore;

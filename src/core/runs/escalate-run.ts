@@ -6,7 +6,7 @@ import { CodedError, ErrorCode } from '../errors.js';
 import { incidentKey } from '../incidents/incident.js';
 import type { LoadedRunbook } from '../runbooks/loader.js';
 import { chooseEscalation } from '../runbooks/escalation.js';
-import type { Loaded } from './approval-flow.js';
+import type { Loaded } from './run-context.js';
 import type { RunPolicy } from './permissions.js';
 import type { Escalator, RunStore } from './ports.js';
 

@@ -5,6 +5,8 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { handoffCommand } from '#commands/handoff.js';
 import type { incidentCommand } from '#commands/incident.js';
+import type { oncallCommand } from '#commands/oncall.js';
+import type { runbookCommand } from '#commands/runbook.js';
 import { parseSlash } from '#commands/parse.js';
 import type { ArgsOf, SlashCommand, SubcommandName } from '#commands/types.js';
 
@@ -34,12 +36,32 @@ const wrongArgs: Table<Handoff> = {
   note: (a) => a.text.toFixed(),
 };
 
+type Runbook = typeof runbookCommand;
+type Oncall = typeof oncallCommand;
+
+// @ts-expect-error /runbook without a handler for `schedule` does not compile
+const runbookMissing: Table<Runbook> = { list: () => '', run: (a) => a.runbook, help: () => '' };
+
+// @ts-expect-error /oncall without a handler for `help` does not compile
+const oncallMissing: Table<Oncall> = { show: (a) => a.service ?? '' };
+
+const runbookArgs: Table<Runbook> = {
+  ...runbookMissing,
+  schedule: () => '',
+  // @ts-expect-error `run` gets a runbook id and its parameters, not a filter
+  run: (a) => a.filter,
+};
+
 describe('handler tables typed from the command data', () => {
   it('names exactly the subcommands the command declares', () => {
     expectTypeOf<SubcommandName<Handoff>>().toEqualTypeOf<'show' | 'post' | 'note' | 'since' | 'help'>();
     expectTypeOf<ArgsOf<typeof incidentCommand, 'status'>>().toEqualTypeOf<{ status: 'investigating' | 'identified' | 'monitoring' }>();
     expect(Object.keys(complete).sort()).toEqual(Object.keys(handoffCommand.subcommands).sort());
     expect([missing, extra, wrongArgs].map((t) => Object.keys(t).length)).toEqual([4, 6, 5]);
+    expectTypeOf<SubcommandName<Runbook>>().toEqualTypeOf<'list' | 'run' | 'schedule' | 'help'>();
+    expectTypeOf<SubcommandName<Oncall>>().toEqualTypeOf<'show' | 'help'>();
+    expectTypeOf<ArgsOf<Runbook, 'run'>>().toEqualTypeOf<{ runbook: string; params?: string | undefined }>();
+    expect([runbookMissing, oncallMissing, runbookArgs].map((t) => Object.keys(t).length)).toEqual([3, 1, 4]);
   });
 
   it('hands each handler the arguments its schema parsed', () => {

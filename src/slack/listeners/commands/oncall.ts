@@ -1,6 +1,7 @@
 import type { App, RespondArguments } from '@slack/bolt';
 import { oncallCommand } from '#commands/oncall.js';
 import { didYouMean, parseSlash } from '#commands/parse.js';
+import type { ArgsOf, SubcommandName } from '#commands/types.js';
 import { badCommandText, usageOf } from '#slack/blocks/usage.js';
 import { CodedError, ErrorCode } from '#core/errors.js';
 import type { OnCallEntry } from '#core/ports.js';
@@ -48,6 +49,37 @@ export function rotationBlocks(r: { now: RotationShift; next: RotationShift }, s
   };
 }
 
+type Command = typeof oncallCommand;
+type Reply = (r?: RespondArguments) => Promise<void>;
+type Handler<A = Record<string, unknown>> = (d: SlackDeps, args: A, ack: Reply, respond: (r: RespondArguments) => Promise<unknown>, arrived: number) => Promise<void>;
+
+/** Subcommands a mistyped service was likely meant as. */
+const hintFor = (service: string) => didYouMean(service, Object.keys(oncallCommand.subcommands).filter((s) => s !== 'show'), '/oncall ');
+
+/** One handler per subcommand, taking its parsed arguments: a missing or unknown one does not compile. */
+const handlers: { [K in SubcommandName<Command>]: Handler<ArgsOf<Command, K>> } = {
+  help: (_d, _a, ack) => ack({ response_type: 'ephemeral', text: `*/oncall* — who is on call.\n${usageOf(oncallCommand)}` }),
+  async show(d, a, ack, respond, arrived) {
+    const service = a.service || undefined;
+    const work = (async (): Promise<RespondArguments> => {
+      const rotation = d.pager?.enabled ? undefined : d.rotation?.();
+      if (rotation) {
+        const r = rotationBlocks(rotation, service);
+        const hint = service ? hintFor(service) : '';
+        return { response_type: 'ephemeral', ...r, ...(hint ? { text: r.text + hint, blocks: [...r.blocks, contextBlock([hint.trim()])] } : {}) };
+      }
+      if (!d.pager) throw new CodedError(ErrorCode.Unavailable, 'PagerDuty is not configured.');
+      return { response_type: 'ephemeral', ...onCallBlocks(await d.pager.onCall(service), service) };
+    })().catch((e): RespondArguments => {
+      const reply = errorReply(d.log, '/oncall failed', e);
+      // `/oncall hlep` asks for a service called hlep; when that fails, say what was likely meant.
+      const hint = e instanceof CodedError && service ? hintFor(service) : '';
+      return { ...reply, text: reply.text + hint };
+    });
+    await withinAckWindow(work, ack, respond, arrived);
+  },
+};
+
 /** `/oncall [service]`: asks the pager, answers only the caller. */
 export function registerOncallCommand(app: App, d: SlackDeps) {
   app.command(oncallCommand.name, async ({ command, ack, respond, context }) => {
@@ -58,26 +90,9 @@ export function registerOncallCommand(app: App, d: SlackDeps) {
       await ack({ response_type: 'ephemeral', text: badCommandText(parsed) });
       return;
     }
-    if (parsed.name === 'help') {
-      await ack({ response_type: 'ephemeral', text: `*/oncall* — who is on call.\n${usageOf(oncallCommand)}` });
-      return;
-    }
-    const service = 'args' in parsed ? (parsed.args.service as string | undefined) || undefined : undefined;
-    const work = (async (): Promise<RespondArguments> => {
-      const rotation = d.pager?.enabled ? undefined : d.rotation?.();
-      if (rotation) {
-        const r = rotationBlocks(rotation, service);
-        const hint = service ? didYouMean(service, Object.keys(oncallCommand.subcommands).filter((s) => s !== 'show'), '/oncall ') : '';
-        return { response_type: 'ephemeral', ...r, ...(hint ? { text: r.text + hint, blocks: [...r.blocks, contextBlock([hint.trim()])] } : {}) };
-      }
-      if (!d.pager) throw new CodedError(ErrorCode.Unavailable, 'PagerDuty is not configured.');
-      return { response_type: 'ephemeral', ...onCallBlocks(await d.pager.onCall(service), service) };
-    })().catch((e): RespondArguments => {
-      const reply = errorReply(d.log, '/oncall failed', e);
-      // `/oncall hlep` asks for a service called hlep; when that fails, say what was likely meant.
-      const hint = e instanceof CodedError && service ? didYouMean(service, Object.keys(oncallCommand.subcommands).filter((s) => s !== 'show'), '/oncall ') : '';
-      return { ...reply, text: reply.text + hint };
-    });
-    await withinAckWindow(work, ack, respond, arrivedAt(context));
+    // `/oncall` alone is `show` for every service (the parser offers a form; there is none).
+    const args = 'args' in parsed ? parsed.args : {};
+    // The parser hands each subcommand the output of its own schema.
+    await (handlers as unknown as Record<string, Handler>)[parsed.name](d, args, ack, respond, arrivedAt(context));
   });
 }

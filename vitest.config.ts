@@ -1,10 +1,12 @@
 import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
-import { peerTestFiles } from './test/support/peer-tests.js';
+import { peerTestFiles, systemTestFiles } from './test/support/peer-tests.js';
 
 // Tests that import a peer probe (test/support/peers/, test/support/browser.ts) form the `peers`
-// project; the rest are `unit`. `npm test` runs both, `npm run test:unit` only the first.
+// project; the others that start a process or the whole app form `system`; the rest are `unit`.
+// `npm test` runs all three, `npm run test:unit` only `unit` (test/support/peer-tests.ts).
 const peers = peerTestFiles(import.meta.dirname);
+const system = systemTestFiles(import.meta.dirname);
 
 export default defineConfig({
   test: {
@@ -16,7 +18,8 @@ export default defineConfig({
     fileParallelism: true,
     maxWorkers: 2,
     projects: [
-      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: peers } },
+      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...peers, ...system] } },
+      { extends: true, test: { name: 'system', include: system } },
       { extends: true, test: { name: 'peers', include: peers } },
     ],
   },

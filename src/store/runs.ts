@@ -5,11 +5,13 @@
  */
 import type { Generated, Insertable, Kysely, Selectable, Transaction } from 'kysely';
 import { CodedError, ErrorCode } from '#core/errors.js';
-import type { Attempt, AttemptResult, AttemptStart, NewRun, Run, RunStore, StepRun, StepSkip, TargetLock } from '#core/runs/ports.js';
+import type { Attempt, AttemptResult, AttemptStart, NewRun, Run, RunStore, StepRun, StepSkip, TargetLock, TimelineRecord } from '#core/runs/ports.js';
 import type { ResolvedStep } from '#core/runs/step-runner.js';
 import type { StepKey, StopRequest, StopRequestStore } from '#core/runs/stops.js';
 import type { RunState, StepState } from '#core/runs/step-state.js';
 import type { Database } from './db.js';
+import { appendTimeline } from './incident-store.js';
+import type { Tables as IncidentTables } from './tables.js';
 import { toMs } from './rows.js';
 
 interface RunsTable {
@@ -188,10 +190,14 @@ export class KyselyRunStore implements RunStore, StopRequestStore {
     });
   }
 
-  async moveStep(runId: number, stepId: string, from: StepState, to: StepState, at: Date, skipped?: StepSkip): Promise<boolean> {
-    const r = await this.db.updateTable('step_runs').set({ state: to, updated_at: toMs(at), skipped_by: skipped?.by ?? null, skip_reason: skipped?.reason ?? null })
-      .where('run_id', '=', runId).where('step_id', '=', stepId).where('state', '=', from).executeTakeFirst();
-    return Number(r.numUpdatedRows) === 1;
+  async moveStep(runId: number, stepId: string, from: StepState, to: StepState, at: Date, skipped?: StepSkip, record?: TimelineRecord): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const r = await trx.updateTable('step_runs').set({ state: to, updated_at: toMs(at), skipped_by: skipped?.by ?? null, skip_reason: skipped?.reason ?? null })
+        .where('run_id', '=', runId).where('step_id', '=', stepId).where('state', '=', from).executeTakeFirst();
+      if (Number(r.numUpdatedRows) !== 1) return false;
+      if (record) await appendTimeline(trx as unknown as Transaction<IncidentTables>, record.incidentId, record.events, record.effects, record.events[0]?.at.getTime() ?? toMs(at));
+      return true;
+    });
   }
 
   async attempts(runId: number, stepId?: string): Promise<Attempt[]> {

@@ -74,6 +74,9 @@ describe.skipIf(!hasDocker)('run cards of long runbooks', () => {
     await pick(`run|${runId}:s58`);
     await waitFor(async () => (await stepState(runId, 's60')) === 'succeeded' && (await stepState(runId, 's58')) === 'failed', 20_000);
     expect(await stepState(runId, 's59')).toBe('skipped');
+    const skipLine = (await w.t.ops.store.events((await w.t.ops.runs.runs.getRun(runId))!.incidentId!)).filter((e) => e.kind === 'step' && e.text.startsWith('skipped')).map((e) => e.text);
+    expect(skipLine).toHaveLength(1);
+    expect(skipLine[0]).toMatch(new RegExp(`^skipped step \`s59\` of run ${runId}: .*covered by s60`));
     await w.t.ops.runs.board.settle();
     const after = runCardOf(w.t, card.ts, runId)!;
     expect(after.blocks!.length).toBeLessThanOrEqual(50);

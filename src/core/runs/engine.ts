@@ -15,7 +15,7 @@ import { RunEvents, type RunListener } from './events.js';
 import { abortableSleep, type AbortCause, executeStep, runDeadlineMs as deadlineMs } from './execute.js';
 import { judge, needsLock, targetKey } from './expect.js';
 import { capOutput, type CapturedOutput, type OutputCapOptions, OutputPipe } from './output.js';
-import { type Attempt, type Escalator, LoggingEscalator, type NewRun, type Run, type RunStore, type StepRun } from './ports.js';
+import { type Attempt, type Escalator, LoggingEscalator, type NewRun, type Run, type RunStore, type StepRun, type StepSkip, type TimelineRecord } from './ports.js';
 import { knownSecrets, scrubDeep } from './known-secrets.js';
 import { Redactor } from './redact.js';
 import { isSealed, newSealedRun, seal, type SealedRun, SecretVault, unseal } from './sealing.js';
@@ -213,12 +213,13 @@ export class RunEngine {
   }
 
   /** Skips a pending, failed, timed-out or interrupted step; who and why stay on the step. */
-  async skip(runId: number, stepId: string, actor: string, reason: string | null = null): Promise<StepRun> {
+  /** Skips a step; `record` gives the timeline events stored with the move, in one transaction. */
+  async skip(runId: number, stepId: string, actor: string, reason: string | null = null, record?: (skipped: StepSkip) => TimelineRecord | undefined): Promise<StepRun> {
     const { run, step } = await this.load(runId, stepId);
     const to = nextStepState(step.state, 'skip');
     await this.deps.authorize?.({ action: 'skip', run, step, actor });
     const skipped = { by: actor, reason: reason?.trim().slice(0, 300) || null };
-    if (!(await this.store.moveStep(runId, stepId, step.state, to, this.clock.now(), skipped))) {
+    if (!(await this.store.moveStep(runId, stepId, step.state, to, this.clock.now(), skipped, record?.(skipped)))) {
       throw new CodedError(ErrorCode.Conflict, `Step ${stepId} changed meanwhile; look again.`);
     }
     this.events.emit({ type: 'step.changed', runId, stepId, state: to, actor, ...(reason ? { reason } : {}) });

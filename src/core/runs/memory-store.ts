@@ -1,6 +1,6 @@
 /** An in-memory RunStore for unit tests and the no-database mode. Every method is atomic. */
 import { CodedError, ErrorCode } from '../errors.js';
-import type { Attempt, AttemptResult, AttemptStart, NewRun, Run, RunStore, StepRun, StepSkip, TargetLock } from './ports.js';
+import type { Attempt, AttemptResult, AttemptStart, NewRun, Run, RunStore, StepRun, StepSkip, TargetLock, TimelineRecord } from './ports.js';
 import type { RunState, StepState } from './step-state.js';
 
 const clone = <T>(v: T): T => structuredClone(v);
@@ -9,6 +9,8 @@ export class MemoryRunStore implements RunStore {
   private readonly runs = new Map<number, Run>();
   private readonly stepRuns = new Map<number, StepRun[]>();
   private readonly attemptRows: Attempt[] = [];
+  /** Timeline records stored with step moves (this store keeps no incidents). */
+  readonly timeline: TimelineRecord[] = [];
   private readonly locks = new Map<string, TargetLock>();
   private readonly alive = new Map<string, Date>();
   private readonly sealed = new Map<number, string>();
@@ -79,9 +81,10 @@ export class MemoryRunStore implements RunStore {
     return true;
   }
 
-  async moveStep(runId: number, stepId: string, from: StepState, to: StepState, at: Date, skipped?: StepSkip): Promise<boolean> {
+  async moveStep(runId: number, stepId: string, from: StepState, to: StepState, at: Date, skipped?: StepSkip, record?: TimelineRecord): Promise<boolean> {
     const s = this.find(runId, stepId);
     if (!s || s.state !== from) return false;
+    if (record) this.timeline.push(record);
     s.state = to;
     s.updatedAt = at;
     if (skipped) s.skipped = skipped;

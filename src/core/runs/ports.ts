@@ -1,4 +1,6 @@
 /** Ports of the run engine: where runs are stored, and who takes an escalation. */
+import type { NewEffect } from '../effects.js';
+import type { NewEvent } from '../incidents/timeline.js';
 import type { ResolvedStep } from './step-runner.js';
 import type { RunState, StepState } from './step-state.js';
 
@@ -91,6 +93,13 @@ export interface TargetLock {
   expiresAt: Date;
 }
 
+/** Timeline events and effects of an incident, stored with a step's change. */
+export interface TimelineRecord {
+  incidentId: number;
+  events: NewEvent[];
+  effects: NewEffect[];
+}
+
 export interface RunStore {
   /** Stores the run and its steps (all pending). */
   createRun(input: NewRun, at: Date): Promise<Run>;
@@ -109,9 +118,12 @@ export interface RunStore {
   claimStep(runId: number, stepId: string, expected: StepState, attempt: AttemptStart): Promise<Attempt | null>;
   /** Atomically ends a running attempt: the step leaves `running` and the attempt gets its result. */
   finishAttempt(runId: number, stepId: string, number: number, result: AttemptResult): Promise<boolean>;
-  /** Compare-and-set on a step's state (skip, retry). False when the step was not in `from`. */
-  /** Compare-and-set of a step's state; `skipped` records who skipped it and why (cleared by any other move). */
-  moveStep(runId: number, stepId: string, from: StepState, to: StepState, at: Date, skipped?: StepSkip): Promise<boolean>;
+  /**
+   * Compare-and-set of a step's state (skip, retry); `skipped` records who skipped it and why
+   * (cleared by any other move); `record` (timeline events, effects) is stored in the same
+   * transaction. False, nothing written, when the step was not in `from`.
+   */
+  moveStep(runId: number, stepId: string, from: StepState, to: StepState, at: Date, skipped?: StepSkip, record?: TimelineRecord): Promise<boolean>;
   attempts(runId: number, stepId?: string): Promise<Attempt[]>;
   /** Takes the lock if it is free, expired or already ours. */
   acquireLock(target: string, owner: string, expiresAt: Date, now: Date): Promise<boolean>;

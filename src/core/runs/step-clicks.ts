@@ -11,6 +11,7 @@ import { manualOf, type ApprovalFlow } from './approval-flow.js';
 import { stepFingerprint } from './confirmation.js';
 import type { RunEngine } from './engine.js';
 import { targetKey } from './expect.js';
+import { scrubDeep } from './known-secrets.js';
 import type { RunPolicy } from './permissions.js';
 import type { RunStore } from './ports.js';
 import type { RunContext } from './run-context.js';
@@ -99,9 +100,11 @@ export class StepClicks {
   /** The skip form was submitted: skipped, with who and why on the card and the timeline. */
   async skip(user: string, runId: number, stepId: string, reason: string): Promise<void> {
     const { incident } = await this.d.context.load(runId, stepId, true);
-    const s = await this.d.engine.skip(runId, stepId, user, reason);
-    const why = s.skipped?.reason ?? '';
-    if (incident) await this.d.incidents.record(incident.id, { at: this.d.clock.now(), actor: user, kind: 'step', text: this.d.lines.skipped(stepId, runId, why), data: { runId, stepId, reason: s.skipped?.reason ?? null } });
+    // The step's state and its timeline line are stored in one transaction.
+    await this.d.engine.skip(runId, stepId, user, reason, (skipped) => incident ? {
+      incidentId: incident.id, effects: [],
+      events: [scrubDeep({ at: this.d.clock.now(), actor: user, kind: 'step', text: this.d.lines.skipped(stepId, runId, skipped.reason ?? ''), data: { runId, stepId, reason: skipped.reason } })],
+    } : undefined);
   }
 
   /** The confirmation was submitted: run now, or ask a second responder first. */

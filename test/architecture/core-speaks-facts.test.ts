@@ -6,17 +6,6 @@ import { slackMarkup } from './slack-markup.js';
 const ROOT = join(import.meta.dirname, '../..');
 const CORE = join(ROOT, 'src/core');
 
-/**
- * Markup still written in the core, each with why. The list may only shrink: an entry that no
- * longer matches fails too, so a fixed file leaves it.
- */
-const PENDING: { file: string; text: string; why: string }[] = [
-  { file: 'src/core/incidents/service.ts', text: '<@${…}> is commander', why: 'timeline text (mrkdwn by kind in the Slack timeline view; the postmortem reads its mentions)' },
-  { file: 'src/core/incidents/service.ts', text: 'Commander <@${…}> → <@${…}>', why: 'timeline text, as above' },
-  { file: 'src/core/followups/service.ts', text: ' (owner <@${…}>)', why: 'timeline text, as above' },
-  { file: 'src/core/runs/approvals.ts', text: ' (by <@${…}>)', why: 'runbook use-cases are moving into the core (another change)' },
-];
-
 const walk = (dir: string): string[] =>
   readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
 
@@ -49,11 +38,7 @@ describe('the core speaks facts, not Slack', () => {
     expect(slackMarkup(clean)).toEqual([]);
   });
 
-  it('src/core writes no mentions, emoji or bold except the pending ones listed here', () => {
-    const found = findings();
-    const pending = (f: { file: string; text: string }) => PENDING.some((p) => p.file === f.file && f.text.includes(p.text));
-    expect(found.filter((f) => !pending(f)).map((f) => `${f.file}:${f.line} ${f.rule}: ${f.text}`)).toEqual([]);
-    const stale = PENDING.filter((p) => !found.some((f) => f.file === p.file && f.text.includes(p.text)));
-    expect(stale).toEqual([]);
+  it('src/core writes no mentions, emoji or bold', () => {
+    expect(findings().map((f) => `${f.file}:${f.line} ${f.rule}: ${f.text}`)).toEqual([]);
   });
 });

@@ -32,7 +32,7 @@ export class FollowUpService {
     const effects: NewEffect[] = [card, thread({ kind: 'followup-added', actor, owner, text: body })];
     const f = await this.deps.store.add(
       { incidentId, text: body, owner, createdBy: actor, createdAt: now },
-      [{ at: now, actor, kind: 'followup', text: `Follow-up${owner ? ` (owner <@${owner}>)` : ''}: ${body}`, data: { action: 'added', owner } }],
+      [{ at: now, actor, kind: 'followup', text: `Follow-up${owner ? ` (owner @${owner})` : ''}: ${body}`, data: { action: 'added', owner, text: body } }],
       effects,
     );
     this.deps.onEffects?.();

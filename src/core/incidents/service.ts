@@ -94,7 +94,7 @@ export class IncidentService {
       { at: now, actor: input.openedBy, kind: 'opened', text: `Opened as ${label}${where}: ${title}`, data: { severity, title, ...(system ? { system } : {}) } },
     ];
     if (commander !== input.openedBy) {
-      events.push({ at: now, actor: input.openedBy, kind: 'commander', text: `<@${commander}> is commander`, data: { commander } });
+      events.push({ at: now, actor: input.openedBy, kind: 'commander', text: `@${commander} is commander`, data: { commander } });
     }
     const effects: NewEffect[] = [
       { target: 'chat', payload: { type: 'card' } },
@@ -221,7 +221,7 @@ export class IncidentService {
       const now = this.now();
       return {
         patch: { commander },
-        events: [{ at: now, actor, kind: 'commander', text: `Commander <@${i.commander}> → <@${commander}>`, data: { from: i.commander, to: commander } }],
+        events: [{ at: now, actor, kind: 'commander', text: `Commander @${i.commander} → @${commander}`, data: { from: i.commander, to: commander } }],
         effects: [card, thread({ kind: 'commander', actor, commander })],
       };
     });

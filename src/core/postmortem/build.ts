@@ -1,5 +1,6 @@
 /** Builds the postmortem draft from an incident's record: pure, no I/O. */
 import { incidentKey } from '../incidents/incident.js';
+import type { TimelineEvent } from '../incidents/timeline.js';
 import { scrubDeep, scrubTyped } from '../runs/known-secrets.js';
 import { excerpt, plainFromSlack } from './markdown.js';
 import type { EventEntry, Participant, Postmortem, PostmortemInput, StepEntry, TimelineEntry } from './model.js';
@@ -37,7 +38,7 @@ export function buildPostmortem(raw: PostmortemInput): Postmortem {
     .filter((e) => !SKIPPED.has(e.kind))
     // A step event that records an attempt is shown from the attempt itself.
     .filter((e) => !(e.kind === 'step' && e.data && attempted.has(`${e.data.runId}/${e.data.stepId}/${e.data.attempt}`)))
-    .map((e) => ({ type: 'event', at: e.at, kind: e.kind, actor: e.actor, text: plain(e.text) }));
+    .map((e) => ({ type: 'event', at: e.at, kind: e.kind, actor: e.actor, text: eventText(e, name, plain) }));
   const timeline: TimelineEntry[] = [...events, ...steps].sort((a, b) => a.at.getTime() - b.at.getTime() || order(a) - order(b));
 
   const severities = [i.severity];
@@ -61,6 +62,25 @@ export function buildPostmortem(raw: PostmortemInput): Postmortem {
       id: f.id, text: plain(f.text), owner: f.owner, createdBy: f.createdBy, createdAt: f.createdAt, doneBy: f.doneBy, doneAt: f.doneAt, issueUrl: f.issueUrl,
     })),
   };
+}
+
+const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
+
+/**
+ * An event's text, people by name: commander and follow-up events from their data (their text
+ * names people by ID); older events, whose text holds Slack mentions, from the text.
+ */
+function eventText(e: TimelineEvent, name: (user: string) => string, plain: (s: string) => string): string {
+  const d = e.data ?? {};
+  if (e.kind === 'commander') {
+    if (str(d.from) && str(d.to)) return plain(`Commander @${name(str(d.from)!)} → @${name(str(d.to)!)}`);
+    if (str(d.commander)) return plain(`@${name(str(d.commander)!)} is commander`);
+  }
+  if (e.kind === 'followup' && d.action === 'added' && typeof d.text === 'string') {
+    const owner = str(d.owner);
+    return plain(`Follow-up${owner ? ` (owner @${name(owner)})` : ''}: ${d.text}`);
+  }
+  return plain(e.text);
 }
 
 /** Same instant: events before the steps they led to. */

@@ -8,6 +8,7 @@ import { CodedError, ErrorCode } from '../errors.js';
 import type { NewEffect } from '../effects.js';
 import type { NewEvent } from '../incidents/timeline.js';
 import type { Clock } from '../ports.js';
+import { person } from '../said.js';
 import { stepFingerprint, type Confirmation } from './confirmation.js';
 import type { AuthorizeHook } from './engine.js';
 import type { RunPolicy, IncidentRoles } from './permissions.js';
@@ -80,7 +81,7 @@ export const approvalIdOf = (refs: readonly string[]): number | undefined => {
 
 /** Why `approver` cannot approve `a` now (null: they can). Pure; permissions are checked apart. */
 export function approvalProblem(a: Approval, ctx: { approver: string; now: Date; fingerprint: string }): string | null {
-  if (a.state !== 'pending') return `This request is already ${a.state}${a.decidedBy ? ` (by <@${a.decidedBy}>)` : ''}.`;
+  if (a.state !== 'pending') return `This request is already ${a.state}${a.decidedBy ? ` (by ${person(a.decidedBy)})` : ''}.`;
   if (ctx.approver === a.requestedBy) return 'You asked for this step; a second responder must approve it.';
   if (ctx.now.getTime() > a.expiresAt.getTime()) return 'This request expired; ask again from the run card.';
   if (ctx.fingerprint !== a.fingerprint) return 'The step changed since it was requested; this approval no longer applies.';

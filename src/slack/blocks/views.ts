@@ -2,6 +2,7 @@ import { formatDuration } from '#core/incidents/format.js';
 import { incidentKey, type Incident } from '#core/incidents/incident.js';
 import { timeToAcknowledge, timeToMitigate, timeToResolve } from '#core/incidents/summary.js';
 import type { TimelineEvent } from '#core/incidents/timeline.js';
+import { person } from '#core/said.js';
 import { context, divider, section, slackDate, type Block } from './kit.js';
 import { listBlocks } from './lists.js';
 import { opsroomLine, userText } from './mrkdwn.js';
@@ -12,7 +13,28 @@ const MAX_BLOCKS = 50;
 
 /** Timeline kinds whose text is opsroom's own mrkdwn (it escapes what it embeds); every other text is shown escaped. */
 const MRKDWN_KINDS = new Set(['commander', 'step', 'run', 'approval', 'denial']);
-export const timelineText = (kind: string, text: string) => (MRKDWN_KINDS.has(kind) ? opsroomLine(text) : userText(text, 2000));
+const timelineText = (kind: string, text: string) => (MRKDWN_KINDS.has(kind) ? opsroomLine(text) : userText(text, 2000));
+const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
+const mention = (id: string) => opsroomLine(person(id));
+
+/** An event's text: commander and follow-up events from their data, people as mentions; the rest by kind. */
+function eventText(e: TimelineEvent): string {
+  const d = e.data ?? {};
+  if (e.kind === 'message' || e.kind === 'timeline') return entryText(e);
+  if (e.kind === 'commander') {
+    const [from, to, commander] = [str(d.from), str(d.to), str(d.commander)];
+    if (from && to) return `Commander ${mention(from)} → ${mention(to)}`;
+    if (commander) return `${mention(commander)} is commander`;
+  }
+  if (e.kind === 'followup' && d.action === 'added') {
+    const owner = str(d.owner);
+    // Older events hold the text only, after the owner's mention.
+    const older = owner && e.text.startsWith(`Follow-up (owner <@${owner}>): `) ? e.text.slice(`Follow-up (owner <@${owner}>): `.length) : undefined;
+    const body = typeof d.text === 'string' ? d.text : older;
+    if (body !== undefined) return `Follow-up${owner ? ` (owner ${mention(owner)})` : ''}: ${userText(body, 2000)}`;
+  }
+  return timelineText(e.kind, e.text);
+}
 
 /** `/incident list [system]`: the open incidents (of one system), most severe first (the store's order). */
 export function incidentList(
@@ -42,7 +64,7 @@ export function incidentShow(i: Incident, card: Block[], events: readonly Timeli
   const end = events.length - (p - 1) * TIMELINE_PAGE;
   const start = Math.max(0, end - TIMELINE_PAGE);
   const shown = events.slice(start, end);
-  const lines = shown.map((e) => `${slackDate(e.at, '{date_short} {time_secs}')} · ${['opsroom', 'pagerduty', 'alertmanager', 'grafana'].includes(e.actor) ? e.actor : `<@${e.actor}>`} · *${e.kind}* ${e.kind === 'message' || e.kind === 'timeline' ? entryText(e) : timelineText(e.kind, e.text)}`);
+  const lines = shown.map((e) => `${slackDate(e.at, '{date_short} {time_secs}')} · ${['opsroom', 'pagerduty', 'alertmanager', 'grafana'].includes(e.actor) ? e.actor : `<@${e.actor}>`} · *${e.kind}* ${eventText(e)}`);
   const blocks: Block[] = card.filter((b) => b.type !== 'actions');
   blocks.push(divider());
   const tta = timeToAcknowledge(i);

@@ -158,7 +158,7 @@ export class KyselyRunStore implements RunStore, StopRequestStore {
     return r?.sealed_secrets ?? null;
   }
 
-  async claimStep(runId: number, stepId: string, expected: StepState, start: AttemptStart): Promise<Attempt | null> {
+  async claimStep(runId: number, stepId: string, expected: StepState, start: AttemptStart, record?: TimelineRecord): Promise<Attempt | null> {
     return this.db.transaction().execute(async (trx) => {
       const claimed = await trx.updateTable('step_runs')
         .set((eb) => ({ state: 'running', attempts: eb('attempts', '+', 1), updated_at: toMs(start.startedAt) }))
@@ -171,6 +171,7 @@ export class KyselyRunStore implements RunStore, StopRequestStore {
         output: null, output_dropped_bytes: 0, error: null, approval_refs: JSON.stringify(start.approvalRefs), lock_owner: start.lockOwner,
         instance: start.instance,
       }).returningAll().executeTakeFirstOrThrow();
+      if (record) await appendTimeline(trx as unknown as Transaction<IncidentTables>, record.incidentId, record.events, record.effects, record.events[0]?.at.getTime() ?? toMs(start.startedAt));
       return toAttempt(row);
     });
   }

@@ -190,7 +190,7 @@ export class RunEngine {
       // The command text is shown and stored: secrets in it are hidden too.
       actor: ctx.actor, startedAt: this.clock.now(), target, command: this.redactorFor(runId, s, ctx).redact(describeCommand(s.command)),
       approvalRefs: ctx.confirmation && s.danger ? confirmationRefs(ctx.confirmation) : [], lockOwner, instance: this.instanceId,
-    }).catch(async (e: unknown) => {
+    }, ctx.record).catch(async (e: unknown) => {
       await release().catch(() => undefined);
       throw e;
     });

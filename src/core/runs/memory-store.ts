@@ -57,9 +57,10 @@ export class MemoryRunStore implements RunStore {
     return this.sealed.get(runId) ?? null;
   }
 
-  async claimStep(runId: number, stepId: string, expected: StepState, start: AttemptStart): Promise<Attempt | null> {
+  async claimStep(runId: number, stepId: string, expected: StepState, start: AttemptStart, record?: TimelineRecord): Promise<Attempt | null> {
     const s = this.find(runId, stepId);
     if (!s || s.state !== expected) return null;
+    if (record) this.timeline.push(record);
     s.state = 'running';
     s.attempts += 1;
     s.updatedAt = start.startedAt;

@@ -115,7 +115,7 @@ export interface RunStore {
    * attempt's start. Returns the attempt, or null when the step was not in `expected` (someone else
    * claimed it first: two clicks, one execution).
    */
-  claimStep(runId: number, stepId: string, expected: StepState, attempt: AttemptStart): Promise<Attempt | null>;
+  claimStep(runId: number, stepId: string, expected: StepState, attempt: AttemptStart, record?: TimelineRecord): Promise<Attempt | null>;
   /** Atomically ends a running attempt: the step leaves `running` and the attempt gets its result. */
   finishAttempt(runId: number, stepId: string, number: number, result: AttemptResult): Promise<boolean>;
   /**

@@ -5,7 +5,6 @@
  */
 import { CodedError, ErrorCode } from '../errors.js';
 import { incidentKey } from '../incidents/incident.js';
-import type { IncidentService } from '../incidents/service.js';
 import type { Clock, Logger } from '../ports.js';
 import { manualOf, type ApprovalFlow } from './approval-flow.js';
 import { stepFingerprint } from './confirmation.js';
@@ -51,7 +50,6 @@ export interface StepClicksDeps {
   policy: RunPolicy;
   engine: Pick<RunEngine, 'startStep' | 'skip' | 'runDiagnostics'>;
   runs: Pick<RunStore, 'getRun'>;
-  incidents: Pick<IncidentService, 'record'>;
   flow: Pick<ApprovalFlow, 'request'>;
   clock: Clock;
   approvalMinutes: number;
@@ -118,9 +116,13 @@ export class StepClicks {
     const command = this.d.context.shown(run.id, describeCommand(s.step.command));
     const target = targetKey(s.step.command);
     if (!incident || !(await this.d.context.needsApproval(incident))) {
-      const started = await this.d.engine.startStep(run.id, s.stepId, { actor: user, confirmation: { confirmedBy: user, refs: ['slack:confirmed'], fingerprint }, ...manualOf(s) }, meta.action);
+      // The step's start and its "confirmed" line are stored in one transaction.
+      const record = incident ? {
+        incidentId: incident.id, effects: [],
+        events: [scrubDeep({ at: this.d.clock.now(), actor: user, kind: 'approval' as const, text: this.d.lines.confirmed(s.stepId, target, command.slice(0, 300)), data: { runId: run.id, stepId: s.stepId, fingerprint } })],
+      } : undefined;
+      const started = await this.d.engine.startStep(run.id, s.stepId, { actor: user, confirmation: { confirmedBy: user, refs: ['slack:confirmed'], fingerprint }, ...manualOf(s), ...(record ? { record } : {}) }, meta.action);
       void started.done;
-      if (incident) await this.d.incidents.record(incident.id, { at: this.d.clock.now(), actor: user, kind: 'approval', text: this.d.lines.confirmed(s.stepId, target, command.slice(0, 300)), data: { runId: run.id, stepId: s.stepId, fingerprint } });
       return 'started';
     }
     await this.d.flow.request(user, run, s, incident, { action: meta.action, fingerprint, command });

@@ -2,7 +2,7 @@
 import type { Confirmation } from './confirmation.js';
 import type { StepFinish } from './events.js';
 import type { ManualConfirm } from './execute.js';
-import type { StepRun } from './ports.js';
+import type { StepRun, TimelineRecord } from './ports.js';
 
 export interface StepContext {
   /** Who acts (a Slack user id, `cli:<user>`). */
@@ -13,6 +13,8 @@ export interface StepContext {
   confirmManual?: ManualConfirm;
   /** More secret values to hide in this step's output (e.g. the run's secret parameters). */
   secrets?: readonly string[];
+  /** Timeline events stored with this one step's claim, in one transaction (e.g. "confirmed dangerous step"). */
+  record?: TimelineRecord;
 }
 
 export interface StepResult extends StepFinish {

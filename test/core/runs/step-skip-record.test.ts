@@ -1,6 +1,6 @@
 /**
- * A skipped step and its timeline line are stored in one transaction, on real SQLite: both or
- * neither.
+ * A skipped step, or a confirmed step's start, and its timeline line are stored in one
+ * transaction, on real SQLite: both or neither.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TimelineRecord } from '#core/runs/ports.js';
@@ -50,5 +50,27 @@ describe('skip with its timeline line', () => {
     const s = await runs.getStep(runId, 'ping');
     expect(s?.state).toBe('pending');
     expect(s?.skipped).toBeUndefined();
+  });
+});
+
+describe('a claimed step with its timeline line', () => {
+  const start = { actor: 'U0BOB', startedAt: new Date(0), target: 'ssh:web1', command: 'echo ping', approvalRefs: [], lockOwner: null, instance: 'me' };
+
+  it('stores the attempt and the line together', async () => {
+    expect(await runs.claimStep(runId, 'ping', 'pending', { ...start, startedAt: clock.now() }, line(incidentId, 'confirmed ping'))).not.toBeNull();
+    expect((await runs.getStep(runId, 'ping'))?.state).toBe('running');
+    expect(await stepTexts()).toEqual(['confirmed ping']);
+  });
+
+  it('writes no line when someone else claimed it first', async () => {
+    expect(await runs.claimStep(runId, 'ping', 'pending', { ...start, startedAt: clock.now() })).not.toBeNull();
+    expect(await runs.claimStep(runId, 'ping', 'pending', { ...start, startedAt: clock.now() }, line(incidentId, 'confirmed ping'))).toBeNull();
+    expect(await stepTexts()).toEqual([]);
+  });
+
+  it('leaves the step pending, with no attempt, when the line cannot be stored', async () => {
+    await expect(runs.claimStep(runId, 'ping', 'pending', { ...start, startedAt: clock.now() }, line(incidentId + 99, 'lost'))).rejects.toThrow();
+    expect((await runs.getStep(runId, 'ping'))?.state).toBe('pending');
+    expect(await runs.attempts(runId, 'ping')).toEqual([]);
   });
 });

@@ -8,7 +8,7 @@ const severity = z.string({ error: 'the severity is missing (e.g. P1)' });
 const user = z.string({ error: 'the user is missing (e.g. @alice)' })
   .regex(/^<@([UW][A-Z0-9]+)(\|[^>]*)?>$|^@?[\w.-]+$/, { error: 'expected a user mention like @alice' });
 
-export const STATUS_ARGS = ['investigating', 'identified', 'monitoring'] as const;
+const STATUS_ARGS = ['investigating', 'identified', 'monitoring'] as const;
 
 export const incidentCommand = {
   name: '/incident',

@@ -13,14 +13,14 @@ export type Parsed =
 const INCIDENT_REF = /^INC-?(\d+)$/i;
 
 /** Slack sends &, < and > in command text as entities; the text means the characters. */
-export const slackCommandText = (text: string) => text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+const slackCommandText = (text: string) => text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 
 /**
  * Free text (a title, an update) as it was typed: with escaping on, Slack sends a typed @carol as
  * `<@U…|carol>`, #general as `<#C…|general>`, @here as `<!here>` and a link as `<https://…>`;
  * these read back as the words. Then the entities, so a typed `<!here>` stays text.
  */
-export const typedText = (raw: string) =>
+const typedText = (raw: string) =>
   slackCommandText(
     raw
       .replace(/<@[UW][A-Z0-9]+\|([^<>|]+)>/g, '@$1')

@@ -157,7 +157,7 @@ export type RemediationWiring = Awaited<ReturnType<typeof createRemediation>>;
  * PagerDuty incident is escalated when PagerDuty is on (to the named policy when it is configured,
  * else the next level); otherwise the fallback takes it (a log line) and the timeline records it.
  */
-export class IncidentEscalator implements Escalator {
+class IncidentEscalator implements Escalator {
   constructor(
     private readonly incidents: IncidentService,
     private readonly policies: readonly string[],

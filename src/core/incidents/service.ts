@@ -15,7 +15,7 @@ import type { SystemRouting } from '../systems/routing.js';
 import { messageEvent, type ChatMessage } from './messages.js';
 
 export const TITLE_MAX = 120;
-export const DUPLICATE_WINDOW_MS = 60_000;
+const DUPLICATE_WINDOW_MS = 60_000;
 
 export interface OpenInput {
   severity: string;

@@ -12,7 +12,7 @@ const ANSI = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]/g;
 const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 /** Without terminal escapes and control characters (tabs and newlines kept). */
-export const clean = (s: string) => unsaid(s).replace(ANSI, '').replace(/\r\n?/g, '\n').replace(CONTROLS, '');
+const clean = (s: string) => unsaid(s).replace(ANSI, '').replace(/\r\n?/g, '\n').replace(CONTROLS, '');
 
 /** Slack-formatted text opsroom stored (mentions, entities, links) as plain text, people by name. */
 export function plainFromSlack(s: string, name: (user: string) => string): string {

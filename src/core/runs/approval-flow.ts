@@ -27,7 +27,6 @@ export interface ApprovalLines {
   expired(a: Approval): string;
 }
 
-export type { Loaded } from './run-context.js';
 
 export interface ApprovalFlowDeps {
   approvals: ApprovalStore;

@@ -13,8 +13,8 @@ import { stepFingerprint, type Confirmation } from './confirmation.js';
 import type { AuthorizeHook } from './engine.js';
 import type { RunPolicy, IncidentRoles } from './permissions.js';
 
-export const APPROVAL_STATES = ['pending', 'approved', 'rejected', 'expired', 'used'] as const;
-export const ApprovalStateSchema = z.enum(APPROVAL_STATES);
+const APPROVAL_STATES = ['pending', 'approved', 'rejected', 'expired', 'used'] as const;
+const ApprovalStateSchema = z.enum(APPROVAL_STATES);
 export type ApprovalState = z.infer<typeof ApprovalStateSchema>;
 
 /** state -> states it may move to. */
@@ -74,7 +74,7 @@ export interface ApprovalStore {
 }
 
 export const approvalRef = (id: number) => `approval:${id}`;
-export const approvalIdOf = (refs: readonly string[]): number | undefined => {
+const approvalIdOf = (refs: readonly string[]): number | undefined => {
   const r = refs.find((x) => /^approval:\d+$/.test(x));
   return r ? Number(r.slice('approval:'.length)) : undefined;
 };

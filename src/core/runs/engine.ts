@@ -28,7 +28,7 @@ import { nextStepState, RETRYABLE_STATES } from './step-state.js';
 
 export type { StepContext, StepResult } from './step-context.js';
 
-export type StepAction = 'run' | 'retry' | 'skip';
+type StepAction = 'run' | 'retry' | 'skip';
 
 /** Extra checks before anything happens (permissions, second approver); throw CodedError(forbidden) to deny. */
 export type AuthorizeHook = (req: { action: StepAction; run: Run; step: StepRun; actor: string; confirmation?: Confirmation }) => Promise<void> | void;

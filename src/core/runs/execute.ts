@@ -44,7 +44,7 @@ export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 /** The deadline of a step: a wait step always gets at least its own pause plus a second. */
-export function deadlineMs(step: ResolvedStep): number {
+function deadlineMs(step: ResolvedStep): number {
   return step.command.kind === 'wait' ? Math.max(step.timeoutMs, step.command.seconds * 1000 + 1000) : step.timeoutMs;
 }
 

@@ -11,4 +11,3 @@ export * from './execute.js';
 export * from './engine.js';
 export * from './sequence.js';
 export * from './run-state.js';
-export { MemoryRunStore } from './memory-store.js';

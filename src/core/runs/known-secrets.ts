@@ -6,7 +6,7 @@
  */
 import { Redactor } from './redact.js';
 
-export class KnownSecrets {
+class KnownSecrets {
   private readonly values = new Set<string>();
   private cached: Redactor | undefined;
   private cachedValues: Redactor | undefined;
@@ -58,7 +58,7 @@ export function scrubDeep<T>(value: T, scrub: (s: string) => string = scrubTyped
 }
 
 /** Environment variables whose values are always secrets (the bot's own credentials). */
-export const CREDENTIAL_ENV = [
+const CREDENTIAL_ENV = [
   'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'PAGERDUTY_TOKEN', 'PAGERDUTY_WEBHOOK_SECRET', 'OPSROOM_SECRET_KEY',
   'OPSROOM_ALERTS_TOKEN', 'GITHUB_TOKEN',
 ] as const;

@@ -18,8 +18,8 @@ export interface OutputCapOptions {
   tailBytes?: number;
 }
 
-export const DEFAULT_HEAD_BYTES = 16 * 1024;
-export const DEFAULT_TAIL_BYTES = 48 * 1024;
+const DEFAULT_HEAD_BYTES = 16 * 1024;
+const DEFAULT_TAIL_BYTES = 48 * 1024;
 
 const NL = 0x0a;
 const countLines = (b: Buffer): number => {

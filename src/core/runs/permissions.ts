@@ -15,7 +15,7 @@
 import { z } from 'zod';
 import { systemOfRunbook } from '../systems/names.js';
 
-export const PermissionsSchema = z.object({
+const PermissionsSchema = z.object({
   runners: z.array(z.string()).default([]),
   responders: z.array(z.string()).default([]),
   approvalMinutes: z.number().positive().default(10),

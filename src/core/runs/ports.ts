@@ -60,7 +60,7 @@ export interface AttemptStart {
   instance: string | null;
 }
 
-export type AttemptResultState = 'succeeded' | 'failed' | 'timed_out' | 'interrupted';
+type AttemptResultState = 'succeeded' | 'failed' | 'timed_out' | 'interrupted';
 
 export interface AttemptResult {
   state: AttemptResultState;

@@ -19,7 +19,7 @@ interface Rule {
 const keepKey = (m: string[]): string => `${m[1]}${m[2]}${REDACTED}`;
 const VALUE = `("[^"\\n]*"|'[^'\\n]*'|[^\\s"',;&]+)`;
 
-export const PATTERN_RULES: readonly Rule[] = [
+const PATTERN_RULES: readonly Rule[] = [
   /** A sealed secret in a stored step (sealing.ts): shown as the plain marker. */
   { name: 'sealed', re: /\[REDACTED#[0-9a-f]+\.\d+\.[a-z0-9_]+\]/g },
   { name: 'private-key', re: /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z0-9 ]*PRIVATE KEY-----/g },
@@ -47,7 +47,7 @@ export const PATTERN_RULES: readonly Rule[] = [
 ];
 
 /** For steps marked `redact: true` (they print configuration such as `cat .env`): every env-style value. */
-export const STRICT_RULES: readonly Rule[] = [
+const STRICT_RULES: readonly Rule[] = [
   { name: 'env-assignment', re: /^(\s*(?:export\s+)?[A-Za-z_][A-Za-z0-9_]*)(\s*=\s*)(.+)$/gm, replace: keepKey },
   /** YAML values that look like base64 (`kubectl get secret -o yaml` data). */
   { name: 'yaml-base64', re: /^(\s*[A-Za-z0-9_.-]+)(:[ \t]+)([A-Za-z0-9+/]{12,}={0,2})[ \t]*$/gm, replace: keepKey },
@@ -56,7 +56,7 @@ export const STRICT_RULES: readonly Rule[] = [
 const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Each secret, its lines (for multi-line ones) and every encoded form of them, longest first. */
-export function secretTexts(secrets: readonly string[]): string[] {
+function secretTexts(secrets: readonly string[]): string[] {
   const values = new Set<string>();
   for (const s of secrets) {
     if (s.length >= MIN_SECRET_LENGTH) values.add(s);

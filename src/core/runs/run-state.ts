@@ -36,7 +36,7 @@ export class RunStateTracker {
  * (its status), a Prometheus threshold, or a command whose output is checked. A step that ran and
  * was then skipped did not pass.
  */
-export function stepFacts(steps: readonly StepRun[]): StepFacts[] {
+function stepFacts(steps: readonly StepRun[]): StepFacts[] {
   const states = statesOf(steps);
   return steps.map((x) => {
     const check = x.step.when ? checkCondition(x.step.when, states) : undefined;

@@ -24,7 +24,7 @@ export interface StepLines {
 }
 
 /** What the confirmation of a dangerous step shows before it runs. */
-export interface DangerousStep {
+interface DangerousStep {
   runId: number;
   stepId: string;
   action: 'run' | 'retry';

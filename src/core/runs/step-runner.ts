@@ -124,7 +124,7 @@ const PLAIN_WORD = /^[A-Za-z0-9_@%+=:,./-]+$/;
 const word = (a: string) => (PLAIN_WORD.test(a) ? a : `'${a.replaceAll("'", `'\\''`)}'`);
 
 /** The exact kubectl argv, as a shell would need it typed, and where it runs. */
-export function describeKubectl(c: KubernetesCommand): string {
+function describeKubectl(c: KubernetesCommand): string {
   const where = c.host !== undefined ? `ssh ${c.host} ` : c.local ? '' : '(no kubernetes access in the inventory) ';
   const rest = " --timeout=<rest of the step's timeout>";
   const wait = c.wait ? ` && ${where}${c.wait.map(word).join(' ')}${rest}` : '';
@@ -150,7 +150,7 @@ export interface Expectation {
 export type OnFailure = { action: 'stop' } | { action: 'continue' } | { action: 'goto'; step: string };
 
 /** Try a failed check again: `attempts` tries in all, `everyMs` apart. */
-export interface RetryPolicy {
+interface RetryPolicy {
   attempts: number;
   everyMs: number;
 }

@@ -6,15 +6,15 @@ import { z } from 'zod';
 import { CodedError, ErrorCode } from '../errors.js';
 
 export const STEP_STATES = ['pending', 'running', 'succeeded', 'failed', 'timed_out', 'skipped', 'interrupted'] as const;
-export const StepStateSchema = z.enum(STEP_STATES);
+const StepStateSchema = z.enum(STEP_STATES);
 export type StepState = z.infer<typeof StepStateSchema>;
 
 export const STEP_EVENTS = ['start', 'succeed', 'fail', 'time_out', 'skip', 'interrupt', 'retry'] as const;
-export const StepEventSchema = z.enum(STEP_EVENTS);
+const StepEventSchema = z.enum(STEP_EVENTS);
 export type StepEvent = z.infer<typeof StepEventSchema>;
 
 /** state -> event -> next state. Anything missing is illegal. */
-export const STEP_TRANSITIONS: Readonly<Record<StepState, Readonly<Partial<Record<StepEvent, StepState>>>>> = {
+const STEP_TRANSITIONS: Readonly<Record<StepState, Readonly<Partial<Record<StepEvent, StepState>>>>> = {
   pending: { start: 'running', skip: 'skipped' },
   running: { succeed: 'succeeded', fail: 'failed', time_out: 'timed_out', interrupt: 'interrupted' },
   succeeded: {},
@@ -24,7 +24,7 @@ export const STEP_TRANSITIONS: Readonly<Record<StepState, Readonly<Partial<Recor
   skipped: {},
 };
 
-export function canTransition(from: StepState, event: StepEvent): boolean {
+function canTransition(from: StepState, event: StepEvent): boolean {
   return STEP_TRANSITIONS[from][event] !== undefined;
 }
 
@@ -37,22 +37,13 @@ export function nextStepState(from: StepState, event: StepEvent): StepState {
   return to;
 }
 
-/** States a step can be run from without a retry. */
-export const RUNNABLE_STATES: readonly StepState[] = ['pending'];
 /** States from which a retry is allowed. */
 export const RETRYABLE_STATES: readonly StepState[] = (Object.keys(STEP_TRANSITIONS) as StepState[]).filter((s) => canTransition(s, 'retry'));
-/** Nothing more will happen to the step unless someone retries it. */
-export const isSettled = (s: StepState): boolean => s !== 'pending' && s !== 'running';
 export const isUnsuccessful = (s: StepState): boolean => s === 'failed' || s === 'timed_out' || s === 'interrupted';
 
-/** The event that ends a running step with the given result state. */
-export function finishEvent(to: 'succeeded' | 'failed' | 'timed_out' | 'interrupted'): StepEvent {
-  return ({ succeeded: 'succeed', failed: 'fail', timed_out: 'time_out', interrupted: 'interrupt' } as const)[to];
-}
-
 /** A run's overall state, derived from its steps. */
-export const RUN_STATES = ['pending', 'running', 'succeeded', 'failed', 'recovered'] as const;
-export const RunStateSchema = z.enum(RUN_STATES);
+const RUN_STATES = ['pending', 'running', 'succeeded', 'failed', 'recovered'] as const;
+const RunStateSchema = z.enum(RUN_STATES);
 export type RunState = z.infer<typeof RunStateSchema>;
 
 /** What the run state needs of a step beyond its state. */

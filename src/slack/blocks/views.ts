@@ -54,7 +54,7 @@ export function incidentList(
 const linked = (key: string, url: string | null | undefined) => (url && /^https?:\/\/[^\s|<>]+$/.test(url) ? `<${url}|${key}>` : key);
 
 /** Timeline events on one page of `/incident show`; page 1 is the newest. 25 always fit one message. */
-export const TIMELINE_PAGE = 25;
+const TIMELINE_PAGE = 25;
 
 /** `/incident show [INC-n] [page]`: the card, then one page of the timeline (oldest first on it) with TTA and TTR. */
 export function incidentShow(i: Incident, card: Block[], events: readonly TimelineEvent[], page = 1): { text: string; blocks: Block[] } {

@@ -37,7 +37,7 @@ export function onCallBlocks(r: { now: OnCallEntry[]; next: OnCallEntry[] }, ser
 }
 
 /** Without PagerDuty: the handoff rotation of opsroom.yml (one rotation for every service). */
-export function rotationBlocks(r: { now: RotationShift; next: RotationShift }, service?: string): { text: string; blocks: Block[] } {
+function rotationBlocks(r: { now: RotationShift; next: RotationShift }, service?: string): { text: string; blocks: Block[] } {
   const note = service ? ` (one rotation for every service, ${userText(service)} included)` : '';
   return {
     text: `On call now: <@${r.now.user}>`,

@@ -19,7 +19,7 @@ import { arrivedAt } from '../once.js';
 import { scheduleList } from '#slack/blocks/schedule-list.js';
 
 /** `a=1 b=two` -> { a: '1', b: 'two' }; anything else is a clear error. */
-export function parseAssignments(text: string | undefined): Record<string, string> {
+function parseAssignments(text: string | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const token of (text ?? '').split(/\s+/).filter(Boolean)) {
     const m = /^([a-z_][a-z0-9_]*)=(.*)$/.exec(token);

@@ -64,6 +64,9 @@ export async function startRemoteHost(): Promise<RemoteHost> {
     p.stdout!.pipe(sock);
     const end = () => { sock.destroy(); p.kill('SIGKILL'); sessions.delete(p); };
     sock.on('close', end).on('error', end);
+    // sshd gone first: the relay's writes into its pipes fail (EPIPE); the session just ends.
+    p.stdin!.on('error', end);
+    p.stdout!.on('error', end);
     p.on('exit', end);
   });
   await new Promise<void>((r) => relay.listen(0, '127.0.0.1', () => r()));

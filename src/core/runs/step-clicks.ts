@@ -24,7 +24,7 @@ export interface StepLines {
 }
 
 /** What the confirmation of a dangerous step shows before it runs. */
-interface DangerousStep {
+export interface DangerousStep {
   runId: number;
   stepId: string;
   action: 'run' | 'retry';

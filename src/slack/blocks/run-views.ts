@@ -1,4 +1,5 @@
 /** Runbook messages and modals: suggestions, list, live output, approval requests, parameter and confirmation modals. */
+import type { DangerousStep } from '#core/runs/step-clicks.js';
 import type { RunbookParam } from '#core/runbooks/schema.js';
 import { paramInput, RunActions, RunViews } from '../ids.js';
 import type { Button, InputBlock, InputBlockElement } from '@slack/types';
@@ -104,22 +105,7 @@ export function fullOutputModal(title: string, text: string): Modal {
   return { type: 'modal', callback_id: RunViews.output, title: plain(clip(title, 24)), close: plain('Close'), blocks };
 }
 
-export interface ConfirmView {
-  runId: number;
-  stepId: string;
-  action: 'run' | 'retry';
-  title: string;
-  target: string;
-  command: string;
-  params: Record<string, unknown>;
-  incidentKey: string;
-  severity: string;
-  needsApproval: boolean;
-  approvalMinutes: number;
-  fingerprint: string;
-}
-
-export function confirmModal(v: ConfirmView): Modal {
+export function confirmModal(v: DangerousStep): Modal {
   const params = Object.entries(v.params).map(([k, val]) => `${k}=${String(val)}`).join('\n');
   const blocks: Block[] = [
     section(`:warning: *A dangerous step* in ${v.incidentKey} (${escapeMrkdwn(v.severity)})\n*${escapeMrkdwn(v.title)}* ${code(v.stepId)}`),
